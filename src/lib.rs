@@ -1,0 +1,17 @@
+//! v6scout: find every IPv6 host on the local link(s) in about a second.
+//!
+//! The library holds the pure pieces (packet building and parsing, merging, grouping, OUI
+//! lookup, rendering) and the small I/O traits they run behind; `app` wires the real I/O.
+
+pub mod app;
+pub mod cli;
+pub mod collect;
+pub mod group;
+pub mod iface;
+pub mod mac;
+pub mod model;
+pub mod neigh;
+pub mod oui;
+pub mod output;
+pub mod probe;
+pub mod report;

@@ -1,0 +1,212 @@
+//! The vocabulary shared by the probe workers, the collector and the renderers:
+//! what was seen, how, and IPv6 prefixes.
+
+use crate::mac::Mac;
+use std::fmt;
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+/// How an address was seen during a scan. The order is the display order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SeenBy {
+    /// Answered our echo request to ff02::1.
+    Echo,
+    /// Answered our unknown-destination-option probe with Parameter Problem
+    /// (hosts that ignore multicast echo still do this, RFC 8200 §4.2).
+    ParamProblem,
+    /// Answered our Neighbour Solicitation with a Neighbour Advertisement.
+    Ndp,
+    /// Sent a Router Advertisement during the scan.
+    Ra,
+    /// Only present in the kernel's neighbour cache; nothing confirmed it during this scan.
+    Cache,
+}
+
+impl SeenBy {
+    /// The stable name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeenBy::Echo => "echo",
+            SeenBy::ParamProblem => "param-problem",
+            SeenBy::Ndp => "ndp",
+            SeenBy::Ra => "ra",
+            SeenBy::Cache => "cache",
+        }
+    }
+}
+
+impl fmt::Display for SeenBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One fact a probe worker learned, sent to the collector.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Observation {
+    /// A live address on the interface, confirmed by an answer to one of our probes.
+    Address {
+        /// Interface index the answer arrived on.
+        ifindex: u32,
+        /// The answering address.
+        addr: Ipv6Addr,
+        /// Which probe it answered.
+        via: SeenBy,
+        /// Its MAC, when the answer carried one (NA target / RA source link-layer option).
+        mac: Option<Mac>,
+        /// Round-trip time of an echo or Parameter Problem answer.
+        rtt: Option<Duration>,
+        /// It advertised itself as a router (RA with non-zero lifetime, or NA router flag).
+        router: bool,
+    },
+    /// A MAC a neighbour announced for its own address (the source link-layer option of a
+    /// Neighbour Solicitation it sent to resolve us). It never creates a host by itself.
+    MacHint {
+        /// Interface index.
+        ifindex: u32,
+        /// The soliciting address.
+        addr: Ipv6Addr,
+        /// Its announced MAC.
+        mac: Mac,
+    },
+    /// An on-link prefix from a Router Advertisement.
+    Prefix {
+        /// Interface index.
+        ifindex: u32,
+        /// The advertised prefix.
+        prefix: Ipv6Prefix,
+    },
+}
+
+/// What kind of address space a prefix belongs to. The order is the display order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrefixKind {
+    /// fe80::/10.
+    LinkLocal,
+    /// Global unicast.
+    Global,
+    /// Unique local, fc00::/7.
+    Ula,
+}
+
+impl PrefixKind {
+    /// The kind of a unicast address.
+    pub fn of(addr: Ipv6Addr) -> PrefixKind {
+        let first = addr.segments()[0];
+        if first & 0xffc0 == 0xfe80 {
+            PrefixKind::LinkLocal
+        } else if first & 0xfe00 == 0xfc00 {
+            PrefixKind::Ula
+        } else {
+            PrefixKind::Global
+        }
+    }
+
+    /// The stable name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrefixKind::LinkLocal => "link-local",
+            PrefixKind::Global => "global",
+            PrefixKind::Ula => "ula",
+        }
+    }
+}
+
+/// True for addresses that need a `%iface` zone to be usable (link-local unicast).
+pub fn is_link_local(addr: Ipv6Addr) -> bool {
+    PrefixKind::of(addr) == PrefixKind::LinkLocal
+}
+
+/// True for addresses that can belong to a neighbour: not multicast, unspecified or loopback.
+pub fn is_host_address(addr: Ipv6Addr) -> bool {
+    !(addr.is_multicast() || addr.is_unspecified() || addr.is_loopback())
+}
+
+/// An IPv6 prefix: an address with every bit past `len` cleared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ipv6Prefix {
+    addr: Ipv6Addr,
+    len: u8,
+}
+
+impl Ipv6Prefix {
+    /// The prefix of length `len` (clamped to 128) containing `addr`.
+    pub fn new(addr: Ipv6Addr, len: u8) -> Self {
+        let len = len.min(128);
+        let mask = if len == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(len))
+        };
+        Ipv6Prefix {
+            addr: Ipv6Addr::from(u128::from(addr) & mask),
+            len,
+        }
+    }
+
+    /// The network address.
+    pub fn addr(&self) -> Ipv6Addr {
+        self.addr
+    }
+
+    /// The prefix length in bits.
+    pub fn len(&self) -> u8 {
+        self.len
+    }
+
+    /// True for ::/0.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// True if `addr` lies inside this prefix.
+    pub fn contains(&self, addr: Ipv6Addr) -> bool {
+        Ipv6Prefix::new(addr, self.len).addr == self.addr
+    }
+
+    /// The kind of address space this prefix is in.
+    pub fn kind(&self) -> PrefixKind {
+        PrefixKind::of(self.addr)
+    }
+}
+
+impl fmt::Display for Ipv6Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Ipv6Addr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn prefix_masks_and_contains() {
+        let p = Ipv6Prefix::new(a("2001:db8:1::ff"), 64);
+        assert_eq!(p.to_string(), "2001:db8:1::/64");
+        assert!(p.contains(a("2001:db8:1::1")));
+        assert!(!p.contains(a("2001:db8:2::1")));
+        assert_eq!(Ipv6Prefix::new(a("2001:db8::1"), 200).len(), 128);
+        assert_eq!(Ipv6Prefix::new(a("2001:db8::1"), 0).to_string(), "::/0");
+        assert_eq!(
+            Ipv6Prefix::new(a("2001:db8:ffff::"), 33).to_string(),
+            "2001:db8:8000::/33"
+        );
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(PrefixKind::of(a("fe80::1")), PrefixKind::LinkLocal);
+        assert_eq!(PrefixKind::of(a("febf::1")), PrefixKind::LinkLocal);
+        assert_eq!(PrefixKind::of(a("fd00:1::1")), PrefixKind::Ula);
+        assert_eq!(PrefixKind::of(a("fc00::1")), PrefixKind::Ula);
+        assert_eq!(PrefixKind::of(a("2001:db8::1")), PrefixKind::Global);
+        assert!(is_host_address(a("fe80::1")));
+        assert!(!is_host_address(a("ff02::1")));
+        assert!(!is_host_address(a("::")));
+    }
+}
