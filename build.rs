@@ -1,0 +1,196 @@
+//! Build script: compiles `data/oui.tsv` into `$OUT_DIR/oui_table.rs` (sorted static
+//! arrays, binary-searched by `src/oui.rs`) plus `$OUT_DIR/oui_names.txt` (every distinct
+//! vendor name, concatenated). Bad data fails the build with the offending line.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::{env, fs};
+
+const TSV: &str = "data/oui.tsv";
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed={TSV}");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    build_oui_table(Path::new(TSV), Path::new(&out_dir));
+}
+
+/// One validated line of the TSV.
+struct Entry {
+    digits: usize,
+    value: u64,
+    name: String,
+}
+
+fn bad(line_no: usize, msg: &str) -> ! {
+    panic!("{TSV}:{line_no}: {msg} (fix the data or regenerate it with data/update-oui.py)")
+}
+
+/// Parses and validates the TSV: returns the snapshot date and the entries.
+fn parse(text: &str) -> (String, Vec<Entry>) {
+    let mut date = None;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if let Some(comment) = line.strip_prefix('#') {
+            if let Some(d) = comment.trim().strip_prefix("snapshot:") {
+                let d = d.split_whitespace().next().unwrap_or("");
+                let ok = d.len() == 10
+                    && d.bytes().enumerate().all(|(j, b)| {
+                        if j == 4 || j == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    });
+                if !ok {
+                    bad(n, &format!("snapshot date {d:?} is not YYYY-MM-DD"));
+                }
+                date = Some(d.to_string());
+            }
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((prefix, name)) = line.split_once('\t') else {
+            bad(n, "expected HEXPREFIX<TAB>Organization")
+        };
+        if !prefix
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        {
+            bad(n, &format!("prefix {prefix:?} is not uppercase hex"));
+        }
+        if ![6, 7, 9].contains(&prefix.len()) {
+            bad(
+                n,
+                &format!(
+                    "prefix {prefix:?} has {} hex digits, want 6, 7 or 9",
+                    prefix.len()
+                ),
+            );
+        }
+        let name = name.trim();
+        if name.is_empty() || name.contains('\t') {
+            bad(
+                n,
+                &format!("organization {name:?} is empty or contains a tab"),
+            );
+        }
+        if let Some(first) = seen.insert(prefix.to_string(), n) {
+            bad(
+                n,
+                &format!("duplicate prefix {prefix} (first on line {first})"),
+            );
+        }
+        let value = u64::from_str_radix(prefix, 16).expect("checked hex");
+        entries.push(Entry {
+            digits: prefix.len(),
+            value,
+            name: name.to_string(),
+        });
+    }
+    let date = date.unwrap_or_else(|| panic!("{TSV}: missing '# snapshot: YYYY-MM-DD' header"));
+    (date, entries)
+}
+
+/// Writes `static NAME: [TY; N] = [..];` with ten numbers a line.
+fn array(out: &mut String, doc: &str, name: &str, ty: &str, values: &[u64]) {
+    let _ = writeln!(
+        out,
+        "/// {doc}\npub(super) static {name}: [{ty}; {}] = [",
+        values.len()
+    );
+    for chunk in values.chunks(10) {
+        let line: Vec<String> = chunk.iter().map(|v| format!("{v:#x}")).collect();
+        let _ = writeln!(out, "    {},", line.join(", "));
+    }
+    out.push_str("];\n");
+}
+
+fn build_oui_table(tsv: &Path, out_dir: &Path) {
+    let text = fs::read_to_string(tsv)
+        .unwrap_or_else(|e| panic!("cannot read {} as UTF-8: {e}", tsv.display()));
+    let (date, mut entries) = parse(&text);
+    entries.sort_by_key(|e| (e.digits, e.value));
+
+    // Distinct names, in first-seen order, concatenated; NAME_START[i]..NAME_START[i+1].
+    let mut names = String::new();
+    let mut starts: Vec<u64> = vec![0];
+    let mut index: HashMap<&str, u64> = HashMap::new();
+    let mut name_of = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let next = index.len() as u64;
+        let idx = *index.entry(&e.name).or_insert_with(|| {
+            names.push_str(&e.name);
+            starts.push(names.len() as u64);
+            next
+        });
+        name_of.push(idx);
+    }
+    assert!(
+        u32::try_from(names.len()).is_ok(),
+        "{TSV}: names exceed 4 GiB"
+    );
+    let idx_ty = if index.len() <= usize::from(u16::MAX) {
+        "u16"
+    } else {
+        "u32"
+    };
+
+    let mut out = String::from("// @generated by build.rs from data/oui.tsv; do not edit.\n");
+    let _ = writeln!(
+        out,
+        "/// Snapshot date of the registry data.\npub(super) const DATE: &str = {date:?};"
+    );
+    let _ = writeln!(
+        out,
+        "/// Index into NAME_START.\npub(super) type NameIdx = {idx_ty};"
+    );
+    out.push_str(
+        "/// Every distinct vendor name, concatenated.\npub(super) static NAMES: &str = \
+         include_str!(concat!(env!(\"OUT_DIR\"), \"/oui_names.txt\"));\n",
+    );
+    array(
+        &mut out,
+        "Byte offsets of the names in NAMES.",
+        "NAME_START",
+        "u32",
+        &starts,
+    );
+    for (digits, tag, ty) in [(6, "MA_L", "u32"), (7, "MA_M", "u32"), (9, "MA_S", "u64")] {
+        let (keys, idx): (Vec<u64>, Vec<u64>) = entries
+            .iter()
+            .zip(&name_of)
+            .filter(|(e, _)| e.digits == digits)
+            .map(|(e, i)| (e.value, *i))
+            .unzip();
+        let bits = digits * 4;
+        array(
+            &mut out,
+            &format!("{bits}-bit prefixes, ascending."),
+            tag,
+            ty,
+            &keys,
+        );
+        array(
+            &mut out,
+            &format!("Name index of each {tag} entry."),
+            &format!("{tag}_NAME"),
+            "NameIdx",
+            &idx,
+        );
+    }
+    write_if_changed(&out_dir.join("oui_names.txt"), &names);
+    write_if_changed(&out_dir.join("oui_table.rs"), &out);
+}
+
+fn write_if_changed(path: &Path, contents: &str) {
+    if fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return;
+    }
+    fs::write(path, contents).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
