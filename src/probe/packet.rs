@@ -1,0 +1,508 @@
+//! ICMPv6 probes we send and the replies we understand: pure build/parse, no I/O.
+//!
+//! Linux raw ICMPv6 sockets deliver and accept the ICMPv6 message only (no IPv6 header),
+//! and the kernel computes the checksum on send. So every builder returns ICMPv6 message
+//! bytes with a zero checksum field, and [`parse`] takes ICMPv6 message bytes as received.
+//! The checksum of received messages is not verified here: the kernel already did that.
+//!
+//! Every parser is total: any input gives a value or a [`Malformed`] reason, never a panic.
+//! NDP options are walked by hand (pnet's option-length arithmetic overflows on long
+//! options), with checked slicing only.
+//!
+//! Hop limit 255 on NDP messages (RFC 4861 §6.1/§7.1) arrives in ancillary data and is
+//! checked by the caller, as are checks that need the IPv6 source/destination addresses.
+
+use std::fmt;
+use std::net::Ipv6Addr;
+
+use crate::mac::Mac;
+
+/// Option type of the Destination Options option in [`unknown_option_dest_opts`]: the two
+/// high bits `10` mean "discard the packet and send Parameter Problem code 2, even if the
+/// destination was multicast" (RFC 8200 §4.2), and no stack implements option type 0x00|0x80.
+pub const UNKNOWN_OPTION_TYPE: u8 = 0x80;
+
+/// ICMPv6 type: Parameter Problem (RFC 4443 §3.4).
+pub const TYPE_PARAM_PROBLEM: u8 = 4;
+/// ICMPv6 type: Echo Request (RFC 4443 §4.1).
+pub const TYPE_ECHO_REQUEST: u8 = 128;
+/// ICMPv6 type: Echo Reply (RFC 4443 §4.2).
+pub const TYPE_ECHO_REPLY: u8 = 129;
+/// ICMPv6 type: Router Solicitation (RFC 4861 §4.1).
+pub const TYPE_ROUTER_SOLICIT: u8 = 133;
+/// ICMPv6 type: Router Advertisement (RFC 4861 §4.2).
+pub const TYPE_ROUTER_ADVERT: u8 = 134;
+/// ICMPv6 type: Neighbour Solicitation (RFC 4861 §4.3).
+pub const TYPE_NEIGHBOUR_SOLICIT: u8 = 135;
+/// ICMPv6 type: Neighbour Advertisement (RFC 4861 §4.4).
+pub const TYPE_NEIGHBOUR_ADVERT: u8 = 136;
+
+/// IPv6 next-header values we walk through in a quoted invoking packet.
+const NH_HOP_BY_HOP: u8 = 0;
+const NH_ROUTING: u8 = 43;
+const NH_ICMPV6: u8 = 58;
+const NH_DEST_OPTS: u8 = 60;
+
+/// NDP option types (RFC 4861 §4.6).
+const OPT_SOURCE_LLADDR: u8 = 1;
+const OPT_TARGET_LLADDR: u8 = 2;
+const OPT_PREFIX_INFO: u8 = 3;
+const OPT_MTU: u8 = 5;
+
+/// Length of the fixed part of an echo message: type, code, checksum, identifier, sequence.
+const ECHO_HEADER_LEN: usize = 8;
+/// Length of the cookie carried as the echo payload.
+const COOKIE_LEN: usize = 8;
+/// Length of an IPv6 header.
+const IPV6_HEADER_LEN: usize = 40;
+/// How many extension headers we follow in a quoted packet before giving up.
+const MAX_EXTENSION_HEADERS: usize = 8;
+
+/// Per-scan identity carried in every probe so replies to other programs' pings are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeTag {
+    /// Echo identifier of every echo request of this scan.
+    pub id: u16,
+    /// Random bytes sent as the echo payload and expected back verbatim.
+    pub cookie: [u8; 8],
+}
+
+/// Echo request (type 128): identifier = `tag.id`, sequence = `seq`, payload = the 8-byte
+/// cookie and nothing else (16 bytes in all; checksum left 0 for the kernel).
+#[must_use]
+pub fn echo_request(tag: &ProbeTag, seq: u16) -> Vec<u8> {
+    let mut b = Vec::with_capacity(ECHO_HEADER_LEN + COOKIE_LEN);
+    b.extend_from_slice(&[TYPE_ECHO_REQUEST, 0, 0, 0]);
+    b.extend_from_slice(&tag.id.to_be_bytes());
+    b.extend_from_slice(&seq.to_be_bytes());
+    b.extend_from_slice(&tag.cookie);
+    b
+}
+
+/// The Destination Options extension header we attach to an echo request (through the
+/// `IPV6_DSTOPTS` ancillary data, so the kernel sets Next Header) to elicit Parameter
+/// Problem code 2 from hosts that ignore multicast echo.
+///
+/// 8 bytes: next header 0 (overwritten by the kernel), header extension length 0, then one
+/// option of type [`UNKNOWN_OPTION_TYPE`] with 4 zero data bytes, which fills the header
+/// exactly (no padding needed).
+#[must_use]
+pub fn unknown_option_dest_opts() -> [u8; 8] {
+    [0, 0, UNKNOWN_OPTION_TYPE, 4, 0, 0, 0, 0]
+}
+
+/// Router Solicitation (type 133) with a Source Link-Layer Address option when a MAC is
+/// given (leave it out when sending from the unspecified address, RFC 4861 §4.1).
+#[must_use]
+pub fn router_solicitation(src_mac: Option<Mac>) -> Vec<u8> {
+    let mut b = Vec::with_capacity(16);
+    b.extend_from_slice(&[TYPE_ROUTER_SOLICIT, 0, 0, 0, 0, 0, 0, 0]);
+    if let Some(mac) = src_mac {
+        push_lladdr_option(&mut b, OPT_SOURCE_LLADDR, mac);
+    }
+    b
+}
+
+/// Neighbour Solicitation (type 135) for `target`, with a Source Link-Layer Address option
+/// carrying our MAC (32 bytes). Send it to [`solicited_node`]`(target)` for an answer that
+/// carries the target's MAC; Linux omits the Target Link-Layer Address option when it
+/// answers a unicast solicitation.
+#[must_use]
+pub fn neighbour_solicitation(target: Ipv6Addr, src_mac: Mac) -> Vec<u8> {
+    let mut b = Vec::with_capacity(32);
+    b.extend_from_slice(&[TYPE_NEIGHBOUR_SOLICIT, 0, 0, 0, 0, 0, 0, 0]);
+    b.extend_from_slice(&target.octets());
+    push_lladdr_option(&mut b, OPT_SOURCE_LLADDR, src_mac);
+    b
+}
+
+fn push_lladdr_option(b: &mut Vec<u8>, kind: u8, mac: Mac) {
+    b.extend_from_slice(&[kind, 1]);
+    b.extend_from_slice(&mac.0);
+}
+
+/// The solicited-node multicast address `ff02::1:ffXX:XXXX` of `addr` (RFC 4291 §2.7.1).
+#[must_use]
+pub fn solicited_node(addr: Ipv6Addr) -> Ipv6Addr {
+    let o = addr.octets();
+    Ipv6Addr::from([
+        0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, o[13], o[14], o[15],
+    ])
+}
+
+/// A prefix from a Router Advertisement's Prefix Information option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefixInfo {
+    /// The prefix, with every bit beyond `len` cleared.
+    pub prefix: Ipv6Addr,
+    /// Prefix length in bits, 0..=128.
+    pub len: u8,
+    /// L flag: the prefix is on-link.
+    pub on_link: bool,
+    /// A flag: hosts may autoconfigure addresses (SLAAC) in it.
+    pub autonomous: bool,
+    /// Valid lifetime in seconds (`u32::MAX` = infinity).
+    pub valid_lifetime: u32,
+    /// Preferred lifetime in seconds (`u32::MAX` = infinity).
+    pub preferred_lifetime: u32,
+}
+
+/// What an incoming ICMPv6 message means to us.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Icmp {
+    /// Echo Reply (type 129).
+    EchoReply {
+        /// Echo identifier.
+        id: u16,
+        /// Echo sequence number.
+        seq: u16,
+        /// The first 8 payload bytes, if the payload has that many.
+        cookie: Option<[u8; 8]>,
+    },
+    /// Parameter Problem (type 4). `invoking` is the echo request quoted in it, when the
+    /// quote decodes as IPv6 (+ extension headers, e.g. our Destination Options) + echo request.
+    ParamProblem {
+        /// 0 erroneous header field, 1 unrecognized next header, 2 unrecognized option, …
+        code: u8,
+        /// Offset in the invoking packet of the octet where the problem was found.
+        pointer: u32,
+        /// The quoted echo request, or `None` if the quote is truncated or is something else.
+        invoking: Option<Invoking>,
+    },
+    /// Neighbour Advertisement (type 136).
+    NeighbourAdvert {
+        /// The address being advertised (never multicast).
+        target: Ipv6Addr,
+        /// R flag: the sender is a router.
+        router: bool,
+        /// S flag: sent in response to a solicitation.
+        solicited: bool,
+        /// O flag: should override an existing cache entry.
+        override_flag: bool,
+        /// Target Link-Layer Address option (first one of length 1), as sent: may be zero or
+        /// multicast if the sender is broken, the caller decides.
+        target_mac: Option<Mac>,
+    },
+    /// Neighbour Solicitation (type 135), e.g. a host resolving us before it answers.
+    NeighbourSolicit {
+        /// The address being resolved (never multicast).
+        target: Ipv6Addr,
+        /// Source Link-Layer Address option (first one of length 1), as sent.
+        source_mac: Option<Mac>,
+    },
+    /// Router Advertisement (type 134).
+    RouterAdvert {
+        /// Advertised hop limit (0 = unspecified).
+        cur_hop_limit: u8,
+        /// M flag: addresses via DHCPv6.
+        managed: bool,
+        /// O flag: other configuration via DHCPv6.
+        other: bool,
+        /// Router lifetime in seconds (0 = not a default router).
+        router_lifetime: u16,
+        /// Source Link-Layer Address option (first one of length 1), as sent.
+        source_mac: Option<Mac>,
+        /// MTU option (first one of length 1).
+        mtu: Option<u32>,
+        /// Valid Prefix Information options, in packet order.
+        prefixes: Vec<PrefixInfo>,
+    },
+    /// A type we don't use (MLD, redirect, other errors, echo request, router
+    /// solicitation…): not an error, just ignored.
+    Other {
+        /// ICMPv6 type.
+        icmp_type: u8,
+        /// ICMPv6 code.
+        code: u8,
+    },
+}
+
+/// The echo request quoted in a Parameter Problem: src/dst of the invoking IPv6 header plus
+/// the echo's id/seq/cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Invoking {
+    /// Source address of the invoking packet (which of our addresses sent the probe).
+    pub src: Ipv6Addr,
+    /// Destination address of the invoking packet (e.g. ff02::1).
+    pub dst: Ipv6Addr,
+    /// Echo identifier.
+    pub id: u16,
+    /// Echo sequence number.
+    pub seq: u16,
+    /// The first 8 bytes of the echo payload, if the quote includes them.
+    pub cookie: Option<[u8; 8]>,
+}
+
+/// Why bytes were dropped (counted in stats by the caller).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// Shorter than its type's fixed part, or an option runs past the end of the message.
+    Truncated,
+    /// Trailing bytes after the last option that are too few to be an option header.
+    BadLength,
+    /// An NDP option with length 0 (RFC 4861 §6.1/§7.1: discard the packet).
+    BadOption,
+    /// An NDP message with code other than 0.
+    BadCode,
+    /// A Neighbour Solicitation/Advertisement whose target is a multicast address.
+    MulticastTarget,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Truncated => "truncated ICMPv6 message",
+            Malformed::BadLength => "ICMPv6 message length is not a whole number of options",
+            Malformed::BadOption => "NDP option with length 0",
+            Malformed::BadCode => "NDP message with non-zero code",
+            Malformed::MulticastTarget => "neighbour discovery target is multicast",
+        })
+    }
+}
+
+impl std::error::Error for Malformed {}
+
+/// Decodes an ICMPv6 message (as delivered by a raw ICMPv6 socket, without IPv6 header).
+///
+/// Validation follows RFC 4861 §6.1.1/§6.1.2/§7.1.1/§7.1.2 except the checks that need the
+/// IPv6 header or ancillary data (hop limit 255, source/destination address rules), which
+/// are the caller's. Prefix Information options whose length is not 4 (32 bytes) or whose
+/// prefix length exceeds 128 are skipped, not fatal; link-layer address options whose length
+/// is not 1 (i.e. not Ethernet) are ignored.
+///
+/// # Errors
+///
+/// [`Malformed`] says why the message must be dropped. Types we do not use are not errors
+/// ([`Icmp::Other`]), nor is a Parameter Problem whose quote cannot be decoded.
+pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
+    let &[icmp_type, code, _, _, ..] = bytes else {
+        return Err(Malformed::Truncated);
+    };
+    match icmp_type {
+        TYPE_ECHO_REPLY => parse_echo_reply(bytes),
+        TYPE_PARAM_PROBLEM => parse_param_problem(bytes, code),
+        TYPE_NEIGHBOUR_ADVERT => parse_neighbour_advert(bytes, code),
+        TYPE_NEIGHBOUR_SOLICIT => parse_neighbour_solicit(bytes, code),
+        TYPE_ROUTER_ADVERT => parse_router_advert(bytes, code),
+        _ => Ok(Icmp::Other { icmp_type, code }),
+    }
+}
+
+impl Icmp {
+    /// True if this is an answer to a probe carrying `tag`: an echo reply with our id and
+    /// cookie, or a Parameter Problem whose invoking echo has our id and cookie. NDP messages
+    /// are not tag-checked here and always return true (the worker matches Neighbour
+    /// Advertisements against the targets it solicited); [`Icmp::Other`] returns false.
+    #[must_use]
+    pub fn matches(&self, tag: &ProbeTag) -> bool {
+        match self {
+            Icmp::EchoReply { id, cookie, .. } => *id == tag.id && *cookie == Some(tag.cookie),
+            Icmp::ParamProblem { invoking, .. } => invoking
+                .as_ref()
+                .is_some_and(|inv| inv.id == tag.id && inv.cookie == Some(tag.cookie)),
+            Icmp::NeighbourAdvert { .. }
+            | Icmp::NeighbourSolicit { .. }
+            | Icmp::RouterAdvert { .. } => true,
+            Icmp::Other { .. } => false,
+        }
+    }
+}
+
+/// Big-endian u16 at `at`, if in bounds.
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    array(b, at).map(u16::from_be_bytes)
+}
+
+/// Big-endian u32 at `at`, if in bounds.
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    array(b, at).map(u32::from_be_bytes)
+}
+
+/// Fixed-size array at `at`, if in bounds.
+fn array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
+    b.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
+fn addr(b: &[u8], at: usize) -> Option<Ipv6Addr> {
+    array::<16>(b, at).map(Ipv6Addr::from)
+}
+
+/// Decodes an echo message body (`id`, `seq`, optional cookie) starting at its type byte.
+fn echo_fields(b: &[u8]) -> Option<(u16, u16, Option<[u8; 8]>)> {
+    let id = be16(b, 4)?;
+    let seq = be16(b, 6)?;
+    Some((id, seq, array::<COOKIE_LEN>(b, ECHO_HEADER_LEN)))
+}
+
+fn parse_echo_reply(b: &[u8]) -> Result<Icmp, Malformed> {
+    let (id, seq, cookie) = echo_fields(b).ok_or(Malformed::Truncated)?;
+    Ok(Icmp::EchoReply { id, seq, cookie })
+}
+
+fn parse_param_problem(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
+    let pointer = be32(b, 4).ok_or(Malformed::Truncated)?;
+    let invoking = b.get(8..).and_then(parse_invoking);
+    Ok(Icmp::ParamProblem {
+        code,
+        pointer,
+        invoking,
+    })
+}
+
+/// Decodes the packet quoted in an ICMPv6 error as IPv6 header, then up to
+/// [`MAX_EXTENSION_HEADERS`] hop-by-hop/routing/destination-options headers, then an echo
+/// request. `None` when the quote is cut short or is anything else.
+fn parse_invoking(q: &[u8]) -> Option<Invoking> {
+    let first = *q.first()?;
+    if first >> 4 != 6 {
+        return None;
+    }
+    let mut next = *q.get(6)?;
+    let src = addr(q, 8)?;
+    let dst = addr(q, 24)?;
+    let mut at = IPV6_HEADER_LEN;
+    for _ in 0..MAX_EXTENSION_HEADERS {
+        if !matches!(next, NH_HOP_BY_HOP | NH_ROUTING | NH_DEST_OPTS) {
+            break;
+        }
+        next = *q.get(at)?;
+        let len = (usize::from(*q.get(at.checked_add(1)?)?) + 1) * 8;
+        at = at.checked_add(len)?;
+    }
+    if next != NH_ICMPV6 {
+        return None;
+    }
+    let echo = q.get(at..)?;
+    if *echo.first()? != TYPE_ECHO_REQUEST {
+        return None;
+    }
+    let (id, seq, cookie) = echo_fields(echo)?;
+    Some(Invoking {
+        src,
+        dst,
+        id,
+        seq,
+        cookie,
+    })
+}
+
+/// One NDP option: its type and its whole bytes (type and length included).
+struct NdpOption<'a> {
+    kind: u8,
+    bytes: &'a [u8],
+}
+
+/// Splits the options area of an NDP message, rejecting the whole message on a zero length
+/// (RFC 4861) or on an option that runs past the end.
+fn ndp_options(mut rest: &[u8]) -> Result<Vec<NdpOption<'_>>, Malformed> {
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (kind, len) = match rest {
+            [k, l, ..] => (*k, usize::from(*l) * 8),
+            _ => return Err(Malformed::BadLength),
+        };
+        if len == 0 {
+            return Err(Malformed::BadOption);
+        }
+        let bytes = rest.get(..len).ok_or(Malformed::Truncated)?;
+        rest = rest.get(len..).ok_or(Malformed::Truncated)?;
+        out.push(NdpOption { kind, bytes });
+    }
+    Ok(out)
+}
+
+/// MAC from the first link-layer address option of `kind` with length 1 (Ethernet).
+fn lladdr(opts: &[NdpOption<'_>], kind: u8) -> Option<Mac> {
+    opts.iter()
+        .filter(|o| o.kind == kind && o.bytes.len() == 8)
+        .find_map(|o| array::<6>(o.bytes, 2).map(Mac))
+}
+
+/// Common checks of NS/NA: code 0, fixed part present, unicast target; returns the first
+/// flags byte, the target and the options.
+fn parse_nd_common(b: &[u8], code: u8) -> Result<(u8, Ipv6Addr, Vec<NdpOption<'_>>), Malformed> {
+    if code != 0 {
+        return Err(Malformed::BadCode);
+    }
+    let flags = *b.get(4).ok_or(Malformed::Truncated)?;
+    let target = addr(b, 8).ok_or(Malformed::Truncated)?;
+    let opts = ndp_options(b.get(24..).ok_or(Malformed::Truncated)?)?;
+    if target.is_multicast() {
+        return Err(Malformed::MulticastTarget);
+    }
+    Ok((flags, target, opts))
+}
+
+fn parse_neighbour_solicit(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
+    let (_, target, opts) = parse_nd_common(b, code)?;
+    Ok(Icmp::NeighbourSolicit {
+        target,
+        source_mac: lladdr(&opts, OPT_SOURCE_LLADDR),
+    })
+}
+
+fn parse_neighbour_advert(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
+    let (flags, target, opts) = parse_nd_common(b, code)?;
+    Ok(Icmp::NeighbourAdvert {
+        target,
+        router: flags & 0x80 != 0,
+        solicited: flags & 0x40 != 0,
+        override_flag: flags & 0x20 != 0,
+        target_mac: lladdr(&opts, OPT_TARGET_LLADDR),
+    })
+}
+
+fn parse_router_advert(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
+    if code != 0 {
+        return Err(Malformed::BadCode);
+    }
+    let cur_hop_limit = *b.get(4).ok_or(Malformed::Truncated)?;
+    let flags = *b.get(5).ok_or(Malformed::Truncated)?;
+    let router_lifetime = be16(b, 6).ok_or(Malformed::Truncated)?;
+    let opts = ndp_options(b.get(16..).ok_or(Malformed::Truncated)?)?;
+    let mtu = opts
+        .iter()
+        .filter(|o| o.kind == OPT_MTU && o.bytes.len() == 8)
+        .find_map(|o| be32(o.bytes, 4));
+    let prefixes = opts
+        .iter()
+        .filter(|o| o.kind == OPT_PREFIX_INFO)
+        .filter_map(|o| prefix_info(o.bytes))
+        .collect();
+    Ok(Icmp::RouterAdvert {
+        cur_hop_limit,
+        managed: flags & 0x80 != 0,
+        other: flags & 0x40 != 0,
+        router_lifetime,
+        source_mac: lladdr(&opts, OPT_SOURCE_LLADDR),
+        mtu,
+        prefixes,
+    })
+}
+
+/// Decodes a Prefix Information option (whole option bytes); `None` (skip it) unless it is
+/// exactly 32 bytes with a prefix length of at most 128.
+fn prefix_info(o: &[u8]) -> Option<PrefixInfo> {
+    if o.len() != 32 {
+        return None;
+    }
+    let len = *o.get(2)?;
+    if len > 128 {
+        return None;
+    }
+    let flags = *o.get(3)?;
+    let raw = u128::from_be_bytes(array::<16>(o, 16)?);
+    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+    Some(PrefixInfo {
+        prefix: Ipv6Addr::from(raw & mask),
+        len,
+        on_link: flags & 0x80 != 0,
+        autonomous: flags & 0x40 != 0,
+        valid_lifetime: be32(o, 4)?,
+        preferred_lifetime: be32(o, 8)?,
+    })
+}
+
+#[cfg(test)]
+#[path = "packet_tests.rs"]
+mod tests;
