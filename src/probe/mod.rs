@@ -1,0 +1,67 @@
+//! Probing one link: what a probe worker sends and receives, through the small [`Link`]
+//! trait so the worker runs on real raw sockets ([`socket`]) or on a simulated link ([`sim`]).
+
+pub mod packet;
+pub mod sim;
+#[cfg(target_os = "linux")]
+pub mod socket;
+pub mod worker;
+
+use std::io;
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+/// One ICMPv6 message to send.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe<'a> {
+    /// Destination (ff02::1, ff02::2, a solicited-node group…).
+    pub dst: Ipv6Addr,
+    /// Source address to send from; the kernel chooses when `None`.
+    pub src: Option<Ipv6Addr>,
+    /// The ICMPv6 message, checksum left zero (the kernel fills it).
+    pub message: &'a [u8],
+    /// A Destination Options header to put in front of the message.
+    pub dest_opts: Option<&'a [u8]>,
+}
+
+/// Metadata of one received ICMPv6 message; its bytes are in the caller's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Number of bytes written to the buffer.
+    pub len: usize,
+    /// Source address of the IPv6 packet.
+    pub src: Ipv6Addr,
+    /// Hop limit it arrived with, when the platform reports it (NDP requires 255).
+    pub hop_limit: Option<u8>,
+}
+
+/// A link that probes can be sent on and answers received from.
+pub trait Link {
+    /// Sends one message.
+    fn send(&mut self, probe: &Probe<'_>) -> io::Result<()>;
+    /// Waits at most `timeout` for one message; `Ok(None)` when none came.
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>>;
+}
+
+/// Why a probe socket could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The process lacks CAP_NET_RAW.
+    NoPrivilege,
+    /// Anything else the system refused, with what was being done.
+    Io(&'static str, io::Error),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::NoPrivilege => f.write_str(
+                "raw ICMPv6 sockets need the CAP_NET_RAW capability: run v6scout with sudo, \
+                 or grant it once with: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"",
+            ),
+            OpenError::Io(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}

@@ -1,0 +1,184 @@
+//! A simulated link of many hosts behind the [`Link`] trait: it answers our probes the way
+//! Linux hosts do, so the whole pipeline runs in tests and benchmarks without root.
+
+use super::{Link, Probe, Received};
+use crate::mac::Mac;
+use crate::model::PrefixKind;
+use std::collections::VecDeque;
+use std::io;
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+/// One simulated neighbour.
+#[derive(Clone, Debug)]
+pub struct SimHost {
+    /// Its MAC.
+    pub mac: Mac,
+    /// Its addresses; the first of each kind is the one it answers from.
+    pub addrs: Vec<Ipv6Addr>,
+    /// Ignores echo sent to multicast (`echo_ignore_multicast=1`, Windows).
+    pub ignores_multicast_echo: bool,
+    /// Prefixes it advertises when it is a router (answers Router Solicitations).
+    pub router_prefixes: Option<Vec<(Ipv6Addr, u8)>>,
+}
+
+/// A link of simulated hosts. Answers are queued when a probe is sent and handed out by
+/// `recv` in order; `inject` adds arbitrary packets (forgeries, junk) to the queue.
+#[derive(Default)]
+pub struct SimLink {
+    hosts: Vec<SimHost>,
+    queue: VecDeque<(Ipv6Addr, u8, Vec<u8>)>,
+    /// Every probe sent, as (destination, source, message, had destination options).
+    pub sent: Vec<(Ipv6Addr, Option<Ipv6Addr>, Vec<u8>, bool)>,
+}
+
+impl SimLink {
+    /// A link with these hosts.
+    pub fn new(hosts: Vec<SimHost>) -> Self {
+        SimLink {
+            hosts,
+            ..Default::default()
+        }
+    }
+
+    /// Queues a packet as if it had arrived from `src` with `hop_limit`.
+    pub fn inject(&mut self, src: Ipv6Addr, hop_limit: u8, message: Vec<u8>) {
+        self.queue.push_back((src, hop_limit, message));
+    }
+
+    fn answer_from(host: &SimHost, src: Option<Ipv6Addr>) -> Option<Ipv6Addr> {
+        let kind = src.map_or(PrefixKind::LinkLocal, PrefixKind::of);
+        host.addrs
+            .iter()
+            .copied()
+            .find(|a| PrefixKind::of(*a) == kind)
+    }
+
+    fn on_echo(&mut self, probe: &Probe<'_>) {
+        let Some(to) = probe.src else { return };
+        for host in &self.hosts {
+            let Some(from) = Self::answer_from(host, probe.src) else {
+                continue;
+            };
+            let reply = if let Some(opts) = probe.dest_opts {
+                param_problem(to, probe.dst, opts, probe.message)
+            } else if host.ignores_multicast_echo {
+                continue;
+            } else {
+                let mut r = probe.message.to_vec();
+                r[0] = 129;
+                r
+            };
+            self.queue.push_back((from, 64, reply));
+        }
+    }
+
+    fn on_ns(&mut self, message: &[u8]) {
+        let Some(target) = message
+            .get(8..24)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        else {
+            return;
+        };
+        let target = Ipv6Addr::from(target);
+        for host in &self.hosts {
+            if host.addrs.contains(&target) {
+                let router = host.router_prefixes.is_some();
+                let from = Self::answer_from(host, None).unwrap_or(target);
+                self.queue
+                    .push_back((from, 255, neighbour_advert(target, host.mac, router)));
+            }
+        }
+    }
+
+    fn on_rs(&mut self) {
+        for host in &self.hosts {
+            if let (Some(prefixes), Some(from)) =
+                (&host.router_prefixes, Self::answer_from(host, None))
+            {
+                self.queue
+                    .push_back((from, 255, router_advert(host.mac, prefixes)));
+            }
+        }
+    }
+}
+
+impl Link for SimLink {
+    fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        self.sent.push((
+            probe.dst,
+            probe.src,
+            probe.message.to_vec(),
+            probe.dest_opts.is_some(),
+        ));
+        match probe.message.first() {
+            Some(128) => self.on_echo(probe),
+            Some(133) => self.on_rs(),
+            Some(135) => self.on_ns(probe.message),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
+        match self.queue.pop_front() {
+            Some((src, hop_limit, msg)) => {
+                let len = msg.len().min(buf.len());
+                buf[..len].copy_from_slice(&msg[..len]);
+                Ok(Some(Received {
+                    len,
+                    src,
+                    hop_limit: Some(hop_limit),
+                }))
+            }
+            None => {
+                std::thread::sleep(timeout.min(Duration::from_millis(1)));
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// A Parameter Problem (code 2, unrecognised option) quoting the echo that carried `opts`,
+/// as a Linux host sends it.
+pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, opts: &[u8], echo: &[u8]) -> Vec<u8> {
+    let mut m = vec![4, 2, 0, 0, 0, 0, 0, 42];
+    let payload_len = (opts.len() + echo.len()) as u16;
+    m.extend_from_slice(&[0x60, 0, 0, 0]);
+    m.extend_from_slice(&payload_len.to_be_bytes());
+    m.extend_from_slice(&[60, 255]);
+    m.extend_from_slice(&src.octets());
+    m.extend_from_slice(&dst.octets());
+    let mut o = opts.to_vec();
+    if let Some(nh) = o.first_mut() {
+        *nh = 58;
+    }
+    m.extend_from_slice(&o);
+    m.extend_from_slice(echo);
+    m
+}
+
+/// A solicited Neighbour Advertisement for `target` with its target link-layer option.
+pub fn neighbour_advert(target: Ipv6Addr, mac: Mac, router: bool) -> Vec<u8> {
+    let flags = if router { 0xe0 } else { 0x60 };
+    let mut m = vec![136, 0, 0, 0, flags, 0, 0, 0];
+    m.extend_from_slice(&target.octets());
+    m.extend_from_slice(&[2, 1]);
+    m.extend_from_slice(&mac.0);
+    m
+}
+
+/// A Router Advertisement with a source link-layer option and on-link prefixes.
+pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
+    let mut m = vec![134, 0, 0, 0, 64, 0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0];
+    m.extend_from_slice(&[1, 1]);
+    m.extend_from_slice(&mac.0);
+    for (prefix, len) in prefixes {
+        m.extend_from_slice(&[3, 4, *len, 0x80]);
+        m.extend_from_slice(&86400u32.to_be_bytes());
+        m.extend_from_slice(&14400u32.to_be_bytes());
+        m.extend_from_slice(&[0; 4]);
+        m.extend_from_slice(&prefix.octets());
+    }
+    m
+}

@@ -1,0 +1,305 @@
+//! The Linux [`Link`]: one raw ICMPv6 socket bound to one interface.
+
+use super::{Link, OpenError, Probe, Received};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io;
+use std::mem::{size_of, zeroed};
+use std::net::Ipv6Addr;
+use std::num::NonZeroU32;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+/// `ICMP6_FILTER` from `<netinet/icmp6.h>`; libc does not export it.
+const ICMP6_FILTER: libc::c_int = 1;
+/// ICMPv6 types the worker uses; every other type is blocked in the kernel.
+const WANTED_TYPES: [u8; 5] = [4, 129, 134, 135, 136];
+
+/// A raw ICMPv6 socket bound to one interface.
+pub struct RawLink {
+    sock: Socket,
+    ifindex: u32,
+}
+
+fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
+    r.map_err(|e| OpenError::Io(what, e))
+}
+
+fn setsockopt_int(
+    sock: &Socket,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: the pointer and length describe a live c_int for the duration of the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            level,
+            name,
+            (&value as *const libc::c_int).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The Linux ICMP6_FILTER bitmap: a set bit *blocks* a type (BSD is the opposite).
+fn icmp6_filter(wanted: &[u8]) -> [u32; 8] {
+    let mut f = [u32::MAX; 8];
+    for &t in wanted {
+        f[usize::from(t >> 5)] &= !(1u32 << (t & 31));
+    }
+    f
+}
+
+impl RawLink {
+    /// Opens the socket on interface `ifindex`. Fails with [`OpenError::NoPrivilege`]
+    /// when the process lacks CAP_NET_RAW.
+    pub fn open(ifindex: u32) -> Result<Self, OpenError> {
+        let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
+            Ok(s) => s,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+                return Err(OpenError::NoPrivilege)
+            }
+            Err(e) => return Err(OpenError::Io("opening a raw ICMPv6 socket", e)),
+        };
+        setup(
+            "binding the socket to its interface",
+            sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
+        )?;
+        setup(
+            "choosing the multicast interface",
+            sock.set_multicast_if_v6(ifindex),
+        )?;
+        setup(
+            "turning multicast loop off",
+            sock.set_multicast_loop_v6(false),
+        )?;
+        // NDP receivers drop anything with a hop limit below 255 (RFC 4861).
+        setup("setting the hop limit", sock.set_multicast_hops_v6(255))?;
+        setup("setting the hop limit", sock.set_unicast_hops_v6(255))?;
+        // A thousand hosts answering one multicast echo arrive at once; the default
+        // buffer would drop most of them. The kernel caps this at net.core.rmem_max.
+        let _ = sock.set_recv_buffer_size(4 << 20);
+        let ipv6 = libc::IPPROTO_IPV6;
+        setup(
+            "asking for packet info",
+            setsockopt_int(&sock, ipv6, libc::IPV6_RECVPKTINFO, 1),
+        )?;
+        setup(
+            "asking for hop limits",
+            setsockopt_int(&sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
+        )?;
+        let filter = icmp6_filter(&WANTED_TYPES);
+        // SAFETY: the pointer and length describe `filter`, alive for the call.
+        let rc = unsafe {
+            libc::setsockopt(
+                sock.as_raw_fd(),
+                libc::IPPROTO_ICMPV6,
+                ICMP6_FILTER,
+                filter.as_ptr().cast(),
+                size_of::<[u32; 8]>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            return Err(OpenError::Io(
+                "setting the ICMPv6 filter",
+                io::Error::last_os_error(),
+            ));
+        }
+        Ok(RawLink { sock, ifindex })
+    }
+
+    fn sockaddr(&self, addr: Ipv6Addr) -> libc::sockaddr_in6 {
+        // SAFETY: sockaddr_in6 is plain old data; all-zero is a valid value.
+        let mut sa: libc::sockaddr_in6 = unsafe { zeroed() };
+        sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+        sa.sin6_addr.s6_addr = addr.octets();
+        let seg0 = addr.segments()[0];
+        // Link-scope unicast and multicast destinations need the zone.
+        if seg0 & 0xffc0 == 0xfe80 || seg0 & 0xff0f == 0xff02 {
+            sa.sin6_scope_id = self.ifindex;
+        }
+        sa
+    }
+}
+
+/// Room for one IPV6_PKTINFO and one 8-byte destination options header, with alignment.
+const CMSG_BUF: usize = 128;
+
+/// Appends one control message to `buf` at `*used`; returns false if it would not fit.
+fn push_cmsg(buf: &mut [u8; CMSG_BUF], used: &mut usize, kind: libc::c_int, data: &[u8]) -> bool {
+    // SAFETY: CMSG_SPACE/CMSG_LEN are pure arithmetic on a length.
+    let (space, len) = unsafe {
+        (
+            libc::CMSG_SPACE(data.len() as u32) as usize,
+            libc::CMSG_LEN(data.len() as u32) as usize,
+        )
+    };
+    if *used + space > buf.len() {
+        return false;
+    }
+    let hdr = libc::cmsghdr {
+        cmsg_len: len as _,
+        cmsg_level: libc::IPPROTO_IPV6,
+        cmsg_type: kind,
+    };
+    let hdr_len = size_of::<libc::cmsghdr>();
+    // SAFETY: cmsghdr is plain data; we copy its bytes into our own buffer.
+    let hdr_bytes =
+        unsafe { std::slice::from_raw_parts((&hdr as *const libc::cmsghdr).cast::<u8>(), hdr_len) };
+    buf[*used..*used + hdr_len].copy_from_slice(hdr_bytes);
+    // On Linux the data follows the header directly (CMSG_DATA = header + aligned size).
+    let data_at = *used + (len - data.len());
+    buf[data_at..data_at + data.len()].copy_from_slice(data);
+    *used += space;
+    true
+}
+
+impl Link for RawLink {
+    fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        let mut sa = self.sockaddr(probe.dst);
+        let mut cbuf = [0u8; CMSG_BUF];
+        let mut used = 0;
+        if let Some(src) = probe.src {
+            // SAFETY: in6_pktinfo is plain old data.
+            let mut info: libc::in6_pktinfo = unsafe { zeroed() };
+            info.ipi6_addr.s6_addr = src.octets();
+            info.ipi6_ifindex = self.ifindex;
+            // SAFETY: viewing a plain-data struct as bytes.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    (&info as *const libc::in6_pktinfo).cast::<u8>(),
+                    size_of::<libc::in6_pktinfo>(),
+                )
+            };
+            push_cmsg(&mut cbuf, &mut used, libc::IPV6_PKTINFO, bytes);
+        }
+        if let Some(opts) = probe.dest_opts {
+            if !push_cmsg(&mut cbuf, &mut used, libc::IPV6_DSTOPTS, opts) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "options too long",
+                ));
+            }
+        }
+        let mut iov = libc::iovec {
+            iov_base: probe.message.as_ptr() as *mut libc::c_void,
+            iov_len: probe.message.len(),
+        };
+        // SAFETY: msghdr is plain old data; all-zero is valid before we fill it.
+        let mut msg: libc::msghdr = unsafe { zeroed() };
+        msg.msg_name = (&mut sa as *mut libc::sockaddr_in6).cast();
+        msg.msg_namelen = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        if used > 0 {
+            msg.msg_control = cbuf.as_mut_ptr().cast();
+            msg.msg_controllen = used as _;
+        }
+        // SAFETY: every pointer in msg refers to a live local for the duration of the call,
+        // and the kernel only reads the message buffer.
+        let rc = unsafe { libc::sendmsg(self.sock.as_raw_fd(), &msg, 0) };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
+        let mut pfd = libc::pollfd {
+            fd: self.sock.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().clamp(0, i32::MAX as u128) as libc::c_int;
+        // Round sub-millisecond waits up, or the loop would spin until the deadline.
+        let ms = if ms == 0 && !timeout.is_zero() { 1 } else { ms };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return if e.kind() == io::ErrorKind::Interrupted {
+                Ok(None)
+            } else {
+                Err(e)
+            };
+        }
+        if n == 0 {
+            return Ok(None);
+        }
+        // SAFETY: plain-data structs, zero-initialised before the kernel fills them.
+        let mut sa: libc::sockaddr_in6 = unsafe { zeroed() };
+        let mut cbuf = [0u64; 16];
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: as above.
+        let mut msg: libc::msghdr = unsafe { zeroed() };
+        msg.msg_name = (&mut sa as *mut libc::sockaddr_in6).cast();
+        msg.msg_namelen = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cbuf.as_mut_ptr().cast();
+        msg.msg_controllen = size_of::<[u64; 16]>() as _;
+        // SAFETY: all pointers refer to live locals sized as declared in msg.
+        let n = unsafe { libc::recvmsg(self.sock.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(None),
+                _ => Err(e),
+            };
+        }
+        let mut hop_limit = None;
+        // SAFETY: the CMSG_* walk stays within msg_controllen as the kernel set it.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                if (*c).cmsg_level == libc::IPPROTO_IPV6 && (*c).cmsg_type == libc::IPV6_HOPLIMIT {
+                    let v = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
+                    hop_limit = u8::try_from(v).ok();
+                }
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+        Ok(Some(Received {
+            len: n as usize,
+            src: Ipv6Addr::from(sa.sin6_addr.s6_addr),
+            hop_limit,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_passes_only_wanted_types() {
+        let f = icmp6_filter(&WANTED_TYPES);
+        let blocked = |t: u8| f[usize::from(t >> 5)] & (1 << (t & 31)) != 0;
+        for t in 0..=255u8 {
+            assert_eq!(blocked(t), !WANTED_TYPES.contains(&t), "type {t}");
+        }
+    }
+
+    #[test]
+    fn cmsg_fits_pktinfo_and_dest_opts() {
+        let mut buf = [0u8; CMSG_BUF];
+        let mut used = 0;
+        assert!(push_cmsg(&mut buf, &mut used, libc::IPV6_PKTINFO, &[1; 20]));
+        assert!(push_cmsg(&mut buf, &mut used, libc::IPV6_DSTOPTS, &[2; 8]));
+        assert!(!push_cmsg(
+            &mut buf,
+            &mut used,
+            libc::IPV6_DSTOPTS,
+            &[3; 100]
+        ));
+    }
+}
