@@ -1,0 +1,296 @@
+//! Network interfaces as plain data, and the choice of which ones to scan.
+
+use crate::mac::Mac;
+use crate::model::{is_link_local, Ipv6Prefix};
+use std::fmt;
+use std::net::Ipv6Addr;
+
+/// One IPv6 address configured on an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IfAddr {
+    /// The address.
+    pub addr: Ipv6Addr,
+    /// Its on-link prefix length.
+    pub prefix_len: u8,
+}
+
+impl IfAddr {
+    /// The on-link prefix this address lives in.
+    pub fn prefix(&self) -> Ipv6Prefix {
+        Ipv6Prefix::new(self.addr, self.prefix_len)
+    }
+}
+
+/// An interface as the rest of the program sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    /// Kernel name, e.g. `eth0`.
+    pub name: String,
+    /// Kernel index (the scope id of link-local addresses).
+    pub index: u32,
+    /// Hardware address, if it has one.
+    pub mac: Option<Mac>,
+    /// Administratively up.
+    pub up: bool,
+    /// Supports multicast.
+    pub multicast: bool,
+    /// A loopback device.
+    pub loopback: bool,
+    /// Its IPv6 addresses.
+    pub addrs: Vec<IfAddr>,
+}
+
+impl Interface {
+    /// Its first link-local address, the source of link-scope probes.
+    pub fn link_local(&self) -> Option<Ipv6Addr> {
+        self.addrs
+            .iter()
+            .map(|a| a.addr)
+            .find(|a| is_link_local(*a))
+    }
+
+    /// Why this interface cannot be scanned, or `None` if it can.
+    pub fn unusable_reason(&self) -> Option<Unusable> {
+        if self.loopback {
+            Some(Unusable::Loopback)
+        } else if !self.up {
+            Some(Unusable::Down)
+        } else if !self.multicast {
+            Some(Unusable::NoMulticast)
+        } else if self.link_local().is_none() {
+            Some(Unusable::NoLinkLocal)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why an interface is not scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// Loopback has no neighbours.
+    Loopback,
+    /// Not up.
+    Down,
+    /// Cannot send multicast (point-to-point tunnels and the like).
+    NoMulticast,
+    /// No IPv6 link-local address (IPv6 disabled, or not configured yet).
+    NoLinkLocal,
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unusable::Loopback => "it is a loopback interface",
+            Unusable::Down => "it is down (bring it up with `ip link set IFACE up`)",
+            Unusable::NoMulticast => "it does not support multicast",
+            Unusable::NoLinkLocal => "it has no IPv6 link-local address (is IPv6 disabled on it?)",
+        })
+    }
+}
+
+/// The interfaces to scan, and the requested ones that were left out with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// Interfaces to scan, in the order given (or the system's order).
+    pub scan: Vec<Interface>,
+    /// Requested interfaces that cannot be scanned.
+    pub skipped: Vec<(String, Unusable)>,
+}
+
+/// Why no scan can happen at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectError {
+    /// A requested name is not an interface of this system.
+    Unknown {
+        /// The requested name.
+        name: String,
+        /// The names that exist and can be scanned.
+        valid: Vec<String>,
+    },
+    /// Nothing is left to scan.
+    NoneUsable {
+        /// Each candidate and why it was left out.
+        skipped: Vec<(String, Unusable)>,
+    },
+}
+
+impl fmt::Display for SelectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SelectError::Unknown { name, valid } if valid.is_empty() => write!(
+                f,
+                "no interface named '{name}', and no interface here can be scanned"
+            ),
+            SelectError::Unknown { name, valid } => write!(
+                f,
+                "no interface named '{name}'; interfaces that can be scanned: {}",
+                valid.join(", ")
+            ),
+            SelectError::NoneUsable { skipped } if skipped.is_empty() => {
+                f.write_str("no interface that is up, multicast-capable and has IPv6")
+            }
+            SelectError::NoneUsable { skipped } => {
+                f.write_str("no interface can be scanned:")?;
+                for (name, why) in skipped {
+                    write!(f, "\n  {name}: {why}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for SelectError {}
+
+/// Chooses the interfaces to scan: the requested ones, or every usable one when none is
+/// requested. Requested but unusable interfaces are reported in `skipped`; the scan goes
+/// on with the rest and fails only when nothing is left.
+pub fn select(all: &[Interface], requested: &[String]) -> Result<Selection, SelectError> {
+    let valid = || {
+        all.iter()
+            .filter(|i| i.unusable_reason().is_none())
+            .map(|i| i.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut scan = Vec::new();
+    let mut skipped = Vec::new();
+    if requested.is_empty() {
+        scan.extend(
+            all.iter()
+                .filter(|i| i.unusable_reason().is_none())
+                .cloned(),
+        );
+    } else {
+        for name in requested {
+            let Some(iface) = all.iter().find(|i| &i.name == name) else {
+                return Err(SelectError::Unknown {
+                    name: name.clone(),
+                    valid: valid(),
+                });
+            };
+            if scan.iter().any(|i: &Interface| i.index == iface.index) {
+                continue;
+            }
+            match iface.unusable_reason() {
+                None => scan.push(iface.clone()),
+                Some(why) => skipped.push((name.clone(), why)),
+            }
+        }
+    }
+    if scan.is_empty() {
+        return Err(SelectError::NoneUsable { skipped });
+    }
+    Ok(Selection { scan, skipped })
+}
+
+/// The system's interfaces, read through `pnet`.
+pub fn system_interfaces() -> Vec<Interface> {
+    pnet::datalink::interfaces()
+        .into_iter()
+        .map(|i| Interface {
+            up: i.is_up(),
+            multicast: i.is_multicast(),
+            loopback: i.is_loopback(),
+            mac: i.mac.map(|m| Mac(m.octets())).filter(|m| !m.is_zero()),
+            addrs: i
+                .ips
+                .iter()
+                .filter_map(|ip| match ip {
+                    pnet::ipnetwork::IpNetwork::V6(n) => Some(IfAddr {
+                        addr: n.ip(),
+                        prefix_len: n.prefix(),
+                    }),
+                    pnet::ipnetwork::IpNetwork::V4(_) => None,
+                })
+                .collect(),
+            name: i.name,
+            index: i.index,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iface(name: &str, index: u32, addrs: &[&str]) -> Interface {
+        Interface {
+            name: name.into(),
+            index,
+            mac: Some(Mac([2, 0, 0, 0, 0, index as u8])),
+            up: true,
+            multicast: true,
+            loopback: false,
+            addrs: addrs
+                .iter()
+                .map(|a| IfAddr {
+                    addr: a.parse().unwrap(),
+                    prefix_len: 64,
+                })
+                .collect(),
+        }
+    }
+
+    fn system() -> Vec<Interface> {
+        let mut lo = iface("lo", 1, &["::1"]);
+        lo.loopback = true;
+        let mut down = iface("eth2", 4, &["fe80::3"]);
+        down.up = false;
+        vec![
+            lo,
+            iface("eth0", 2, &["fe80::1", "2001:db8::1"]),
+            iface("eth1", 3, &["fe80::2"]),
+            down,
+            iface("tun0", 5, &["2001:db8:5::1"]),
+        ]
+    }
+
+    fn names(s: &Selection) -> Vec<&str> {
+        s.scan.iter().map(|i| i.name.as_str()).collect()
+    }
+
+    #[test]
+    fn default_takes_every_usable_interface() {
+        let s = select(&system(), &[]).unwrap();
+        assert_eq!(names(&s), ["eth0", "eth1"]);
+        assert!(s.skipped.is_empty());
+    }
+
+    #[test]
+    fn requested_interfaces_restrict_and_dedupe() {
+        let req = ["eth1".to_string(), "eth1".to_string()];
+        assert_eq!(names(&select(&system(), &req).unwrap()), ["eth1"]);
+    }
+
+    #[test]
+    fn unknown_name_lists_valid_ones() {
+        let err = select(&system(), &["wlan9".to_string()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no interface named 'wlan9'; interfaces that can be scanned: eth0, eth1"
+        );
+    }
+
+    #[test]
+    fn unusable_requested_interface_is_skipped_with_reason() {
+        let req = ["eth2".to_string(), "eth0".to_string(), "tun0".to_string()];
+        let s = select(&system(), &req).unwrap();
+        assert_eq!(names(&s), ["eth0"]);
+        assert_eq!(
+            s.skipped,
+            vec![
+                ("eth2".to_string(), Unusable::Down),
+                ("tun0".to_string(), Unusable::NoLinkLocal)
+            ]
+        );
+    }
+
+    #[test]
+    fn all_unusable_is_an_error_with_every_reason() {
+        let err = select(&system(), &["eth2".to_string(), "lo".to_string()]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("eth2: it is down"), "{text}");
+        assert!(text.contains("lo: it is a loopback"), "{text}");
+    }
+}
