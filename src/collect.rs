@@ -1,0 +1,276 @@
+//! The collector: merges observations from every worker, and the kernel's neighbour
+//! cache, into one table of addresses per interface. Pure and bounded.
+
+use crate::mac::Mac;
+use crate::model::{is_host_address, Ipv6Prefix, Observation, SeenBy};
+use crate::neigh::NeighEntry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+/// Everything known about one address of one neighbour.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddrEntry {
+    /// Its MAC, once learned.
+    pub mac: Option<Mac>,
+    /// How it was seen during this scan.
+    pub seen_by: BTreeSet<SeenBy>,
+    /// Fastest round-trip time of an echo or Parameter Problem answer.
+    pub rtt: Option<Duration>,
+    /// It advertised itself as a router.
+    pub router: bool,
+    /// Only in the neighbour cache: nothing answered for it during this scan.
+    pub stale: bool,
+}
+
+/// What the collector knows about one interface.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IfaceTable {
+    /// Live addresses (and, with `include_stale`, stale cache entries).
+    pub addrs: HashMap<Ipv6Addr, AddrEntry>,
+    /// On-link prefixes learned from Router Advertisements.
+    pub ra_prefixes: BTreeSet<Ipv6Prefix>,
+    /// MACs neighbours announced in their own solicitations, used only for live addresses.
+    mac_hints: HashMap<Ipv6Addr, Mac>,
+}
+
+/// The collector's table: per interface index, bounded by `max_hosts` addresses each.
+#[derive(Clone, Debug)]
+pub struct HostTable {
+    max_hosts: usize,
+    /// Per interface index.
+    pub ifaces: BTreeMap<u32, IfaceTable>,
+    /// Addresses (and hints) not stored because an interface was full.
+    pub dropped_over_limit: u64,
+}
+
+impl HostTable {
+    /// An empty table holding at most `max_hosts` addresses per interface.
+    pub fn new(max_hosts: usize) -> Self {
+        HostTable {
+            max_hosts,
+            ifaces: BTreeMap::new(),
+            dropped_over_limit: 0,
+        }
+    }
+
+    /// Adds one observation. Duplicates merge; over the limit, new addresses are dropped.
+    pub fn add(&mut self, obs: Observation) {
+        let max = self.max_hosts;
+        match obs {
+            Observation::Address {
+                ifindex,
+                addr,
+                via,
+                mac,
+                rtt,
+                router,
+            } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if !t.addrs.contains_key(&addr) && t.addrs.len() >= max {
+                    self.dropped_over_limit += 1;
+                    return;
+                }
+                let e = t.addrs.entry(addr).or_default();
+                e.seen_by.insert(via);
+                // An NA or RA link-layer option is the neighbour's own word: it wins.
+                if mac.is_some() {
+                    e.mac = mac;
+                }
+                e.rtt = match (e.rtt, rtt) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                e.router |= router;
+            }
+            Observation::MacHint { ifindex, addr, mac } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if t.mac_hints.len() < max || t.mac_hints.contains_key(&addr) {
+                    t.mac_hints.insert(addr, mac);
+                } else {
+                    self.dropped_over_limit += 1;
+                }
+            }
+            Observation::Prefix { ifindex, prefix } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if t.ra_prefixes.len() < max {
+                    t.ra_prefixes.insert(prefix);
+                }
+            }
+        }
+    }
+
+    /// Fills the MACs nothing else gave: first from neighbours' own solicitations, then
+    /// from the kernel's neighbour cache. Cache entries for addresses that did not answer
+    /// are added as `stale` only when `include_stale` is set — a cache entry alone never
+    /// makes a live host.
+    pub fn merge_cache(&mut self, cache: &[NeighEntry], include_stale: bool) {
+        for t in self.ifaces.values_mut() {
+            for (addr, e) in t.addrs.iter_mut() {
+                if e.mac.is_none() {
+                    e.mac = t.mac_hints.get(addr).copied();
+                }
+            }
+        }
+        for n in cache {
+            if !is_host_address(n.addr) {
+                continue;
+            }
+            let Some(t) = self.ifaces.get_mut(&n.ifindex) else {
+                continue;
+            };
+            match t.addrs.get_mut(&n.addr) {
+                Some(e) => {
+                    if e.mac.is_none() {
+                        e.mac = n.mac;
+                    }
+                    e.router |= n.router && !e.stale;
+                }
+                None if include_stale => {
+                    if t.addrs.len() >= self.max_hosts {
+                        self.dropped_over_limit += 1;
+                        continue;
+                    }
+                    t.addrs.insert(
+                        n.addr,
+                        AddrEntry {
+                            mac: n.mac,
+                            seen_by: [SeenBy::Cache].into(),
+                            rtt: None,
+                            router: n.router,
+                            stale: true,
+                        },
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Number of live (not stale) addresses over all interfaces.
+    pub fn live_count(&self) -> usize {
+        self.ifaces
+            .values()
+            .flat_map(|t| t.addrs.values())
+            .filter(|e| !e.stale)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neigh::NeighState;
+
+    fn a(s: &str) -> Ipv6Addr {
+        s.parse().unwrap()
+    }
+    const M1: Mac = Mac([0xb8, 0x27, 0xeb, 1, 2, 3]);
+    const M2: Mac = Mac([0x02, 0, 0, 0, 0, 2]);
+
+    fn seen(addr: &str, via: SeenBy, mac: Option<Mac>, rtt_ms: Option<u64>) -> Observation {
+        Observation::Address {
+            ifindex: 2,
+            addr: a(addr),
+            via,
+            mac,
+            rtt: rtt_ms.map(Duration::from_millis),
+            router: false,
+        }
+    }
+
+    fn neigh(addr: &str, mac: Mac) -> NeighEntry {
+        NeighEntry {
+            ifindex: 2,
+            addr: a(addr),
+            mac: Some(mac),
+            state: NeighState::Stale,
+            router: false,
+        }
+    }
+
+    #[test]
+    fn duplicates_merge_keeping_best_rtt_and_every_way_seen() {
+        let mut t = HostTable::new(10);
+        t.add(seen("fe80::1", SeenBy::Echo, None, Some(5)));
+        t.add(seen("fe80::1", SeenBy::Echo, None, Some(2)));
+        t.add(seen("fe80::1", SeenBy::Ndp, Some(M1), None));
+        let e = &t.ifaces[&2].addrs[&a("fe80::1")];
+        assert_eq!(e.rtt, Some(Duration::from_millis(2)));
+        assert_eq!(e.mac, Some(M1));
+        assert_eq!(e.seen_by, [SeenBy::Echo, SeenBy::Ndp].into());
+        assert_eq!(t.live_count(), 1);
+    }
+
+    #[test]
+    fn cache_fills_missing_macs_but_never_adds_live_hosts() {
+        let mut t = HostTable::new(10);
+        t.add(seen("fe80::1", SeenBy::Echo, None, None));
+        t.add(seen("fe80::2", SeenBy::Ndp, Some(M1), None));
+        t.merge_cache(
+            &[
+                neigh("fe80::1", M2),
+                neigh("fe80::2", M2),
+                neigh("fe80::dead", M2),
+            ],
+            false,
+        );
+        let addrs = &t.ifaces[&2].addrs;
+        assert_eq!(addrs[&a("fe80::1")].mac, Some(M2));
+        assert_eq!(addrs[&a("fe80::2")].mac, Some(M1), "NA beats cache");
+        assert!(!addrs.contains_key(&a("fe80::dead")));
+    }
+
+    #[test]
+    fn stale_cache_entries_only_on_request_and_marked() {
+        let mut t = HostTable::new(10);
+        t.add(seen("fe80::1", SeenBy::Echo, None, None));
+        t.merge_cache(&[neigh("fe80::dead", M2), neigh("ff02::1", M2)], true);
+        let e = &t.ifaces[&2].addrs[&a("fe80::dead")];
+        assert!(e.stale && e.seen_by.contains(&SeenBy::Cache));
+        assert!(!t.ifaces[&2].addrs.contains_key(&a("ff02::1")));
+        assert_eq!(t.live_count(), 1);
+    }
+
+    #[test]
+    fn hints_give_macs_only_to_live_addresses() {
+        let mut t = HostTable::new(10);
+        t.add(Observation::MacHint {
+            ifindex: 2,
+            addr: a("fe80::1"),
+            mac: M1,
+        });
+        t.add(Observation::MacHint {
+            ifindex: 2,
+            addr: a("fe80::9"),
+            mac: M2,
+        });
+        t.add(seen("fe80::1", SeenBy::ParamProblem, None, None));
+        t.merge_cache(&[], false);
+        assert_eq!(t.ifaces[&2].addrs[&a("fe80::1")].mac, Some(M1));
+        assert_eq!(t.ifaces[&2].addrs.len(), 1);
+    }
+
+    #[test]
+    fn flood_is_bounded_and_counted() {
+        let mut t = HostTable::new(100);
+        for i in 0..10_000u32 {
+            let addr = Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i));
+            t.add(Observation::Address {
+                ifindex: 2,
+                addr,
+                via: SeenBy::Echo,
+                mac: None,
+                rtt: None,
+                router: false,
+            });
+            t.add(Observation::MacHint {
+                ifindex: 2,
+                addr,
+                mac: M2,
+            });
+        }
+        assert_eq!(t.ifaces[&2].addrs.len(), 100);
+        assert_eq!(t.dropped_over_limit, 2 * 9_900);
+    }
+}

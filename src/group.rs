@@ -1,0 +1,146 @@
+//! Grouping: turns the collector's table into per-interface, per-prefix rows. Pure.
+
+use crate::collect::{AddrEntry, HostTable, IfaceTable};
+use crate::iface::Interface;
+use crate::mac::Mac;
+use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
+use crate::oui;
+use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource};
+use std::collections::{BTreeMap, HashSet};
+use std::net::Ipv6Addr;
+
+/// What to show besides live neighbours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GroupOptions {
+    /// List our own addresses, marked.
+    pub include_self: bool,
+    /// Only link-local addresses.
+    pub link_local_only: bool,
+}
+
+const LINK_LOCAL_LEN: u8 = 64;
+
+/// The prefix an address is listed under, and where that prefix was learned: the longest
+/// matching prefix we have an address in or a router advertised, else its /64.
+fn prefix_of(addr: Ipv6Addr, iface: &Interface, ra: &[Ipv6Prefix]) -> (Ipv6Prefix, PrefixSource) {
+    if is_link_local(addr) {
+        return (
+            Ipv6Prefix::new(addr, LINK_LOCAL_LEN),
+            PrefixSource::Interface,
+        );
+    }
+    let own = iface
+        .addrs
+        .iter()
+        .filter(|a| !is_link_local(a.addr) && a.prefix_len < 128)
+        .map(|a| (a.prefix(), PrefixSource::Interface));
+    let advertised = ra.iter().map(|p| (*p, PrefixSource::Ra));
+    own.chain(advertised)
+        .filter(|(p, _)| p.contains(addr))
+        // Longest prefix first; on a tie, our own address beats the RA.
+        .max_by(|(a, sa), (b, sb)| a.len().cmp(&b.len()).then(sb.cmp(sa)))
+        .unwrap_or((Ipv6Prefix::new(addr, 64), PrefixSource::Reply))
+}
+
+fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> HostRow {
+    HostRow {
+        address: addr,
+        scoped: scoped(addr, iface),
+        mac: e.mac,
+        vendor: e.mac.map_or(oui::Vendor::Unknown, oui::lookup),
+        router: e.router || e.mac.is_some_and(|m| routers.contains(&m)),
+        is_self: false,
+        stale: e.stale,
+        seen_by: e.seen_by.iter().copied().collect(),
+        rtt: e.rtt,
+    }
+}
+
+/// `fe80::1%eth0` for link-local addresses, the bare address otherwise.
+pub fn scoped(addr: Ipv6Addr, iface: &str) -> String {
+    if is_link_local(addr) {
+        format!("{addr}%{iface}")
+    } else {
+        addr.to_string()
+    }
+}
+
+/// Groups one interface's addresses by prefix.
+pub fn group_interface(
+    iface: &Interface,
+    table: Option<&IfaceTable>,
+    opts: GroupOptions,
+) -> IfaceReport {
+    let empty = IfaceTable::default();
+    let table = table.unwrap_or(&empty);
+    let ra: Vec<Ipv6Prefix> = table.ra_prefixes.iter().copied().collect();
+    let routers: HashSet<Mac> = table
+        .addrs
+        .values()
+        .filter(|e| e.router && !e.stale)
+        .filter_map(|e| e.mac)
+        .collect();
+    let own: HashSet<Ipv6Addr> = iface.addrs.iter().map(|a| a.addr).collect();
+    let mut rows: Vec<HostRow> = table
+        .addrs
+        .iter()
+        .filter(|(a, _)| !own.contains(a))
+        .map(|(a, e)| row(*a, e, &iface.name, &routers))
+        .collect();
+    if opts.include_self {
+        rows.extend(iface.addrs.iter().map(|a| HostRow {
+            address: a.addr,
+            scoped: scoped(a.addr, &iface.name),
+            mac: iface.mac,
+            vendor: iface.mac.map_or(oui::Vendor::Unknown, oui::lookup),
+            router: false,
+            is_self: true,
+            stale: false,
+            seen_by: Vec::new(),
+            rtt: None,
+        }));
+    }
+    if opts.link_local_only {
+        rows.retain(|r| is_link_local(r.address));
+    }
+    let mut groups: BTreeMap<(PrefixKind, Ipv6Prefix), PrefixGroup> = BTreeMap::new();
+    for r in rows {
+        let (prefix, source) = prefix_of(r.address, iface, &ra);
+        groups
+            .entry((prefix.kind(), prefix))
+            .or_insert_with(|| PrefixGroup {
+                prefix,
+                source,
+                hosts: Vec::new(),
+            })
+            .hosts
+            .push(r);
+    }
+    let mut prefixes: Vec<PrefixGroup> = groups.into_values().collect();
+    for g in &mut prefixes {
+        g.hosts.sort_by_key(|h| h.address);
+    }
+    IfaceReport {
+        name: iface.name.clone(),
+        index: iface.index,
+        mac: iface.mac,
+        prefixes,
+    }
+}
+
+/// Groups every scanned interface, in scan order.
+pub fn group(table: &HostTable, ifaces: &[Interface], opts: GroupOptions) -> Vec<IfaceReport> {
+    ifaces
+        .iter()
+        .map(|i| group_interface(i, table.ifaces.get(&i.index), opts))
+        .collect()
+}
+
+/// True if a row was confirmed during this scan (not only from the cache).
+pub fn is_live(r: &HostRow) -> bool {
+    !r.stale && r.seen_by.iter().any(|s| *s != SeenBy::Cache)
+}
+
+#[cfg(test)]
+#[path = "group_tests.rs"]
+mod tests;

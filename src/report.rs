@@ -1,0 +1,128 @@
+//! The result of a scan as plain data: what every renderer takes.
+
+use crate::mac::Mac;
+use crate::model::{Ipv6Prefix, SeenBy};
+use crate::oui::Vendor;
+use std::net::Ipv6Addr;
+use std::time::{Duration, SystemTime};
+
+/// Everything one scan found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// When the scan started (renderers never read the clock).
+    pub started: SystemTime,
+    /// How long it took, end to end.
+    pub duration: Duration,
+    /// Per scanned interface, in scan order.
+    pub interfaces: Vec<IfaceReport>,
+    /// Counters over all interfaces.
+    pub stats: ScanStats,
+}
+
+impl Report {
+    /// Number of distinct live neighbours: one per MAC, plus each address whose MAC is
+    /// unknown; our own addresses and stale cache entries do not count.
+    pub fn host_count(&self) -> usize {
+        self.interfaces
+            .iter()
+            .map(|i| {
+                let mut macs = std::collections::HashSet::new();
+                let mut without_mac = 0;
+                for h in i.prefixes.iter().flat_map(|p| &p.hosts) {
+                    if h.is_self || h.stale {
+                        continue;
+                    }
+                    match h.mac {
+                        Some(m) => {
+                            macs.insert(m);
+                        }
+                        None => without_mac += 1,
+                    }
+                }
+                macs.len() + without_mac
+            })
+            .sum()
+    }
+}
+
+/// Counters of a scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Probes sent.
+    pub probes_sent: u64,
+    /// Answers to our probes used.
+    pub replies: u64,
+    /// Received packets dropped as malformed or forged.
+    pub malformed: u64,
+    /// Addresses not kept because an interface reached `--max-hosts`.
+    pub dropped_over_limit: u64,
+}
+
+/// One scanned interface.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfaceReport {
+    /// Its name.
+    pub name: String,
+    /// Its index.
+    pub index: u32,
+    /// Its MAC.
+    pub mac: Option<Mac>,
+    /// Address groups, link-local first, then global, then ULA.
+    pub prefixes: Vec<PrefixGroup>,
+}
+
+/// Where a prefix was learned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrefixSource {
+    /// We have an address in it.
+    Interface,
+    /// A Router Advertisement announced it on-link.
+    Ra,
+    /// Only known because a neighbour answered from it (shown as its /64).
+    Reply,
+}
+
+impl PrefixSource {
+    /// The stable name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrefixSource::Interface => "interface",
+            PrefixSource::Ra => "ra",
+            PrefixSource::Reply => "reply",
+        }
+    }
+}
+
+/// The addresses found in one prefix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrefixGroup {
+    /// The prefix.
+    pub prefix: Ipv6Prefix,
+    /// Where it was learned.
+    pub source: PrefixSource,
+    /// One row per address, sorted by address.
+    pub hosts: Vec<HostRow>,
+}
+
+/// One address of one neighbour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostRow {
+    /// The address.
+    pub address: Ipv6Addr,
+    /// The address as `ssh` needs it: `fe80::…%eth0` for link-local, else the address.
+    pub scoped: String,
+    /// Its MAC, when known.
+    pub mac: Option<Mac>,
+    /// The vendor of its MAC.
+    pub vendor: Vendor,
+    /// It is a router (it, or another address with its MAC, advertised so).
+    pub router: bool,
+    /// It is one of our own addresses (`--include-self`).
+    pub is_self: bool,
+    /// Only in the neighbour cache (`--include-stale`).
+    pub stale: bool,
+    /// How it was seen.
+    pub seen_by: Vec<SeenBy>,
+    /// Best round-trip time.
+    pub rtt: Option<Duration>,
+}
