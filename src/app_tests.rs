@@ -1,0 +1,185 @@
+//! The whole pipeline on simulated links: no root, no network.
+
+use super::*;
+use crate::iface::IfAddr;
+use crate::mac::Mac;
+use crate::neigh::{NeighEntry, NeighState};
+use crate::probe::sim::{SimHost, SimLink};
+use std::net::Ipv6Addr;
+
+fn a(s: &str) -> Ipv6Addr {
+    s.parse().unwrap()
+}
+
+fn iface(name: &str, index: u32, addrs: &[&str]) -> Interface {
+    Interface {
+        name: name.into(),
+        index,
+        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, index as u8])),
+        up: true,
+        multicast: true,
+        loopback: false,
+        addrs: addrs
+            .iter()
+            .map(|s| IfAddr {
+                addr: a(s),
+                prefix_len: 64,
+            })
+            .collect(),
+    }
+}
+
+fn host(i: u8, silent: bool, extra: &[&str]) -> SimHost {
+    let mac = Mac([0xb8, 0x27, 0xeb, 0, 0, i]);
+    let mut addrs = vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))];
+    addrs.extend(extra.iter().map(|s| a(s)));
+    SimHost {
+        mac,
+        addrs,
+        ignores_multicast_echo: silent,
+        router_prefixes: None,
+    }
+}
+
+struct Cache(Vec<NeighEntry>);
+impl NeighSource for Cache {
+    fn dump(&self) -> std::io::Result<Vec<NeighEntry>> {
+        Ok(self.0.clone())
+    }
+}
+
+fn opts() -> ScanOptions {
+    ScanOptions {
+        wait: Duration::from_millis(150),
+        rounds: 2,
+        link_local_only: false,
+        include_self: false,
+        include_stale: false,
+        max_hosts: 4096,
+    }
+}
+
+fn rows(r: &Report, name: &str) -> Vec<(String, Option<Mac>, Vec<&'static str>, bool)> {
+    r.interfaces
+        .iter()
+        .filter(|i| i.name == name)
+        .flat_map(|i| i.prefixes.iter().flat_map(|g| &g.hosts))
+        .map(|h| {
+            (
+                h.scoped.clone(),
+                h.mac,
+                h.seen_by.iter().map(|s| s.as_str()).collect(),
+                h.router,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn finds_every_host_on_every_link_with_macs() {
+    let mut rtr = host(1, false, &["2001:db8:1::1"]);
+    rtr.router_prefixes = Some(vec![(a("2001:db8:99::"), 64)]);
+    let link_a = SimLink::new(vec![
+        rtr,
+        host(2, false, &["2001:db8:1::2", "fd00:1::2"]),
+        host(3, true, &[]),
+        host(4, false, &["2001:db8:99::4"]),
+    ]);
+    let link_b = SimLink::new(vec![host(9, true, &[])]);
+    let ifaces = vec![
+        (
+            iface("eth0", 2, &["fe80::100", "2001:db8:1::100", "fd00:1::100"]),
+            link_a,
+        ),
+        (iface("eth1", 3, &["fe80::101"]), link_b),
+    ];
+    let stale = NeighEntry {
+        ifindex: 2,
+        addr: a("fe80::dead"),
+        mac: Some(Mac([2, 0xde, 0xad, 0, 0, 1])),
+        state: NeighState::Stale,
+        router: false,
+    };
+    let mut warnings = Vec::new();
+    let report = scan_links(ifaces, &opts(), Some(&Cache(vec![stale])), &mut |w| {
+        warnings.push(w)
+    });
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    let eth0 = rows(&report, "eth0");
+    let scoped: Vec<&str> = eth0.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        scoped,
+        [
+            "fe80::1%eth0",
+            "fe80::2%eth0",
+            "fe80::3%eth0",
+            "fe80::4%eth0",
+            "2001:db8:1::1",
+            "2001:db8:1::2",
+            "2001:db8:99::4",
+            "fd00:1::2",
+        ]
+    );
+    for r in &eth0 {
+        let last = r.0.split(['%']).next().unwrap().rsplit(':').next().unwrap();
+        let want = Mac([0xb8, 0x27, 0xeb, 0, 0, last.parse().unwrap()]);
+        assert_eq!(r.1, Some(want), "{}", r.0);
+        assert!(r.2.contains(&"ndp"), "{r:?}");
+    }
+    assert_eq!(
+        eth0[2].2,
+        ["param-problem", "ndp"],
+        "silent host found by the option probe"
+    );
+    assert!(
+        eth0[0].3 && eth0[4].3,
+        "router marked on every address of its MAC"
+    );
+    let groups: Vec<String> = report.interfaces[0]
+        .prefixes
+        .iter()
+        .map(|g| format!("{}:{}", g.prefix, g.source.as_str()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "fe80::/64:interface",
+            "2001:db8:1::/64:interface",
+            "2001:db8:99::/64:ra",
+            "fd00:1::/64:interface"
+        ]
+    );
+
+    assert_eq!(rows(&report, "eth1").len(), 1);
+    assert_eq!(report.host_count(), 5);
+    assert!(report.stats.replies > 0 && report.stats.probes_sent > 0);
+}
+
+#[test]
+fn link_local_only_probes_only_from_link_local() {
+    let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"])]);
+    let mut o = opts();
+    o.link_local_only = true;
+    let report = scan_links(
+        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &o,
+        None,
+        &mut |_| {},
+    );
+    let eth0 = rows(&report, "eth0");
+    assert_eq!(eth0.len(), 1);
+    assert_eq!(eth0[0].0, "fe80::2%eth0");
+}
+
+#[test]
+fn empty_link_reports_no_hosts() {
+    let report = scan_links(
+        vec![(iface("eth0", 2, &["fe80::100"]), SimLink::new(vec![]))],
+        &opts(),
+        None,
+        &mut |_| {},
+    );
+    assert_eq!(report.host_count(), 0);
+    assert!(report.interfaces[0].prefixes.is_empty());
+}

@@ -1,0 +1,130 @@
+//! Command-line interface (clap derive). Parsing only: `app` acts on it.
+
+use clap::{ArgAction, Args, Parser};
+use std::time::Duration;
+
+/// Find every IPv6 host on the local link(s) in about a second.
+///
+/// v6scout sends ICMPv6 probes on every usable interface at once (echo to ff02::1 from each
+/// source address, an unknown-option probe that even hosts ignoring multicast echo must
+/// answer, a Router Solicitation, and a Neighbour Solicitation for each MAC), then prints
+/// each neighbour's addresses grouped by interface and prefix, with its MAC.
+/// Link-local addresses carry their %interface, ready for ssh.
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "v6scout",
+    version,
+    about = "Find every IPv6 host on the local link(s) in about a second",
+    after_help = "Exit status: 0 hosts found, 1 none found, 2 error.\n\
+                  Needs CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
+)]
+pub struct Cli {
+    /// Scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// Options of a scan.
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Scan only this interface (repeatable). Default: every interface that is up,
+    /// multicast-capable, not loopback, and has an IPv6 link-local address.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
+    pub interfaces: Vec<String>,
+
+    /// Only link-local: probe from link-local sources and list only link-local addresses.
+    #[arg(short = 'L', long)]
+    pub link_local: bool,
+
+    /// Total probe window per interface (e.g. 1s, 500ms, 2.5).
+    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+
+    /// Probe rounds inside the window.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub rounds: u32,
+
+    /// Print one JSON document (schema version 1, see README).
+    #[arg(long, group = "format")]
+    pub json: bool,
+
+    /// Print one address a line in stable columns (default when stdout is not a terminal).
+    #[arg(long, group = "format")]
+    pub plain: bool,
+
+    /// Print tables (default when stdout is a terminal).
+    #[arg(long, group = "format")]
+    pub table: bool,
+
+    /// With --plain: leave out the column header line.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Also list this machine's own addresses, marked `self`.
+    #[arg(long)]
+    pub include_self: bool,
+
+    /// Also list neighbour-cache entries that nothing confirmed during the scan, marked `stale`.
+    #[arg(long)]
+    pub include_stale: bool,
+
+    /// Do not read the kernel's neighbour cache (MACs then come only from the probes).
+    #[arg(long)]
+    pub no_ndp_cache: bool,
+
+    /// Most addresses kept per interface; more are dropped and counted (flood protection).
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_hosts: u32,
+}
+
+/// Parses `1s`, `500ms`, `1m 30s` (humantime) or plain seconds such as `2.5`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = match s.trim().parse::<f64>() {
+        Ok(secs) if (0.0..1e9).contains(&secs) => Duration::from_secs_f64(secs),
+        Ok(_) => return Err(format!("'{s}' is not a usable duration")),
+        Err(_) => humantime::parse_duration(s.trim())
+            .map_err(|e| format!("'{s}' is not a duration ({e}); try 1s, 500ms or 2.5"))?,
+    };
+    if d < Duration::from_millis(10) {
+        return Err(format!("'{s}' is too short; the shortest window is 10ms"));
+    }
+    if d > Duration::from_secs(3600) {
+        return Err(format!("'{s}' is too long; the longest window is 1h"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("1ms").is_err());
+        assert!(parse_duration("2h").is_err());
+        assert!(parse_duration("NaN").is_err());
+    }
+
+    #[test]
+    fn parses_a_typical_command_line() {
+        let c = Cli::try_parse_from([
+            "v6scout", "-i", "eth0", "-i", "wlan0", "-L", "--json", "--wait", "2s",
+        ])
+        .unwrap();
+        assert_eq!(c.scan.interfaces, ["eth0", "wlan0"]);
+        assert!(c.scan.link_local && c.scan.json);
+        assert_eq!(c.scan.wait, Duration::from_secs(2));
+        assert!(Cli::try_parse_from(["v6scout", "--json", "--plain"]).is_err());
+    }
+}

@@ -1,0 +1,99 @@
+//! A fixed report for renderer tests.
+
+use crate::mac::Mac;
+use crate::model::{Ipv6Prefix, SeenBy};
+use crate::oui::Vendor;
+use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource, Report, ScanStats};
+use std::net::Ipv6Addr;
+use std::time::{Duration, UNIX_EPOCH};
+
+fn row(
+    addr: &str,
+    iface: &str,
+    mac: Option<Mac>,
+    vendor: Vendor,
+    seen: &[SeenBy],
+    router: bool,
+) -> HostRow {
+    let address: Ipv6Addr = addr.parse().unwrap();
+    HostRow {
+        address,
+        scoped: crate::group::scoped(address, iface),
+        mac,
+        vendor,
+        router,
+        is_self: false,
+        stale: false,
+        seen_by: seen.to_vec(),
+        rtt: Some(Duration::from_micros(412)),
+    }
+}
+
+/// Two prefixes on eth0: a Pi, a router, a silent private-MAC host, and a global address.
+pub fn report() -> Report {
+    let pi = Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51]);
+    let rtr = Mac([0x00, 0x24, 0xa5, 0xf1, 0x07, 0xca]);
+    let private = Mac([0x4a, 0xa2, 0x12, 0xc2, 0x16, 0xdf]);
+    let ll = Ipv6Prefix::new("fe80::".parse().unwrap(), 64);
+    let global = Ipv6Prefix::new("2001:db8:1::".parse().unwrap(), 64);
+    let pi_vendor = Vendor::Known("Raspberry Pi Foundation");
+    Report {
+        started: UNIX_EPOCH + Duration::from_secs(1_795_000_000),
+        duration: Duration::from_millis(921),
+        interfaces: vec![IfaceReport {
+            name: "eth0".into(),
+            index: 2,
+            mac: Some(Mac([0x02, 0, 0x5e, 0x10, 0, 1])),
+            prefixes: vec![
+                PrefixGroup {
+                    prefix: ll,
+                    source: PrefixSource::Interface,
+                    hosts: vec![
+                        row(
+                            "fe80::1",
+                            "eth0",
+                            Some(rtr),
+                            Vendor::Known("Buffalo.Inc"),
+                            &[SeenBy::Echo, SeenBy::Ra],
+                            true,
+                        ),
+                        row(
+                            "fe80::4aa2:12ff:fec2:16df",
+                            "eth0",
+                            Some(private),
+                            Vendor::Private,
+                            &[SeenBy::ParamProblem, SeenBy::Ndp],
+                            false,
+                        ),
+                        row(
+                            "fe80::ba27:ebff:fe89:bc51",
+                            "eth0",
+                            Some(pi),
+                            pi_vendor,
+                            &[SeenBy::Echo, SeenBy::Ndp],
+                            false,
+                        ),
+                    ],
+                },
+                PrefixGroup {
+                    prefix: global,
+                    source: PrefixSource::Ra,
+                    hosts: vec![row(
+                        "2001:db8:1::ba27:ebff:fe89:bc51",
+                        "eth0",
+                        Some(pi),
+                        pi_vendor,
+                        &[SeenBy::Echo],
+                        false,
+                    )],
+                },
+            ],
+        }],
+        stats: ScanStats {
+            probes_sent: 12,
+            replies: 7,
+            malformed: 1,
+            dropped_over_limit: 0,
+        },
+    }
+}

@@ -1,0 +1,145 @@
+//! JSON output, schema version 1 (README documents every field). These structs *are* the
+//! schema: a change to them is a change of `version`.
+
+use crate::report::{HostRow, IfaceReport, PrefixGroup, Report};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Schema version.
+pub const VERSION: u32 = 1;
+
+/// The whole document.
+#[derive(Serialize)]
+pub struct Document<'a> {
+    /// Schema version.
+    pub version: u32,
+    /// Scan start, RFC 3339 UTC.
+    pub started: String,
+    /// Scan duration in milliseconds.
+    pub duration_ms: u64,
+    /// Scanned interfaces.
+    pub interfaces: Vec<JsonIface<'a>>,
+    /// Counters.
+    pub stats: JsonStats,
+}
+
+/// One interface.
+#[derive(Serialize)]
+pub struct JsonIface<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Kernel index.
+    pub index: u32,
+    /// Its MAC, or null.
+    pub mac: Option<String>,
+    /// Address groups.
+    pub prefixes: Vec<JsonPrefix<'a>>,
+}
+
+/// One prefix group.
+#[derive(Serialize)]
+pub struct JsonPrefix<'a> {
+    /// `2001:db8:1::/64`.
+    pub prefix: String,
+    /// `link-local`, `global` or `ula`.
+    pub kind: &'static str,
+    /// `interface`, `ra` or `reply`.
+    pub source: &'static str,
+    /// One entry per address.
+    pub hosts: Vec<JsonHost<'a>>,
+}
+
+/// One address of one neighbour.
+#[derive(Serialize)]
+pub struct JsonHost<'a> {
+    /// The address.
+    pub address: String,
+    /// The address with `%iface` for link-local ones.
+    pub scoped: &'a str,
+    /// MAC, or null when unknown.
+    pub mac: Option<String>,
+    /// Registered vendor of the MAC, or null (unknown, private or no MAC).
+    pub vendor: Option<&'static str>,
+    /// The MAC is locally administered.
+    pub private_mac: bool,
+    /// It is a router.
+    pub router: bool,
+    /// It is our own address.
+    #[serde(rename = "self")]
+    pub is_self: bool,
+    /// Only in the neighbour cache.
+    pub stale: bool,
+    /// How it was seen.
+    pub seen_by: Vec<&'static str>,
+    /// Best round-trip time in milliseconds, or null.
+    pub rtt_ms: Option<f64>,
+}
+
+/// Counters.
+#[derive(Serialize)]
+pub struct JsonStats {
+    /// Probes sent.
+    pub probes_sent: u64,
+    /// Answers used.
+    pub replies: u64,
+    /// Packets dropped as malformed or forged.
+    pub malformed: u64,
+    /// Addresses dropped over `--max-hosts`.
+    pub dropped_over_limit: u64,
+}
+
+fn host(h: &HostRow) -> JsonHost<'_> {
+    JsonHost {
+        address: h.address.to_string(),
+        scoped: &h.scoped,
+        mac: h.mac.map(|m| m.to_string()),
+        vendor: h.vendor.name(),
+        private_mac: h.vendor.is_private(),
+        router: h.router,
+        is_self: h.is_self,
+        stale: h.stale,
+        seen_by: h.seen_by.iter().map(|s| s.as_str()).collect(),
+        // Microsecond precision is all a link round trip means.
+        rtt_ms: h.rtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+    }
+}
+
+fn prefix(g: &PrefixGroup) -> JsonPrefix<'_> {
+    JsonPrefix {
+        prefix: g.prefix.to_string(),
+        kind: g.prefix.kind().as_str(),
+        source: g.source.as_str(),
+        hosts: g.hosts.iter().map(host).collect(),
+    }
+}
+
+fn iface(i: &IfaceReport) -> JsonIface<'_> {
+    JsonIface {
+        name: &i.name,
+        index: i.index,
+        mac: i.mac.map(|m| m.to_string()),
+        prefixes: i.prefixes.iter().map(prefix).collect(),
+    }
+}
+
+/// The document for a report.
+pub fn document(report: &Report) -> Document<'_> {
+    Document {
+        version: VERSION,
+        started: humantime::format_rfc3339_millis(report.started).to_string(),
+        duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
+        interfaces: report.interfaces.iter().map(iface).collect(),
+        stats: JsonStats {
+            probes_sent: report.stats.probes_sent,
+            replies: report.stats.replies,
+            malformed: report.stats.malformed,
+            dropped_over_limit: report.stats.dropped_over_limit,
+        },
+    }
+}
+
+/// Writes the document, pretty-printed, with a final newline.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report)).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,74 @@
+//! Renderers: a [`Report`] in, text out. They never read the clock or the network.
+
+pub mod json;
+pub mod plain;
+pub mod table;
+
+use crate::report::{HostRow, Report};
+use std::io::{self, Write};
+
+/// How to print a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned tables per interface and prefix, for people.
+    Table,
+    /// One address a line, whitespace-separated stable columns, for `awk`/`cut`.
+    Plain {
+        /// Print the column header line.
+        header: bool,
+    },
+    /// One JSON document (schema version 1).
+    Json,
+}
+
+/// Writes the report in `format`.
+pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Table => table::render(report, out),
+        Format::Plain { header } => plain::render(report, header, out),
+        Format::Json => json::render(report, out),
+    }
+}
+
+/// The closing line: "12 hosts on 2 interfaces in 0.92 s".
+pub fn summary(report: &Report) -> String {
+    let hosts = report.host_count();
+    let ifaces = report.interfaces.len();
+    format!(
+        "{hosts} host{} on {ifaces} interface{} in {:.2} s",
+        if hosts == 1 { "" } else { "s" },
+        if ifaces == 1 { "" } else { "s" },
+        report.duration.as_secs_f64()
+    )
+}
+
+/// The marks of a row (`router`, `self`, `stale`), in display order.
+pub fn flags(h: &HostRow) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if h.router {
+        f.push("router");
+    }
+    if h.is_self {
+        f.push("self");
+    }
+    if h.stale {
+        f.push("stale");
+    }
+    f
+}
+
+/// The ways a row was seen, comma-separated.
+pub fn seen_by(h: &HostRow, sep: &str) -> String {
+    h.seen_by
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;

@@ -1,0 +1,88 @@
+//! Snapshot tests of every renderer on a fixed report.
+
+use super::*;
+use crate::output::fixture;
+
+fn text(format: Format) -> String {
+    let mut out = Vec::new();
+    render(&fixture::report(), format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn plain_snapshot() {
+    assert_eq!(
+        text(Format::Plain { header: true }),
+        "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS VENDOR\n\
+         eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router Buffalo.Inc\n\
+         eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - (private MAC)\n\
+         eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - Raspberry Pi Foundation\n\
+         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo - Raspberry Pi Foundation\n"
+    );
+    assert!(!text(Format::Plain { header: false }).contains("IFACE"));
+}
+
+#[test]
+fn table_snapshot() {
+    let t = text(Format::Table);
+    let want = "\
+eth0  fe80::/64 (link-local, from interface)
+  ADDRESS                         MAC                VENDOR                   SEEN BY
+  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc              echo, ra            (router)
+  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)            param-problem, ndp
+  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo, ndp
+eth0  2001:db8:1::/64 (global, from ra)
+  ADDRESS                           MAC                VENDOR                   SEEN BY
+  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo
+3 hosts on 1 interface in 0.92 s
+";
+    let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    assert_eq!(norm(&t), norm(want), "got:\n{t}");
+}
+
+#[test]
+fn json_snapshot_follows_schema_v1() {
+    let v: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["started"], "2026-11-18T11:06:40.000Z");
+    assert_eq!(v["duration_ms"], 921);
+    let iface = &v["interfaces"][0];
+    assert_eq!(iface["name"], "eth0");
+    assert_eq!(iface["index"], 2);
+    assert_eq!(iface["mac"], "02:00:5e:10:00:01");
+    let ll = &iface["prefixes"][0];
+    assert_eq!(ll["prefix"], "fe80::/64");
+    assert_eq!(ll["kind"], "link-local");
+    assert_eq!(ll["source"], "interface");
+    let pi = &ll["hosts"][2];
+    assert_eq!(
+        *pi,
+        serde_json::json!({
+            "address": "fe80::ba27:ebff:fe89:bc51",
+            "scoped": "fe80::ba27:ebff:fe89:bc51%eth0",
+            "mac": "b8:27:eb:89:bc:51",
+            "vendor": "Raspberry Pi Foundation",
+            "private_mac": false,
+            "router": false,
+            "self": false,
+            "stale": false,
+            "seen_by": ["echo", "ndp"],
+            "rtt_ms": 0.412
+        })
+    );
+    assert_eq!(ll["hosts"][1]["private_mac"], true);
+    assert_eq!(ll["hosts"][1]["vendor"], serde_json::Value::Null);
+    assert_eq!(iface["prefixes"][1]["source"], "ra");
+    assert_eq!(
+        v["stats"],
+        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0})
+    );
+}
+
+#[test]
+fn summary_counts_distinct_hosts() {
+    assert_eq!(
+        summary(&fixture::report()),
+        "3 hosts on 1 interface in 0.92 s"
+    );
+}
