@@ -1,0 +1,301 @@
+//! Network-namespace lab for integration tests (design §5).
+//!
+//! `Lab::create(hosts, hosts_b)` runs `tests/lab/lab.sh create`, holds a machine-wide lock
+//! for its lifetime (labs disturb each other's results, so lab tests run one at a time,
+//! even across test binaries and processes) and destroys the lab on drop, panics included.
+//! Without root or network namespaces it returns `None` after printing
+//! `SKIPPED lab test: <reason>`, unless `V6SCOUT_REQUIRE_LAB=1`, then it panics.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+
+pub mod netns;
+
+/// Lock file shared by every lab user on the machine (tests and benchmarks).
+pub const LOCK_PATH: &str = "/tmp/v6scout-lab.lock";
+
+/// The lab description written by `lab.sh create --manifest`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    /// Manifest format version (1).
+    pub version: u32,
+    /// The run id: every namespace is `v6t-<runid>-<role>`.
+    pub runid: String,
+    /// Whether the bridges do MLD snooping (then each bridge also appears as a host).
+    pub snooping: bool,
+    /// The scanner's namespace and interfaces.
+    pub scanner: Scanner,
+    /// Prefixes the router advertises.
+    pub ra_prefixes: Vec<String>,
+    /// Neighbour-cache entries in the scanner for addresses no host has.
+    pub stale: Vec<Stale>,
+    /// Every other device on the links: hosts, the router and (with snooping) the bridges.
+    pub hosts: Vec<Host>,
+}
+
+/// The scanner's side of the lab.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Scanner {
+    /// Namespace the scanner runs in.
+    pub namespace: String,
+    /// `eth0` (link A) and `eth1` (link B).
+    pub interfaces: Vec<ScannerIface>,
+}
+
+/// One of the scanner's interfaces.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScannerIface {
+    /// Interface name inside the scanner namespace.
+    pub name: String,
+    /// `"a"` or `"b"`.
+    pub link: String,
+    /// Its MAC address (lower-case, colon separated).
+    pub mac: String,
+    /// Every IPv6 address on it (link-local included), as the kernel prints them.
+    pub addresses: Vec<String>,
+}
+
+/// A stale neighbour entry planted in the scanner's cache.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Stale {
+    /// Scanner interface the entry is on.
+    pub scanner_iface: String,
+    /// The (nonexistent) neighbour's address.
+    pub address: String,
+    /// The MAC the entry claims.
+    pub mac: String,
+}
+
+/// A device on one of the links.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Host {
+    /// Its namespace.
+    pub namespace: String,
+    /// `"host"`, `"router"` or `"switch"` (a snooping bridge's own address).
+    pub role: String,
+    /// `"a"` or `"b"`.
+    pub link: String,
+    /// The scanner interface that reaches it (`eth0` for link A, `eth1` for link B).
+    pub scanner_iface: String,
+    /// Its MAC address (lower-case, colon separated).
+    pub mac: String,
+    /// Ignores multicast echo (`echo_ignore_multicast=1`).
+    pub silent: bool,
+    /// Sends Router Advertisements.
+    pub router: bool,
+    /// Every IPv6 address it has, link-local included.
+    pub addresses: Vec<String>,
+}
+
+impl Host {
+    /// Its addresses parsed.
+    pub fn addrs(&self) -> Vec<std::net::Ipv6Addr> {
+        self.addresses.iter().map(|a| parse_addr(a)).collect()
+    }
+}
+
+/// Parses an address from the manifest (they are written by the kernel, so always valid).
+pub fn parse_addr(s: &str) -> std::net::Ipv6Addr {
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad address {s:?} in manifest: {e}"))
+}
+
+/// A running lab; destroyed (and the lab lock released) on drop.
+pub struct Lab {
+    /// Unique id of this lab (namespaces are `v6t-<runid>-<role>`).
+    pub runid: String,
+    /// The scanner's namespace.
+    pub scan_ns: String,
+    /// What the lab contains.
+    pub manifest: Manifest,
+    /// Held for the lab's lifetime; the `flock` is released when this closes.
+    _lock: File,
+}
+
+/// Path of `tests/lab/lab.sh`.
+pub fn lab_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lab/lab.sh")
+}
+
+/// The built `v6scout` binary under test.
+pub fn scanner_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_v6scout")
+}
+
+/// Prints `SKIPPED lab test: <reason>`, or panics with it when `V6SCOUT_REQUIRE_LAB=1`.
+pub fn skip_or_fail(reason: &str) {
+    if std::env::var_os("V6SCOUT_REQUIRE_LAB").is_some_and(|v| v == "1") {
+        panic!("lab test required (V6SCOUT_REQUIRE_LAB=1) but unusable: {reason}");
+    }
+    eprintln!("SKIPPED lab test: {reason}");
+}
+
+/// Why namespace tests cannot run here (not root, no `ip netns`, lab.sh prerequisites
+/// missing), or `None` if they can.
+pub fn lab_unavailable() -> Option<String> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root (lab tests need CAP_NET_ADMIN for network namespaces)".into());
+    }
+    match Command::new("bash").arg(lab_script()).arg("check").output() {
+        Ok(o) if o.status.success() => None,
+        Ok(o) => Some(format!(
+            "lab.sh check: {}{}",
+            String::from_utf8_lossy(&o.stdout).trim(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("cannot run bash: {e}")),
+    }
+}
+
+/// Takes the machine-wide lab lock, waiting for other labs to finish.
+fn lock() -> File {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(LOCK_PATH)
+        .unwrap_or_else(|e| panic!("open {LOCK_PATH}: {e}"));
+    loop {
+        // SAFETY: the fd is open for the duration of the call. flock locks the open file
+        // description, so two opens in one process exclude each other like two processes.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc == 0 {
+            return file;
+        }
+        let err = std::io::Error::last_os_error();
+        assert!(
+            err.kind() == std::io::ErrorKind::Interrupted,
+            "flock {LOCK_PATH}: {err}"
+        );
+    }
+}
+
+fn new_runid() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("p{}n{nanos}c{n}", std::process::id())
+}
+
+impl Lab {
+    /// Creates a lab with `hosts` hosts on link A (plus the router) and `hosts_b` on link B.
+    /// Returns `None` (after printing why) when lab tests cannot run here.
+    pub fn create(hosts: usize, hosts_b: usize) -> Option<Lab> {
+        Self::create_with(hosts, hosts_b, &[])
+    }
+
+    /// Like [`Lab::create`], with extra `lab.sh create` flags (e.g. `--snooping`, `--rps`).
+    pub fn create_with(hosts: usize, hosts_b: usize, extra: &[&str]) -> Option<Lab> {
+        if let Some(reason) = lab_unavailable() {
+            skip_or_fail(&reason);
+            return None;
+        }
+        let lock = lock();
+        let runid = new_runid();
+        let manifest_path = std::env::temp_dir().join(format!("v6t-{runid}-manifest.json"));
+        let started = Instant::now();
+        let out = Command::new("bash")
+            .arg(lab_script())
+            .args(["create", &runid, "--hosts", &hosts.to_string()])
+            .args(["--hosts-b", &hosts_b.to_string(), "--manifest"])
+            .arg(&manifest_path)
+            .args(extra)
+            .output()
+            .unwrap_or_else(|e| panic!("run lab.sh: {e}"));
+        let text = std::fs::read_to_string(&manifest_path);
+        let _ = std::fs::remove_file(&manifest_path);
+        if !out.status.success() {
+            destroy(&runid);
+            panic!(
+                "lab.sh create {runid} failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let manifest: Manifest = match text
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("bad manifest: {e}")))
+        {
+            Ok(m) => m,
+            Err(e) => {
+                destroy(&runid);
+                panic!("lab {runid}: {e}");
+            }
+        };
+        eprintln!(
+            "lab {runid}: {} devices, created in {:.1?}",
+            manifest.hosts.len(),
+            started.elapsed()
+        );
+        Some(Lab {
+            scan_ns: manifest.scanner.namespace.clone(),
+            runid,
+            manifest,
+            _lock: lock,
+        })
+    }
+
+    /// Runs `ip netns exec <scan_ns> v6scout ARGS…` and returns its output.
+    pub fn run_scanner(&self, args: &[&str]) -> Output {
+        self.exec(scanner_bin(), args)
+    }
+
+    /// Runs any program inside the scanner's namespace.
+    pub fn exec(&self, program: &str, args: &[&str]) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.scan_ns, program])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("ip netns exec {}: {e}", self.scan_ns))
+    }
+
+    /// Devices on the link behind scanner interface `iface`.
+    pub fn hosts_on<'a>(&'a self, iface: &'a str) -> impl Iterator<Item = &'a Host> + 'a {
+        self.manifest
+            .hosts
+            .iter()
+            .filter(move |h| h.scanner_iface == iface)
+    }
+
+    /// The scanner interface `name` from the manifest.
+    pub fn scanner_iface(&self, name: &str) -> &ScannerIface {
+        self.manifest
+            .scanner
+            .interfaces
+            .iter()
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("no scanner interface {name} in manifest"))
+    }
+}
+
+fn destroy(runid: &str) {
+    match Command::new("bash")
+        .arg(lab_script())
+        .args(["destroy", runid])
+        .output()
+    {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => eprintln!(
+            "lab.sh destroy {runid} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => eprintln!("lab.sh destroy {runid}: {e}"),
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        destroy(&self.runid);
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the lab tests and the demo need on Debian/Ubuntu, only what is missing.
+# (Root needed; does nothing when everything is present.)
+set -euo pipefail
+declare -A pkg_for=(
+	[ip]=iproute2 [bridge]=iproute2 [radvd]=radvd [jq]=jq [ping]=iputils-ping
+	[sysctl]=procps [setpriv]=util-linux [flock]=util-linux
+)
+missing=()
+for cmd in "${!pkg_for[@]}"; do
+	command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 ||
+		missing+=("${pkg_for[$cmd]}")
+done
+if ((${#missing[@]})); then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
