@@ -140,6 +140,9 @@ pub fn document(report: &Report) -> Document<'_> {
 
 /// Writes the document, pretty-printed, with a final newline.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report)).map_err(io::Error::other)?;
-    writeln!(out)
+    // Serialise first, write once: a closed stdout then surfaces as a plain io::Error
+    // (BrokenPipe) instead of being wrapped inside a serde_json error.
+    let mut text = serde_json::to_vec_pretty(&document(report)).map_err(io::Error::other)?;
+    text.push(b'\n');
+    out.write_all(&text)
 }
