@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive). Parsing only: `app` acts on it.
 
-use clap::{ArgAction, Args, Parser};
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::time::Duration;
 
 /// Find every IPv6 host on the local link(s) in about a second.
@@ -14,14 +14,25 @@ use std::time::Duration;
 #[command(
     name = "v6scout",
     version,
+    args_conflicts_with_subcommands = true,
     about = "Find every IPv6 host on the local link(s) in about a second",
     after_help = "Exit status: 0 hosts found, 1 none found, 2 error.\n\
                   Needs CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
 )]
 pub struct Cli {
-    /// Scan options.
+    /// A command other than the default scan.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the default command, the scan.
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// The commands; with none, v6scout scans.
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Scan the links and list every host (the default command).
+    Scan(ScanArgs),
 }
 
 /// Options of a scan.

@@ -54,6 +54,7 @@ fn render() -> Vec<u8> {
     man.render_synopsis_section(&mut out).unwrap();
     man.render_description_section(&mut out).unwrap();
     man.render_options_section(&mut out).unwrap();
+    man.render_subcommands_section(&mut out).unwrap();
     out.write_all(EXTRA.as_bytes()).unwrap();
     man.render_version_section(&mut out).unwrap();
     out

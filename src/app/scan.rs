@@ -1,20 +1,16 @@
-//! The one place that wires real I/O together: interfaces, sockets, threads, the
-//! neighbour cache, and the terminal.
+//! The scan: interfaces, one probe thread per link, the collector, the neighbour cache.
 
-use crate::cli::{Cli, ScanArgs};
+use crate::cli::ScanArgs;
 use crate::collect::HostTable;
 use crate::group::{self, GroupOptions};
 use crate::iface::{self, Interface};
 use crate::model::is_link_local;
 use crate::neigh::NeighSource;
-use crate::output::{self, Format};
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
 use crate::probe::{Link, OpenError};
 use crate::report::{Report, ScanStats};
-use anyhow::{bail, Context, Result};
-use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
+use anyhow::{bail, Result};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -160,7 +156,8 @@ pub fn scan_links<L: Link + Send>(
     }
 }
 
-fn warn_stderr(msg: String) {
+/// Prints a warning on stderr.
+pub fn warn_stderr(msg: String) {
     eprintln!("v6scout: warning: {msg}");
 }
 
@@ -204,56 +201,6 @@ pub fn scan(_args: &ScanArgs) -> Result<Report> {
     bail!("this platform is not supported yet (Linux only)")
 }
 
-fn format_for(args: &ScanArgs, stdout_is_tty: bool) -> Format {
-    if args.json {
-        Format::Json
-    } else if args.plain || (!args.table && !stdout_is_tty) {
-        Format::Plain {
-            header: !args.no_header,
-        }
-    } else {
-        Format::Table
-    }
-}
-
-/// True if an error chain ends in a closed stdout (`v6scout | head -1`).
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// Runs the command line; returns the exit code (0 found, 1 none, 2 error).
-pub fn run(cli: Cli) -> ExitCode {
-    match run_inner(&cli) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("v6scout: error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run_inner(cli: &Cli) -> Result<ExitCode> {
-    let args = &cli.scan;
-    let report = scan(args)?;
-    let stdout = std::io::stdout();
-    let format = format_for(args, stdout.is_terminal());
-    let mut out = stdout.lock();
-    output::render(&report, format, &mut out).context("writing the report")?;
-    out.flush().context("writing the report")?;
-    if matches!(format, Format::Plain { .. }) {
-        eprintln!("{}", output::summary(&report));
-    }
-    Ok(if report.host_count() > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
 #[cfg(test)]
-#[path = "app_tests.rs"]
+#[path = "scan_tests.rs"]
 mod tests;
