@@ -53,6 +53,7 @@ fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> Ho
         stale: e.stale,
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,
+        names: Vec::new(),
     }
 }
 
@@ -98,6 +99,7 @@ pub fn group_interface(
             stale: false,
             seen_by: Vec::new(),
             rtt: None,
+            names: Vec::new(),
         }));
     }
     if opts.link_local_only {

@@ -125,4 +125,6 @@ pub struct HostRow {
     pub seen_by: Vec<SeenBy>,
     /// Best round-trip time.
     pub rtt: Option<Duration>,
+    /// Host names found for it (mDNS, reverse DNS); empty until a resolver fills them.
+    pub names: Vec<String>,
 }

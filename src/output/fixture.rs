@@ -26,6 +26,7 @@ fn row(
         stale: false,
         seen_by: seen.to_vec(),
         rtt: Some(Duration::from_micros(412)),
+        names: Vec::new(),
     }
 }
 
