@@ -83,6 +83,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ndp_cache: bool,
 
+    /// Do not look up host names (mDNS reverse queries to ff02::fb, reverse DNS).
+    #[arg(long)]
+    pub no_names: bool,
+
     /// Most addresses kept per interface; more are dropped and counted (flood protection).
     #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_hosts: u32,

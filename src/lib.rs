@@ -10,6 +10,7 @@ pub mod group;
 pub mod iface;
 pub mod mac;
 pub mod model;
+pub mod names;
 pub mod neigh;
 pub mod oui;
 pub mod output;

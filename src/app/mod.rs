@@ -3,7 +3,9 @@
 
 pub mod scan;
 
-pub use scan::{scan, scan_links, ScanOptions};
+pub use scan::{
+    scan, scan_links, scan_links_with, scan_with, ScanHooks, ScanObserver, ScanOptions,
+};
 
 use crate::cli::{Cli, Command, ScanArgs};
 use crate::output::{self, Format};

@@ -4,13 +4,16 @@ use crate::cli::ScanArgs;
 use crate::collect::HostTable;
 use crate::group::{self, GroupOptions};
 use crate::iface::{self, Interface};
-use crate::model::is_link_local;
+use crate::model::{is_link_local, Observation};
+use crate::names::{self, Asker, Resolver};
 use crate::neigh::NeighSource;
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
 use crate::probe::{Link, OpenError};
 use crate::report::{Report, ScanStats};
 use anyhow::{bail, Result};
+use std::collections::BTreeSet;
+use std::net::Ipv6Addr;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -41,6 +44,16 @@ impl ScanOptions {
             include_self: a.include_self,
             include_stale: a.include_stale,
             max_hosts: a.max_hosts as usize,
+        }
+    }
+}
+
+impl ScanOptions {
+    /// What grouping shows.
+    pub fn group_options(&self) -> GroupOptions {
+        GroupOptions {
+            include_self: self.include_self,
+            link_local_only: self.link_local_only,
         }
     }
 }
@@ -85,6 +98,24 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
     }
 }
 
+/// Told about the scan as it runs (streaming output, progress).
+pub trait ScanObserver {
+    /// An observation about `addr` on interface `ifindex` was just added to `table`.
+    fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
+}
+
+/// Most addresses a scan asks names for, over all interfaces.
+const MAX_NAME_QUERIES: usize = 4096;
+
+/// What a scan runs besides probing: name lookups and an observer. Both optional.
+#[derive(Default)]
+pub struct ScanHooks<'a> {
+    /// Asked for names of each address as soon as it is seen (`None`: `--no-names`).
+    pub resolver: Option<&'a mut dyn Resolver>,
+    /// Told about each observation.
+    pub observer: Option<&'a mut dyn ScanObserver>,
+}
+
 /// Runs one worker thread per link, collects what they find, merges the neighbour cache
 /// and groups the result. Links whose worker could not send anything are reported
 /// through `warn`. Generic over the link so tests run it on simulated links.
@@ -94,11 +125,31 @@ pub fn scan_links<L: Link + Send>(
     neigh: Option<&dyn NeighSource>,
     warn: &mut dyn FnMut(String),
 ) -> Report {
+    scan_links_with(links, opts, neigh, ScanHooks::default(), warn)
+}
+
+/// [`scan_links`] with name lookups and an observer.
+pub fn scan_links_with<L: Link + Send>(
+    links: Vec<(Interface, L)>,
+    opts: &ScanOptions,
+    neigh: Option<&dyn NeighSource>,
+    hooks: ScanHooks<'_>,
+    warn: &mut dyn FnMut(String),
+) -> Report {
+    let ScanHooks {
+        resolver,
+        mut observer,
+    } = hooks;
     let started = SystemTime::now();
     let t0 = Instant::now();
     let tag = random_tag();
     let ifaces: Vec<Interface> = links.iter().map(|(i, _)| i.clone()).collect();
     let mut table = HostTable::new(opts.max_hosts);
+    let own: BTreeSet<Ipv6Addr> = ifaces
+        .iter()
+        .flat_map(|i| i.addrs.iter().map(|a| a.addr))
+        .collect();
+    let mut asker = resolver.map(|r| Asker::new(r, own, MAX_NAME_QUERIES));
     let (tx, rx) = mpsc::channel();
     let results: Vec<(String, Result<WorkerStats, std::io::Error>)> = std::thread::scope(|s| {
         let handles: Vec<_> = links
@@ -116,7 +167,21 @@ pub fn scan_links<L: Link + Send>(
             .collect();
         drop(tx);
         for obs in rx {
+            let key = match obs {
+                Observation::Address { ifindex, addr, .. }
+                | Observation::MacHint { ifindex, addr, .. } => Some((ifindex, addr)),
+                Observation::Prefix { .. } => None,
+            };
+            let is_address = matches!(obs, Observation::Address { .. });
             table.add(obs);
+            if let Some((ifindex, addr)) = key {
+                if let (true, Some(a)) = (is_address, asker.as_mut()) {
+                    a.ask(ifindex, addr);
+                }
+                if let Some(o) = observer.as_mut() {
+                    o.seen(&table, ifindex, addr);
+                }
+            }
         }
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
@@ -139,21 +204,21 @@ pub fn scan_links<L: Link + Send>(
     } else {
         table.merge_cache(&[], false);
     }
-    let group_opts = GroupOptions {
-        include_self: opts.include_self,
-        link_local_only: opts.link_local_only,
-    };
-    Report {
+    let answers = asker.map(Asker::finish).unwrap_or_default();
+    let mut report = Report {
         started,
         duration: t0.elapsed(),
-        interfaces: group::group(&table, &ifaces, group_opts),
+        interfaces: group::group(&table, &ifaces, opts.group_options()),
         stats: ScanStats {
             probes_sent: stats.probes_sent,
             replies: stats.replies,
             malformed: stats.malformed,
             dropped_over_limit: stats.dropped_over_limit + table.dropped_over_limit,
         },
-    }
+    };
+    names::apply(&mut report, &answers);
+    report.duration = t0.elapsed();
+    report
 }
 
 /// Prints a warning on stderr.
@@ -162,8 +227,13 @@ pub fn warn_stderr(msg: String) {
 }
 
 /// Scans the real interfaces named in `args` (or every usable one).
-#[cfg(target_os = "linux")]
 pub fn scan(args: &ScanArgs) -> Result<Report> {
+    scan_with(args, None)
+}
+
+/// [`scan`], telling `observer` about each observation as it arrives.
+#[cfg(target_os = "linux")]
+pub fn scan_with(args: &ScanArgs, observer: Option<&mut dyn ScanObserver>) -> Result<Report> {
     use crate::probe::socket::RawLink;
     let all = iface::system_interfaces();
     let selection = iface::select(&all, &args.interfaces)?;
@@ -187,17 +257,30 @@ pub fn scan(args: &ScanArgs) -> Result<Report> {
     } else {
         Some(&neigh)
     };
-    Ok(scan_links(
+    let mut resolver = crate::names::system::SystemResolver::new(true);
+    let hooks = ScanHooks {
+        resolver: if args.no_names {
+            None
+        } else {
+            Some(&mut resolver)
+        },
+        observer: match observer {
+            Some(o) => Some(o),
+            None => None,
+        },
+    };
+    Ok(scan_links_with(
         links,
         &ScanOptions::from_args(args),
         cache,
+        hooks,
         &mut warn_stderr,
     ))
 }
 
 /// Scanning needs a platform backend; only Linux has one so far.
 #[cfg(not(target_os = "linux"))]
-pub fn scan(_args: &ScanArgs) -> Result<Report> {
+pub fn scan_with(_args: &ScanArgs, _observer: Option<&mut dyn ScanObserver>) -> Result<Report> {
     bail!("this platform is not supported yet (Linux only)")
 }
 

@@ -30,7 +30,8 @@ fn row(
     }
 }
 
-/// Two prefixes on eth0: a Pi, a router, a silent private-MAC host, and a global address.
+/// Two prefixes on eth0: a Pi (with two names), a router, a silent private-MAC host, and a
+/// global address.
 pub fn report() -> Report {
     let pi = Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51]);
     let rtr = Mac([0x00, 0x24, 0xa5, 0xf1, 0x07, 0xca]);
@@ -38,7 +39,7 @@ pub fn report() -> Report {
     let ll = Ipv6Prefix::new("fe80::".parse().unwrap(), 64);
     let global = Ipv6Prefix::new("2001:db8:1::".parse().unwrap(), 64);
     let pi_vendor = Vendor::Known("Raspberry Pi Foundation");
-    Report {
+    let mut r = Report {
         started: UNIX_EPOCH + Duration::from_secs(1_795_000_000),
         duration: Duration::from_millis(921),
         interfaces: vec![IfaceReport {
@@ -96,5 +97,15 @@ pub fn report() -> Report {
             malformed: 1,
             dropped_over_limit: 0,
         },
+    };
+    for h in r.interfaces[0]
+        .prefixes
+        .iter_mut()
+        .flat_map(|p| &mut p.hosts)
+    {
+        if h.mac == Some(pi) {
+            h.names = vec!["rpi.local".into(), "pi.example.org".into()];
+        }
     }
+    r
 }

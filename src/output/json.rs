@@ -62,6 +62,8 @@ pub struct JsonHost<'a> {
     pub vendor: Option<&'static str>,
     /// The MAC is locally administered.
     pub private_mac: bool,
+    /// Host names (mDNS, reverse DNS); always present, empty when none was found.
+    pub names: Vec<&'a str>,
     /// It is a router.
     pub router: bool,
     /// It is our own address.
@@ -88,13 +90,15 @@ pub struct JsonStats {
     pub dropped_over_limit: u64,
 }
 
-fn host(h: &HostRow) -> JsonHost<'_> {
+/// The entry of one row.
+pub fn host(h: &HostRow) -> JsonHost<'_> {
     JsonHost {
         address: h.address.to_string(),
         scoped: &h.scoped,
         mac: h.mac.map(|m| m.to_string()),
         vendor: h.vendor.name(),
         private_mac: h.vendor.is_private(),
+        names: h.names.iter().map(String::as_str).collect(),
         router: h.router,
         is_self: h.is_self,
         stale: h.stale,

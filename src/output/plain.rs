@@ -1,6 +1,6 @@
 //! Plain output: one address a line, stable whitespace-separated columns.
 //!
-//! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS VENDOR. Empty fields are `-`; the vendor
+//! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR (NAMES comma-separated). Empty fields are `-`; the vendor
 //! comes last because it may contain spaces (`awk '{print $3}'` always gets the address).
 
 use super::{flags, seen_by};
@@ -8,7 +8,7 @@ use crate::report::Report;
 use std::io::{self, Write};
 
 /// The column header line.
-pub const HEADER: &str = "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS VENDOR";
+pub const HEADER: &str = "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR";
 
 /// Writes every row.
 pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -21,7 +21,7 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                 let f = flags(h);
                 writeln!(
                     out,
-                    "{} {} {} {} {} {} {}",
+                    "{} {} {} {} {} {} {} {}",
                     iface.name,
                     group.prefix,
                     h.scoped,
@@ -31,6 +31,11 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                         "-".to_string()
                     } else {
                         f.join(",")
+                    },
+                    if h.names.is_empty() {
+                        "-".to_string()
+                    } else {
+                        h.names.join(",")
                     },
                     vendor_text(h),
                 )?;

@@ -13,11 +13,11 @@ fn text(format: Format) -> String {
 fn plain_snapshot() {
     assert_eq!(
         text(Format::Plain { header: true }),
-        "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS VENDOR\n\
-         eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router Buffalo.Inc\n\
-         eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - (private MAC)\n\
-         eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - Raspberry Pi Foundation\n\
-         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo - Raspberry Pi Foundation\n"
+        "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR\n\
+         eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router - Buffalo.Inc\n\
+         eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - - (private MAC)\n\
+         eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - rpi.local,pi.example.org Raspberry Pi Foundation\n\
+         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo - rpi.local,pi.example.org Raspberry Pi Foundation\n"
     );
     assert!(!text(Format::Plain { header: false }).contains("IFACE"));
 }
@@ -27,13 +27,13 @@ fn table_snapshot() {
     let t = text(Format::Table);
     let want = "\
 eth0  fe80::/64 (link-local, from interface)
-  ADDRESS                         MAC                VENDOR                   SEEN BY
-  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc              echo, ra            (router)
-  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)            param-problem, ndp
-  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo, ndp
+  ADDRESS                         MAC                VENDOR                   NAME                       SEEN BY
+  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc                                         echo, ra            (router)
+  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)                                       param-problem, ndp
+  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  echo, ndp
 eth0  2001:db8:1::/64 (global, from ra)
-  ADDRESS                           MAC                VENDOR                   SEEN BY
-  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo
+  ADDRESS                           MAC                VENDOR                   NAME                       SEEN BY
+  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  echo
 3 hosts on 1 interface in 0.92 s
 ";
     let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
@@ -63,6 +63,7 @@ fn json_snapshot_follows_schema_v1() {
             "mac": "b8:27:eb:89:bc:51",
             "vendor": "Raspberry Pi Foundation",
             "private_mac": false,
+            "names": ["rpi.local", "pi.example.org"],
             "router": false,
             "self": false,
             "stale": false,
@@ -72,6 +73,7 @@ fn json_snapshot_follows_schema_v1() {
     );
     assert_eq!(ll["hosts"][1]["private_mac"], true);
     assert_eq!(ll["hosts"][1]["vendor"], serde_json::Value::Null);
+    assert_eq!(ll["hosts"][1]["names"], serde_json::json!([]));
     assert_eq!(iface["prefixes"][1]["source"], "ra");
     assert_eq!(
         v["stats"],

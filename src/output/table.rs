@@ -24,13 +24,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             let mut t = Table::new();
             t.load_preset(presets::NOTHING)
                 .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header(["ADDRESS", "MAC", "VENDOR", "SEEN BY", ""]);
+                .set_header(["ADDRESS", "MAC", "VENDOR", "NAME", "SEEN BY", ""]);
             for h in &group.hosts {
                 let f = flags(h);
                 t.add_row([
                     h.scoped.clone(),
                     h.mac.map_or_else(String::new, |m| m.to_string()),
                     h.vendor.to_string(),
+                    h.names.join(", "),
                     seen_by(h, ", "),
                     if f.is_empty() {
                         String::new()

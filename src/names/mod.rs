@@ -1,0 +1,161 @@
+//! Host names: mDNS reverse lookups (one-shot PTR queries to ff02::fb) and reverse DNS for
+//! global addresses, merged into the report's `names` lists.
+//!
+//! The I/O sits behind [`Resolver`]: the scan asks for each address as soon as it is seen,
+//! so lookups run while the probe window is still open, and collects the answers at its
+//! end under a short deadline. Everything else here is pure.
+
+pub mod dns;
+#[cfg(unix)]
+pub mod system;
+
+use crate::model::is_link_local;
+use crate::report::Report;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv6Addr;
+use std::time::{Duration, Instant};
+
+/// How long an answer may take after its question, at most: mDNS responders on a link
+/// answer within milliseconds; a resolver that takes longer is not waited for.
+pub const GRACE: Duration = Duration::from_millis(150);
+
+/// Where a name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameSource {
+    /// An mDNS responder on the link.
+    Mdns,
+    /// The system resolver (reverse DNS, /etc/hosts).
+    Dns,
+}
+
+/// One name found for one address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameAnswer {
+    /// Interface the address is on.
+    pub ifindex: u32,
+    /// The address asked about.
+    pub addr: Ipv6Addr,
+    /// The name (already cleaned by [`dns::clean_name`]).
+    pub name: String,
+    /// Who said so.
+    pub source: NameSource,
+}
+
+/// Looks names up. `ask` must not block: it starts a lookup; `finish` waits for answers
+/// until every lookup is done or `deadline` passes, whichever is first.
+pub trait Resolver: Send {
+    /// Starts the lookups for one address on one interface.
+    fn ask(&mut self, ifindex: u32, addr: Ipv6Addr);
+    /// Every answer so far and until `deadline`.
+    fn finish(&mut self, deadline: Instant) -> Vec<NameAnswer>;
+}
+
+/// Whether an address gets a reverse DNS lookup: global unicast only (link-local and ULA
+/// reverse zones are not in the public DNS, and asking for them only leaks and waits).
+pub fn wants_dns(addr: Ipv6Addr) -> bool {
+    let s = addr.segments();
+    !is_link_local(addr) && (s[0] & 0xfe00) != 0xfc00 && (s[0] & 0xe000) == 0x2000
+}
+
+/// When to stop waiting for answers: `GRACE` after the last question, but never before
+/// `now` (questions asked early in the probe window are answered by its end).
+pub fn deadline(now: Instant, last_ask: Option<Instant>, grace: Duration) -> Instant {
+    match last_ask {
+        Some(t) => (t + grace).max(now),
+        None => now,
+    }
+}
+
+/// Asks each (interface, address) once, remembering when the last question went out.
+pub struct Asker<'a> {
+    resolver: &'a mut dyn Resolver,
+    asked: BTreeSet<(u32, Ipv6Addr)>,
+    own: BTreeSet<Ipv6Addr>,
+    limit: usize,
+    last: Option<Instant>,
+}
+
+impl<'a> Asker<'a> {
+    /// Asks through `resolver`, never about `own` addresses, at most `limit` addresses.
+    pub fn new(resolver: &'a mut dyn Resolver, own: BTreeSet<Ipv6Addr>, limit: usize) -> Self {
+        Asker {
+            resolver,
+            asked: BTreeSet::new(),
+            own,
+            limit,
+            last: None,
+        }
+    }
+
+    /// Asks about `addr` on `ifindex` unless it was asked already, is ours, or the limit
+    /// is reached.
+    pub fn ask(&mut self, ifindex: u32, addr: Ipv6Addr) {
+        if self.own.contains(&addr)
+            || self.asked.len() >= self.limit
+            || !self.asked.insert((ifindex, addr))
+        {
+            return;
+        }
+        self.resolver.ask(ifindex, addr);
+        self.last = Some(Instant::now());
+    }
+
+    /// Waits (at most [`GRACE`] after the last question) and returns every answer.
+    pub fn finish(self) -> Vec<NameAnswer> {
+        if self.asked.is_empty() {
+            return Vec::new();
+        }
+        let until = deadline(Instant::now(), self.last, GRACE);
+        self.resolver.finish(until)
+    }
+}
+
+/// Puts the answers into the report. Each row gets the names found for its own address
+/// first (mDNS before DNS), then the names found for the other addresses of the same MAC
+/// on the same interface: a name belongs to the host, and responders often answer for
+/// only one of its addresses. Names are deduplicated ignoring case.
+pub fn apply(report: &mut Report, answers: &[NameAnswer]) {
+    let mut by_addr: HashMap<(u32, Ipv6Addr), Vec<(NameSource, &str)>> = HashMap::new();
+    for a in answers {
+        by_addr
+            .entry((a.ifindex, a.addr))
+            .or_default()
+            .push((a.source, &a.name));
+    }
+    for v in by_addr.values_mut() {
+        v.sort_by_key(|(s, _)| *s); // stable: mDNS first, else in arrival order
+    }
+    for iface in &mut report.interfaces {
+        let mut by_mac: BTreeMap<crate::mac::Mac, Vec<&str>> = BTreeMap::new();
+        for h in iface.prefixes.iter().flat_map(|p| &p.hosts) {
+            if let (Some(mac), Some(v)) = (h.mac, by_addr.get(&(iface.index, h.address))) {
+                by_mac
+                    .entry(mac)
+                    .or_default()
+                    .extend(v.iter().map(|(_, n)| *n));
+            }
+        }
+        for h in iface.prefixes.iter_mut().flat_map(|p| &mut p.hosts) {
+            let own = by_addr
+                .get(&(iface.index, h.address))
+                .into_iter()
+                .flatten()
+                .map(|(_, n)| *n);
+            let shared = h
+                .mac
+                .and_then(|m| by_mac.get(&m))
+                .into_iter()
+                .flatten()
+                .copied();
+            for n in own.chain(shared) {
+                if !h.names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                    h.names.push(n.to_string());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "names_tests.rs"]
+mod tests;

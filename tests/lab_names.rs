@@ -1,0 +1,193 @@
+//! Names from a real mDNS responder (avahi-daemon in one host namespace) and from the
+//! system resolver (an /etc/hosts entry, bound into the scanner's namespace by
+//! `ip netns exec` from /etc/netns/NAME/). Needs root; skipped otherwise unless
+//! V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+//!
+//! Reverse DNS proper (a DNS server answering PTR queries) is not set up: it needs a DNS
+//! server package in the lab; the hosts-file entry goes through the same getnameinfo path.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{parse_addr, Host, Lab};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MDNS_NAME: &str = "scoutpi";
+const HOSTS_NAME: &str = "files-name.example.org";
+
+/// avahi-daemon in `ns` with its own config and /run, plus the scanner's /etc/netns files;
+/// everything is removed on drop (lab destroy also kills every process in the lab).
+struct Names {
+    avahi: Child,
+    dir: PathBuf,
+    etc: PathBuf,
+}
+
+impl Names {
+    fn start(lab: &Lab, ns: &str, hosts_line: &str) -> Names {
+        let dir = std::env::temp_dir().join(format!("v6t-{}-avahi", lab.runid));
+        std::fs::create_dir_all(dir.join("run/avahi-daemon")).unwrap();
+        let conf = dir.join("avahi.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "[server]\nhost-name={MDNS_NAME}\ndomain-name=local\nuse-ipv4=no\nuse-ipv6=yes\n\
+                 allow-interfaces=eth0\nenable-dbus=no\n[wide-area]\nenable-wide-area=no\n\
+                 [publish]\npublish-hinfo=no\npublish-workstation=no\n"
+            ),
+        )
+        .unwrap();
+        let etc = PathBuf::from("/etc/netns").join(&lab.manifest.scanner.namespace);
+        std::fs::create_dir_all(&etc).unwrap();
+        std::fs::write(etc.join("hosts"), format!("{hosts_line}\n")).unwrap();
+        // No resolver inside the lab: DNS queries fail at once instead of waiting.
+        std::fs::write(
+            etc.join("resolv.conf"),
+            "nameserver ::1\noptions timeout:1 attempts:1\n",
+        )
+        .unwrap();
+        // avahi keeps its pid file in /run/avahi-daemon: give it a private /run.
+        let script = format!(
+            "mount --bind {run} /run && exec avahi-daemon -f {conf} --no-drop-root --no-chroot \
+             --no-rlimits --no-proc-title",
+            run = dir.join("run").display(),
+            conf = conf.display()
+        );
+        let log = std::fs::File::create(dir.join("log")).unwrap();
+        let avahi = Command::new("ip")
+            .args(["netns", "exec", ns, "unshare", "-m", "sh", "-c", &script])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let names = Names { avahi, dir, etc };
+        names.wait_ready();
+        names
+    }
+
+    fn wait_ready(&self) {
+        let t0 = Instant::now();
+        loop {
+            let log = std::fs::read_to_string(self.dir.join("log")).unwrap_or_default();
+            if log.contains("Server startup complete") {
+                return;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(15),
+                "avahi-daemon did not start:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Names {
+    fn drop(&mut self) {
+        let _ = self.avahi.kill();
+        let _ = self.avahi.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.etc);
+        let _ = std::fs::remove_dir("/etc/netns"); // only if empty
+    }
+}
+
+fn avahi_available() -> bool {
+    ["/usr/sbin/avahi-daemon", "/sbin/avahi-daemon"]
+        .iter()
+        .any(|p| std::path::Path::new(p).exists())
+}
+
+/// Every (address, names) of the JSON report.
+fn names_of(doc: &Value) -> Vec<(std::net::Ipv6Addr, Vec<String>)> {
+    let mut out = Vec::new();
+    for i in doc["interfaces"].as_array().unwrap() {
+        for p in i["prefixes"].as_array().unwrap() {
+            for h in p["hosts"].as_array().unwrap() {
+                let names = h["names"].as_array().expect("names is always a list");
+                out.push((
+                    parse_addr(h["address"].as_str().unwrap()),
+                    names
+                        .iter()
+                        .map(|n| n.as_str().unwrap().to_owned())
+                        .collect(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn json(lab: &Lab, args: &[&str]) -> Value {
+    let mut all = vec!["--json", "-i", "eth0"];
+    all.extend_from_slice(args);
+    let out = lab.run_scanner(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn names_from_mdns_and_the_system_resolver() {
+    if !avahi_available() {
+        common::skip_or_fail("avahi-daemon is not installed (tests/deps.sh installs it)");
+        return;
+    }
+    let Some(lab) = Lab::create(4, 0) else { return };
+    let hosts: Vec<&Host> = lab.hosts_on("eth0").filter(|h| h.role == "host").collect();
+    let mdns_host = hosts[2];
+    // A host with a global address gets the hosts-file name.
+    let (files_host, files_addr) = hosts
+        .iter()
+        .filter(|h| h.mac != mdns_host.mac)
+        .find_map(|h| {
+            h.addrs()
+                .into_iter()
+                .find(|a| (a.segments()[0] & 0xe000) == 0x2000)
+                .map(|a| (*h, a))
+        })
+        .expect("a lab host with a global address");
+    let _names = Names::start(
+        &lab,
+        &mdns_host.namespace,
+        &format!("{files_addr} {HOSTS_NAME}"),
+    );
+
+    let doc = json(&lab, &[]);
+    let rows = names_of(&doc);
+    let want_mdns = format!("{MDNS_NAME}.local");
+    for a in mdns_host.addrs() {
+        if let Some((_, n)) = rows.iter().find(|(x, _)| *x == a) {
+            assert!(n.contains(&want_mdns), "{a}: {n:?}\n{doc:#}");
+        }
+    }
+    for a in files_host.addrs() {
+        if let Some((_, n)) = rows.iter().find(|(x, _)| *x == a) {
+            assert!(n.iter().any(|x| x == HOSTS_NAME), "{a}: {n:?}\n{doc:#}");
+        }
+    }
+    assert!(rows.iter().any(|(a, _)| *a == files_addr));
+    let named = rows.iter().filter(|(_, n)| !n.is_empty()).count();
+    let expected = mdns_host.addrs().len() + files_host.addrs().len();
+    assert!(named <= expected, "names on unrelated hosts:\n{doc:#}");
+
+    // Plain output carries the names in their own column, before the vendor.
+    let out = lab.run_scanner(&["--plain", "-i", "eth0"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&want_mdns))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(line.split(' ').nth(6), Some(want_mdns.as_str()), "{line}");
+
+    // --no-names asks nobody.
+    let doc = json(&lab, &["--no-names"]);
+    assert!(names_of(&doc).iter().all(|(_, n)| n.is_empty()), "{doc:#}");
+}
