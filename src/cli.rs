@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive). Parsing only: `app` acts on it.
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::time::Duration;
 
 /// Find every IPv6 host on the local link(s) in about a second.
@@ -33,6 +33,24 @@ pub struct Cli {
 pub enum Command {
     /// Scan the links and list every host (the default command).
     Scan(ScanArgs),
+    /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// When to colour the table.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Only when stdout is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always (even into a pipe, even with NO_COLOR).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Options of a scan.
@@ -59,6 +77,11 @@ pub struct ScanArgs {
     #[arg(long, group = "format")]
     pub json: bool,
 
+    /// Print JSON Lines: one line per address as soon as it is confirmed, then a summary
+    /// line (see README); for `v6scout --jsonl | jq`.
+    #[arg(long, group = "format")]
+    pub jsonl: bool,
+
     /// Print one address a line in stable columns (default when stdout is not a terminal).
     #[arg(long, group = "format")]
     pub plain: bool,
@@ -66,6 +89,10 @@ pub struct ScanArgs {
     /// Print tables (default when stdout is a terminal).
     #[arg(long, group = "format")]
     pub table: bool,
+
+    /// Colour the table: auto (only on a terminal, never with NO_COLOR), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     /// With --plain: leave out the column header line.
     #[arg(long)]

@@ -130,6 +130,37 @@ pub fn group_interface(
     }
 }
 
+/// The row of one address and the prefix it is listed under, as grouping shows it now;
+/// `None` for our own addresses, unknown addresses, or ones the options leave out. For
+/// streaming output, one address at a time.
+pub fn single_row(
+    iface: &Interface,
+    table: &IfaceTable,
+    addr: Ipv6Addr,
+    opts: GroupOptions,
+) -> Option<(Ipv6Prefix, HostRow)> {
+    let e = table.addrs.get(&addr)?;
+    if iface.addrs.iter().any(|a| a.addr == addr) || (opts.link_local_only && !is_link_local(addr))
+    {
+        return None;
+    }
+    let routers: HashSet<Mac> = e
+        .mac
+        .filter(|m| {
+            table
+                .addrs
+                .values()
+                .any(|o| o.router && !o.stale && o.mac == Some(*m))
+        })
+        .into_iter()
+        .collect();
+    let ra: Vec<Ipv6Prefix> = table.ra_prefixes.iter().copied().collect();
+    Some((
+        prefix_of(addr, iface, &ra).0,
+        row(addr, e, &iface.name, &routers),
+    ))
+}
+
 /// Groups every scanned interface, in scan order.
 pub fn group(table: &HostTable, ifaces: &[Interface], opts: GroupOptions) -> Vec<IfaceReport> {
     ifaces

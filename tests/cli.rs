@@ -29,6 +29,10 @@ fn help_lists_options_and_exit_codes() {
         "--json",
         "--plain",
         "--include-stale",
+        "--no-names",
+        "--jsonl",
+        "--color",
+        "completions",
         "Exit status",
         "setcap",
     ] {
@@ -142,4 +146,97 @@ fn broken_pipe_exits_quietly() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("status=0"), "{out} {}", stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, want) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef v6scout"),
+        ("fish", "complete -c v6scout"),
+    ] {
+        let o = v6scout(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains(want), "{shell} script lacks {want:?}");
+        for opt in ["--no-names", "--jsonl", "--color", "--interface"] {
+            assert!(
+                text.contains(opt.trim_start_matches('-')),
+                "{shell} lacks {opt}"
+            );
+        }
+    }
+    assert_eq!(v6scout(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// Colour: `--color always` colours even into a pipe; on a terminal (a pseudo-terminal
+/// from `script`) `auto` colours unless NO_COLOR is set; `never` and pipes never do.
+#[test]
+fn colour_follows_color_flag_terminal_and_no_color() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let scan = [BIN, "-i", "v0", "--wait", "200ms", "--no-names", "--table"];
+    let run = |extra: &[&str], env: &str, tty: bool| -> String {
+        let mut cmd: Vec<&str> = scan.to_vec();
+        cmd.extend_from_slice(extra);
+        let line = format!("{env} {}", cmd.join(" "));
+        let o = if tty {
+            ns.run(&["script", "-qec", &line, "/dev/null"])
+        } else {
+            ns.run(&["bash", "-c", &line])
+        };
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(out.contains("fe80::"), "{line}: {out} {}", stderr(&o));
+        out
+    };
+    assert!(run(&["--color", "always"], "", false).contains('\x1b'));
+    assert!(run(&["--color", "always"], "NO_COLOR=1", false).contains('\x1b'));
+    assert!(!run(&[], "", false).contains('\x1b'));
+    assert!(!run(&["--color", "never"], "", true).contains('\x1b'));
+    assert!(run(&[], "env -u NO_COLOR", true).contains('\x1b'));
+    assert!(!run(&[], "NO_COLOR=1", true).contains('\x1b'));
+}
+
+#[test]
+fn jsonl_is_one_object_a_line_ending_with_the_summary() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let o = ns.run(&[BIN, "-i", "v0", "--wait", "200ms", "--jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 2, "{out}");
+    assert_eq!(lines[0]["type"], "host");
+    assert_eq!(lines[0]["interface"], "v0");
+    assert!(lines[0]["names"].is_array());
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["hosts"], 1);
+}
+
+/// Scans over a second show a progress line on a terminal's stderr, erased at the end;
+/// nothing when stderr is not a terminal.
+#[test]
+fn progress_only_on_a_terminal_and_only_for_long_scans() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let line = format!("{BIN} -i v0 --wait 1200ms --no-names --plain >/dev/null");
+    let o = ns.run(&["script", "-qec", &line, "/dev/null"]);
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(tty.contains("scanning… v0 1 host"), "{tty:?}");
+    assert!(
+        tty.contains("\r\x1b[2K1 host on 1 interface"),
+        "not erased: {tty:?}"
+    );
+    let o = ns.run(&[BIN, "-i", "v0", "--wait", "1200ms", "--no-names", "--plain"]);
+    assert!(!stderr(&o).contains("scanning"), "{}", stderr(&o));
+    let short = format!("{BIN} -i v0 --wait 300ms --no-names --plain >/dev/null");
+    let o = ns.run(&["script", "-qec", &short, "/dev/null"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("scanning"));
 }

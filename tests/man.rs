@@ -15,6 +15,25 @@ No host answered.
 .TP
 \fB2\fR
 An error: bad usage, an unknown interface, missing privileges.
+.SH OUTPUT
+On a terminal: tables per interface and prefix (ADDRESS, MAC, VENDOR, NAME, SEEN BY),
+fitted to the terminal width by shortening the vendor and name columns.
+Into a pipe: one address a line, columns
+IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR (empty fields are \fB-\fR).
+\fB--json\fR prints one document (schema version 1), \fB--jsonl\fR one JSON object a line
+as hosts are confirmed, then a summary line; both are described in the README.
+.SH NAMES
+Each address found is looked up at once, while the probe window runs: a one-shot mDNS
+PTR query to ff02::fb on its interface, and for global addresses the system resolver
+(reverse DNS, /etc/hosts). The scan waits at most 150 ms after the last question.
+\fB--no-names\fR sends no query.
+.SH ENVIRONMENT
+.TP
+\fBNO_COLOR\fR
+When set and not empty, the table is not coloured (unless \fB--color always\fR).
+.TP
+\fBCOLUMNS\fR
+The terminal width the table fits in, instead of the terminal's own.
 .SH PRIVILEGES
 Raw ICMPv6 sockets need the CAP_NET_RAW capability. Run v6scout with \fBsudo\fR, or grant
 the capability to the binary once:
@@ -37,13 +56,31 @@ sudo v6scout -i eth0 | grep -i raspberry
 ssh pi@fe80::ba27:ebff:fe89:bc51%eth0
 .RE
 .PP
+Find a Raspberry Pi by its name or vendor, anywhere on the links:
+.PP
+.RS
+sudo v6scout --plain | grep -i -e raspberry -e '\.local'
+.RE
+.PP
 Every address as JSON, for scripts:
 .PP
 .RS
 sudo v6scout --json | jq -r '.interfaces[].prefixes[].hosts[] | [.scoped, .mac, .vendor] | @tsv'
 .RE
+.PP
+Stream hosts as they are found:
+.PP
+.RS
+sudo v6scout --jsonl --wait 3s | jq -r 'select(.type=="host") | .scoped'
+.RE
+.PP
+Install bash completions:
+.PP
+.RS
+v6scout completions bash | sudo tee /usr/share/bash-completion/completions/v6scout
+.RE
 .SH "SEE ALSO"
-\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1)
+\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1), \fBavahi-daemon\fR(8)
 "#;
 
 fn render() -> Vec<u8> {

@@ -1,13 +1,17 @@
 //! The one place that wires real I/O together: it runs the chosen command and maps its
 //! outcome to an exit code. Each command lives in its own submodule.
 
+pub mod observe;
 pub mod scan;
+mod terminal;
 
 pub use scan::{
     scan, scan_links, scan_links_with, scan_with, ScanHooks, ScanObserver, ScanOptions,
 };
 
-use crate::cli::{Cli, Command, ScanArgs};
+use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
+use crate::output::jsonl::JsonlStream;
+use crate::output::table::TableStyle;
 use crate::output::{self, Format};
 use anyhow::{Context, Result};
 use std::io::{IsTerminal, Write};
@@ -16,6 +20,8 @@ use std::process::ExitCode;
 fn format_for(args: &ScanArgs, stdout_is_tty: bool) -> Format {
     if args.json {
         Format::Json
+    } else if args.jsonl {
+        Format::Jsonl
     } else if args.plain || (!args.table && !stdout_is_tty) {
         Format::Plain {
             header: !args.no_header,
@@ -38,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_scan(&cli.scan),
         Some(Command::Scan(args)) => run_scan(args),
+        Some(Command::Completions { shell }) => completions(*shell),
     };
     match result {
         Ok(code) => code,
@@ -49,12 +56,73 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Whether to colour: `--color always`/`never` decide; `auto` colours only a terminal,
+/// and never when `NO_COLOR` is set to anything non-empty (no-color.org).
+pub fn use_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "v6scout", &mut out);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out).context("writing the completions")?;
+    stdout.flush().context("writing the completions")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
-    let report = scan(args)?;
     let stdout = std::io::stdout();
-    let format = format_for(args, stdout.is_terminal());
+    let stdout_tty = stdout.is_terminal();
+    let format = format_for(args, stdout_tty);
+    let stderr = std::io::stderr();
+    // A progress line only where someone watches, and only when there is time to watch.
+    let progress = (stderr.is_terminal() && args.wait > std::time::Duration::from_secs(1))
+        .then(|| observe::Progress::new(stderr));
     let mut out = stdout.lock();
-    output::render(&report, format, &mut out).context("writing the report")?;
+    let report = if format == Format::Jsonl {
+        let mut obs = observe::Observers {
+            jsonl: Some(JsonlStream::new(&mut out)),
+            progress,
+        };
+        let report = scan::scan_with(args, Some(&mut obs))?;
+        drop(obs.progress.take());
+        if let Some(j) = obs.jsonl.take() {
+            j.finish(&report).context("writing the report")?;
+        }
+        report
+    } else {
+        let mut obs: observe::Observers<'_, std::io::Stderr> = observe::Observers {
+            jsonl: None,
+            progress,
+        };
+        let report = scan::scan_with(args, Some(&mut obs))?;
+        drop(obs);
+        if format == Format::Table {
+            let style = TableStyle {
+                width: if stdout_tty { terminal::width() } else { None },
+                color: use_color(
+                    args.color,
+                    stdout_tty,
+                    std::env::var_os("NO_COLOR").as_deref(),
+                ),
+            };
+            output::table::render_styled(&report, &style, &mut out)
+        } else {
+            output::render(&report, format, &mut out)
+        }
+        .context("writing the report")?;
+        report
+    };
     out.flush().context("writing the report")?;
     if matches!(format, Format::Plain { .. }) {
         eprintln!("{}", output::summary(&report));
@@ -64,4 +132,26 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_decision() {
+        use ColorChoice::{Always, Auto, Never};
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(use_color(Auto, true, None));
+        assert!(
+            use_color(Auto, true, empty),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(!use_color(Auto, true, set));
+        assert!(!use_color(Auto, false, None));
+        assert!(use_color(Always, false, set));
+        assert!(!use_color(Never, true, None));
+    }
 }

@@ -100,6 +100,8 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
 
 /// Told about the scan as it runs (streaming output, progress).
 pub trait ScanObserver {
+    /// The scan is about to start on `ifaces`.
+    fn start(&mut self, _ifaces: &[Interface], _opts: &ScanOptions) {}
     /// An observation about `addr` on interface `ifindex` was just added to `table`.
     fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
 }
@@ -150,6 +152,9 @@ pub fn scan_links_with<L: Link + Send>(
         .flat_map(|i| i.addrs.iter().map(|a| a.addr))
         .collect();
     let mut asker = resolver.map(|r| Asker::new(r, own, MAX_NAME_QUERIES));
+    if let Some(o) = observer.as_mut() {
+        o.start(&ifaces, opts);
+    }
     let (tx, rx) = mpsc::channel();
     let results: Vec<(String, Result<WorkerStats, std::io::Error>)> = std::thread::scope(|s| {
         let handles: Vec<_> = links

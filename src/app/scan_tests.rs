@@ -183,3 +183,118 @@ fn empty_link_reports_no_hosts() {
     assert_eq!(report.host_count(), 0);
     assert!(report.interfaces[0].prefixes.is_empty());
 }
+
+/// A writer whose contents can be read while someone else holds it.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+impl std::io::Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn json_lines(s: &Shared) -> Vec<serde_json::Value> {
+    String::from_utf8(s.0.lock().unwrap().clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `--jsonl`: host lines are written while the scan runs (before it returns), only once
+/// their MAC is known, each address once; the rest and the summary at the end.
+#[test]
+fn jsonl_streams_hosts_during_the_scan() {
+    use crate::app::observe::Observers;
+    use crate::output::jsonl::JsonlStream;
+    let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"]), host(3, true, &[])]);
+    let shared = Shared::default();
+    let mut w = shared.clone();
+    let mut obs: Observers<'_, Vec<u8>> = Observers {
+        jsonl: Some(JsonlStream::new(&mut w)),
+        progress: None,
+    };
+    let report = scan_links_with(
+        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &opts(),
+        None,
+        ScanHooks {
+            resolver: None,
+            observer: Some(&mut obs),
+        },
+        &mut |w| panic!("{w}"),
+    );
+    let during = json_lines(&shared);
+    assert!(!during.is_empty(), "nothing streamed during the scan");
+    for l in &during {
+        assert_eq!(l["type"], "host");
+        assert_eq!(l["interface"], "eth0");
+        assert!(
+            l["mac"].is_string(),
+            "streamed before its MAC was known: {l}"
+        );
+    }
+    obs.jsonl.take().unwrap().finish(&report).unwrap();
+    let all = json_lines(&shared);
+    let hosts: Vec<&str> = all
+        .iter()
+        .filter(|l| l["type"] == "host")
+        .map(|l| l["address"].as_str().unwrap())
+        .collect();
+    let mut unique = hosts.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), hosts.len(), "an address twice: {all:?}");
+    let rows = report.interfaces[0]
+        .prefixes
+        .iter()
+        .map(|p| p.hosts.len())
+        .sum::<usize>();
+    assert_eq!(hosts.len(), rows);
+    let last = all.last().unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["hosts"], 2);
+}
+
+/// Names asked during the scan land in the report; our own addresses are never asked.
+#[test]
+fn names_are_asked_during_the_scan_and_merged() {
+    use crate::names::{NameAnswer, NameSource, Resolver};
+    #[derive(Default)]
+    struct Fake(Vec<(u32, Ipv6Addr)>);
+    impl Resolver for Fake {
+        fn ask(&mut self, ifindex: u32, addr: Ipv6Addr) {
+            self.0.push((ifindex, addr));
+        }
+        fn finish(&mut self, _deadline: std::time::Instant) -> Vec<NameAnswer> {
+            vec![NameAnswer {
+                ifindex: 2,
+                addr: a("fe80::2"),
+                name: "h02.local".into(),
+                source: NameSource::Mdns,
+            }]
+        }
+    }
+    let mut fake = Fake::default();
+    let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"])]);
+    let report = scan_links_with(
+        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &opts(),
+        None,
+        ScanHooks {
+            resolver: Some(&mut fake),
+            observer: None,
+        },
+        &mut |w| panic!("{w}"),
+    );
+    assert!(fake.0.contains(&(2, a("fe80::2"))));
+    assert!(fake.0.contains(&(2, a("2001:db8:1::2"))));
+    assert!(!fake.0.iter().any(|(_, x)| *x == a("fe80::100")));
+    for h in report.interfaces[0].prefixes.iter().flat_map(|p| &p.hosts) {
+        assert_eq!(h.names, ["h02.local"], "{}", h.address);
+    }
+}

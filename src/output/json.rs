@@ -78,7 +78,7 @@ pub struct JsonHost<'a> {
 }
 
 /// Counters.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Copy)]
 pub struct JsonStats {
     /// Probes sent.
     pub probes_sent: u64,

@@ -1,6 +1,7 @@
 //! Renderers: a [`Report`] in, text out. They never read the clock or the network.
 
 pub mod json;
+pub mod jsonl;
 pub mod plain;
 pub mod table;
 
@@ -19,6 +20,8 @@ pub enum Format {
     },
     /// One JSON document (schema version 1).
     Json,
+    /// JSON Lines: a line per address, then a summary line.
+    Jsonl,
 }
 
 /// Writes the report in `format`.
@@ -27,6 +30,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
         Format::Table => table::render(report, out),
         Format::Plain { header } => plain::render(report, header, out),
         Format::Json => json::render(report, out),
+        Format::Jsonl => jsonl::render(report, out),
     }
 }
 
@@ -72,3 +76,7 @@ pub(crate) mod fixture;
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod schema_tests;

@@ -88,3 +88,92 @@ fn summary_counts_distinct_hosts() {
         "3 hosts on 1 interface in 0.92 s"
     );
 }
+
+fn styled(style: table::TableStyle) -> String {
+    let mut out = Vec::new();
+    table::render_styled(&fixture::report(), &style, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn table_fits_a_narrow_terminal_shortening_only_vendor_and_name() {
+    let t = styled(table::TableStyle {
+        width: Some(100),
+        color: false,
+    });
+    for line in t.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line:?}\n{t}");
+    }
+    // Address and MAC whole, one line per host, vendor/name shortened with an ellipsis.
+    let pi = t
+        .lines()
+        .find(|l| l.contains("fe80::ba27:ebff:fe89:bc51%eth0"))
+        .unwrap();
+    assert!(pi.contains("b8:27:eb:89:bc:51"), "{pi}");
+    assert!(pi.contains('…'), "{pi}");
+    assert_eq!(
+        t.lines().count(),
+        text(Format::Table).lines().count(),
+        "{t}"
+    );
+    // Wide enough: exactly the unconstrained table.
+    let wide = styled(table::TableStyle {
+        width: Some(200),
+        color: false,
+    });
+    assert_eq!(wide, text(Format::Table));
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let plain = styled(table::TableStyle::default());
+    assert!(!plain.contains('\x1b'));
+    let coloured = styled(table::TableStyle {
+        width: None,
+        color: true,
+    });
+    assert!(
+        coloured.contains("\x1b[1meth0  fe80::/64\x1b[0m"),
+        "{coloured}"
+    );
+    assert!(
+        coloured.contains("\x1b[38;5;10m") || coloured.contains("\x1b[32m"),
+        "{coloured:?}"
+    );
+    // Plain and JSON never colour.
+    assert!(!text(Format::Plain { header: true }).contains('\x1b'));
+}
+
+#[test]
+fn jsonl_snapshot() {
+    let t = text(Format::Jsonl);
+    let lines: Vec<serde_json::Value> = t
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[2],
+        serde_json::json!({
+            "type": "host", "interface": "eth0", "prefix": "fe80::/64",
+            "address": "fe80::ba27:ebff:fe89:bc51",
+            "scoped": "fe80::ba27:ebff:fe89:bc51%eth0",
+            "mac": "b8:27:eb:89:bc:51",
+            "vendor": "Raspberry Pi Foundation",
+            "private_mac": false,
+            "names": ["rpi.local", "pi.example.org"],
+            "router": false, "self": false, "stale": false,
+            "seen_by": ["echo", "ndp"],
+            "rtt_ms": 0.412
+        })
+    );
+    assert_eq!(lines[3]["prefix"], "2001:db8:1::/64");
+    assert_eq!(
+        lines[4],
+        serde_json::json!({
+            "type": "summary", "version": 1, "started": "2026-11-18T11:06:40.000Z",
+            "duration_ms": 921, "hosts": 3, "interfaces": ["eth0"],
+            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0}
+        })
+    );
+}

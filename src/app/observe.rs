@@ -1,0 +1,171 @@
+//! What watches a scan as it runs: the JSON Lines stream and the progress line.
+
+use super::scan::{ScanObserver, ScanOptions};
+use crate::collect::HostTable;
+use crate::iface::Interface;
+use crate::output::jsonl::JsonlStream;
+use std::collections::HashSet;
+use std::io::Write;
+use std::net::Ipv6Addr;
+use std::time::{Duration, Instant};
+
+/// How often the progress line is redrawn, at most.
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// "scanning… eth0 12 hosts, eth1 3 hosts": distinct MACs plus addresses without one.
+pub fn progress_line(table: &HostTable, ifaces: &[Interface]) -> String {
+    let parts: Vec<String> = ifaces
+        .iter()
+        .map(|i| {
+            let (mut macs, mut bare) = (HashSet::new(), 0);
+            let own: HashSet<Ipv6Addr> = i.addrs.iter().map(|a| a.addr).collect();
+            if let Some(t) = table.ifaces.get(&i.index) {
+                for (a, e) in &t.addrs {
+                    match e.mac {
+                        _ if own.contains(a) => {}
+                        Some(m) => {
+                            macs.insert(m);
+                        }
+                        None => bare += 1,
+                    }
+                }
+            }
+            let n = macs.len() + bare;
+            format!("{} {n} host{}", i.name, if n == 1 { "" } else { "s" })
+        })
+        .collect();
+    format!("scanning… {}", parts.join(", "))
+}
+
+/// A one-line progress indicator on a terminal (stderr), cleared when dropped.
+pub struct Progress<W: Write> {
+    out: W,
+    ifaces: Vec<Interface>,
+    last: Option<Instant>,
+    drawn: bool,
+}
+
+impl<W: Write> Progress<W> {
+    /// Draws on `out` (a terminal).
+    pub fn new(out: W) -> Self {
+        Progress {
+            out,
+            ifaces: Vec::new(),
+            last: None,
+            drawn: false,
+        }
+    }
+
+    fn draw(&mut self, table: &HostTable) {
+        let line = progress_line(table, &self.ifaces);
+        // \r and "erase line": the next draw, or the clear, replaces it.
+        let _ = write!(self.out, "\r\x1b[2K{line}");
+        let _ = self.out.flush();
+        self.drawn = true;
+        self.last = Some(Instant::now());
+    }
+
+    /// Erases the line.
+    pub fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(self.out, "\r\x1b[2K");
+            let _ = self.out.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+impl<W: Write> Drop for Progress<W> {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// Everything watching one scan.
+#[derive(Default)]
+pub struct Observers<'a, W: Write> {
+    /// The JSON Lines stream (`--jsonl`).
+    pub jsonl: Option<JsonlStream<'a>>,
+    /// The progress line.
+    pub progress: Option<Progress<W>>,
+}
+
+impl<W: Write> ScanObserver for Observers<'_, W> {
+    fn start(&mut self, ifaces: &[Interface], opts: &ScanOptions) {
+        if let Some(j) = &mut self.jsonl {
+            j.start(ifaces, opts.group_options());
+        }
+        if let Some(p) = &mut self.progress {
+            p.ifaces = ifaces.to_vec();
+            p.draw(&HostTable::new(1));
+        }
+    }
+
+    fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr) {
+        if let Some(j) = &mut self.jsonl {
+            j.seen(table, ifindex, addr);
+        }
+        if let Some(p) = &mut self.progress {
+            if p.last.is_none_or(|t| t.elapsed() >= REDRAW) {
+                p.draw(table);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iface::IfAddr;
+    use crate::mac::Mac;
+    use crate::model::{Observation, SeenBy};
+
+    fn iface(name: &str, index: u32) -> Interface {
+        Interface {
+            name: name.into(),
+            index,
+            mac: None,
+            up: true,
+            multicast: true,
+            loopback: false,
+            addrs: vec![IfAddr {
+                addr: "fe80::100".parse().unwrap(),
+                prefix_len: 64,
+            }],
+        }
+    }
+
+    fn seen(t: &mut HostTable, ifindex: u32, addr: &str, mac: Option<u8>) {
+        t.add(Observation::Address {
+            ifindex,
+            addr: addr.parse().unwrap(),
+            via: SeenBy::Echo,
+            mac: mac.map(|m| Mac([2, 0, 0, 0, 0, m])),
+            rtt: None,
+            router: false,
+        });
+    }
+
+    #[test]
+    fn progress_counts_hosts_per_interface() {
+        let mut t = HostTable::new(100);
+        seen(&mut t, 2, "fe80::1", Some(1));
+        seen(&mut t, 2, "2001:db8::1", Some(1));
+        seen(&mut t, 2, "fe80::2", None);
+        seen(&mut t, 2, "fe80::100", None); // our own
+        let line = progress_line(&t, &[iface("eth0", 2), iface("eth1", 3)]);
+        assert_eq!(line, "scanning… eth0 2 hosts, eth1 0 hosts");
+    }
+
+    #[test]
+    fn progress_line_is_drawn_and_cleared() {
+        let mut buf = Vec::new();
+        {
+            let mut p = Progress::new(&mut buf);
+            p.ifaces = vec![iface("eth0", 2)];
+            p.draw(&HostTable::new(1));
+        }
+        let s = String::from_utf8(buf).unwrap();
+        assert_eq!(s, "\r\x1b[2Kscanning… eth0 0 hosts\r\x1b[2K");
+    }
+}

@@ -1,0 +1,119 @@
+//! The JSON document against the schema as README documents it: every field the output
+//! has is documented, every documented field is there, with the documented type.
+
+use super::fixture;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// `(level, field) -> type text` from README's field table. Levels: `top`, `iface`,
+/// `prefix`, `host`, `stats`.
+fn documented() -> BTreeMap<(&'static str, String), String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("### JSON schema, version 1").unwrap();
+    let mut out = BTreeMap::new();
+    let mut in_hosts = false;
+    for line in readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("| field"))
+        .skip(2)
+    {
+        if !line.starts_with('|') {
+            break;
+        }
+        let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (names, ty) = (cols[1], cols[2]);
+        let types: Vec<&str> = ty.split(", ").collect();
+        for (i, n) in names.split(", ").enumerate() {
+            let n = n.trim_matches('`').trim_end_matches("[]");
+            let ty = types.get(i).or(types.last()).unwrap().to_string();
+            let key = if let Some(f) = n.strip_prefix("stats.") {
+                ("stats", f)
+            } else if let Some(f) = n.strip_prefix("..") {
+                ("prefix", f)
+            } else if let Some(f) = n.strip_prefix('.') {
+                ("iface", f)
+            } else if in_hosts {
+                ("host", n)
+            } else {
+                ("top", n)
+            };
+            out.insert((key.0, key.1.to_string()), ty);
+            if n == "..hosts" || n == "hosts" && key.0 == "prefix" {
+                in_hosts = true;
+            }
+        }
+    }
+    out.insert(("top", "stats".into()), "object".into());
+    out
+}
+
+fn type_ok(v: &Value, ty: &str) -> bool {
+    ty.split(" or ").any(|t| match t {
+        "string" => v.is_string(),
+        "integer" => v.is_u64(),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "null" => v.is_null(),
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "array of strings" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        _ => panic!("undocumented type {t:?}"),
+    })
+}
+
+fn check(level: &'static str, obj: &Value, doc: &BTreeMap<(&'static str, String), String>) {
+    let have: Vec<&String> = obj.as_object().unwrap().keys().collect();
+    let want: Vec<&String> = doc
+        .keys()
+        .filter(|(l, _)| *l == level)
+        .map(|(_, f)| f)
+        .collect();
+    let mut have_sorted = have.clone();
+    have_sorted.sort();
+    assert_eq!(have_sorted, want, "{level} fields differ from README");
+    for (k, v) in obj.as_object().unwrap() {
+        let ty = &doc[&(level, k.clone())];
+        assert!(type_ok(v, ty), "{level}.{k} = {v} is not {ty}");
+    }
+}
+
+#[test]
+fn json_round_trips_through_the_documented_schema() {
+    let doc = documented();
+    let mut r = fixture::report();
+    // Cover the null cases too.
+    r.interfaces[0].prefixes[0].hosts[1].mac = None;
+    r.interfaces[0].prefixes[0].hosts[1].rtt = None;
+    let mut text = Vec::new();
+    super::json::render(&r, &mut text).unwrap();
+    let v: Value = serde_json::from_slice(&text).unwrap();
+    check("top", &v, &doc);
+    check("stats", &v["stats"], &doc);
+    for i in v["interfaces"].as_array().unwrap() {
+        check("iface", i, &doc);
+        for p in i["prefixes"].as_array().unwrap() {
+            check("prefix", p, &doc);
+            for h in p["hosts"].as_array().unwrap() {
+                check("host", h, &doc);
+            }
+        }
+    }
+    // Round trip: printed and parsed again, the same document.
+    let again: Value = serde_json::from_slice(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert_eq!(again, v);
+}
+
+#[test]
+fn readme_example_follows_the_documented_schema() {
+    let doc = documented();
+    let readme = include_str!("../../README.md");
+    let start = readme.find("### JSON schema, version 1").unwrap();
+    let block = &readme[start..];
+    let json = &block[block.find("```json\n").unwrap() + 8..];
+    let v: Value = serde_json::from_str(&json[..json.find("```").unwrap()]).unwrap();
+    check("top", &v, &doc);
+    let i = &v["interfaces"][0];
+    check("iface", i, &doc);
+    check("prefix", &i["prefixes"][0], &doc);
+    check("host", &i["prefixes"][0]["hosts"][0], &doc);
+}
