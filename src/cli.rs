@@ -55,6 +55,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub rounds: u32,
 
+    /// Also send an MLD query: every host reports its multicast groups, which reveal every
+    /// address it has (stable, temporary, other prefixes), and hosts that ignore all echo.
+    /// Opt-in: the query reaches every listener and snooping switch on the link.
+    #[arg(long)]
+    pub mld: bool,
+
     /// Print one JSON document (schema version 1, see README).
     #[arg(long, group = "format")]
     pub json: bool,

@@ -3,7 +3,7 @@
 use crate::collect::{AddrEntry, HostTable, IfaceTable};
 use crate::iface::Interface;
 use crate::mac::Mac;
-use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
+use crate::model::{is_link_local, IidKind, Ipv6Prefix, PrefixKind, SeenBy};
 use crate::oui;
 use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource};
 use std::collections::{BTreeMap, HashSet};
@@ -54,6 +54,7 @@ fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> Ho
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,
         names: Vec::new(),
+        iid: IidKind::of(addr, e.mac),
     }
 }
 
@@ -100,6 +101,7 @@ pub fn group_interface(
             seen_by: Vec::new(),
             rtt: None,
             names: Vec::new(),
+            iid: IidKind::of(a.addr, iface.mac),
         }));
     }
     if opts.link_local_only {

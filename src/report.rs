@@ -1,7 +1,7 @@
 //! The result of a scan as plain data: what every renderer takes.
 
 use crate::mac::Mac;
-use crate::model::{Ipv6Prefix, SeenBy};
+use crate::model::{IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
@@ -127,4 +127,6 @@ pub struct HostRow {
     pub rtt: Option<Duration>,
     /// Host names found for it (mDNS, reverse DNS); empty until a resolver fills them.
     pub names: Vec<String>,
+    /// How its interface ID was formed (MAC-derived, manual, random).
+    pub iid: IidKind,
 }

@@ -29,6 +29,8 @@ pub struct ScanOptions {
     pub include_stale: bool,
     /// Most addresses per interface.
     pub max_hosts: usize,
+    /// Send an MLD query and confirm the addresses the reports imply.
+    pub mld: bool,
 }
 
 impl ScanOptions {
@@ -41,6 +43,7 @@ impl ScanOptions {
             include_self: a.include_self,
             include_stale: a.include_stale,
             max_hosts: a.max_hosts as usize,
+            mld: a.mld,
         }
     }
 }
@@ -82,6 +85,13 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
         rounds: opts.rounds,
         tag,
         max_hosts: opts.max_hosts,
+        mld: opts.mld,
+        prefixes: iface
+            .addrs
+            .iter()
+            .filter(|a| a.prefix_len < 128)
+            .map(|a| a.prefix())
+            .collect(),
     }
 }
 
@@ -172,7 +182,7 @@ pub fn scan(args: &ScanArgs) -> Result<Report> {
     }
     let mut links = Vec::new();
     for i in selection.scan {
-        match RawLink::open(i.index) {
+        match RawLink::open(i.index, args.mld) {
             Ok(l) => links.push((i, l)),
             Err(OpenError::NoPrivilege) => bail!(OpenError::NoPrivilege),
             Err(e) => warn_stderr(format!("{}: {e}", i.name)),

@@ -56,6 +56,7 @@ fn opts() -> ScanOptions {
         include_self: false,
         include_stale: false,
         max_hosts: 4096,
+        mld: false,
     }
 }
 

@@ -27,6 +27,7 @@ fn row(
         seen_by: seen.to_vec(),
         rtt: Some(Duration::from_micros(412)),
         names: Vec::new(),
+        iid: crate::model::IidKind::of(address, mac),
     }
 }
 

@@ -73,6 +73,8 @@ pub struct JsonHost<'a> {
     pub seen_by: Vec<&'static str>,
     /// Best round-trip time in milliseconds, or null.
     pub rtt_ms: Option<f64>,
+    /// How the interface ID was formed: `eui64`, `manual` or `temporary`.
+    pub iid: &'static str,
 }
 
 /// Counters.
@@ -101,6 +103,7 @@ fn host(h: &HostRow) -> JsonHost<'_> {
         seen_by: h.seen_by.iter().map(|s| s.as_str()).collect(),
         // Microsecond precision is all a link round trip means.
         rtt_ms: h.rtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+        iid: h.iid.as_str(),
     }
 }
 

@@ -17,7 +17,7 @@ fn plain_snapshot() {
          eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router Buffalo.Inc\n\
          eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - (private MAC)\n\
          eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - Raspberry Pi Foundation\n\
-         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo - Raspberry Pi Foundation\n"
+         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo eui64 Raspberry Pi Foundation\n"
     );
     assert!(!text(Format::Plain { header: false }).contains("IFACE"));
 }
@@ -33,7 +33,7 @@ eth0  fe80::/64 (link-local, from interface)
   fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo, ndp
 eth0  2001:db8:1::/64 (global, from ra)
   ADDRESS                           MAC                VENDOR                   SEEN BY
-  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo
+  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  echo     (eui64)
 3 hosts on 1 interface in 0.92 s
 ";
     let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
@@ -67,7 +67,8 @@ fn json_snapshot_follows_schema_v1() {
             "self": false,
             "stale": false,
             "seen_by": ["echo", "ndp"],
-            "rtt_ms": 0.412
+            "rtt_ms": 0.412,
+            "iid": "eui64"
         })
     );
     assert_eq!(ll["hosts"][1]["private_mac"], true);

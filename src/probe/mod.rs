@@ -1,6 +1,7 @@
 //! Probing one link: what a probe worker sends and receives, through the small [`Link`]
 //! trait so the worker runs on real raw sockets ([`socket`]) or on a simulated link ([`sim`]).
 
+pub mod mld;
 pub mod packet;
 pub mod sim;
 #[cfg(target_os = "linux")]
@@ -22,6 +23,10 @@ pub struct Probe<'a> {
     pub message: &'a [u8],
     /// A Destination Options header to put in front of the message.
     pub dest_opts: Option<&'a [u8]>,
+    /// A Hop-by-Hop Options header (MLD's router alert).
+    pub hop_opts: Option<&'a [u8]>,
+    /// Hop limit for this message only (MLD needs 1); the socket's 255 otherwise.
+    pub hop_limit: Option<u8>,
 }
 
 /// Metadata of one received ICMPv6 message; its bytes are in the caller's buffer.

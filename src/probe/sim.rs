@@ -91,6 +91,19 @@ impl SimLink {
         }
     }
 
+    fn on_mld_query(&mut self) {
+        for host in &self.hosts {
+            if let Some(from) = Self::answer_from(host, None) {
+                let groups: Vec<Ipv6Addr> = host
+                    .addrs
+                    .iter()
+                    .map(|a| super::packet::solicited_node(*a))
+                    .collect();
+                self.queue.push_back((from, 1, mldv2_report(&groups)));
+            }
+        }
+    }
+
     fn on_rs(&mut self) {
         for host in &self.hosts {
             if let (Some(prefixes), Some(from)) =
@@ -115,6 +128,7 @@ impl Link for SimLink {
             Some(128) => self.on_echo(probe),
             Some(133) => self.on_rs(),
             Some(135) => self.on_ns(probe.message),
+            Some(130) => self.on_mld_query(),
             _ => {}
         }
         Ok(())
@@ -179,6 +193,17 @@ pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
         m.extend_from_slice(&14400u32.to_be_bytes());
         m.extend_from_slice(&[0; 4]);
         m.extend_from_slice(&prefix.octets());
+    }
+    m
+}
+
+/// An MLDv2 report with one "mode is exclude" record per group, as Linux sends.
+pub fn mldv2_report(groups: &[Ipv6Addr]) -> Vec<u8> {
+    let mut m = vec![143, 0, 0, 0, 0, 0];
+    m.extend_from_slice(&(groups.len() as u16).to_be_bytes());
+    for g in groups {
+        m.extend_from_slice(&[2, 0, 0, 0]);
+        m.extend_from_slice(&g.octets());
     }
     m
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// `ICMP6_FILTER` from `<netinet/icmp6.h>`; libc does not export it.
 const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel.
-const WANTED_TYPES: [u8; 5] = [4, 129, 134, 135, 136];
+const WANTED_TYPES: [u8; 7] = [4, 129, 131, 134, 135, 136, 143];
 
 /// A raw ICMPv6 socket bound to one interface.
 pub struct RawLink {
@@ -57,9 +57,10 @@ fn icmp6_filter(wanted: &[u8]) -> [u32; 8] {
 }
 
 impl RawLink {
-    /// Opens the socket on interface `ifindex`. Fails with [`OpenError::NoPrivilege`]
-    /// when the process lacks CAP_NET_RAW.
-    pub fn open(ifindex: u32) -> Result<Self, OpenError> {
+    /// Opens the socket on interface `ifindex`; with `mld`, also joins ff02::16 so MLDv2
+    /// reports reach us. Fails with [`OpenError::NoPrivilege`] when the process lacks
+    /// CAP_NET_RAW.
+    pub fn open(ifindex: u32, mld: bool) -> Result<Self, OpenError> {
         let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
             Ok(s) => s,
             Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
@@ -111,6 +112,12 @@ impl RawLink {
                 io::Error::last_os_error(),
             ));
         }
+        if mld {
+            setup(
+                "joining ff02::16 for MLD reports",
+                sock.join_multicast_v6(&super::mld::ALL_MLDV2_ROUTERS, ifindex),
+            )?;
+        }
         Ok(RawLink { sock, ifindex })
     }
 
@@ -128,8 +135,8 @@ impl RawLink {
     }
 }
 
-/// Room for one IPV6_PKTINFO and one 8-byte destination options header, with alignment.
-const CMSG_BUF: usize = 128;
+/// Room for IPV6_PKTINFO, IPV6_HOPLIMIT and two 8-byte option headers, with alignment.
+const CMSG_BUF: usize = 160;
 
 /// Appends one control message to `buf` at `*used`; returns false if it would not fit.
 fn push_cmsg(buf: &mut [u8; CMSG_BUF], used: &mut usize, kind: libc::c_int, data: &[u8]) -> bool {
@@ -178,6 +185,18 @@ impl Link for RawLink {
                 )
             };
             push_cmsg(&mut cbuf, &mut used, libc::IPV6_PKTINFO, bytes);
+        }
+        if let Some(opts) = probe.hop_opts {
+            if !push_cmsg(&mut cbuf, &mut used, libc::IPV6_HOPOPTS, opts) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "options too long",
+                ));
+            }
+        }
+        if let Some(hops) = probe.hop_limit {
+            let v = libc::c_int::from(hops).to_ne_bytes();
+            push_cmsg(&mut cbuf, &mut used, libc::IPV6_HOPLIMIT, &v);
         }
         if let Some(opts) = probe.dest_opts {
             if !push_cmsg(&mut cbuf, &mut used, libc::IPV6_DSTOPTS, opts) {

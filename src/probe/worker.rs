@@ -1,11 +1,12 @@
 //! The per-interface probe loop: sends the probe rounds, matches answers to our own
 //! probes, and reports what it learned as [`Observation`]s.
 
+use super::mld;
 use super::packet::{self, Icmp, ProbeTag};
 use super::{Link, Probe, Received};
 use crate::mac::Mac;
 use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,11 @@ pub struct WorkerConfig {
     pub tag: ProbeTag,
     /// Most addresses tracked; more are dropped and counted.
     pub max_hosts: usize,
+    /// Also send an MLD general query and confirm the addresses its reports imply.
+    pub mld: bool,
+    /// On-link prefixes of the interface (MLD candidates are formed in them and in the
+    /// prefixes routers advertise).
+    pub prefixes: Vec<Ipv6Prefix>,
 }
 
 /// Counters of one worker's run.
@@ -80,6 +86,10 @@ pub fn run<L: Link>(
         sent_at: HashMap::new(),
         solicited: HashMap::new(),
         first_send_error: None,
+        macs: HashMap::new(),
+        prefixes: cfg.prefixes.clone(),
+        mld_hosts: HashMap::new(),
+        from_mld: HashSet::new(),
     };
     w.run();
     if w.stats.probes_sent == 0 {
@@ -100,6 +110,14 @@ struct Worker<'a, L: Link> {
     /// Addresses we solicited, and whether their NA (with MAC) came back.
     solicited: HashMap<Ipv6Addr, bool>,
     first_send_error: Option<std::io::Error>,
+    /// MACs learned from Neighbour Advertisements, for MLD candidates.
+    macs: HashMap<Ipv6Addr, Mac>,
+    /// Our prefixes plus those routers advertised.
+    prefixes: Vec<Ipv6Prefix>,
+    /// Solicited-node bits each MLD reporter listed.
+    mld_hosts: HashMap<Ipv6Addr, Vec<u32>>,
+    /// Candidates we solicited because of MLD reports.
+    from_mld: HashSet<Ipv6Addr>,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -157,7 +175,12 @@ impl<L: Link> Worker<'_, L> {
                 src: link_local,
                 message: &rs,
                 dest_opts: None,
+                hop_opts: None,
+                hop_limit: None,
             });
+            if self.cfg.mld {
+                self.send_mld_query(link_local);
+            }
         }
         let opts = packet::unknown_option_dest_opts();
         let sources = self.cfg.sources.clone();
@@ -171,6 +194,8 @@ impl<L: Link> Worker<'_, L> {
                     src: Some(src),
                     message: &echo,
                     dest_opts,
+                    hop_opts: None,
+                    hop_limit: None,
                 });
             }
         }
@@ -197,7 +222,82 @@ impl<L: Link> Worker<'_, L> {
             src: self.cfg.sources.first().copied(),
             message: &ns,
             dest_opts: None,
+            hop_opts: None,
+            hop_limit: None,
         });
+    }
+
+    /// An MLDv2 general query to ff02::1: every listener reports its groups, and a host's
+    /// solicited-node groups reveal the low 24 bits of each of its addresses. Hosts answer
+    /// within half the window so the candidates can still be confirmed inside it.
+    fn send_mld_query(&mut self, link_local: Option<Ipv6Addr>) {
+        let query = mld::general_query((self.cfg.wait / 2).min(Duration::from_secs(1)));
+        let alert = mld::router_alert_hop_by_hop();
+        self.send(Probe {
+            dst: ALL_NODES,
+            src: link_local,
+            message: &query,
+            dest_opts: None,
+            hop_opts: Some(&alert),
+            hop_limit: Some(1),
+        });
+    }
+
+    /// Handles an MLD report: its sender is a live host (even one that ignores every
+    /// echo), and its solicited-node groups give address candidates to confirm.
+    fn handle_mld_report(&mut self, rx: &Received, bytes: &[u8]) {
+        let Ok(groups) = mld::parse_report(bytes) else {
+            self.stats.malformed += 1;
+            return;
+        };
+        // RFC 3810 §5.2.13: reports come from a link-local source with hop limit 1.
+        if !is_link_local(rx.src) || rx.hop_limit.is_some_and(|h| h != 1) {
+            self.stats.malformed += 1;
+            return;
+        }
+        if !self.track(rx.src) {
+            return;
+        }
+        self.observe(rx.src, SeenBy::Mld, None, None, false);
+        let bits = self.mld_hosts.entry(rx.src).or_default();
+        for b in groups.into_iter().filter_map(mld::solicited_node_bits) {
+            if bits.len() < mld::MAX_CANDIDATES_PER_HOST && !bits.contains(&b) {
+                bits.push(b);
+            }
+        }
+        self.solicit_mld_candidates();
+    }
+
+    /// Sends an NS for every new candidate address of every host that reported its
+    /// groups. Called whenever a report, a MAC or a prefix arrives, since each can
+    /// complete a candidate.
+    fn solicit_mld_candidates(&mut self) {
+        if self.mld_hosts.is_empty() {
+            return;
+        }
+        let mut prefixes = self.prefixes.clone();
+        prefixes.retain(|p| !is_link_local(p.addr()));
+        let mut new = Vec::new();
+        for (host, bits) in &self.mld_hosts {
+            let mac = self.macs.get(host).copied();
+            let known: Vec<u64> = self
+                .macs
+                .iter()
+                .filter(|(_, m)| mac.is_some_and(|mac| **m == mac))
+                .map(|(a, _)| crate::model::interface_id(*a))
+                .chain(std::iter::once(crate::model::interface_id(*host)))
+                .collect();
+            for c in mld::candidates(bits, &prefixes, mac, &known) {
+                if !self.solicited.contains_key(&c) && !self.cfg.own.contains(&c) {
+                    new.push(c);
+                }
+            }
+        }
+        for c in new {
+            if self.track(c) {
+                self.from_mld.insert(c);
+            }
+        }
     }
 
     /// Notes a newly seen address and solicits its MAC once.
@@ -234,6 +334,15 @@ impl<L: Link> Worker<'_, L> {
     }
 
     fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
+        if matches!(
+            bytes.first(),
+            Some(&(mld::TYPE_REPORT_V1 | mld::TYPE_REPORT_V2))
+        ) {
+            if self.cfg.mld {
+                self.handle_mld_report(rx, bytes);
+            }
+            return;
+        }
         let msg = match packet::parse(bytes) {
             Ok(m) => m,
             Err(_) => {
@@ -281,8 +390,16 @@ impl<L: Link> Worker<'_, L> {
                 ..
             } if ndp_ok && self.solicited.contains_key(&target) => {
                 if let Some(mac) = target_mac.filter(|m| !m.is_multicast() && !m.is_zero()) {
-                    self.solicited.insert(target, true);
+                    let first = self.solicited.insert(target, true) == Some(false);
                     self.observe(target, SeenBy::Ndp, Some(mac), None, router);
+                    if first && self.from_mld.contains(&target) {
+                        self.observe(target, SeenBy::Mld, Some(mac), None, router);
+                    }
+                    if self.macs.len() < self.cfg.max_hosts
+                        && self.macs.insert(target, mac).is_none()
+                    {
+                        self.solicit_mld_candidates();
+                    }
                 } else {
                     self.stats.malformed += 1;
                 }
@@ -312,11 +429,15 @@ impl<L: Link> Worker<'_, L> {
                     let mac = source_mac.filter(|m| !m.is_multicast() && !m.is_zero());
                     self.observe(rx.src, SeenBy::Ra, mac, None, router_lifetime > 0);
                     for prefix in prefixes {
+                        if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
+                            self.prefixes.push(prefix);
+                        }
                         (self.emit)(Observation::Prefix {
                             ifindex: self.cfg.ifindex,
                             prefix,
                         });
                     }
+                    self.solicit_mld_candidates();
                 }
             }
             Icmp::Other { .. } => {}

@@ -23,6 +23,11 @@ fn cfg() -> WorkerConfig {
         rounds: 3,
         tag: TAG,
         max_hosts: 4096,
+        mld: false,
+        prefixes: vec![
+            Ipv6Prefix::new(a("fe80::"), 64),
+            Ipv6Prefix::new(a("2001:db8:1::"), 64),
+        ],
     }
 }
 
@@ -222,4 +227,74 @@ fn host_limit_bounds_tracking() {
         .collect();
     assert_eq!(distinct.len(), 10);
     assert!(stats.dropped_over_limit > 0);
+}
+
+#[test]
+fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
+    // A host that ignores multicast echo, with an EUI-64 address, a manual ::10 and a
+    // random one, none of which is the source it would answer echo from.
+    let mac = Mac([0xb8, 0x27, 0xeb, 0x5a, 0, 7]);
+    let host = SimHost {
+        mac,
+        addrs: vec![
+            a("fe80::ba27:ebff:fe5a:7"),
+            a("2001:db8:1:0:ba27:ebff:fe5a:7"),
+            a("2001:db8:1::10"),
+            a("2001:db8:1:0:1234:5678:9abc:def0"),
+            a("2001:db8:77:0:ba27:ebff:fe5a:7"),
+        ],
+        ignores_multicast_echo: true,
+        router_prefixes: None,
+    };
+    let mut router = pi(1, false);
+    router.router_prefixes = Some(vec![(a("2001:db8:77::"), 64)]);
+    let confirmed = |mld: bool| {
+        let mut link = SimLink::new(vec![host.clone(), router.clone()]);
+        let mut c = cfg();
+        c.mld = mld;
+        c.sources.truncate(1);
+        let (stats, seen) = run_on(&mut link, &c);
+        assert_eq!(stats.malformed, 0);
+        let mut found = addresses(&seen, SeenBy::Ndp);
+        found.retain(|x| x.segments()[3] != 1 && *x != a("fe80::1") && *x != a("2001:db8:1::1"));
+        (found, addresses(&seen, SeenBy::Mld))
+    };
+    let (without, _) = confirmed(false);
+    assert_eq!(
+        without,
+        [a("fe80::ba27:ebff:fe5a:7")],
+        "link-local only, via param-problem"
+    );
+    let (with, via_mld) = confirmed(true);
+    assert_eq!(
+        with,
+        [
+            a("2001:db8:1::10"),
+            a("2001:db8:1:0:ba27:ebff:fe5a:7"),
+            a("2001:db8:77:0:ba27:ebff:fe5a:7"),
+            a("fe80::ba27:ebff:fe5a:7"),
+        ],
+        "the random ID's upper 40 bits are nowhere to be learned: it stays unknown"
+    );
+    assert!(
+        via_mld.contains(&a("2001:db8:1::10")) && via_mld.contains(&a("fe80::ba27:ebff:fe5a:7"))
+    );
+}
+
+#[test]
+fn mld_reports_are_ignored_without_mld_and_checked_with_it() {
+    let report = sim::mldv2_report(&[a("ff02::1:ff00:10")]);
+    let mut link = SimLink::new(vec![]);
+    link.inject(a("fe80::5"), 1, report.clone());
+    let (_, seen) = run_on(&mut link, &cfg());
+    assert!(seen.is_empty());
+    let mut c = cfg();
+    c.mld = true;
+    let mut link = SimLink::new(vec![]);
+    link.inject(a("fe80::5"), 64, report.clone());
+    link.inject(a("2001:db8:1::5"), 1, report);
+    link.inject(a("fe80::6"), 1, vec![143, 0, 0, 0, 0, 0, 0, 9]);
+    let (stats, seen) = run_on(&mut link, &c);
+    assert!(seen.is_empty(), "{seen:?}");
+    assert_eq!(stats.malformed, 3, "hop limit, global source, truncated");
 }
