@@ -61,6 +61,30 @@ pub struct ScanArgs {
     #[arg(long)]
     pub mld: bool,
 
+    /// Also sweep each interface's IPv4 subnet with ARP (paced, inside the probe window) to
+    /// learn every host's IPv4 address by MAC; without it only recently confirmed ARP
+    /// entries are used.
+    #[arg(short = '4', long)]
+    pub ipv4: bool,
+
+    /// Largest IPv4 subnet swept, in host addresses (a /22 by default); larger ones are
+    /// skipped with a warning unless raised.
+    #[arg(long, value_name = "N", default_value_t = crate::ipv4::DEFAULT_MAX_HOSTS)]
+    pub ipv4_max_hosts: u32,
+
+    /// ARP requests per second per interface during the sweep.
+    #[arg(long, value_name = "N", default_value_t = crate::ipv4::DEFAULT_RATE, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub ipv4_rate: u32,
+
+    /// Check these TCP ports on every host (e.g. 22,80) with a plain connect to its
+    /// link-local address; adds at most a quarter second.
+    #[arg(long, value_name = "PORTS")]
+    pub ports: Option<String>,
+
+    /// Check whether ssh answers (same as --ports 22).
+    #[arg(long)]
+    pub services: bool,
+
     /// Print one JSON document (schema version 1, see README).
     #[arg(long, group = "format")]
     pub json: bool,

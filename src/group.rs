@@ -55,6 +55,8 @@ fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> Ho
         rtt: e.rtt,
         names: Vec::new(),
         iid: IidKind::of(addr, e.mac),
+        ipv4: Vec::new(),
+        open_ports: None,
     }
 }
 
@@ -102,6 +104,8 @@ pub fn group_interface(
             rtt: None,
             names: Vec::new(),
             iid: IidKind::of(a.addr, iface.mac),
+            ipv4: Vec::new(),
+            open_ports: None,
         }));
     }
     if opts.link_local_only {
@@ -129,6 +133,8 @@ pub fn group_interface(
         index: iface.index,
         mac: iface.mac,
         prefixes,
+        ipv4_checked: false,
+        ipv4_only: Vec::new(),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Report {
     pub interfaces: Vec<IfaceReport>,
     /// Counters over all interfaces.
     pub stats: ScanStats,
+    /// The TCP ports checked on every host (`--ports`), if any.
+    pub ports_checked: Option<Vec<u16>>,
 }
 
 impl Report {
@@ -39,7 +41,9 @@ impl Report {
                         None => without_mac += 1,
                     }
                 }
-                macs.len() + without_mac
+                let v4_only: std::collections::HashSet<Mac> =
+                    i.ipv4_only.iter().map(|h| h.mac).collect();
+                macs.len() + without_mac + v4_only.difference(&macs).count()
             })
             .sum()
     }
@@ -69,6 +73,11 @@ pub struct IfaceReport {
     pub mac: Option<Mac>,
     /// Address groups, link-local first, then global, then ULA.
     pub prefixes: Vec<PrefixGroup>,
+    /// The interface's IPv4 subnet was swept (`--ipv4`): an empty `ipv4` list then means
+    /// the host has no IPv4 address — otherwise only that none is known.
+    pub ipv4_checked: bool,
+    /// Hosts seen only over IPv4, sorted by address.
+    pub ipv4_only: Vec<Ipv4OnlyHost>,
 }
 
 /// Where a prefix was learned.
@@ -129,4 +138,19 @@ pub struct HostRow {
     pub names: Vec<String>,
     /// How its interface ID was formed (MAC-derived, manual, random).
     pub iid: IidKind,
+    /// IPv4 addresses of the host with this MAC (empty: none known — it may have lost it).
+    pub ipv4: Vec<std::net::Ipv4Addr>,
+    /// TCP ports that accepted a connection (`--ports`); `None` when not checked.
+    pub open_ports: Option<Vec<u16>>,
+}
+
+/// A neighbour that answered only over IPv4 (ARP), with no IPv6 address we know of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipv4OnlyHost {
+    /// Its IPv4 address.
+    pub addr: std::net::Ipv4Addr,
+    /// Its MAC.
+    pub mac: Mac,
+    /// The vendor of its MAC.
+    pub vendor: Vendor,
 }

@@ -163,6 +163,7 @@ pub fn scan_links<L: Link + Send>(
             malformed: stats.malformed,
             dropped_over_limit: stats.dropped_over_limit + table.dropped_over_limit,
         },
+        ports_checked: None,
     }
 }
 
@@ -197,12 +198,30 @@ pub fn scan(args: &ScanArgs) -> Result<Report> {
     } else {
         Some(&neigh)
     };
-    Ok(scan_links(
-        links,
-        &ScanOptions::from_args(args),
-        cache,
-        &mut warn_stderr,
-    ))
+    let t0 = Instant::now();
+    let ifaces: Vec<(u32, String, Option<crate::mac::Mac>)> = links
+        .iter()
+        .map(|(i, _)| (i.index, i.name.clone(), i.mac))
+        .collect();
+    let dual = super::dualstack::DualStack::from_args(args)?;
+    let deadline = t0 + args.wait;
+    // The ARP sweep runs beside the probe window, so it costs no extra time.
+    let (mut report, swept) = std::thread::scope(|s| {
+        let sweeps = dual.start_sweeps(s, &ifaces, deadline);
+        let report = scan_links(
+            links,
+            &ScanOptions::from_args(args),
+            cache,
+            &mut warn_stderr,
+        );
+        (
+            report,
+            super::dualstack::join_sweeps(sweeps, &mut warn_stderr),
+        )
+    });
+    dual.finish(&mut report, &neigh, swept, &mut warn_stderr);
+    report.duration = t0.elapsed();
+    Ok(report)
 }
 
 /// Scanning needs a platform backend; only Linux has one so far.

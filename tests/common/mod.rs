@@ -38,6 +38,22 @@ pub struct Manifest {
     pub stale: Vec<Stale>,
     /// Every other device on the links: hosts, the router and (with snooping) the bridges.
     pub hosts: Vec<Host>,
+    /// With `--ipv4`: devices with IPv6 disabled that answer only ARP.
+    #[serde(default)]
+    pub ipv4_only: Vec<Ipv4OnlyDevice>,
+}
+
+/// A device reachable only over IPv4 (`lab.sh create --ipv4`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ipv4OnlyDevice {
+    /// Its namespace.
+    pub namespace: String,
+    /// The scanner interface that reaches it.
+    pub scanner_iface: String,
+    /// Its MAC address.
+    pub mac: String,
+    /// Its IPv4 addresses.
+    pub ipv4: Vec<String>,
 }
 
 /// The scanner's side of the lab.
@@ -92,6 +108,9 @@ pub struct Host {
     pub router: bool,
     /// Every IPv6 address it has, link-local included.
     pub addresses: Vec<String>,
+    /// Its IPv4 addresses (`lab.sh create --ipv4`; empty otherwise).
+    #[serde(default)]
+    pub ipv4: Vec<String>,
 }
 
 impl Host {

@@ -2,7 +2,7 @@
 # v6scout network-namespace lab.
 #
 #   lab.sh create RUNID [--hosts N] [--hosts-b M] [--manifest FILE]
-#                       [--snooping|--no-snooping] [--rps|--no-rps] [--multi]
+#                       [--snooping|--no-snooping] [--rps|--no-rps] [--multi] [--ipv4]
 #   lab.sh destroy RUNID
 #   lab.sh check            # prerequisites; prints the reason and exits 1 if unusable
 #   V6T_LAB_KEEP=1 lab.sh create …   keeps a half-built lab on failure, for debugging
@@ -16,10 +16,12 @@ set -euo pipefail
 PREFIX_A=2001:db8:1
 PREFIX_R=2001:db8:99
 PREFIX_U=fd00:1
+NET4=192.0.2 # --ipv4: documentation range only
 PREFIX_S=2001:db8:5 # --multi: advertised with the autonomous flag (SLAAC + temporary addresses)
 SCAN_MAC_A=02:00:5e:10:00:01
 SCAN_MAC_B=02:00:5e:10:00:02
 RTR_MAC=00:24:a5:f1:07:ca
+V4ONLY_MAC=00:00:48:5a:00:99 # --ipv4: an Epson printer with IPv6 off
 BRIDGE_MAC=02:00:00:00:00:01 # link-local fe80::ff:fe00:1 sorts below the scanner's
 STALE_LL=fe80::dead:beef STALE_LL_MAC=02:de:ad:be:ef:01
 STALE_GL=$PREFIX_A::dead STALE_GL_MAC=02:de:ad:be:ef:02
@@ -36,7 +38,7 @@ hostname_of() { printf '%s%02d' "$1" "$2"; } # h01, b07, h123
 # Namespaces of exactly this run, by exact role pattern (never a prefix match).
 lab_namespaces() {
 	ip netns list 2>/dev/null | awk '{print $1}' |
-		grep -E "^v6t-$1-(swa|swb|scan|rtr|h[0-9]+|b[0-9]+)\$" || true
+		grep -E "^v6t-$1-(swa|swb|scan|rtr|v4|h[0-9]+|b[0-9]+)\$" || true
 }
 
 destroy() {
@@ -161,6 +163,10 @@ setup_host() { # L I
 			ip -n "$ns" route add "$PREFIX_A::/64" dev eth0
 		fi
 	fi
+	# --ipv4: three of every four hosts on link A get 192.0.2.(10+i); the rest have none.
+	if [[ $IPV4 == 1 && $l == a ]] && ((k % 4 != 1)); then
+		ip -n "$ns" addr add "$NET4.$((10 + i))/24" dev eth0
+	fi
 	echo "$ns $l $mac $silent" >"$DIR/$l.$i.meta"
 }
 
@@ -205,6 +211,15 @@ setup_scanner_and_router() {
 	attach "$scan" eth1 "$SCAN_MAC_B" "v6t-$RUNID-swb" scan
 	ip -n "$scan" addr add "$PREFIX_A::100/64" dev eth0 nodad
 	ip -n "$scan" addr add "$PREFIX_U::100/64" dev eth0 nodad
+	if [[ $IPV4 == 1 ]]; then
+		ip -n "$scan" addr add "$NET4.100/24" dev eth0
+		# A host that lost IPv6 and answers only ARP: IPv6 disabled before its link exists.
+		ns_init "v6t-$RUNID-v4" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "v6t-$RUNID-v4" link add eth0 address "$V4ONLY_MAC" type veth peer name v4 netns "v6t-$RUNID-swa"
+		ip -n "v6t-$RUNID-swa" link set v4 master br0 up
+		ip -n "v6t-$RUNID-v4" addr add "$NET4.200/24" dev eth0
+		ip -n "v6t-$RUNID-v4" link set eth0 up
+	fi
 	if [[ $SNOOP == 1 ]]; then
 		ip netns exec "v6t-$RUNID-swa" bridge link set dev scan mcast_router 2
 		ip netns exec "v6t-$RUNID-swb" bridge link set dev scan mcast_router 2
@@ -259,7 +274,7 @@ wait_addresses() {
 			# Carrier changes go through linkwatch (up to 1 s late); until then a device's
 			# qdisc is noop and drops everything.
 			ip -n "$ns" -o link | grep -qE 'qdisc noop|NO-CARRIER' && n=$((n + 1))
-			[[ $ns == *-sw[ab] ]] && continue
+			[[ $ns == *-sw[ab] || $ns == *-v4 ]] && continue
 			ip -n "$ns" -6 addr show tentative | grep -q inet6 && n=$((n + 1))
 			ip -n "$ns" -6 addr show dev eth0 scope link | grep -q inet6 || n=$((n + 1))
 		done
@@ -331,6 +346,9 @@ sanity_ping() { # IFACE ADDRESS
 addrs_json() { # NS IFACE -> JSON array of addresses
 	ip -n "$1" -j -6 addr show dev "$2" | jq -c '[.[0].addr_info[] | select(.family=="inet6") | .local]'
 }
+addrs4_json() { # NS IFACE -> JSON array of IPv4 addresses
+	ip -n "$1" -j -4 addr show dev "$2" | jq -c '[.[0].addr_info[]? | select(.family=="inet") | .local]'
+}
 
 write_manifest() {
 	local f ns l mac silent scan="v6t-$RUNID-scan" iface
@@ -339,8 +357,8 @@ write_manifest() {
 			read -r ns l mac silent <"$f"
 			iface=eth0 && [[ $l == b ]] && iface=eth1
 			jq -nc --arg ns "$ns" --arg l "$l" --arg i "$iface" --arg mac "$mac" --argjson s "$silent" \
-				--argjson a "$(addrs_json "$ns" eth0)" \
-				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a}'
+				--argjson a "$(addrs_json "$ns" eth0)" --argjson v4 "$(addrs4_json "$ns" eth0)" \
+				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a, ipv4:$v4}'
 		done
 		jq -nc --arg ns "v6t-$RUNID-rtr" --arg mac "$RTR_MAC" --argjson a "$(addrs_json "v6t-$RUNID-rtr" eth0)" \
 			'{namespace:$ns, role:"router", link:"a", scanner_iface:"eth0", mac:$mac, silent:false, router:true, addresses:$a}'
@@ -353,6 +371,7 @@ write_manifest() {
 			done
 		fi
 	} | jq -s --arg runid "$RUNID" --arg scan "$scan" --argjson snoop "$SNOOP" --argjson multi "$MULTI" \
+		--argjson ipv4 "$IPV4" --arg v4m "$V4ONLY_MAC" --arg v4a "$NET4.200" \
 		--argjson a0 "$(addrs_json "$scan" eth0)" --argjson a1 "$(addrs_json "$scan" eth1)" \
 		--arg m0 "$SCAN_MAC_A" --arg m1 "$SCAN_MAC_B" \
 		--arg sl "$STALE_LL" --arg slm "$STALE_LL_MAC" --arg sg "$STALE_GL" --arg sgm "$STALE_GL_MAC" \
@@ -361,6 +380,7 @@ write_manifest() {
 		                                        {name:"eth1", link:"b", mac:$m1, addresses:$a1}]},
 		  ra_prefixes:(["2001:db8:1::/64","2001:db8:99::/64"] + (if $multi then ["2001:db8:5::/64"] else [] end)),
 		  stale:[{scanner_iface:"eth0", address:$sl, mac:$slm}, {scanner_iface:"eth0", address:$sg, mac:$sgm}],
+		  ipv4_only:(if $ipv4 then [{namespace:($scan|sub("-scan$";"-v4")), scanner_iface:"eth0", mac:$v4m, ipv4:[$v4a]}] else [] end),
 		  hosts:(. | sort_by(.link, .namespace))}' >"$MANIFEST"
 }
 
@@ -368,7 +388,7 @@ create() {
 	RUNID=$1
 	shift
 	check_runid "$RUNID"
-	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto MULTI=0
+	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto MULTI=0 IPV4=0
 	while (($#)); do
 		case $1 in
 		--hosts) NHOSTS=$2 && shift 2 ;;
@@ -379,6 +399,7 @@ create() {
 		--rps) RPS=1 && shift ;;
 		--no-rps) RPS=0 && shift ;;
 		--multi) MULTI=1 && shift ;;
+		--ipv4) IPV4=1 && shift ;;
 		*) die "unknown option $1" ;;
 		esac
 	done
