@@ -14,4 +14,5 @@ pub mod neigh;
 pub mod oui;
 pub mod output;
 pub mod probe;
+pub mod query;
 pub mod report;

@@ -1,6 +1,8 @@
 //! The one place that wires real I/O together: it runs the chosen command and maps its
 //! outcome to an exit code. Each command lives in its own submodule.
 
+pub mod relay;
+pub mod resolve;
 pub mod scan;
 
 pub use scan::{scan, scan_links, ScanOptions};
@@ -36,6 +38,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_scan(&cli.scan),
         Some(Command::Scan(args)) => run_scan(args),
+        Some(Command::Resolve(args)) => resolve::run_resolve(args),
+        Some(Command::Ssh(args)) => resolve::run_ssh(args),
+        Some(Command::Connect(args)) => resolve::run_connect(args),
     };
     match result {
         Ok(code) => code,
