@@ -3,6 +3,9 @@
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::time::Duration;
 
+mod find;
+pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
+
 /// Find every IPv6 host on the local link(s) in about a second.
 ///
 /// v6scout sends ICMPv6 probes on every usable interface at once (echo to ff02::1 from each
@@ -33,7 +36,33 @@ pub struct Cli {
 pub enum Command {
     /// Scan the links and list every host (the default command).
     Scan(ScanArgs),
+    /// Find one device by MAC, MAC prefix, vendor, name or address and print its address.
+    ///
+    /// Link-local addresses are printed with their %interface (fe80::…%eth0). When several
+    /// devices match, they are listed on stderr: narrow the query, or use --all.
+    #[command(after_help = RESOLVE_AFTER_HELP)]
+    Resolve(ResolveArgs),
+    /// Find one device like `resolve`, then run `ssh` to its address.
+    ///
+    /// `v6scout ssh root@b8:27:eb:89:bc:51 -- -i ~/.ssh/pi uptime` runs
+    /// `ssh root@fe80::ba27:ebff:fe89:bc51%eth0 -i ~/.ssh/pi uptime`.
+    #[command(
+        after_help = "Exit status: that of ssh; if ssh does not run: 1 nothing matched, \
+                            2 error, 3 several devices matched."
+    )]
+    Ssh(SshArgs),
+    /// Find one device like `resolve`, then relay stdin and stdout to a TCP connection to
+    /// it: an ssh ProxyCommand.
+    ///
+    /// In ~/.ssh/config:  Host pi / ProxyCommand v6scout connect b8:27:eb:89:bc:51 %p
+    /// then `ssh pi` reaches the device wherever its address went.
+    #[command(after_help = RESOLVE_AFTER_HELP)]
+    Connect(ConnectArgs),
 }
+
+const RESOLVE_AFTER_HELP: &str =
+    "Exit status: 0 found, 1 nothing matched, 2 error, 3 several devices matched.\n\
+    Needs CAP_NET_RAW like the scan: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
 
 /// Options of a scan.
 #[derive(Args, Debug, Clone)]

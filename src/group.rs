@@ -3,8 +3,7 @@
 use crate::collect::{AddrEntry, HostTable, IfaceTable};
 use crate::iface::Interface;
 use crate::mac::Mac;
-use crate::model::{is_link_local, IidKind, Ipv6Prefix, PrefixKind, SeenBy};
-use crate::oui;
+use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
 use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource};
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv6Addr;
@@ -44,19 +43,11 @@ fn prefix_of(addr: Ipv6Addr, iface: &Interface, ra: &[Ipv6Prefix]) -> (Ipv6Prefi
 
 fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> HostRow {
     HostRow {
-        address: addr,
-        scoped: scoped(addr, iface),
-        mac: e.mac,
-        vendor: e.mac.map_or(oui::Vendor::Unknown, oui::lookup),
         router: e.router || e.mac.is_some_and(|m| routers.contains(&m)),
-        is_self: false,
         stale: e.stale,
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,
-        names: Vec::new(),
-        iid: IidKind::of(addr, e.mac),
-        ipv4: Vec::new(),
-        open_ports: None,
+        ..HostRow::new(addr, iface, e.mac)
     }
 }
 
@@ -93,19 +84,8 @@ pub fn group_interface(
         .collect();
     if opts.include_self {
         rows.extend(iface.addrs.iter().map(|a| HostRow {
-            address: a.addr,
-            scoped: scoped(a.addr, &iface.name),
-            mac: iface.mac,
-            vendor: iface.mac.map_or(oui::Vendor::Unknown, oui::lookup),
-            router: false,
             is_self: true,
-            stale: false,
-            seen_by: Vec::new(),
-            rtt: None,
-            names: Vec::new(),
-            iid: IidKind::of(a.addr, iface.mac),
-            ipv4: Vec::new(),
-            open_ports: None,
+            ..HostRow::new(a.addr, &iface.name, iface.mac)
         }));
     }
     if opts.link_local_only {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::oui;
 use crate::iface::IfAddr;
 use crate::model::Observation;
 use crate::neigh::{NeighEntry, NeighState};

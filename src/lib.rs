@@ -15,5 +15,6 @@ pub mod neigh;
 pub mod oui;
 pub mod output;
 pub mod probe;
+pub mod query;
 pub mod reach;
 pub mod report;

@@ -144,6 +144,42 @@ pub struct HostRow {
     pub open_ports: Option<Vec<u16>>,
 }
 
+impl HostRow {
+    /// A live row for `address` on interface `iface`, with the vendor and interface-ID kind
+    /// derived from `mac` and every other field empty; callers set what they know.
+    pub fn new(address: Ipv6Addr, iface: &str, mac: Option<Mac>) -> Self {
+        HostRow {
+            address,
+            scoped: crate::group::scoped(address, iface),
+            mac,
+            vendor: mac.map_or(Vendor::Unknown, crate::oui::lookup),
+            router: false,
+            is_self: false,
+            stale: false,
+            seen_by: Vec::new(),
+            rtt: None,
+            names: Vec::new(),
+            iid: IidKind::of(address, mac),
+            ipv4: Vec::new(),
+            open_ports: None,
+        }
+    }
+}
+
+impl IfaceReport {
+    /// An interface with no groups yet.
+    pub fn new(name: &str, index: u32, mac: Option<Mac>) -> Self {
+        IfaceReport {
+            name: name.to_string(),
+            index,
+            mac,
+            prefixes: Vec::new(),
+            ipv4_checked: false,
+            ipv4_only: Vec::new(),
+        }
+    }
+}
+
 /// A neighbour that answered only over IPv4 (ARP), with no IPv6 address we know of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ipv4OnlyHost {

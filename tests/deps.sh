@@ -5,7 +5,7 @@ set -euo pipefail
 declare -A pkg_for=(
 	[ip]=iproute2 [bridge]=iproute2 [radvd]=radvd [jq]=jq [ping]=iputils-ping
 	[sysctl]=procps [setpriv]=util-linux [flock]=util-linux [ss]=iproute2
-	[sshd]=openssh-server [ssh-keygen]=openssh-client
+	[sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
 )
 missing=()
 for cmd in "${!pkg_for[@]}"; do

@@ -15,6 +15,10 @@ No host answered.
 .TP
 \fB2\fR
 An error: bad usage, an unknown interface, missing privileges.
+.TP
+\fB3\fR
+\fBresolve\fR, \fBssh\fR, \fBconnect\fR: several devices matched the query (they are
+listed on stderr). \fBssh\fR otherwise exits with the status of \fBssh\fR(1).
 .SH PRIVILEGES
 Raw ICMPv6 sockets need the CAP_NET_RAW capability. Run v6scout with \fBsudo\fR, or grant
 the capability to the binary once:
@@ -37,13 +41,52 @@ sudo v6scout -i eth0 | grep -i raspberry
 ssh pi@fe80::ba27:ebff:fe89:bc51%eth0
 .RE
 .PP
+Or let v6scout find it by its MAC and run ssh (\-v shows the command):
+.PP
+.RS
+v6scout ssh \-v pi@b8:27:eb:89:bc:51
+.RE
+.PP
+Wait up to two minutes for a rebooting device, then print its address:
+.PP
+.RS
+v6scout resolve \-\-wait\-for 2m b8:27:eb:89:bc:51
+.RE
+.PP
 Every address as JSON, for scripts:
 .PP
 .RS
 sudo v6scout --json | jq -r '.interfaces[].prefixes[].hosts[] | [.scoped, .mac, .vendor] | @tsv'
 .RE
+.SH "FINDING ONE DEVICE"
+\fBv6scout resolve\fR|\fBssh\fR|\fBconnect\fR take a QUERY: a full MAC in any common
+notation (b8:27:eb:89:bc:51, B8\-27\-EB\-89\-BC\-51, b827.eb89.bc51), a MAC prefix of at least
+the 3\-octet OUI (b8:27:eb, or b8:27:eb:8 for half an octet; b8:27 is rejected as too
+short), a vendor substring (raspberry, any case), a host name (rpi.local, .local optional),
+an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64). They scan, and
+\fBresolve\fR prints the one matching device's address (link\-local with its %interface, or a
+global/ULA one with \fB\-\-prefer global\fR); \fB\-\-all\fR prints one address per matching
+device. \fBssh\fR [USER@]QUERY [\-\- SSH_ARGS...] execs \fBssh\fR(1) to it; \fBconnect\fR QUERY
+PORT relays stdin/stdout to a TCP connection to it. \fB\-\-wait\-for\fR DURATION rescans until
+the device appears. See \fBv6scout help resolve\fR.
+.SH "SSH CONFIGURATION"
+With this in \fI~/.ssh/config\fR, \fBssh pi\fR reaches the device wherever its address went:
+.PP
+.RS
+.nf
+Host pi
+    User pi
+    ProxyCommand v6scout connect b8:27:eb:89:bc:51 %p
+.fi
+.RE
+.PP
+\fB%\fR starts a token in \fBssh_config\fR(5) (\fB%p\fR is the port), so a literal \fB%\fR,
+as in a scoped address, must be written \fB%%\fR:
+\fBHostName fe80::ba27:ebff:fe89:bc51%%eth0\fR.
+ssh runs the ProxyCommand as you: give the binary CAP_NET_RAW once (see PRIVILEGES) rather
+than using sudo.
 .SH "SEE ALSO"
-\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1)
+\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1), \fBssh_config\fR(5)
 "#;
 
 fn render() -> Vec<u8> {

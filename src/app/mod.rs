@@ -2,6 +2,8 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod dualstack;
+pub mod relay;
+pub mod resolve;
 pub mod scan;
 
 pub use scan::{scan, scan_links, ScanOptions};
@@ -37,6 +39,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_scan(&cli.scan),
         Some(Command::Scan(args)) => run_scan(args),
+        Some(Command::Resolve(args)) => resolve::run_resolve(args),
+        Some(Command::Ssh(args)) => resolve::run_ssh(args),
+        Some(Command::Connect(args)) => resolve::run_connect(args),
     };
     match result {
         Ok(code) => code,

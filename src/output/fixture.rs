@@ -17,19 +17,11 @@ fn row(
 ) -> HostRow {
     let address: Ipv6Addr = addr.parse().unwrap();
     HostRow {
-        address,
-        scoped: crate::group::scoped(address, iface),
-        mac,
         vendor,
         router,
-        is_self: false,
-        stale: false,
         seen_by: seen.to_vec(),
         rtt: Some(Duration::from_micros(412)),
-        names: Vec::new(),
-        iid: crate::model::IidKind::of(address, mac),
-        ipv4: Vec::new(),
-        open_ports: None,
+        ..HostRow::new(address, iface, mac)
     }
 }
 
