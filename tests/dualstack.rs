@@ -4,73 +4,9 @@
 
 mod common;
 
+use common::sshd::Sshd;
 use common::Lab;
 use serde_json::Value;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// A real OpenSSH server inside a lab host's namespace, killed on drop.
-struct Sshd {
-    child: Child,
-    dir: std::path::PathBuf,
-}
-
-impl Sshd {
-    fn start(ns: &str, runid: &str) -> Sshd {
-        let dir = std::env::temp_dir().join(format!("v6t-{runid}-sshd"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let key = dir.join("host_key");
-        let st = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-            .arg(&key)
-            .status()
-            .unwrap();
-        assert!(st.success(), "ssh-keygen");
-        let config = dir.join("sshd_config");
-        std::fs::write(
-            &config,
-            format!(
-                "ListenAddress ::\nPort 22\nHostKey {}\nPidFile {}/sshd.pid\nUsePAM no\nPasswordAuthentication no\n",
-                key.display(),
-                dir.display()
-            ),
-        )
-        .unwrap();
-        // sshd insists on its privilege-separation directory.
-        std::fs::create_dir_all("/run/sshd").unwrap();
-        let child = Command::new("ip")
-            .args(["netns", "exec", ns, "/usr/sbin/sshd", "-D", "-e", "-f"])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let sshd = Sshd { child, dir };
-        let t0 = Instant::now();
-        loop {
-            let out = Command::new("ip")
-                .args(["netns", "exec", ns, "ss", "-Hltn", "sport = :22"])
-                .output()
-                .unwrap();
-            if !out.stdout.is_empty() {
-                return sshd;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(10),
-                "sshd did not start listening"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn hosts(doc: &Value) -> Vec<&Value> {
     doc["interfaces"][0]["prefixes"]
@@ -194,4 +130,45 @@ fn oversized_subnet_is_skipped_with_a_clear_warning() {
         hosts(&doc).iter().all(|r| r.get("ipv4").is_none()),
         "no sweep, no claims"
     );
+}
+
+#[test]
+fn resolve_prefers_the_address_where_ssh_answers() {
+    let Some(lab) = Lab::create(3, 0) else { return };
+    let h = lab
+        .hosts_on("eth0")
+        .find(|h| {
+            h.role == "host"
+                && h.addrs()
+                    .iter()
+                    .any(|a| a.segments()[..3] == [0x2001, 0xdb8, 1])
+        })
+        .unwrap();
+    let ll = h
+        .addrs()
+        .into_iter()
+        .find(|a| a.segments()[0] == 0xfe80)
+        .unwrap();
+    let global = h
+        .addrs()
+        .into_iter()
+        .find(|a| a.segments()[..3] == [0x2001, 0xdb8, 1])
+        .unwrap();
+    let resolve = |args: &[&str]| {
+        let mut all = vec!["resolve", h.mac.as_str(), "-i", "eth0"];
+        all.extend_from_slice(args);
+        let out = lab.run_scanner(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // No ssh anywhere: the usual preference, link-local first.
+    assert_eq!(resolve(&[]), format!("{ll}%eth0\n"));
+    // sshd listening on the global address only: that is the address to use.
+    let _sshd = Sshd::start_on(&h.namespace, &lab.runid, &global.to_string());
+    assert_eq!(resolve(&[]), format!("{global}\n"));
 }

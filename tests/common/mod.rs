@@ -17,6 +17,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod netns;
+pub mod sshd;
 
 /// Lock file shared by every lab user on the machine (tests and benchmarks).
 pub const LOCK_PATH: &str = "/tmp/v6scout-lab.lock";
@@ -197,6 +198,17 @@ fn lock() -> File {
     }
 }
 
+/// `V6SCOUT_LAB_TAG` (letters, digits, `_`), put in front of every run id so a caller such
+/// as CI can find exactly the namespaces its own tests made.
+pub fn lab_tag() -> String {
+    std::env::var("V6SCOUT_LAB_TAG")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(16)
+        .collect()
+}
+
 fn new_runid() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now()
@@ -204,7 +216,7 @@ fn new_runid() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("p{}n{nanos}c{n}", std::process::id())
+    format!("{}p{}n{nanos}c{n}", lab_tag(), std::process::id())
 }
 
 impl Lab {
