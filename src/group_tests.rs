@@ -1,8 +1,8 @@
 use super::*;
-use crate::oui;
 use crate::iface::IfAddr;
 use crate::model::Observation;
 use crate::neigh::{NeighEntry, NeighState};
+use crate::oui;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

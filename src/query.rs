@@ -241,16 +241,19 @@ pub struct HostMatch {
 impl HostMatch {
     /// The address to use, by preference (`None` only if it has no address at all).
     pub fn pick(&self, prefer: Prefer) -> Option<&MatchedAddr> {
-        let rank = |a: &MatchedAddr| match (prefer, PrefixKind::of(a.address)) {
-            (Prefer::LinkLocal, PrefixKind::LinkLocal) => 0,
-            (Prefer::LinkLocal, PrefixKind::Global) => 1,
-            (Prefer::LinkLocal, PrefixKind::Ula) => 2,
-            (Prefer::Global, PrefixKind::Global) => 0,
-            (Prefer::Global, PrefixKind::Ula) => 1,
-            (Prefer::Global, PrefixKind::LinkLocal) => 2,
-        };
-        // min_by_key keeps the first of equals: report order breaks ties.
-        self.addresses.iter().min_by_key(|a| rank(a))
+        self.ranked(prefer).first().copied()
+    }
+
+    /// Every address, best first by `prefer` (the first is [`HostMatch::pick`]'s choice).
+    pub fn ranked(&self, prefer: Prefer) -> Vec<&MatchedAddr> {
+        let mut v: Vec<&MatchedAddr> = self.addresses.iter().collect();
+        // A stable sort keeps report order among equals, as `pick` does.
+        v.sort_by_key(|a| match (prefer, PrefixKind::of(a.address)) {
+            (Prefer::LinkLocal, PrefixKind::LinkLocal) | (Prefer::Global, PrefixKind::Global) => 0,
+            (Prefer::LinkLocal, PrefixKind::Global) | (Prefer::Global, PrefixKind::Ula) => 1,
+            (Prefer::LinkLocal, PrefixKind::Ula) | (Prefer::Global, PrefixKind::LinkLocal) => 2,
+        });
+        v
     }
 
     /// One line for a list of candidates: interface, MAC, vendor, names, addresses.

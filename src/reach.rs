@@ -108,6 +108,26 @@ pub fn check(
     open
 }
 
+/// The index of the first address (in the given order) where `port`'s connect succeeds,
+/// trying all of them at once so the wait is one timeout at most.
+pub fn first_open(addrs: &[SocketAddrV6], timeout: Duration) -> Option<usize> {
+    let targets: Vec<(HostKey, SocketAddrV6)> = addrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                HostKey::Addr(i as u32, *a.ip()),
+                SocketAddrV6::new(*a.ip(), 0, 0, a.scope_id()),
+            )
+        })
+        .collect();
+    let ports: Vec<u16> = addrs.first().map(|a| a.port()).into_iter().collect();
+    let open = check(&targets, &ports, timeout);
+    targets
+        .iter()
+        .position(|(k, _)| open.get(k).is_some_and(|p| !p.is_empty()))
+}
+
 /// Writes the results into every row of each host.
 pub fn apply(report: &mut Report, ports: &[u16], open: &BTreeMap<HostKey, Vec<u16>>) {
     report.ports_checked = Some(ports.to_vec());

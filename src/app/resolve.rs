@@ -119,8 +119,34 @@ fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
     eprintln!("{msg}");
 }
 
-fn pick<'a>(h: &'a HostMatch, find: &FindArgs) -> Result<&'a MatchedAddr> {
-    h.pick(prefer(find.prefer))
+/// Port the ssh helper checks when a device has several addresses.
+const SSH_PORT: u16 = 22;
+
+/// The address to use: by `--prefer`, except that when the device has several addresses
+/// the first (in that order) where `port` accepts a connection wins — a device whose
+/// link-local address is firewalled but whose global one takes ssh gets the global one.
+/// The check costs at most one connect timeout, and only for multi-address devices.
+fn pick<'a>(h: &'a HostMatch, find: &FindArgs, port: u16) -> Result<&'a MatchedAddr> {
+    let ranked = h.ranked(prefer(find.prefer));
+    if ranked.len() > 1 {
+        let addrs: Vec<SocketAddrV6> = ranked
+            .iter()
+            .map(|a| {
+                SocketAddrV6::new(
+                    a.address,
+                    port,
+                    0,
+                    if is_link_local(a.address) { h.index } else { 0 },
+                )
+            })
+            .collect();
+        if let Some(i) = crate::reach::first_open(&addrs, super::dualstack::CONNECT_TIMEOUT) {
+            return Ok(ranked[i]);
+        }
+    }
+    ranked
+        .first()
+        .copied()
         .ok_or_else(|| anyhow!("the matching device has no address"))
 }
 
@@ -129,7 +155,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<ExitCode> {
     if !args.all {
         return Ok(match one_host(&args.query, &args.find)? {
             Ok(h) => {
-                print_lines(&[pick(&h, &args.find)?.scoped.as_str()])?;
+                print_lines(&[pick(&h, &args.find, SSH_PORT)?.scoped.as_str()])?;
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -143,7 +169,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<ExitCode> {
         Found::Hosts(hosts) => {
             let lines = hosts
                 .iter()
-                .map(|h| pick(h, &args.find).map(|a| a.scoped.as_str()))
+                .map(|h| pick(h, &args.find, SSH_PORT).map(|a| a.scoped.as_str()))
                 .collect::<Result<Vec<_>>>()?;
             print_lines(&lines)?;
             Ok(ExitCode::SUCCESS)
@@ -199,7 +225,11 @@ pub fn run_ssh(args: &SshArgs) -> Result<ExitCode> {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
-    let cmd = ssh_command(user, &pick(&host, &args.find)?.scoped, &args.ssh_args);
+    let cmd = ssh_command(
+        user,
+        &pick(&host, &args.find, SSH_PORT)?.scoped,
+        &args.ssh_args,
+    );
     if args.verbose {
         let shown: Vec<String> = cmd.iter().map(|w| shell_word(w)).collect();
         eprintln!("v6scout: running: {}", shown.join(" "));
@@ -239,7 +269,7 @@ pub fn run_connect(args: &ConnectArgs) -> Result<ExitCode> {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
-    let addr = pick(&host, &args.find)?;
+    let addr = pick(&host, &args.find, args.port)?;
     let scope = if is_link_local(addr.address) {
         host.index
     } else {
