@@ -13,5 +13,6 @@ pub mod model;
 pub mod neigh;
 pub mod oui;
 pub mod output;
+pub mod privilege;
 pub mod probe;
 pub mod report;

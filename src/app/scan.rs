@@ -65,7 +65,9 @@ pub fn random_tag() -> ProbeTag {
     }
 }
 
-fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+/// The addresses a worker probes from: the link-local one first, then (unless
+/// link-local only) each global/ULA one.
+fn probe_sources(iface: &Interface, opts: &ScanOptions) -> Vec<std::net::Ipv6Addr> {
     let mut sources: Vec<_> = iface.link_local().into_iter().collect();
     if !opts.link_local_only {
         sources.extend(
@@ -76,6 +78,11 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
                 .filter(|a| !is_link_local(*a) && crate::model::is_host_address(*a)),
         );
     }
+    sources
+}
+
+fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+    let sources = probe_sources(iface, opts);
     WorkerConfig {
         ifindex: iface.index,
         mac: iface.mac,
@@ -149,6 +156,13 @@ pub fn scan_links<L: Link + Send>(
     } else {
         table.merge_cache(&[], false);
     }
+    let dropped = stats.dropped_over_limit + table.dropped_over_limit;
+    if dropped > 0 {
+        warn(format!(
+            "dropped {dropped} addresses over --max-hosts {} (counted per packet; a flood, or raise the limit)",
+            opts.max_hosts
+        ));
+    }
     let group_opts = GroupOptions {
         include_self: opts.include_self,
         link_local_only: opts.link_local_only,
@@ -161,7 +175,7 @@ pub fn scan_links<L: Link + Send>(
             probes_sent: stats.probes_sent,
             replies: stats.replies,
             malformed: stats.malformed,
-            dropped_over_limit: stats.dropped_over_limit + table.dropped_over_limit,
+            dropped_over_limit: dropped,
         },
     }
 }
@@ -174,22 +188,50 @@ pub fn warn_stderr(msg: String) {
 /// Scans the real interfaces named in `args` (or every usable one).
 #[cfg(target_os = "linux")]
 pub fn scan(args: &ScanArgs) -> Result<Report> {
+    use crate::probe::ping::PingLink;
     use crate::probe::socket::RawLink;
     let all = iface::system_interfaces();
     let selection = iface::select(&all, &args.interfaces)?;
     for (name, why) in &selection.skipped {
         warn_stderr(format!("{name} is not scanned: {why}"));
     }
-    let mut links = Vec::new();
+    let opts = ScanOptions::from_args(args);
+    let mut links: Vec<(Interface, Box<dyn Link + Send>)> = Vec::new();
+    let mut unprivileged = args.unprivileged;
     for i in selection.scan {
-        match RawLink::open(i.index, args.mld) {
-            Ok(l) => links.push((i, l)),
-            Err(OpenError::NoPrivilege) => bail!(OpenError::NoPrivilege),
+        if !unprivileged {
+            match RawLink::open(i.index, args.mld, &probe_sources(&i, &opts)) {
+                Ok(l) => {
+                    links.push((i, Box::new(l)));
+                    continue;
+                }
+                // Without CAP_NET_RAW: fall back to ping sockets, for this link and the rest.
+                Err(OpenError::NoPrivilege) => unprivileged = true,
+                Err(e) => {
+                    warn_stderr(format!("{}: {e}", i.name));
+                    continue;
+                }
+            }
+        }
+        match PingLink::open(i.index, &probe_sources(&i, &opts)) {
+            Ok(l) => links.push((i, Box::new(l))),
+            Err(OpenError::NoPingSocket) if args.unprivileged => bail!(
+                "--unprivileged: ping sockets are not allowed for your group; drop \
+                 --unprivileged, or (the administrator's choice) enable them with: \
+                 sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\""
+            ),
+            Err(OpenError::NoPingSocket) => bail!(OpenError::NoPingSocket),
             Err(e) => warn_stderr(format!("{}: {e}", i.name)),
         }
     }
     if links.is_empty() {
         bail!("no interface could be opened for probing");
+    }
+    // Every socket is open: nothing below needs a privilege, and packets are parsed next.
+    crate::privilege::drop_all()
+        .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
+    if unprivileged {
+        eprintln!("{}", unprivileged_note(args.unprivileged, args.mld));
     }
     let neigh = crate::neigh::linux::Netlink;
     let cache: Option<&dyn NeighSource> = if args.no_ndp_cache {
@@ -197,12 +239,24 @@ pub fn scan(args: &ScanArgs) -> Result<Report> {
     } else {
         Some(&neigh)
     };
-    Ok(scan_links(
-        links,
-        &ScanOptions::from_args(args),
-        cache,
-        &mut warn_stderr,
-    ))
+    Ok(scan_links(links, &opts, cache, &mut warn_stderr))
+}
+
+/// What an unprivileged scan cannot see, and how to get the full scan; said once.
+pub fn unprivileged_note(forced: bool, mld: bool) -> String {
+    let why = if forced {
+        "--unprivileged"
+    } else {
+        "no CAP_NET_RAW"
+    };
+    let mld = if mld { ", MLD reports (--mld)" } else { "" };
+    format!(
+        "v6scout: note: {why}: scanning with unprivileged ping sockets (echo only). Not seen: \
+         hosts that ignore multicast echo, MACs confirmed by Neighbour Advertisements (MACs \
+         come from the kernel's neighbour cache), routers and their advertisements{mld}. \
+         For the full scan run v6scout with sudo, or once: \
+         sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
+    )
 }
 
 /// Scanning needs a platform backend; only Linux has one so far.
