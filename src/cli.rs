@@ -20,7 +20,9 @@ pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
     args_conflicts_with_subcommands = true,
     about = "Find every IPv6 host on the local link(s) in about a second",
     after_help = "Exit status: 0 hosts found, 1 none found, 2 error.\n\
-                  Needs CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
+                  Full scans need CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"\n\
+                  Without it v6scout falls back to unprivileged ping sockets (echo only), if\n\
+                  net.ipv4.ping_group_range allows your group."
 )]
 pub struct Cli {
     /// A command other than the default scan.
@@ -113,6 +115,12 @@ pub struct ScanArgs {
     /// Check whether ssh answers (same as --ports 22).
     #[arg(long)]
     pub services: bool,
+
+    /// Scan without privileges even when raw sockets are allowed: echo over ICMPv6 ping
+    /// sockets only (the default fallback without CAP_NET_RAW). Misses hosts that ignore
+    /// multicast echo, NA-confirmed MACs and routers.
+    #[arg(long)]
+    pub unprivileged: bool,
 
     /// Print one JSON document (schema version 1, see README).
     #[arg(long, group = "format")]

@@ -14,6 +14,7 @@ pub mod model;
 pub mod neigh;
 pub mod oui;
 pub mod output;
+pub mod privilege;
 pub mod probe;
 pub mod query;
 pub mod reach;

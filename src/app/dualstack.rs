@@ -29,6 +29,15 @@ type SweepHandle<'s> = (
     ScopedJoinHandle<'s, Result<Vec<Ipv4Neighbour>, sweep::SweepFailure>>,
 );
 
+/// An interface ready to be swept: its channel was opened with privileges.
+pub struct OpenSweep {
+    index: u32,
+    name: String,
+    mac: Mac,
+    own: (std::net::Ipv4Addr, u8),
+    chan: sweep::ArpChannel,
+}
+
 /// What the sweeps found, and which interfaces were swept completely (only there does
 /// "no IPv4 address" mean the host has none).
 #[derive(Debug, Default)]
@@ -53,11 +62,40 @@ impl DualStack {
         })
     }
 
-    /// Starts one ARP sweep thread per interface that has IPv4 (with `--ipv4`).
+    /// Opens the layer-2 channel of every interface that has IPv4 (with `--ipv4`); must run
+    /// before privileges are dropped. An interface that cannot be swept is a warning.
+    pub fn open_sweeps(
+        &self,
+        ifaces: &[(u32, String, Option<Mac>)],
+        warn: &mut dyn FnMut(String),
+    ) -> Vec<OpenSweep> {
+        if self.sweep.is_none() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (index, name, mac) in ifaces {
+            let (Some(own), Some(mac)) = (sweep::interface_ipv4(*index), *mac) else {
+                continue;
+            };
+            match sweep::open(*index) {
+                Ok(chan) => out.push(OpenSweep {
+                    index: *index,
+                    name: name.clone(),
+                    mac,
+                    own,
+                    chan,
+                }),
+                Err(e) => warn(format!("{name}: {e}")),
+            }
+        }
+        out
+    }
+
+    /// Starts one sweep thread per opened channel.
     pub fn start_sweeps<'s>(
         &self,
         s: &'s Scope<'s, '_>,
-        ifaces: &[(u32, String, Option<Mac>)],
+        opened: &'s mut [OpenSweep],
         deadline: Instant,
     ) -> Vec<SweepHandle<'s>> {
         let Some((rate, max_hosts)) = self.sweep else {
@@ -68,17 +106,16 @@ impl DualStack {
             max_hosts,
             deadline,
         };
-        ifaces
-            .iter()
-            .filter_map(|(index, name, mac)| {
-                let own = sweep::interface_ipv4(*index)?;
-                let mac = (*mac)?;
-                let index = *index;
-                Some((
+        opened
+            .iter_mut()
+            .map(|o| {
+                let (index, mac, own) = (o.index, o.mac, o.own);
+                let chan = &mut o.chan;
+                (
                     index,
-                    name.clone(),
-                    s.spawn(move || sweep::sweep(index, mac, own, cfg)),
-                ))
+                    o.name.clone(),
+                    s.spawn(move || sweep::sweep(chan, index, mac, own, cfg)),
+                )
             })
             .collect()
     }
@@ -88,14 +125,15 @@ impl DualStack {
     pub fn finish(
         &self,
         report: &mut Report,
-        neigh: &dyn NeighSource,
+        neigh: Option<&dyn NeighSource>,
         swept: Swept,
         warn: &mut dyn FnMut(String),
     ) {
         let mut found = swept.neighbours;
-        match neigh.dump_ipv4() {
-            Ok(cache) => found.extend(cache),
-            Err(e) => warn(format!("could not read the IPv4 neighbour table ({e})")),
+        match neigh.map(|n| n.dump_ipv4()) {
+            Some(Ok(cache)) => found.extend(cache),
+            Some(Err(e)) => warn(format!("could not read the IPv4 neighbour table ({e})")),
+            None => {}
         }
         for iface in &mut report.interfaces {
             iface.ipv4_checked = swept.complete.contains(&iface.index);

@@ -5,8 +5,10 @@ pub mod dualstack;
 pub mod relay;
 pub mod resolve;
 pub mod scan;
+pub mod scanner;
 
-pub use scan::{scan, scan_links, ScanOptions};
+pub use scan::{scan_links, ScanOptions};
+pub use scanner::{scan, Scanner};
 
 use crate::cli::{Cli, Command, ScanArgs};
 use crate::output::{self, Format};

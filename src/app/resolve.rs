@@ -48,8 +48,10 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
     let t0 = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut scans = 0u32;
+    // One set of sockets for every rescan: privileges are gone after the first open.
+    let mut scanner = super::Scanner::open(&args)?;
     loop {
-        let report = super::scan(&args)?;
+        let report = scanner.scan();
         scans += 1;
         let hosts = query::find(&report, &query);
         if !hosts.is_empty() {

@@ -3,14 +3,13 @@
 use crate::cli::ScanArgs;
 use crate::collect::HostTable;
 use crate::group::{self, GroupOptions};
-use crate::iface::{self, Interface};
+use crate::iface::Interface;
 use crate::model::is_link_local;
 use crate::neigh::NeighSource;
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
-use crate::probe::{Link, OpenError};
+use crate::probe::Link;
 use crate::report::{Report, ScanStats};
-use anyhow::{bail, Result};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -65,7 +64,11 @@ pub fn random_tag() -> ProbeTag {
     }
 }
 
-fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+/// The addresses a worker probes from: the link-local one first, then (unless
+/// link-local only) each global/ULA one.
+/// The source addresses a link probes from: its link-local, then (unless link-local
+/// only) each global/ULA address.
+pub fn probe_sources(iface: &Interface, opts: &ScanOptions) -> Vec<std::net::Ipv6Addr> {
     let mut sources: Vec<_> = iface.link_local().into_iter().collect();
     if !opts.link_local_only {
         sources.extend(
@@ -76,6 +79,11 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
                 .filter(|a| !is_link_local(*a) && crate::model::is_host_address(*a)),
         );
     }
+    sources
+}
+
+fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+    let sources = probe_sources(iface, opts);
     WorkerConfig {
         ifindex: iface.index,
         mac: iface.mac,
@@ -99,7 +107,7 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
 /// and groups the result. Links whose worker could not send anything are reported
 /// through `warn`. Generic over the link so tests run it on simulated links.
 pub fn scan_links<L: Link + Send>(
-    links: Vec<(Interface, L)>,
+    links: &mut [(Interface, L)],
     opts: &ScanOptions,
     neigh: Option<&dyn NeighSource>,
     warn: &mut dyn FnMut(String),
@@ -112,15 +120,16 @@ pub fn scan_links<L: Link + Send>(
     let (tx, rx) = mpsc::channel();
     let results: Vec<(String, Result<WorkerStats, std::io::Error>)> = std::thread::scope(|s| {
         let handles: Vec<_> = links
-            .into_iter()
-            .map(|(iface, mut link)| {
+            .iter_mut()
+            .map(|(iface, link)| {
                 let tx = tx.clone();
-                let cfg = worker_config(&iface, opts, tag);
+                let cfg = worker_config(iface, opts, tag);
+                let name = iface.name.clone();
                 s.spawn(move || {
-                    let r = worker::run(&mut link, &cfg, &mut |o| {
+                    let r = worker::run(link, &cfg, &mut |o| {
                         let _ = tx.send(o);
                     });
-                    (iface.name, r)
+                    (name, r)
                 })
             })
             .collect();
@@ -149,6 +158,13 @@ pub fn scan_links<L: Link + Send>(
     } else {
         table.merge_cache(&[], false);
     }
+    let dropped = stats.dropped_over_limit + table.dropped_over_limit;
+    if dropped > 0 {
+        warn(format!(
+            "dropped {dropped} addresses over --max-hosts {} (counted per packet; a flood, or raise the limit)",
+            opts.max_hosts
+        ));
+    }
     let group_opts = GroupOptions {
         include_self: opts.include_self,
         link_local_only: opts.link_local_only,
@@ -161,7 +177,7 @@ pub fn scan_links<L: Link + Send>(
             probes_sent: stats.probes_sent,
             replies: stats.replies,
             malformed: stats.malformed,
-            dropped_over_limit: stats.dropped_over_limit + table.dropped_over_limit,
+            dropped_over_limit: dropped,
         },
         ports_checked: None,
     }
@@ -170,64 +186,6 @@ pub fn scan_links<L: Link + Send>(
 /// Prints a warning on stderr.
 pub fn warn_stderr(msg: String) {
     eprintln!("v6scout: warning: {msg}");
-}
-
-/// Scans the real interfaces named in `args` (or every usable one).
-#[cfg(target_os = "linux")]
-pub fn scan(args: &ScanArgs) -> Result<Report> {
-    use crate::probe::socket::RawLink;
-    let all = iface::system_interfaces();
-    let selection = iface::select(&all, &args.interfaces)?;
-    for (name, why) in &selection.skipped {
-        warn_stderr(format!("{name} is not scanned: {why}"));
-    }
-    let mut links = Vec::new();
-    for i in selection.scan {
-        match RawLink::open(i.index, args.mld) {
-            Ok(l) => links.push((i, l)),
-            Err(OpenError::NoPrivilege) => bail!(OpenError::NoPrivilege),
-            Err(e) => warn_stderr(format!("{}: {e}", i.name)),
-        }
-    }
-    if links.is_empty() {
-        bail!("no interface could be opened for probing");
-    }
-    let neigh = crate::neigh::linux::Netlink;
-    let cache: Option<&dyn NeighSource> = if args.no_ndp_cache {
-        None
-    } else {
-        Some(&neigh)
-    };
-    let t0 = Instant::now();
-    let ifaces: Vec<(u32, String, Option<crate::mac::Mac>)> = links
-        .iter()
-        .map(|(i, _)| (i.index, i.name.clone(), i.mac))
-        .collect();
-    let dual = super::dualstack::DualStack::from_args(args)?;
-    let deadline = t0 + args.wait;
-    // The ARP sweep runs beside the probe window, so it costs no extra time.
-    let (mut report, swept) = std::thread::scope(|s| {
-        let sweeps = dual.start_sweeps(s, &ifaces, deadline);
-        let report = scan_links(
-            links,
-            &ScanOptions::from_args(args),
-            cache,
-            &mut warn_stderr,
-        );
-        (
-            report,
-            super::dualstack::join_sweeps(sweeps, &mut warn_stderr),
-        )
-    });
-    dual.finish(&mut report, &neigh, swept, &mut warn_stderr);
-    report.duration = t0.elapsed();
-    Ok(report)
-}
-
-/// Scanning needs a platform backend; only Linux has one so far.
-#[cfg(not(target_os = "linux"))]
-pub fn scan(_args: &ScanArgs) -> Result<Report> {
-    bail!("this platform is not supported yet (Linux only)")
 }
 
 #[cfg(test)]

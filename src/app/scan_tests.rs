@@ -87,7 +87,7 @@ fn finds_every_host_on_every_link_with_macs() {
         host(4, false, &["2001:db8:99::4"]),
     ]);
     let link_b = SimLink::new(vec![host(9, true, &[])]);
-    let ifaces = vec![
+    let mut ifaces = vec![
         (
             iface("eth0", 2, &["fe80::100", "2001:db8:1::100", "fd00:1::100"]),
             link_a,
@@ -102,7 +102,7 @@ fn finds_every_host_on_every_link_with_macs() {
         router: false,
     };
     let mut warnings = Vec::new();
-    let report = scan_links(ifaces, &opts(), Some(&Cache(vec![stale])), &mut |w| {
+    let report = scan_links(&mut ifaces, &opts(), Some(&Cache(vec![stale])), &mut |w| {
         warnings.push(w)
     });
     assert!(warnings.is_empty(), "{warnings:?}");
@@ -163,7 +163,7 @@ fn link_local_only_probes_only_from_link_local() {
     let mut o = opts();
     o.link_local_only = true;
     let report = scan_links(
-        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &mut [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
         &o,
         None,
         &mut |_| {},
@@ -176,11 +176,32 @@ fn link_local_only_probes_only_from_link_local() {
 #[test]
 fn empty_link_reports_no_hosts() {
     let report = scan_links(
-        vec![(iface("eth0", 2, &["fe80::100"]), SimLink::new(vec![]))],
+        &mut [(iface("eth0", 2, &["fe80::100"]), SimLink::new(vec![]))],
         &opts(),
         None,
         &mut |_| {},
     );
     assert_eq!(report.host_count(), 0);
     assert!(report.interfaces[0].prefixes.is_empty());
+}
+
+#[test]
+fn the_same_links_scan_again_with_a_fresh_tag() {
+    let mut links = vec![(
+        iface("eth0", 2, &["fe80::100"]),
+        SimLink::new(vec![host(2, false, &[]), host(3, true, &[])]),
+    )];
+    let first = scan_links(&mut links, &opts(), None, &mut |_| {});
+    let second = scan_links(&mut links, &opts(), None, &mut |_| {});
+    assert_eq!(rows(&first, "eth0"), rows(&second, "eth0"));
+    assert_eq!(second.host_count(), 2);
+    // Each scan carried its own probe id, so late answers to the first are foreign.
+    let ids: std::collections::HashSet<[u8; 2]> = links[0]
+        .1
+        .sent
+        .iter()
+        .filter(|s| s.2[0] == 128)
+        .map(|s| [s.2[4], s.2[5]])
+        .collect();
+    assert_eq!(ids.len(), 2);
 }

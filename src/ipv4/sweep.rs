@@ -50,14 +50,14 @@ pub fn interface_ipv4(ifindex: u32) -> Option<(Ipv4Addr, u8)> {
         })
 }
 
-/// Sweeps the subnet of `own` on interface `ifindex` and returns who answered.
-pub fn sweep(
-    ifindex: u32,
-    mac: Mac,
-    own: (Ipv4Addr, u8),
-    cfg: SweepConfig,
-) -> Result<Vec<Ipv4Neighbour>, SweepFailure> {
-    let targets = sweep_targets(own.0, own.1, cfg.max_hosts).map_err(SweepFailure::Size)?;
+/// A layer-2 channel on one interface, opened while the process still holds CAP_NET_RAW.
+pub struct ArpChannel {
+    tx: Box<dyn datalink::DataLinkSender>,
+    rx: Box<dyn datalink::DataLinkReceiver>,
+}
+
+/// Opens the layer-2 channel of interface `ifindex`.
+pub fn open(ifindex: u32) -> Result<ArpChannel, SweepFailure> {
     let iface = datalink::interfaces()
         .into_iter()
         .find(|i| i.index == ifindex)
@@ -66,15 +66,25 @@ pub fn sweep(
         read_timeout: Some(Duration::from_millis(5)),
         ..Config::default()
     };
-    let (mut tx, mut rx) = match datalink::channel(&iface, config) {
-        Ok(Channel::Ethernet(tx, rx)) => (tx, rx),
-        Ok(_) => {
-            return Err(SweepFailure::Io(std::io::Error::other(
-                "not an Ethernet interface",
-            )))
-        }
-        Err(e) => return Err(SweepFailure::Io(e)),
-    };
+    match datalink::channel(&iface, config) {
+        Ok(Channel::Ethernet(tx, rx)) => Ok(ArpChannel { tx, rx }),
+        Ok(_) => Err(SweepFailure::Io(std::io::Error::other(
+            "not an Ethernet interface",
+        ))),
+        Err(e) => Err(SweepFailure::Io(e)),
+    }
+}
+
+/// Sweeps the subnet of `own` on interface `ifindex` over `chan` and returns who answered.
+pub fn sweep(
+    chan: &mut ArpChannel,
+    ifindex: u32,
+    mac: Mac,
+    own: (Ipv4Addr, u8),
+    cfg: SweepConfig,
+) -> Result<Vec<Ipv4Neighbour>, SweepFailure> {
+    let targets = sweep_targets(own.0, own.1, cfg.max_hosts).map_err(SweepFailure::Size)?;
+    let ArpChannel { tx, rx } = chan;
     let start = Instant::now();
     let mut found = BTreeSet::new();
     let mut next = 0;

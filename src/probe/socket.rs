@@ -14,17 +14,29 @@ const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel.
 const WANTED_TYPES: [u8; 7] = [4, 129, 131, 134, 135, 136, 143];
 
-/// A raw ICMPv6 socket bound to one interface.
+/// A raw ICMPv6 socket bound to one interface, plus send-only sockets armed with the
+/// extension headers some probes carry.
+///
+/// Attaching a Destination Options or Hop-by-Hop header to a packet needs CAP_NET_RAW at
+/// the moment it is set, and v6scout drops every capability before the scan starts. So
+/// those headers are set as sticky options while the links are opened: one socket per
+/// source address carries the unknown-option header, one link-local socket the MLD
+/// router alert. They are sent on without control messages, which would replace the
+/// sticky options.
 pub struct RawLink {
     sock: Socket,
     ifindex: u32,
+    /// Per source address: a socket bound to it with the unknown-option header set.
+    dest_opts: Vec<(Ipv6Addr, Socket)>,
+    /// With `--mld`: a link-local socket with the router alert and hop limit 1.
+    mld: Option<(Ipv6Addr, Socket)>,
 }
 
 fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
     r.map_err(|e| OpenError::Io(what, e))
 }
 
-fn setsockopt_int(
+pub(super) fn setsockopt_int(
     sock: &Socket,
     level: libc::c_int,
     name: libc::c_int,
@@ -56,33 +68,99 @@ fn icmp6_filter(wanted: &[u8]) -> [u32; 8] {
     f
 }
 
+/// A raw ICMPv6 socket on interface `ifindex` sending with hop limit `hops`.
+fn raw_socket(ifindex: u32, hops: u32) -> Result<Socket, OpenError> {
+    let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
+        Ok(s) => s,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+            return Err(OpenError::NoPrivilege)
+        }
+        Err(e) => return Err(OpenError::Io("opening a raw ICMPv6 socket", e)),
+    };
+    setup(
+        "binding the socket to its interface",
+        sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
+    )?;
+    setup(
+        "choosing the multicast interface",
+        sock.set_multicast_if_v6(ifindex),
+    )?;
+    setup(
+        "turning multicast loop off",
+        sock.set_multicast_loop_v6(false),
+    )?;
+    setup("setting the hop limit", sock.set_multicast_hops_v6(hops))?;
+    setup("setting the hop limit", sock.set_unicast_hops_v6(hops))?;
+    Ok(sock)
+}
+
+/// A send-only raw socket bound to `src` with the extension header `opts` (option
+/// `kind`: IPV6_DSTOPTS or IPV6_HOPOPTS) set for every packet it sends.
+fn armed_socket(
+    ifindex: u32,
+    src: Ipv6Addr,
+    hops: u32,
+    kind: libc::c_int,
+    opts: &[u8],
+) -> Result<Socket, OpenError> {
+    let sock = raw_socket(ifindex, hops)?;
+    // It only sends: block every type so it queues nothing.
+    let filter = [u32::MAX; 8];
+    set_filter(&sock, &filter)?;
+    let _ = sock.set_recv_buffer_size(0);
+    let scope = if crate::model::is_link_local(src) {
+        ifindex
+    } else {
+        0
+    };
+    let addr = socket2::SockAddr::from(std::net::SocketAddrV6::new(src, 0, 0, scope));
+    setup("binding a probe socket to its source", sock.bind(&addr))?;
+    // SAFETY: the pointer and length describe `opts`, alive for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_IPV6,
+            kind,
+            opts.as_ptr().cast(),
+            opts.len() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(OpenError::Io(
+            "setting a probe's extension header",
+            io::Error::last_os_error(),
+        ));
+    }
+    Ok(sock)
+}
+
+fn set_filter(sock: &Socket, filter: &[u32; 8]) -> Result<(), OpenError> {
+    // SAFETY: the pointer and length describe `filter`, alive for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_ICMPV6,
+            ICMP6_FILTER,
+            filter.as_ptr().cast(),
+            size_of::<[u32; 8]>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(OpenError::Io(
+            "setting the ICMPv6 filter",
+            io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
+}
+
 impl RawLink {
-    /// Opens the socket on interface `ifindex`; with `mld`, also joins ff02::16 so MLDv2
-    /// reports reach us. Fails with [`OpenError::NoPrivilege`] when the process lacks
-    /// CAP_NET_RAW.
-    pub fn open(ifindex: u32, mld: bool) -> Result<Self, OpenError> {
-        let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
-            Ok(s) => s,
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
-                return Err(OpenError::NoPrivilege)
-            }
-            Err(e) => return Err(OpenError::Io("opening a raw ICMPv6 socket", e)),
-        };
-        setup(
-            "binding the socket to its interface",
-            sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
-        )?;
-        setup(
-            "choosing the multicast interface",
-            sock.set_multicast_if_v6(ifindex),
-        )?;
-        setup(
-            "turning multicast loop off",
-            sock.set_multicast_loop_v6(false),
-        )?;
+    /// Opens the sockets on interface `ifindex` for probing from `sources` (link-local
+    /// first); with `mld`, also joins ff02::16 so MLDv2 reports reach us. Fails with
+    /// [`OpenError::NoPrivilege`] when the process lacks CAP_NET_RAW.
+    pub fn open(ifindex: u32, mld: bool, sources: &[Ipv6Addr]) -> Result<Self, OpenError> {
         // NDP receivers drop anything with a hop limit below 255 (RFC 4861).
-        setup("setting the hop limit", sock.set_multicast_hops_v6(255))?;
-        setup("setting the hop limit", sock.set_unicast_hops_v6(255))?;
+        let sock = raw_socket(ifindex, 255)?;
         // A thousand hosts answering one multicast echo arrive at once; the default
         // buffer would drop most of them. The kernel caps this at net.core.rmem_max.
         let _ = sock.set_recv_buffer_size(4 << 20);
@@ -95,30 +173,50 @@ impl RawLink {
             "asking for hop limits",
             setsockopt_int(&sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
         )?;
-        let filter = icmp6_filter(&WANTED_TYPES);
-        // SAFETY: the pointer and length describe `filter`, alive for the call.
-        let rc = unsafe {
-            libc::setsockopt(
-                sock.as_raw_fd(),
-                libc::IPPROTO_ICMPV6,
-                ICMP6_FILTER,
-                filter.as_ptr().cast(),
-                size_of::<[u32; 8]>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(OpenError::Io(
-                "setting the ICMPv6 filter",
-                io::Error::last_os_error(),
-            ));
+        set_filter(&sock, &icmp6_filter(&WANTED_TYPES))?;
+        let opts = super::packet::unknown_option_dest_opts();
+        let mut dest_opts = Vec::new();
+        for &src in sources {
+            let s = armed_socket(ifindex, src, 255, libc::IPV6_DSTOPTS, &opts)?;
+            dest_opts.push((src, s));
         }
+        let mut mld_sock = None;
         if mld {
             setup(
                 "joining ff02::16 for MLD reports",
                 sock.join_multicast_v6(&super::mld::ALL_MLDV2_ROUTERS, ifindex),
             )?;
+            // RFC 3810: queries carry the router alert and hop limit 1.
+            if let Some(&ll) = sources.iter().find(|a| crate::model::is_link_local(**a)) {
+                let alert = super::mld::router_alert_hop_by_hop();
+                let s = armed_socket(ifindex, ll, 1, libc::IPV6_HOPOPTS, &alert)?;
+                mld_sock = Some((ll, s));
+            }
         }
-        Ok(RawLink { sock, ifindex })
+        Ok(RawLink {
+            sock,
+            ifindex,
+            dest_opts,
+            mld: mld_sock,
+        })
+    }
+
+    /// The armed socket that sends `probe` with its extension header, if there is one.
+    fn armed_for(&self, probe: &Probe<'_>) -> Option<&Socket> {
+        let src = probe.src?;
+        match (probe.dest_opts, probe.hop_opts) {
+            (Some(o), None) if o == super::packet::unknown_option_dest_opts() => self
+                .dest_opts
+                .iter()
+                .find(|(a, _)| *a == src)
+                .map(|(_, s)| s),
+            (None, Some(o))
+                if o == super::mld::router_alert_hop_by_hop() && probe.hop_limit == Some(1) =>
+            {
+                self.mld.as_ref().filter(|(a, _)| *a == src).map(|(_, s)| s)
+            }
+            _ => None,
+        }
     }
 
     fn sockaddr(&self, addr: Ipv6Addr) -> libc::sockaddr_in6 {
@@ -170,6 +268,25 @@ fn push_cmsg(buf: &mut [u8; CMSG_BUF], used: &mut usize, kind: libc::c_int, data
 impl Link for RawLink {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
         let mut sa = self.sockaddr(probe.dst);
+        if let Some(sock) = self.armed_for(probe) {
+            // SAFETY: `sa` is a live sockaddr_in6 of the length given; the kernel only
+            // reads the message buffer.
+            let rc = unsafe {
+                libc::sendto(
+                    sock.as_raw_fd(),
+                    probe.message.as_ptr().cast(),
+                    probe.message.len(),
+                    0,
+                    (&sa as *const libc::sockaddr_in6).cast(),
+                    size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+                )
+            };
+            return if rc < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(())
+            };
+        }
         let mut cbuf = [0u8; CMSG_BUF];
         let mut used = 0;
         if let Some(src) = probe.src {

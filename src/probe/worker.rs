@@ -3,7 +3,7 @@
 
 use super::mld;
 use super::packet::{self, Icmp, ProbeTag};
-use super::{Link, Probe, Received};
+use super::{Link, LinkMode, Probe, Received};
 use crate::mac::Mac;
 use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
 use std::collections::{HashMap, HashSet};
@@ -56,6 +56,8 @@ pub struct WorkerStats {
     pub foreign: u64,
     /// New addresses ignored because `max_hosts` was reached.
     pub dropped_over_limit: u64,
+    /// Probes not sent because the link cannot send them (echo-only ping sockets).
+    pub skipped: u64,
 }
 
 impl WorkerStats {
@@ -67,6 +69,7 @@ impl WorkerStats {
         self.malformed += o.malformed;
         self.foreign += o.foreign;
         self.dropped_over_limit += o.dropped_over_limit;
+        self.skipped += o.skipped;
     }
 }
 
@@ -78,9 +81,23 @@ pub fn run<L: Link>(
     cfg: &WorkerConfig,
     emit: &mut dyn FnMut(Observation),
 ) -> Result<WorkerStats, std::io::Error> {
+    // A ping socket's echoes carry the kernel's identifier, not ours; the cookie still
+    // makes them ours. Only a raw socket can send NDP, MLD and destination options.
+    let (tag, full) = match link.mode() {
+        LinkMode::Raw => (cfg.tag, true),
+        LinkMode::Ping { echo_id } => (
+            ProbeTag {
+                id: echo_id,
+                ..cfg.tag
+            },
+            false,
+        ),
+    };
     let mut w = Worker {
         link,
         cfg,
+        tag,
+        full,
         emit,
         stats: WorkerStats::default(),
         sent_at: HashMap::new(),
@@ -103,6 +120,10 @@ pub fn run<L: Link>(
 struct Worker<'a, L: Link> {
     link: &'a mut L,
     cfg: &'a WorkerConfig,
+    /// The identity answers must carry on this link.
+    tag: ProbeTag,
+    /// The link sends every kind of probe (raw socket), not only echo.
+    full: bool,
     emit: &'a mut dyn FnMut(Observation),
     stats: WorkerStats,
     /// When each echo sequence number went out, for round-trip times.
@@ -168,6 +189,10 @@ impl<L: Link> Worker<'_, L> {
 
     fn send_round(&mut self, round: u32) {
         let link_local = self.cfg.sources.first().copied();
+        if !self.full {
+            self.send_echo_only(round);
+            return;
+        }
         if round == 0 {
             let rs = packet::router_solicitation(self.cfg.mac);
             self.send(Probe {
@@ -187,7 +212,7 @@ impl<L: Link> Worker<'_, L> {
         for (i, src) in sources.into_iter().enumerate() {
             let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
             for (seq, dest_opts) in [(seq, None), (seq | SEQ_DEST_OPTS, Some(&opts[..]))] {
-                let echo = packet::echo_request(&self.cfg.tag, seq);
+                let echo = packet::echo_request(&self.tag, seq);
                 self.sent_at.insert(seq, Instant::now());
                 self.send(Probe {
                     dst: ALL_NODES,
@@ -211,11 +236,36 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
+    /// A round on an echo-only link: one plain echo from each source; the destination-
+    /// options echo, RS, NS and MLD need a raw socket and are counted as skipped.
+    fn send_echo_only(&mut self, round: u32) {
+        let sources = self.cfg.sources.clone();
+        for (i, src) in sources.into_iter().enumerate() {
+            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
+            let echo = packet::echo_request(&self.tag, seq);
+            self.sent_at.insert(seq, Instant::now());
+            self.send(Probe {
+                dst: ALL_NODES,
+                src: Some(src),
+                message: &echo,
+                dest_opts: None,
+                hop_opts: None,
+                hop_limit: None,
+            });
+            self.stats.skipped += 1;
+        }
+        if round == 0 {
+            self.stats.skipped += 1 + u64::from(self.cfg.mld);
+        }
+    }
+
     /// Asks `addr` for its MAC. The NS goes to its solicited-node group rather than to the
     /// address itself: Linux puts the target link-layer option in the NA only when the
     /// solicitation was multicast, and a switch delivers that group to the owner alone.
     fn send_ns(&mut self, addr: Ipv6Addr) {
-        let Some(mac) = self.cfg.mac else { return };
+        let Some(mac) = self.cfg.mac.filter(|_| self.full) else {
+            return;
+        };
         let ns = packet::neighbour_solicitation(addr, mac);
         self.send(Probe {
             dst: packet::solicited_node(addr),
@@ -361,7 +411,7 @@ impl<L: Link> Worker<'_, L> {
         // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
         let ndp_ok = rx.hop_limit.is_none_or(|h| h == 255);
         match msg {
-            Icmp::EchoReply { seq, .. } if msg.matches(&self.cfg.tag) => {
+            Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
                     let rtt = self
                         .sent_at
@@ -374,7 +424,7 @@ impl<L: Link> Worker<'_, L> {
                 code: 2,
                 invoking: Some(inv),
                 ..
-            } if msg.matches(&self.cfg.tag) => {
+            } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
                     let rtt = self
                         .sent_at

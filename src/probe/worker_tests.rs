@@ -298,3 +298,67 @@ fn mld_reports_are_ignored_without_mld_and_checked_with_it() {
     assert!(seen.is_empty(), "{seen:?}");
     assert_eq!(stats.malformed, 3, "hop limit, global source, truncated");
 }
+
+/// A simulated ping socket: echo only, and the kernel's identifier on the wire.
+struct PingSim {
+    inner: SimLink,
+    echo_id: u16,
+    refused: usize,
+}
+
+impl Link for PingSim {
+    fn mode(&self) -> super::LinkMode {
+        super::LinkMode::Ping {
+            echo_id: self.echo_id,
+        }
+    }
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        if probe.message[0] != 128 || probe.dest_opts.is_some() || probe.hop_opts.is_some() {
+            self.refused += 1;
+            return Err(std::io::Error::from(std::io::ErrorKind::Unsupported));
+        }
+        let mut m = probe.message.to_vec();
+        m[4..6].copy_from_slice(&self.echo_id.to_be_bytes());
+        self.inner.send(&Probe {
+            message: &m,
+            ..*probe
+        })
+    }
+    fn recv(&mut self, buf: &mut [u8], t: Duration) -> std::io::Result<Option<Received>> {
+        self.inner.recv(buf, t)
+    }
+}
+
+#[test]
+fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
+    let mut link = PingSim {
+        inner: SimLink::new(vec![pi(1, false), pi(2, true)]),
+        echo_id: 0x4242,
+        refused: 0,
+    };
+    // Our real id but the kernel's id is what answers carry: a reply with TAG.id is not ours.
+    let mut stray = packet::echo_request(&TAG, 1);
+    stray[0] = 129;
+    link.inner.inject(a("fe80::99"), 64, stray);
+    let mut c = cfg();
+    c.mld = true;
+    let mut seen = Vec::new();
+    let stats = run(&mut link, &c, &mut |o| seen.push(o)).unwrap();
+    assert_eq!(
+        link.refused, 0,
+        "asked a ping socket to send what it cannot"
+    );
+    assert_eq!(stats.send_errors, 0);
+    // Per round: one echo from each of the 2 sources; nothing else.
+    assert_eq!(stats.probes_sent, 3 * 2);
+    assert!(link.inner.sent.iter().all(|s| s.2[0] == 128 && !s.3));
+    // 2 option echoes a round skipped, plus the RS and the MLD query once.
+    assert_eq!(stats.skipped, 3 * 2 + 2);
+    // The silent host is not found (it needed the option echo), the echoing one is.
+    assert_eq!(
+        addresses(&seen, SeenBy::Echo),
+        [a("2001:db8:1::1"), a("fe80::1")]
+    );
+    assert!(addresses(&seen, SeenBy::Ndp).is_empty());
+    assert_eq!(stats.foreign, 1);
+}
