@@ -118,7 +118,7 @@ pub fn scan_links<L: Link + Send>(
     let ifaces: Vec<Interface> = links.iter().map(|(i, _)| i.clone()).collect();
     let mut table = HostTable::new(opts.max_hosts);
     let (tx, rx) = mpsc::channel();
-    let results: Vec<(String, Result<WorkerStats, std::io::Error>)> = std::thread::scope(|s| {
+    let results: Vec<(String, (WorkerStats, Option<std::io::Error>))> = std::thread::scope(|s| {
         let handles: Vec<_> = links
             .iter_mut()
             .map(|(iface, link)| {
@@ -141,11 +141,11 @@ pub fn scan_links<L: Link + Send>(
     });
     let mut stats = WorkerStats::default();
     for (name, r) in results {
-        match r {
-            Ok(s) => stats.add(&s),
-            Err(e) => warn(format!(
-                "{name}: no probe could be sent ({e}); nothing found there"
-            )),
+        // A link that could not send still counts what it received and dropped.
+        let (s, failed) = r;
+        stats.add(&s);
+        if let Some(e) = failed {
+            warn(format!("{name}: no probe could be sent ({e})"));
         }
     }
     if let Some(n) = neigh {

@@ -74,13 +74,14 @@ impl WorkerStats {
 }
 
 /// Runs the probe window on `link`, reporting each finding through `emit`.
-/// Returns when the window closes; the first send error, if every send failed, is returned
-/// as `Err` so the caller can warn about this interface.
+/// Returns when the window closes, with the counters and — when every send failed — the
+/// first send error, so the caller can warn about this interface and still count what
+/// arrived.
 pub fn run<L: Link>(
     link: &mut L,
     cfg: &WorkerConfig,
     emit: &mut dyn FnMut(Observation),
-) -> Result<WorkerStats, std::io::Error> {
+) -> (WorkerStats, Option<std::io::Error>) {
     // A ping socket's echoes carry the kernel's identifier, not ours; the cookie still
     // makes them ours. Only a raw socket can send NDP, MLD and destination options.
     let (tag, full) = match link.mode() {
@@ -109,12 +110,10 @@ pub fn run<L: Link>(
         from_mld: HashSet::new(),
     };
     w.run();
-    if w.stats.probes_sent == 0 {
-        if let Some(e) = w.first_send_error {
-            return Err(e);
-        }
-    }
-    Ok(w.stats)
+    let failed = (w.stats.probes_sent == 0)
+        .then_some(w.first_send_error)
+        .flatten();
+    (w.stats, failed)
 }
 
 struct Worker<'a, L: Link> {

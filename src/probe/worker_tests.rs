@@ -45,7 +45,8 @@ fn pi(i: u8, silent: bool) -> SimHost {
 
 fn run_on(link: &mut SimLink, cfg: &WorkerConfig) -> (WorkerStats, Vec<Observation>) {
     let mut seen = Vec::new();
-    let stats = run(link, cfg, &mut |o| seen.push(o)).unwrap();
+    let (stats, failed) = run(link, cfg, &mut |o| seen.push(o));
+    assert!(failed.is_none(), "{failed:?}");
     (stats, seen)
 }
 
@@ -343,7 +344,8 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
     let mut c = cfg();
     c.mld = true;
     let mut seen = Vec::new();
-    let stats = run(&mut link, &c, &mut |o| seen.push(o)).unwrap();
+    let (stats, failed) = run(&mut link, &c, &mut |o| seen.push(o));
+    assert!(failed.is_none(), "{failed:?}");
     assert_eq!(
         link.refused, 0,
         "asked a ping socket to send what it cannot"
@@ -361,4 +363,27 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
     );
     assert!(addresses(&seen, SeenBy::Ndp).is_empty());
     assert_eq!(stats.foreign, 1);
+}
+
+/// A link that receives like `SimLink` but cannot send anything.
+struct Mute(SimLink);
+
+impl Link for Mute {
+    fn send(&mut self, _: &Probe<'_>) -> std::io::Result<()> {
+        Err(std::io::Error::from_raw_os_error(22))
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.0.recv(buf, timeout)
+    }
+}
+
+#[test]
+fn a_link_that_cannot_send_reports_why_and_still_counts_what_arrived() {
+    let mut sim = SimLink::new(vec![]);
+    sim.inject(a("fe80::70"), 64, vec![136, 0, 0]);
+    let mut link = Mute(sim);
+    let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
+    assert_eq!(failed.map(|e| e.raw_os_error()), Some(Some(22)));
+    assert_eq!((stats.probes_sent, stats.malformed), (0, 1));
+    assert!(stats.send_errors > 0);
 }
