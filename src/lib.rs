@@ -15,3 +15,4 @@ pub mod oui;
 pub mod output;
 pub mod probe;
 pub mod report;
+pub mod watch;

@@ -162,20 +162,25 @@ pub fn warn_stderr(msg: String) {
 }
 
 /// Scans the real interfaces named in `args` (or every usable one).
-#[cfg(target_os = "linux")]
 pub fn scan(args: &ScanArgs) -> Result<Report> {
+    scan_with(args, &mut warn_stderr)
+}
+
+/// Like [`scan`], with warnings going to `warn` (watch mode says each one only once).
+#[cfg(target_os = "linux")]
+pub fn scan_with(args: &ScanArgs, warn: &mut dyn FnMut(String)) -> Result<Report> {
     use crate::probe::socket::RawLink;
     let all = iface::system_interfaces();
     let selection = iface::select(&all, &args.interfaces)?;
     for (name, why) in &selection.skipped {
-        warn_stderr(format!("{name} is not scanned: {why}"));
+        warn(format!("{name} is not scanned: {why}"));
     }
     let mut links = Vec::new();
     for i in selection.scan {
         match RawLink::open(i.index) {
             Ok(l) => links.push((i, l)),
             Err(OpenError::NoPrivilege) => bail!(OpenError::NoPrivilege),
-            Err(e) => warn_stderr(format!("{}: {e}", i.name)),
+            Err(e) => warn(format!("{}: {e}", i.name)),
         }
     }
     if links.is_empty() {
@@ -191,13 +196,13 @@ pub fn scan(args: &ScanArgs) -> Result<Report> {
         links,
         &ScanOptions::from_args(args),
         cache,
-        &mut warn_stderr,
+        warn,
     ))
 }
 
 /// Scanning needs a platform backend; only Linux has one so far.
 #[cfg(not(target_os = "linux"))]
-pub fn scan(_args: &ScanArgs) -> Result<Report> {
+pub fn scan_with(_args: &ScanArgs, _warn: &mut dyn FnMut(String)) -> Result<Report> {
     bail!("this platform is not supported yet (Linux only)")
 }
 
