@@ -2,6 +2,7 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod scan;
+pub mod watch;
 
 pub use scan::{scan, scan_links, ScanOptions};
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_scan(&cli.scan),
         Some(Command::Scan(args)) => run_scan(args),
+        Some(Command::Watch(args)) => watch::run_watch(args),
     };
     match result {
         Ok(code) => code,
