@@ -33,8 +33,16 @@ pub struct Cli {
 pub enum Command {
     /// Scan the links and list every host (the default command).
     Scan(ScanArgs),
-    /// Rescan continuously and print an event whenever a host appears, goes, changes
-    /// address or changes MAC.
+    /// Rescan continuously; print hosts as they appear, go, or change address or MAC.
+    ///
+    /// Every --interval, v6scout scans and compares with the scans before. The first scan
+    /// lists the hosts already there (`=`, `present`); then `+` appeared, `-` gone (missed
+    /// --gone-after scans in a row), `~` address added or removed, and `!` MAC changed for
+    /// an address (possible spoofing or a replaced device). One line per event, with the
+    /// local time; --jsonl prints one JSON object a line instead. Hosts gone for
+    /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
+    /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
+    /// on stderr.
     Watch(WatchArgs),
 }
 
@@ -92,11 +100,6 @@ pub struct ScanArgs {
 }
 
 /// Options of `watch`.
-///
-/// The first scan lists the hosts already there as `present` events; later scans report
-/// `appeared`, `gone` (missed --gone-after scans in a row), `address-added`,
-/// `address-removed` and `mac-changed` (possible spoofing or a replaced device).
-/// Ctrl-C ends it with status 0 and a summary on stderr.
 #[derive(Args, Debug, Clone)]
 pub struct WatchArgs {
     /// Watch only this interface (repeatable). Default: every usable interface, as a scan.
