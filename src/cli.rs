@@ -60,6 +60,17 @@ pub enum Command {
     /// then `ssh pi` reaches the device wherever its address went.
     #[command(after_help = RESOLVE_AFTER_HELP)]
     Connect(ConnectArgs),
+    /// Rescan continuously; print hosts as they appear, go, or change address or MAC.
+    ///
+    /// Every --interval, v6scout scans and compares with the scans before. The first scan
+    /// lists the hosts already there (`=`, `present`); then `+` appeared, `-` gone (missed
+    /// --gone-after scans in a row), `~` address added or removed, and `!` MAC changed for
+    /// an address (possible spoofing or a replaced device). One line per event, with the
+    /// local time; --jsonl prints one JSON object a line instead. Hosts gone for
+    /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
+    /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
+    /// on stderr.
+    Watch(WatchArgs),
 }
 
 const RESOLVE_AFTER_HELP: &str =
@@ -155,6 +166,72 @@ pub struct ScanArgs {
     pub max_hosts: u32,
 }
 
+/// Options of `watch`.
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Watch only this interface (repeatable). Default: every usable interface, as a scan.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
+    pub interfaces: Vec<String>,
+
+    /// Time from the start of one scan to the start of the next.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Print one JSON object a line per event (see README), flushed at once.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Run `sh -c CMD` for each event, with the event in V6SCOUT_* environment variables
+    /// (never on the command line). Commands run in the background; their output goes to
+    /// stderr.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+
+    /// A host (or an address of a present host) is gone after this many scans in a row
+    /// without it.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub gone_after: u32,
+
+    /// Forget a gone host after this many more scans (until then a returning host is
+    /// marked as such, and a new MAC on one of its addresses is flagged).
+    #[arg(long, value_name = "N", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub forget_after: u32,
+
+    /// Only link-local: probe from link-local sources and track only link-local addresses.
+    #[arg(short = 'L', long)]
+    pub link_local: bool,
+
+    /// Probe window of each scan (e.g. 1s, 500ms).
+    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+
+    /// Probe rounds inside the window.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub rounds: u32,
+
+    /// Do not read the kernel's neighbour cache.
+    #[arg(long)]
+    pub no_ndp_cache: bool,
+
+    /// Most addresses kept per interface, in a scan and in the table of watched hosts.
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_hosts: u32,
+}
+
+impl WatchArgs {
+    /// The options of each scan: the scan defaults with watch's scan options applied.
+    pub fn scan_args(&self) -> ScanArgs {
+        let mut s = Cli::parse_from(["v6scout"]).scan;
+        s.interfaces.clone_from(&self.interfaces);
+        s.link_local = self.link_local;
+        s.wait = self.wait;
+        s.rounds = self.rounds;
+        s.no_ndp_cache = self.no_ndp_cache;
+        s.max_hosts = self.max_hosts;
+        s
+    }
+}
+
 /// Parses `1s`, `500ms`, `1m 30s` (humantime) or plain seconds such as `2.5`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = match s.trim().parse::<f64>() {
@@ -204,5 +281,44 @@ mod tests {
         assert!(c.scan.link_local && c.scan.json);
         assert_eq!(c.scan.wait, Duration::from_secs(2));
         assert!(Cli::try_parse_from(["v6scout", "--json", "--plain"]).is_err());
+    }
+
+    #[test]
+    fn parses_watch() {
+        let c = Cli::try_parse_from([
+            "v6scout",
+            "watch",
+            "-i",
+            "eth0",
+            "--interval",
+            "1s",
+            "--jsonl",
+            "--exec",
+            "true",
+            "--gone-after",
+            "3",
+        ])
+        .unwrap();
+        let Some(Command::Watch(w)) = c.command else {
+            panic!("not watch: {c:?}")
+        };
+        assert_eq!(w.interval, Duration::from_secs(1));
+        assert!(w.jsonl);
+        assert_eq!(w.exec.as_deref(), Some("true"));
+        assert_eq!((w.gone_after, w.forget_after), (3, 720));
+        let s = w.scan_args();
+        assert_eq!(s.interfaces, ["eth0"]);
+        assert_eq!(
+            (s.wait, s.rounds, s.max_hosts),
+            (Duration::from_secs(1), 3, 4096)
+        );
+        assert!(!s.json && !s.include_self && !s.include_stale);
+        let d = Cli::try_parse_from(["v6scout", "watch"]).unwrap();
+        let Some(Command::Watch(w)) = d.command else {
+            panic!()
+        };
+        assert_eq!(w.interval, Duration::from_secs(5));
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--gone-after", "0"]).is_err());
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
     }
 }

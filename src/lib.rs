@@ -19,3 +19,4 @@ pub mod probe;
 pub mod query;
 pub mod reach;
 pub mod report;
+pub mod watch;

@@ -8,7 +8,7 @@ use std::io::Write;
 const EXTRA: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-At least one host answered.
+At least one host answered (\fBwatch\fR: stopped by Ctrl-C or SIGTERM).
 .TP
 \fB1\fR
 No host answered.
@@ -58,6 +58,12 @@ Every address as JSON, for scripts:
 .RS
 sudo v6scout --json | jq -r '.interfaces[].prefixes[].hosts[] | [.scoped, .mac, .vendor] | @tsv'
 .RE
+.PP
+Watch eth0, and log each host that appears (the event comes in V6SCOUT_* variables):
+.PP
+.RS
+sudo v6scout watch -i eth0 --exec '[ "$V6SCOUT_EVENT" = appeared ] && logger "back: $V6SCOUT_VENDOR $V6SCOUT_SCOPED_ADDRESSES"'
+.RE
 .SH "FINDING ONE DEVICE"
 \fBv6scout resolve\fR|\fBssh\fR|\fBconnect\fR take a QUERY: a full MAC in any common
 notation (b8:27:eb:89:bc:51, B8\-27\-EB\-89\-BC\-51, b827.eb89.bc51), a MAC prefix of at least
@@ -98,6 +104,22 @@ fn render() -> Vec<u8> {
     man.render_description_section(&mut out).unwrap();
     man.render_options_section(&mut out).unwrap();
     man.render_subcommands_section(&mut out).unwrap();
+    // The other commands' own descriptions and options (`scan`'s are the ones above).
+    for sub in v6scout::cli::Cli::command().get_subcommands() {
+        if sub.get_name() == "scan" {
+            continue;
+        }
+        let name = sub.get_name().to_uppercase();
+        let page = clap_mangen::Man::new(sub.clone());
+        let mut text = Vec::new();
+        page.render_description_section(&mut text).unwrap();
+        page.render_options_section(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        let text = text
+            .replacen(".SH DESCRIPTION", &format!(".SH \"{name} DESCRIPTION\""), 1)
+            .replacen(".SH OPTIONS", &format!(".SH \"{name} OPTIONS\""), 1);
+        out.write_all(text.as_bytes()).unwrap();
+    }
     out.write_all(EXTRA.as_bytes()).unwrap();
     man.render_version_section(&mut out).unwrap();
     out

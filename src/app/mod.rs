@@ -6,6 +6,7 @@ pub mod relay;
 pub mod resolve;
 pub mod scan;
 pub mod scanner;
+pub mod watch;
 
 pub use scan::{scan_links, ScanOptions};
 pub use scanner::{scan, Scanner};
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Resolve(args)) => resolve::run_resolve(args),
         Some(Command::Ssh(args)) => resolve::run_ssh(args),
         Some(Command::Connect(args)) => resolve::run_connect(args),
+        Some(Command::Watch(args)) => watch::run_watch(args),
     };
     match result {
         Ok(code) => code,

@@ -92,9 +92,15 @@ impl Scanner {
         bail!("this platform is not supported yet (Linux only)")
     }
 
-    /// One scan: the probe window on every link (and the ARP sweep beside it), then the
-    /// neighbour caches and the connect checks.
+    /// One scan, warnings on stderr.
     pub fn scan(&mut self) -> Report {
+        self.scan_with(&mut warn_stderr)
+    }
+
+    /// One scan: the probe window on every link (and the ARP sweep beside it), then the
+    /// neighbour caches and the connect checks; warnings go to `warn` (watch mode says
+    /// each only once).
+    pub fn scan_with(&mut self, warn: &mut dyn FnMut(String)) -> Report {
         let t0 = Instant::now();
         #[cfg(target_os = "linux")]
         let neigh = crate::neigh::linux::Netlink;
@@ -118,11 +124,10 @@ impl Scanner {
         // The ARP sweep runs beside the probe window, so it costs no extra time.
         let (mut report, swept) = std::thread::scope(|s| {
             let handles = dual.start_sweeps(s, sweeps, deadline);
-            let report = scan_links(links, opts, cache, &mut warn_stderr);
-            (report, dualstack::join_sweeps(handles, &mut warn_stderr))
+            let report = scan_links(links, opts, cache, &mut *warn);
+            (report, dualstack::join_sweeps(handles, &mut *warn))
         });
-        self.dual
-            .finish(&mut report, cache, swept, &mut warn_stderr);
+        self.dual.finish(&mut report, cache, swept, warn);
         report.duration = t0.elapsed();
         report
     }
