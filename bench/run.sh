@@ -94,6 +94,13 @@ score() { # MANIFEST JSON
 	     $r[0].stats.probes_sent] | @tsv'
 }
 
+missed() { # MANIFEST JSON -> one line per address not found: namespace address silent
+	jq -r -n --slurpfile m "$1" --slurpfile r "$2" '
+	  ($r[0].interfaces | map(.name as $n | .prefixes[].hosts[] | {(($n) + " " + .address): 1}) | add // {}) as $f
+	  | $m[0].hosts[] | .scanner_iface as $i | .namespace as $ns | .silent as $s
+	  | .addresses[] | select($f[$i + " " + .] == null) | "\($ns) \(.) silent=\($s)"'
+}
+
 stats() { # numbers on stdin -> "median min max"
 	sort -n | awk '{v[NR]=$1} END {if (NR==0) {print "- - -"; exit}
 	  m = (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%s %s %s\n", m, v[1], v[NR]}'
@@ -106,6 +113,27 @@ flush_neigh() {
 	done
 }
 
+# Kernel drop counters of this lab, for finding why a host was missed. Prints four sums:
+# hosts' Icmp6OutErrors (a reply the kernel failed to send: per-CPU ICMPv6 socket busy,
+# no route/neighbour), hosts' Icmp6OutRateLimitHost (per-destination ICMPv6 rate limit; on
+# Linux 6.18 it also counts each Parameter Problem a host cannot route back — a host with no
+# global/ULA address probed from our global/ULA source — so a steady non-zero is expected),
+# the scanner's Icmp6InErrors + Ip6InDiscards, and the machine's softnet backlog drops
+# (/proc/net/softnet_stat column 2: netdev_max_backlog overflow, all namespaces).
+drop_counters() {
+	ip -all netns exec awk '/^(Icmp6OutErrors|Icmp6OutRateLimitHost|Icmp6InErrors|Ip6InDiscards) / {print FILENAME, $1, $2}' \
+		/proc/net/snmp6 2>/dev/null |
+		awk -v scan="v6t-$RUNID-scan" -v pat="^v6t-$RUNID-(rtr|h[0-9]+|b[0-9]+)$" '
+		  /^netns: / {ns = $2; next}
+		  ns ~ pat && $2 == "Icmp6OutErrors" {oe += $3}
+		  ns ~ pat && $2 == "Icmp6OutRateLimitHost" {rl += $3}
+		  ns == scan && ($2 == "Icmp6InErrors" || $2 == "Ip6InDiscards") {ie += $3}
+		  END {printf "%d %d %d", oe, rl, ie}'
+	local d s=0
+	while read -r _ d _; do s=$((s + 16#$d)); done </proc/net/softnet_stat
+	echo " $s"
+}
+
 run_as() { # MODE -> command prefix that runs a program in the scanner namespace
 	local ns="v6t-$RUNID-scan"
 	if [[ ${1%%=*} == unpriv ]]; then
@@ -116,7 +144,7 @@ run_as() { # MODE -> command prefix that runs a program in the scanner namespace
 }
 
 RESULTS=$RAW/results.tsv
-: >"$RESULTS"
+: >"$RESULTS" && : >"$RAW/missed.txt"
 n=0
 for size in $SIZES; do
 	n=$((n + 1))
@@ -129,21 +157,25 @@ for size in $SIZES; do
 		name=${mode%%=*}
 		read -ra flags <<<"$(flags_of "$mode")"
 		read -ra prefix <<<"$(run_as "$mode")"
-		walls=() rss=() rows=() fails=0 code=0
+		walls=() rss=() rows=() fails=0 code=0 drops=(0 0 0 0)
 		for ((r = 1; r <= RUNS; r++)); do
 			out=$RAW/$size-$name-$r.json tf=$RAW/$size-$name-$r.time
 			flush_neigh
+			read -ra c0 < <(drop_counters)
 			t0=$(date +%s%N)
 			code=0
 			"${prefix[@]}" /usr/bin/time -f "%M" -o "$tf" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" \
 				>"$out" 2>"$RAW/$size-$name-$r.err" || code=$?
 			t1=$(date +%s%N)
+			read -ra c1 < <(drop_counters)
+			for i in 0 1 2 3; do drops[i]=$((${drops[i]:-0} + c1[i] - c0[i])); done
 			if ((code > 1)) || ! jq -e .version "$out" >/dev/null 2>&1; then
 				fails=$((fails + 1)) && continue
 			fi
 			walls+=("$(((t1 - t0) / 1000000))")
 			rss+=("$(tail -n1 "$tf")")
 			rows+=("$(score "$man" "$out")")
+			missed "$man" "$out" | sed "s/^/$size $name run $r: missed /" >>"$RAW/missed.txt"
 		done
 		# Time to first probe: one more cold run under strace (not among the timed runs).
 		flush_neigh
@@ -161,8 +193,8 @@ for size in $SIZES; do
 		all_ok=$(printf '%s\n' "${rows[@]}" | awk -F'\t' '$4==$3 && $6==$5 {k++} END {print k+0}')
 		read -r wmed wmin wmax < <(printf '%s\n' "${walls[@]}" | stats)
 		read -r rmed _ rmax < <(printf '%s\n' "${rss[@]}" | stats)
-		printf '%s\t%s\t%s\t%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$worst" \
-			"$all_ok" "${#rows[@]}" "$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails" >>"$RESULTS"
+		printf '%s\t%s\t%s\t%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$worst" \
+			"$all_ok" "${#rows[@]}" "$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails" "${drops[*]}" >>"$RESULTS"
 	done
 	tests/lab/lab.sh destroy "$RUNID"
 	RUNID=""
@@ -171,15 +203,20 @@ done
 echo
 echo "v6scout $("$BIN" --version 2>/dev/null | awk '{print $2}') · $(nproc) CPUs · kernel $(uname -r) · load $(cut -d' ' -f1-3 /proc/loadavg) · $(date -u +%Y-%m-%dT%H:%MZ) · $RUNS runs per row"
 echo "found = worst run (fewest addresses); complete = runs that found every address and silent host"
+echo "drops (sum over the timed runs): hosts Icmp6OutErrors / hosts Icmp6OutRateLimitHost (mostly unroutable answers to global/ULA-source probes: expected) / scanner Icmp6InErrors+Ip6InDiscards / machine softnet backlog drops"
 {
-	printf 'hosts\tmode\thosts found\taddrs found\tsilent found\tright MAC\tphantoms\tprobes\tcomplete\twall ms med (min–max)\tpeak RSS KiB med (max)\tfirst probe ms\tfailed\n'
-	while IFS=$'\t' read -r size name hp hf ap af sp sf mr ex pr ok wmed wmin wmax rmed rmax ttfp fails; do
+	printf 'hosts\tmode\thosts found\taddrs found\tsilent found\tright MAC\tphantoms\tprobes\tcomplete\twall ms med (min–max)\tpeak RSS KiB med (max)\tfirst probe ms\tfailed\tdrops\n'
+	while IFS=$'\t' read -r size name hp hf ap af sp sf mr ex pr ok wmed wmin wmax rmed rmax ttfp fails drops; do
 		if [[ $hp == failed:* ]]; then
 			printf '%s\t%s\t%s\n' "$size" "$name" "$hp"
 			continue
 		fi
-		printf '%s\t%s\t%s/%s\t%s/%s\t%s/%s\t%s\t%s\t%s\t%s\t%s (%s–%s)\t%s (%s)\t%s\t%s\n' \
+		printf '%s\t%s\t%s/%s\t%s/%s\t%s/%s\t%s\t%s\t%s\t%s\t%s (%s–%s)\t%s (%s)\t%s\t%s\t%s\n' \
 			"$size" "$name" "$hf" "$hp" "$af" "$ap" "$sf" "$sp" "$mr" "$ex" "$pr" "$ok" \
-			"$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails"
+			"$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails" "${drops// //}"
 	done <"$RESULTS"
 } | column -t -s $'\t'
+if [[ -s $RAW/missed.txt ]]; then
+	echo "missed addresses:"
+	cat "$RAW/missed.txt"
+fi
