@@ -134,12 +134,9 @@ drop_counters() {
 	echo " $s"
 }
 
-run_as() { # MODE -> command prefix that runs a program in the scanner namespace
-	local ns="v6t-$RUNID-scan"
+priv_of() { # MODE -> command prefix dropping privileges for it (after netns, time, strace)
 	if [[ ${1%%=*} == unpriv ]]; then
-		echo "ip netns exec $ns setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
-	else
-		echo "ip netns exec $ns"
+		echo "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 	fi
 }
 
@@ -156,7 +153,8 @@ for size in $SIZES; do
 	for mode in "${MODES[@]}"; do
 		name=${mode%%=*}
 		read -ra flags <<<"$(flags_of "$mode")"
-		read -ra prefix <<<"$(run_as "$mode")"
+		read -ra priv <<<"$(priv_of "$mode")"
+		ns="v6t-$RUNID-scan"
 		walls=() rss=() rows=() fails=0 code=0 drops=(0 0 0 0)
 		for ((r = 1; r <= RUNS; r++)); do
 			out=$RAW/$size-$name-$r.json tf=$RAW/$size-$name-$r.time
@@ -164,7 +162,7 @@ for size in $SIZES; do
 			read -ra c0 < <(drop_counters)
 			t0=$(date +%s%N)
 			code=0
-			"${prefix[@]}" /usr/bin/time -f "%M" -o "$tf" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" \
+			ip netns exec "$ns" /usr/bin/time -f "%M" -o "$tf" "${priv[@]}" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" \
 				>"$out" 2>"$RAW/$size-$name-$r.err" || code=$?
 			t1=$(date +%s%N)
 			read -ra c1 < <(drop_counters)
@@ -180,12 +178,13 @@ for size in $SIZES; do
 		# Time to first probe: one more cold run under strace (not among the timed runs).
 		flush_neigh
 		st=$RAW/$size-$name.strace
-		"${prefix[@]}" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
-			"$BIN" --json "${flags[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
-		ttfp=$(awk '/execve\(/ && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
-			END {if (e && s) printf "%.1f", (s-e)*1000; else print "-"}' "$st")
+		ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
+			"${priv[@]}" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
+		ttfp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
+			END {if (e && s) printf "%.1f", (s-e)*1000; else print "-"}' "$st" 2>/dev/null || echo -)
 		if ((${#rows[@]} == 0)); then
-			printf '%s\t%s\t%s\n' "$size" "$name" "failed:exit=$code" >>"$RESULTS"
+			printf '%s\t%s\t%s\n' "$size" "$name" \
+				"failed:exit=$code: $(head -n1 "$RAW/$size-$name-$RUNS.err" | cut -c1-90)" >>"$RESULTS"
 			continue
 		fi
 		# Completeness: the worst run (fewest addresses found) is the one that matters.

@@ -17,7 +17,7 @@ const SEQ_DEST_OPTS: u16 = 0x8000;
 /// answer at once; back to back, their answers pile up faster than they drain. In the
 /// namespace lab all hosts share the kernel's per-CPU ICMPv6 reply sockets, whose send
 /// buffer then overflows (hosts' Icmp6OutErrors; at 150 hosts, silent hosts were missed
-/// in 7 of 12 cold scans) — 5 ms apart, none in 15 (bench/README.md). On real links it
+/// in 7 of 12 cold scans) — 5 ms apart, none in 17 (bench/README.md). On real links it
 /// spares Wi-Fi access points a burst of multicast.
 const PROBE_GAP: Duration = Duration::from_millis(5);
 
