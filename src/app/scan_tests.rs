@@ -205,3 +205,19 @@ fn the_same_links_scan_again_with_a_fresh_tag() {
         .collect();
     assert_eq!(ids.len(), 2);
 }
+
+#[test]
+fn answers_spread_over_the_window_are_all_collected_with_macs() {
+    // 240 hosts answering at random moments up to 60 ms after each probe (a quarter silent).
+    let hosts: Vec<SimHost> = (1..=240u8).map(|i| host(i, i % 4 == 0, &[])).collect();
+    let link = SimLink::new(hosts).with_spread(Duration::from_millis(60), 42);
+    let mut ifaces = vec![(iface("eth0", 2, &["fe80::ffff"]), link)];
+    let report = scan_links(&mut ifaces, &opts(), None, &mut |w| panic!("{w}"));
+    let eth0 = rows(&report, "eth0");
+    assert_eq!(eth0.len(), 240);
+    assert!(eth0.iter().all(|r| r.1.is_some() && r.2.contains(&"ndp")));
+    let silent = eth0
+        .iter()
+        .filter(|r| r.2.contains(&"param-problem") && !r.2.contains(&"echo"));
+    assert_eq!(silent.count(), 60);
+}

@@ -86,6 +86,44 @@ fn sends_every_probe_kind_each_round() {
     assert_eq!(from_global, 6);
 }
 
+/// A link that notes when each multicast echo went out.
+struct Timed(SimLink, Vec<Instant>);
+impl Link for Timed {
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        if probe.message.first() == Some(&128) {
+            self.1.push(Instant::now());
+        }
+        self.0.send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.0.recv(buf, timeout)
+    }
+}
+
+#[test]
+fn multicast_echoes_are_paced_and_all_sent() {
+    // A round's echoes each make every host answer at once: they go PROBE_GAP apart.
+    let mut link = Timed(
+        SimLink::new((1..=20).map(|i| pi(i, i % 4 == 0)).collect()),
+        vec![],
+    );
+    let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
+    assert!(failed.is_none());
+    assert_eq!(link.1.len(), 3 * 4);
+    for w in link.1.windows(2) {
+        assert!(w[1] - w[0] >= PROBE_GAP, "echoes {:?} apart", w[1] - w[0]);
+    }
+    assert_eq!(stats.send_errors, 0);
+
+    // In a window too short for PROBE_GAP, they are squeezed into each round's share.
+    let mut c = cfg();
+    c.wait = Duration::from_millis(8);
+    c.rounds = 1;
+    let mut link = Timed(SimLink::new(vec![pi(1, false)]), vec![]);
+    assert!(run(&mut link, &c, &mut |_| {}).1.is_none());
+    assert_eq!(link.1.len(), 4, "every echo of the round sent");
+}
+
 #[test]
 fn finds_echoing_and_silent_hosts_and_their_macs() {
     let mut link = SimLink::new(vec![pi(1, false), pi(2, true)]);
