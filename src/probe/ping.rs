@@ -9,11 +9,10 @@
 //! Such sockets can send echo requests only: no destination options (setting them needs
 //! CAP_NET_RAW), no Neighbour or Router Solicitations, no MLD.
 
-use super::socket::setsockopt_int;
+use super::socket::{recv_one, setsockopt_int};
 use super::{Link, LinkMode, OpenError, Probe, Received};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
-use std::mem::{size_of, zeroed};
 use std::net::{Ipv6Addr, SocketAddrV6};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
@@ -181,60 +180,4 @@ impl Link for PingLink {
             _ => Ok(None),
         }
     }
-}
-
-/// One datagram from `fd` without blocking, with its arrival interface when reported.
-fn recv_one(fd: libc::c_int, buf: &mut [u8]) -> io::Result<Option<(Received, Option<u32>)>> {
-    // SAFETY: plain-data structs, zero-initialised before the kernel fills them.
-    let mut sa: libc::sockaddr_in6 = unsafe { zeroed() };
-    let mut cbuf = [0u64; 16];
-    let mut iov = libc::iovec {
-        iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
-    };
-    // SAFETY: as above.
-    let mut msg: libc::msghdr = unsafe { zeroed() };
-    msg.msg_name = (&mut sa as *mut libc::sockaddr_in6).cast();
-    msg.msg_namelen = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf.as_mut_ptr().cast();
-    msg.msg_controllen = size_of::<[u64; 16]>() as _;
-    // SAFETY: all pointers refer to live locals sized as declared in msg.
-    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        return match e.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(None),
-            _ => Err(e),
-        };
-    }
-    let mut hop_limit = None;
-    let mut ifindex = None;
-    // SAFETY: the CMSG_* walk stays within msg_controllen as the kernel set it, and each
-    // payload is read unaligned with the size its type has.
-    unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(&msg);
-        while !c.is_null() {
-            if (*c).cmsg_level == libc::IPPROTO_IPV6 {
-                if (*c).cmsg_type == libc::IPV6_HOPLIMIT {
-                    let v = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
-                    hop_limit = u8::try_from(v).ok();
-                } else if (*c).cmsg_type == libc::IPV6_PKTINFO {
-                    let info =
-                        std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::in6_pktinfo>());
-                    ifindex = Some(info.ipi6_ifindex);
-                }
-            }
-            c = libc::CMSG_NXTHDR(&msg, c);
-        }
-    }
-    Ok(Some((
-        Received {
-            len: n as usize,
-            src: Ipv6Addr::from(sa.sin6_addr.s6_addr),
-            hop_limit,
-        },
-        ifindex,
-    )))
 }
