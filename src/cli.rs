@@ -3,6 +3,9 @@
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::time::Duration;
 
+mod find;
+pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
+
 /// Find every IPv6 host on the local link(s) in about a second.
 ///
 /// v6scout sends ICMPv6 probes on every usable interface at once (echo to ff02::1 from each
@@ -17,7 +20,9 @@ use std::time::Duration;
     args_conflicts_with_subcommands = true,
     about = "Find every IPv6 host on the local link(s) in about a second",
     after_help = "Exit status: 0 hosts found, 1 none found, 2 error.\n\
-                  Needs CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
+                  Full scans need CAP_NET_RAW: run with sudo, or once: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"\n\
+                  Without it v6scout falls back to unprivileged ping sockets (echo only), if\n\
+                  net.ipv4.ping_group_range allows your group."
 )]
 pub struct Cli {
     /// A command other than the default scan.
@@ -33,6 +38,39 @@ pub struct Cli {
 pub enum Command {
     /// Scan the links and list every host (the default command).
     Scan(ScanArgs),
+    /// Find one device by MAC, MAC prefix, vendor, name or address and print its address.
+    ///
+    /// Link-local addresses are printed with their %interface (fe80::…%eth0). When several
+    /// devices match, they are listed on stderr: narrow the query, or use --all.
+    #[command(after_help = RESOLVE_AFTER_HELP)]
+    Resolve(ResolveArgs),
+    /// Find one device like `resolve`, then run `ssh` to its address.
+    ///
+    /// `v6scout ssh root@b8:27:eb:89:bc:51 -- -i ~/.ssh/pi uptime` runs
+    /// `ssh root@fe80::ba27:ebff:fe89:bc51%eth0 -i ~/.ssh/pi uptime`.
+    #[command(
+        after_help = "Exit status: that of ssh; if ssh does not run: 1 nothing matched, \
+                            2 error, 3 several devices matched."
+    )]
+    Ssh(SshArgs),
+    /// Find one device like `resolve`, then relay stdin and stdout to a TCP connection to
+    /// it: an ssh ProxyCommand.
+    ///
+    /// In ~/.ssh/config:  Host pi / ProxyCommand v6scout connect b8:27:eb:89:bc:51 %p
+    /// then `ssh pi` reaches the device wherever its address went.
+    #[command(after_help = RESOLVE_AFTER_HELP)]
+    Connect(ConnectArgs),
+    /// Rescan continuously; print hosts as they appear, go, or change address or MAC.
+    ///
+    /// Every --interval, v6scout scans and compares with the scans before. The first scan
+    /// lists the hosts already there (`=`, `present`); then `+` appeared, `-` gone (missed
+    /// --gone-after scans in a row), `~` address added or removed, and `!` MAC changed for
+    /// an address (possible spoofing or a replaced device). One line per event, with the
+    /// local time; --jsonl prints one JSON object a line instead. Hosts gone for
+    /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
+    /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
+    /// on stderr.
+    Watch(WatchArgs),
     /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
     Completions {
         /// The shell.
@@ -53,6 +91,10 @@ pub enum ColorChoice {
     Never,
 }
 
+const RESOLVE_AFTER_HELP: &str =
+    "Exit status: 0 found, 1 nothing matched, 2 error, 3 several devices matched.\n\
+    Needs CAP_NET_RAW like the scan: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
+
 /// Options of a scan.
 #[derive(Args, Debug, Clone)]
 pub struct ScanArgs {
@@ -72,6 +114,42 @@ pub struct ScanArgs {
     /// Probe rounds inside the window.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub rounds: u32,
+
+    /// Also send an MLD query: every host reports its multicast groups, which reveal every
+    /// address it has (stable, temporary, other prefixes), and hosts that ignore all echo.
+    /// Opt-in: the query reaches every listener and snooping switch on the link.
+    #[arg(long)]
+    pub mld: bool,
+
+    /// Also sweep each interface's IPv4 subnet with ARP (paced, inside the probe window) to
+    /// learn every host's IPv4 address by MAC; without it only recently confirmed ARP
+    /// entries are used.
+    #[arg(short = '4', long)]
+    pub ipv4: bool,
+
+    /// Largest IPv4 subnet swept, in host addresses (a /22 by default); larger ones are
+    /// skipped with a warning unless raised.
+    #[arg(long, value_name = "N", default_value_t = crate::ipv4::DEFAULT_MAX_HOSTS)]
+    pub ipv4_max_hosts: u32,
+
+    /// ARP requests per second per interface during the sweep.
+    #[arg(long, value_name = "N", default_value_t = crate::ipv4::DEFAULT_RATE, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub ipv4_rate: u32,
+
+    /// Check these TCP ports on every host (e.g. 22,80) with a plain connect to its
+    /// link-local address; adds at most a quarter second.
+    #[arg(long, value_name = "PORTS")]
+    pub ports: Option<String>,
+
+    /// Check whether ssh answers (same as --ports 22).
+    #[arg(long)]
+    pub services: bool,
+
+    /// Scan without privileges even when raw sockets are allowed: echo over ICMPv6 ping
+    /// sockets only (the default fallback without CAP_NET_RAW). Misses hosts that ignore
+    /// multicast echo, NA-confirmed MACs and routers.
+    #[arg(long)]
+    pub unprivileged: bool,
 
     /// Print one JSON document (schema version 1, see README).
     #[arg(long, group = "format")]
@@ -117,6 +195,72 @@ pub struct ScanArgs {
     /// Most addresses kept per interface; more are dropped and counted (flood protection).
     #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_hosts: u32,
+}
+
+/// Options of `watch`.
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Watch only this interface (repeatable). Default: every usable interface, as a scan.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
+    pub interfaces: Vec<String>,
+
+    /// Time from the start of one scan to the start of the next.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Print one JSON object a line per event (see README), flushed at once.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Run `sh -c CMD` for each event, with the event in V6SCOUT_* environment variables
+    /// (never on the command line). Commands run in the background; their output goes to
+    /// stderr.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+
+    /// A host (or an address of a present host) is gone after this many scans in a row
+    /// without it.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub gone_after: u32,
+
+    /// Forget a gone host after this many more scans (until then a returning host is
+    /// marked as such, and a new MAC on one of its addresses is flagged).
+    #[arg(long, value_name = "N", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub forget_after: u32,
+
+    /// Only link-local: probe from link-local sources and track only link-local addresses.
+    #[arg(short = 'L', long)]
+    pub link_local: bool,
+
+    /// Probe window of each scan (e.g. 1s, 500ms).
+    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+
+    /// Probe rounds inside the window.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub rounds: u32,
+
+    /// Do not read the kernel's neighbour cache.
+    #[arg(long)]
+    pub no_ndp_cache: bool,
+
+    /// Most addresses kept per interface, in a scan and in the table of watched hosts.
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_hosts: u32,
+}
+
+impl WatchArgs {
+    /// The options of each scan: the scan defaults with watch's scan options applied.
+    pub fn scan_args(&self) -> ScanArgs {
+        let mut s = Cli::parse_from(["v6scout"]).scan;
+        s.interfaces.clone_from(&self.interfaces);
+        s.link_local = self.link_local;
+        s.wait = self.wait;
+        s.rounds = self.rounds;
+        s.no_ndp_cache = self.no_ndp_cache;
+        s.max_hosts = self.max_hosts;
+        s
+    }
 }
 
 /// Parses `1s`, `500ms`, `1m 30s` (humantime) or plain seconds such as `2.5`.
@@ -168,5 +312,44 @@ mod tests {
         assert!(c.scan.link_local && c.scan.json);
         assert_eq!(c.scan.wait, Duration::from_secs(2));
         assert!(Cli::try_parse_from(["v6scout", "--json", "--plain"]).is_err());
+    }
+
+    #[test]
+    fn parses_watch() {
+        let c = Cli::try_parse_from([
+            "v6scout",
+            "watch",
+            "-i",
+            "eth0",
+            "--interval",
+            "1s",
+            "--jsonl",
+            "--exec",
+            "true",
+            "--gone-after",
+            "3",
+        ])
+        .unwrap();
+        let Some(Command::Watch(w)) = c.command else {
+            panic!("not watch: {c:?}")
+        };
+        assert_eq!(w.interval, Duration::from_secs(1));
+        assert!(w.jsonl);
+        assert_eq!(w.exec.as_deref(), Some("true"));
+        assert_eq!((w.gone_after, w.forget_after), (3, 720));
+        let s = w.scan_args();
+        assert_eq!(s.interfaces, ["eth0"]);
+        assert_eq!(
+            (s.wait, s.rounds, s.max_hosts),
+            (Duration::from_secs(1), 3, 4096)
+        );
+        assert!(!s.json && !s.include_self && !s.include_stale);
+        let d = Cli::try_parse_from(["v6scout", "watch"]).unwrap();
+        let Some(Command::Watch(w)) = d.command else {
+            panic!()
+        };
+        assert_eq!(w.interval, Duration::from_secs(5));
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--gone-after", "0"]).is_err());
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
     }
 }

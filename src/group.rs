@@ -4,7 +4,6 @@ use crate::collect::{AddrEntry, HostTable, IfaceTable};
 use crate::iface::Interface;
 use crate::mac::Mac;
 use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
-use crate::oui;
 use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource};
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv6Addr;
@@ -44,16 +43,11 @@ fn prefix_of(addr: Ipv6Addr, iface: &Interface, ra: &[Ipv6Prefix]) -> (Ipv6Prefi
 
 fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> HostRow {
     HostRow {
-        address: addr,
-        scoped: scoped(addr, iface),
-        mac: e.mac,
-        vendor: e.mac.map_or(oui::Vendor::Unknown, oui::lookup),
         router: e.router || e.mac.is_some_and(|m| routers.contains(&m)),
-        is_self: false,
         stale: e.stale,
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,
-        names: Vec::new(),
+        ..HostRow::new(addr, iface, e.mac)
     }
 }
 
@@ -90,16 +84,8 @@ pub fn group_interface(
         .collect();
     if opts.include_self {
         rows.extend(iface.addrs.iter().map(|a| HostRow {
-            address: a.addr,
-            scoped: scoped(a.addr, &iface.name),
-            mac: iface.mac,
-            vendor: iface.mac.map_or(oui::Vendor::Unknown, oui::lookup),
-            router: false,
             is_self: true,
-            stale: false,
-            seen_by: Vec::new(),
-            rtt: None,
-            names: Vec::new(),
+            ..HostRow::new(a.addr, &iface.name, iface.mac)
         }));
     }
     if opts.link_local_only {
@@ -127,6 +113,8 @@ pub fn group_interface(
         index: iface.index,
         mac: iface.mac,
         prefixes,
+        ipv4_checked: false,
+        ipv4_only: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@ use super::*;
 use crate::iface::IfAddr;
 use crate::model::Observation;
 use crate::neigh::{NeighEntry, NeighState};
+use crate::oui;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -18,6 +18,9 @@ pub enum SeenBy {
     Ndp,
     /// Sent a Router Advertisement during the scan.
     Ra,
+    /// Reported its multicast groups in answer to our MLD query (`--mld`), or was
+    /// confirmed as an address those groups implied.
+    Mld,
     /// Only present in the kernel's neighbour cache; nothing confirmed it during this scan.
     Cache,
 }
@@ -30,6 +33,7 @@ impl SeenBy {
             SeenBy::ParamProblem => "param-problem",
             SeenBy::Ndp => "ndp",
             SeenBy::Ra => "ra",
+            SeenBy::Mld => "mld",
             SeenBy::Cache => "cache",
         }
     }
@@ -174,6 +178,49 @@ impl fmt::Display for Ipv6Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.addr, self.len)
     }
+}
+
+/// How an address's interface ID was formed, as far as the wire tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IidKind {
+    /// Derived from the MAC (modified EUI-64): stable, and it reveals the MAC.
+    Eui64,
+    /// A small ID set by hand or DHCPv6 (`::10`, `::1`).
+    Manual,
+    /// Random: a temporary (RFC 8981) address — or a stable-privacy one (RFC 7217),
+    /// which looks the same on the wire.
+    Temporary,
+}
+
+impl IidKind {
+    /// The stable name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IidKind::Eui64 => "eui64",
+            IidKind::Manual => "manual",
+            IidKind::Temporary => "temporary",
+        }
+    }
+
+    /// Classifies the low 64 bits of `addr`; `mac` is the owner's MAC when known.
+    pub fn of(addr: Ipv6Addr, mac: Option<Mac>) -> IidKind {
+        let iid = interface_id(addr);
+        let b = iid.to_be_bytes();
+        if mac.is_some_and(|m| u64::from_be_bytes(m.eui64_interface_id()) == iid)
+            || (b[3] == 0xff && b[4] == 0xfe)
+        {
+            IidKind::Eui64
+        } else if iid < 1 << 16 {
+            IidKind::Manual
+        } else {
+            IidKind::Temporary
+        }
+    }
+}
+
+/// The low 64 bits of an address.
+pub fn interface_id(addr: Ipv6Addr) -> u64 {
+    u128::from(addr) as u64
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The result of a scan as plain data: what every renderer takes.
 
 use crate::mac::Mac;
-use crate::model::{Ipv6Prefix, SeenBy};
+use crate::model::{IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
@@ -17,6 +17,8 @@ pub struct Report {
     pub interfaces: Vec<IfaceReport>,
     /// Counters over all interfaces.
     pub stats: ScanStats,
+    /// The TCP ports checked on every host (`--ports`), if any.
+    pub ports_checked: Option<Vec<u16>>,
 }
 
 impl Report {
@@ -39,7 +41,9 @@ impl Report {
                         None => without_mac += 1,
                     }
                 }
-                macs.len() + without_mac
+                let v4_only: std::collections::HashSet<Mac> =
+                    i.ipv4_only.iter().map(|h| h.mac).collect();
+                macs.len() + without_mac + v4_only.difference(&macs).count()
             })
             .sum()
     }
@@ -69,6 +73,11 @@ pub struct IfaceReport {
     pub mac: Option<Mac>,
     /// Address groups, link-local first, then global, then ULA.
     pub prefixes: Vec<PrefixGroup>,
+    /// The interface's IPv4 subnet was swept (`--ipv4`): an empty `ipv4` list then means
+    /// the host has no IPv4 address — otherwise only that none is known.
+    pub ipv4_checked: bool,
+    /// Hosts seen only over IPv4, sorted by address.
+    pub ipv4_only: Vec<Ipv4OnlyHost>,
 }
 
 /// Where a prefix was learned.
@@ -127,4 +136,57 @@ pub struct HostRow {
     pub rtt: Option<Duration>,
     /// Host names found for it (mDNS, reverse DNS); empty until a resolver fills them.
     pub names: Vec<String>,
+    /// How its interface ID was formed (MAC-derived, manual, random).
+    pub iid: IidKind,
+    /// IPv4 addresses of the host with this MAC (empty: none known — it may have lost it).
+    pub ipv4: Vec<std::net::Ipv4Addr>,
+    /// TCP ports that accepted a connection (`--ports`); `None` when not checked.
+    pub open_ports: Option<Vec<u16>>,
+}
+
+impl HostRow {
+    /// A live row for `address` on interface `iface`, with the vendor and interface-ID kind
+    /// derived from `mac` and every other field empty; callers set what they know.
+    pub fn new(address: Ipv6Addr, iface: &str, mac: Option<Mac>) -> Self {
+        HostRow {
+            address,
+            scoped: crate::group::scoped(address, iface),
+            mac,
+            vendor: mac.map_or(Vendor::Unknown, crate::oui::lookup),
+            router: false,
+            is_self: false,
+            stale: false,
+            seen_by: Vec::new(),
+            rtt: None,
+            names: Vec::new(),
+            iid: IidKind::of(address, mac),
+            ipv4: Vec::new(),
+            open_ports: None,
+        }
+    }
+}
+
+impl IfaceReport {
+    /// An interface with no groups yet.
+    pub fn new(name: &str, index: u32, mac: Option<Mac>) -> Self {
+        IfaceReport {
+            name: name.to_string(),
+            index,
+            mac,
+            prefixes: Vec::new(),
+            ipv4_checked: false,
+            ipv4_only: Vec::new(),
+        }
+    }
+}
+
+/// A neighbour that answered only over IPv4 (ARP), with no IPv6 address we know of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipv4OnlyHost {
+    /// Its IPv4 address.
+    pub addr: std::net::Ipv4Addr,
+    /// Its MAC.
+    pub mac: Mac,
+    /// The vendor of its MAC.
+    pub vendor: Vendor,
 }

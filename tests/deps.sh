@@ -4,13 +4,17 @@
 set -euo pipefail
 declare -A pkg_for=(
 	[ip]=iproute2 [bridge]=iproute2 [radvd]=radvd [jq]=jq [ping]=iputils-ping
-	[sysctl]=procps [setpriv]=util-linux [flock]=util-linux [avahi-daemon]=avahi-daemon [unshare]=util-linux
+	[sysctl]=procps [setpriv]=util-linux [flock]=util-linux [ss]=iproute2
+	[avahi-daemon]=avahi-daemon [unshare]=util-linux
+	[sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
+	[strace]=strace # bench/run.sh
 )
 missing=()
 for cmd in "${!pkg_for[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 ||
 		missing+=("${pkg_for[$cmd]}")
 done
+[[ -x /usr/bin/time ]] || missing+=(time) # GNU time for bench/run.sh (`time` is also a shell keyword)
 if ((${#missing[@]})); then
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 	echo "installing: ${missing[*]}" >&2

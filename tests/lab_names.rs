@@ -185,9 +185,30 @@ fn names_from_mdns_and_the_system_resolver() {
         .lines()
         .find(|l| l.contains(&want_mdns))
         .unwrap_or_else(|| panic!("{text}"));
-    assert_eq!(line.split(' ').nth(6), Some(want_mdns.as_str()), "{line}");
+    assert_eq!(line.split(' ').nth(8), Some(want_mdns.as_str()), "{line}");
 
     // --no-names asks nobody.
     let doc = json(&lab, &["--no-names"]);
     assert!(names_of(&doc).iter().all(|(_, n)| n.is_empty()), "{doc:#}");
+
+    // The ssh helper finds the device by that name, with or without `.local`.
+    let ll = mdns_host
+        .addrs()
+        .into_iter()
+        .find(|a| a.segments()[0] == 0xfe80)
+        .unwrap();
+    for query in [want_mdns.as_str(), MDNS_NAME] {
+        let out = lab.run_scanner(&["resolve", query, "-i", "eth0"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{ll}%eth0\n"),
+            "{query}"
+        );
+    }
 }

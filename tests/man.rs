@@ -8,18 +8,22 @@ use std::io::Write;
 const EXTRA: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-At least one host answered.
+At least one host answered (\fBwatch\fR: stopped by Ctrl-C or SIGTERM).
 .TP
 \fB1\fR
 No host answered.
 .TP
 \fB2\fR
 An error: bad usage, an unknown interface, missing privileges.
+.TP
+\fB3\fR
+\fBresolve\fR, \fBssh\fR, \fBconnect\fR: several devices matched the query (they are
+listed on stderr). \fBssh\fR otherwise exits with the status of \fBssh\fR(1).
 .SH OUTPUT
 On a terminal: tables per interface and prefix (ADDRESS, MAC, VENDOR, NAME, SEEN BY),
 fitted to the terminal width by shortening the vendor and name columns.
 Into a pipe: one address a line, columns
-IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR (empty fields are \fB-\fR).
+IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (empty fields are \fB-\fR).
 \fB--json\fR prints one document (schema version 1), \fB--jsonl\fR one JSON object a line
 as hosts are confirmed, then a summary line; both are described in the README.
 .SH NAMES
@@ -62,6 +66,18 @@ Find a Raspberry Pi by its name or vendor, anywhere on the links:
 sudo v6scout --plain | grep -i -e raspberry -e '\.local'
 .RE
 .PP
+Or let v6scout find it by its MAC and run ssh (\-v shows the command):
+.PP
+.RS
+v6scout ssh \-v pi@b8:27:eb:89:bc:51
+.RE
+.PP
+Wait up to two minutes for a rebooting device, then print its address:
+.PP
+.RS
+v6scout resolve \-\-wait\-for 2m b8:27:eb:89:bc:51
+.RE
+.PP
 Every address as JSON, for scripts:
 .PP
 .RS
@@ -79,8 +95,41 @@ Install bash completions:
 .RS
 v6scout completions bash | sudo tee /usr/share/bash-completion/completions/v6scout
 .RE
+.PP
+Watch eth0, and log each host that appears (the event comes in V6SCOUT_* variables):
+.PP
+.RS
+sudo v6scout watch -i eth0 --exec '[ "$V6SCOUT_EVENT" = appeared ] && logger "back: $V6SCOUT_VENDOR $V6SCOUT_SCOPED_ADDRESSES"'
+.RE
+.SH "FINDING ONE DEVICE"
+\fBv6scout resolve\fR|\fBssh\fR|\fBconnect\fR take a QUERY: a full MAC in any common
+notation (b8:27:eb:89:bc:51, B8\-27\-EB\-89\-BC\-51, b827.eb89.bc51), a MAC prefix of at least
+the 3\-octet OUI (b8:27:eb, or b8:27:eb:8 for half an octet; b8:27 is rejected as too
+short), a vendor substring (raspberry, any case), a host name (rpi.local, .local optional),
+an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64). They scan, and
+\fBresolve\fR prints the one matching device's address (link\-local with its %interface, or a
+global/ULA one with \fB\-\-prefer global\fR); \fB\-\-all\fR prints one address per matching
+device. \fBssh\fR [USER@]QUERY [\-\- SSH_ARGS...] execs \fBssh\fR(1) to it; \fBconnect\fR QUERY
+PORT relays stdin/stdout to a TCP connection to it. \fB\-\-wait\-for\fR DURATION rescans until
+the device appears. See \fBv6scout help resolve\fR.
+.SH "SSH CONFIGURATION"
+With this in \fI~/.ssh/config\fR, \fBssh pi\fR reaches the device wherever its address went:
+.PP
+.RS
+.nf
+Host pi
+    User pi
+    ProxyCommand v6scout connect b8:27:eb:89:bc:51 %p
+.fi
+.RE
+.PP
+\fB%\fR starts a token in \fBssh_config\fR(5), \fBavahi-daemon\fR(8) (\fB%p\fR is the port), so a literal \fB%\fR,
+as in a scoped address, must be written \fB%%\fR:
+\fBHostName fe80::ba27:ebff:fe89:bc51%%eth0\fR.
+ssh runs the ProxyCommand as you: give the binary CAP_NET_RAW once (see PRIVILEGES) rather
+than using sudo.
 .SH "SEE ALSO"
-\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1), \fBavahi-daemon\fR(8)
+\fBip-neighbour\fR(8), \fBping\fR(8), \fBssh\fR(1), \fBssh_config\fR(5), \fBavahi-daemon\fR(8)
 "#;
 
 fn render() -> Vec<u8> {
@@ -92,6 +141,22 @@ fn render() -> Vec<u8> {
     man.render_description_section(&mut out).unwrap();
     man.render_options_section(&mut out).unwrap();
     man.render_subcommands_section(&mut out).unwrap();
+    // The other commands' own descriptions and options (`scan`'s are the ones above).
+    for sub in v6scout::cli::Cli::command().get_subcommands() {
+        if sub.get_name() == "scan" {
+            continue;
+        }
+        let name = sub.get_name().to_uppercase();
+        let page = clap_mangen::Man::new(sub.clone());
+        let mut text = Vec::new();
+        page.render_description_section(&mut text).unwrap();
+        page.render_options_section(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        let text = text
+            .replacen(".SH DESCRIPTION", &format!(".SH \"{name} DESCRIPTION\""), 1)
+            .replacen(".SH OPTIONS", &format!(".SH \"{name} OPTIONS\""), 1);
+        out.write_all(text.as_bytes()).unwrap();
+    }
     out.write_all(EXTRA.as_bytes()).unwrap();
     man.render_version_section(&mut out).unwrap();
     out

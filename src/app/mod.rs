@@ -1,13 +1,17 @@
 //! The one place that wires real I/O together: it runs the chosen command and maps its
 //! outcome to an exit code. Each command lives in its own submodule.
 
+pub mod dualstack;
 pub mod observe;
+pub mod relay;
+pub mod resolve;
 pub mod scan;
+pub mod scanner;
 mod terminal;
+pub mod watch;
 
-pub use scan::{
-    scan, scan_links, scan_links_with, scan_with, ScanHooks, ScanObserver, ScanOptions,
-};
+pub use scan::{scan_links, scan_links_with, ScanHooks, ScanObserver, ScanOptions};
+pub use scanner::{scan, Scanner};
 
 use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
 use crate::output::jsonl::JsonlStream;
@@ -45,6 +49,10 @@ pub fn run(cli: Cli) -> ExitCode {
         None => run_scan(&cli.scan),
         Some(Command::Scan(args)) => run_scan(args),
         Some(Command::Completions { shell }) => completions(*shell),
+        Some(Command::Resolve(args)) => resolve::run_resolve(args),
+        Some(Command::Ssh(args)) => resolve::run_ssh(args),
+        Some(Command::Connect(args)) => resolve::run_connect(args),
+        Some(Command::Watch(args)) => watch::run_watch(args),
     };
     match result {
         Ok(code) => code,
@@ -94,7 +102,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             jsonl: Some(JsonlStream::new(&mut out)),
             progress,
         };
-        let report = scan::scan_with(args, Some(&mut obs))?;
+        let report = Scanner::open(args)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs.progress.take());
         if let Some(j) = obs.jsonl.take() {
             j.finish(&report).context("writing the report")?;
@@ -105,7 +113,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             jsonl: None,
             progress,
         };
-        let report = scan::scan_with(args, Some(&mut obs))?;
+        let report = Scanner::open(args)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs);
         if format == Format::Table {
             let style = TableStyle {

@@ -3,15 +3,14 @@
 use crate::cli::ScanArgs;
 use crate::collect::HostTable;
 use crate::group::{self, GroupOptions};
-use crate::iface::{self, Interface};
+use crate::iface::Interface;
 use crate::model::{is_link_local, Observation};
 use crate::names::{self, Asker, Resolver};
 use crate::neigh::NeighSource;
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
-use crate::probe::{Link, OpenError};
+use crate::probe::Link;
 use crate::report::{Report, ScanStats};
-use anyhow::{bail, Result};
 use std::collections::BTreeSet;
 use std::net::Ipv6Addr;
 use std::sync::mpsc;
@@ -32,6 +31,8 @@ pub struct ScanOptions {
     pub include_stale: bool,
     /// Most addresses per interface.
     pub max_hosts: usize,
+    /// Send an MLD query and confirm the addresses the reports imply.
+    pub mld: bool,
 }
 
 impl ScanOptions {
@@ -44,6 +45,7 @@ impl ScanOptions {
             include_self: a.include_self,
             include_stale: a.include_stale,
             max_hosts: a.max_hosts as usize,
+            mld: a.mld,
         }
     }
 }
@@ -75,7 +77,11 @@ pub fn random_tag() -> ProbeTag {
     }
 }
 
-fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+/// The addresses a worker probes from: the link-local one first, then (unless
+/// link-local only) each global/ULA one.
+/// The source addresses a link probes from: its link-local, then (unless link-local
+/// only) each global/ULA address.
+pub fn probe_sources(iface: &Interface, opts: &ScanOptions) -> Vec<std::net::Ipv6Addr> {
     let mut sources: Vec<_> = iface.link_local().into_iter().collect();
     if !opts.link_local_only {
         sources.extend(
@@ -86,6 +92,11 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
                 .filter(|a| !is_link_local(*a) && crate::model::is_host_address(*a)),
         );
     }
+    sources
+}
+
+fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
+    let sources = probe_sources(iface, opts);
     WorkerConfig {
         ifindex: iface.index,
         mac: iface.mac,
@@ -95,6 +106,13 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
         rounds: opts.rounds,
         tag,
         max_hosts: opts.max_hosts,
+        mld: opts.mld,
+        prefixes: iface
+            .addrs
+            .iter()
+            .filter(|a| a.prefix_len < 128)
+            .map(|a| a.prefix())
+            .collect(),
     }
 }
 
@@ -122,7 +140,7 @@ pub struct ScanHooks<'a> {
 /// and groups the result. Links whose worker could not send anything are reported
 /// through `warn`. Generic over the link so tests run it on simulated links.
 pub fn scan_links<L: Link + Send>(
-    links: Vec<(Interface, L)>,
+    links: &mut [(Interface, L)],
     opts: &ScanOptions,
     neigh: Option<&dyn NeighSource>,
     warn: &mut dyn FnMut(String),
@@ -132,7 +150,7 @@ pub fn scan_links<L: Link + Send>(
 
 /// [`scan_links`] with name lookups and an observer.
 pub fn scan_links_with<L: Link + Send>(
-    links: Vec<(Interface, L)>,
+    links: &mut [(Interface, L)],
     opts: &ScanOptions,
     neigh: Option<&dyn NeighSource>,
     hooks: ScanHooks<'_>,
@@ -156,17 +174,18 @@ pub fn scan_links_with<L: Link + Send>(
         o.start(&ifaces, opts);
     }
     let (tx, rx) = mpsc::channel();
-    let results: Vec<(String, Result<WorkerStats, std::io::Error>)> = std::thread::scope(|s| {
+    let results: Vec<(String, (WorkerStats, Option<std::io::Error>))> = std::thread::scope(|s| {
         let handles: Vec<_> = links
-            .into_iter()
-            .map(|(iface, mut link)| {
+            .iter_mut()
+            .map(|(iface, link)| {
                 let tx = tx.clone();
-                let cfg = worker_config(&iface, opts, tag);
+                let cfg = worker_config(iface, opts, tag);
+                let name = iface.name.clone();
                 s.spawn(move || {
-                    let r = worker::run(&mut link, &cfg, &mut |o| {
+                    let r = worker::run(link, &cfg, &mut |o| {
                         let _ = tx.send(o);
                     });
-                    (iface.name, r)
+                    (name, r)
                 })
             })
             .collect();
@@ -192,11 +211,11 @@ pub fn scan_links_with<L: Link + Send>(
     });
     let mut stats = WorkerStats::default();
     for (name, r) in results {
-        match r {
-            Ok(s) => stats.add(&s),
-            Err(e) => warn(format!(
-                "{name}: no probe could be sent ({e}); nothing found there"
-            )),
+        // A link that could not send still counts what it received and dropped.
+        let (s, failed) = r;
+        stats.add(&s);
+        if let Some(e) = failed {
+            warn(format!("{name}: no probe could be sent ({e})"));
         }
     }
     if let Some(n) = neigh {
@@ -209,6 +228,13 @@ pub fn scan_links_with<L: Link + Send>(
     } else {
         table.merge_cache(&[], false);
     }
+    let dropped = stats.dropped_over_limit + table.dropped_over_limit;
+    if dropped > 0 {
+        warn(format!(
+            "dropped {dropped} addresses over --max-hosts {} (counted per packet; a flood, or raise the limit)",
+            opts.max_hosts
+        ));
+    }
     let answers = asker.map(Asker::finish).unwrap_or_default();
     let mut report = Report {
         started,
@@ -218,8 +244,9 @@ pub fn scan_links_with<L: Link + Send>(
             probes_sent: stats.probes_sent,
             replies: stats.replies,
             malformed: stats.malformed,
-            dropped_over_limit: stats.dropped_over_limit + table.dropped_over_limit,
+            dropped_over_limit: dropped,
         },
+        ports_checked: None,
     };
     names::apply(&mut report, &answers);
     report.duration = t0.elapsed();
@@ -229,64 +256,6 @@ pub fn scan_links_with<L: Link + Send>(
 /// Prints a warning on stderr.
 pub fn warn_stderr(msg: String) {
     eprintln!("v6scout: warning: {msg}");
-}
-
-/// Scans the real interfaces named in `args` (or every usable one).
-pub fn scan(args: &ScanArgs) -> Result<Report> {
-    scan_with(args, None)
-}
-
-/// [`scan`], telling `observer` about each observation as it arrives.
-#[cfg(target_os = "linux")]
-pub fn scan_with(args: &ScanArgs, observer: Option<&mut dyn ScanObserver>) -> Result<Report> {
-    use crate::probe::socket::RawLink;
-    let all = iface::system_interfaces();
-    let selection = iface::select(&all, &args.interfaces)?;
-    for (name, why) in &selection.skipped {
-        warn_stderr(format!("{name} is not scanned: {why}"));
-    }
-    let mut links = Vec::new();
-    for i in selection.scan {
-        match RawLink::open(i.index) {
-            Ok(l) => links.push((i, l)),
-            Err(OpenError::NoPrivilege) => bail!(OpenError::NoPrivilege),
-            Err(e) => warn_stderr(format!("{}: {e}", i.name)),
-        }
-    }
-    if links.is_empty() {
-        bail!("no interface could be opened for probing");
-    }
-    let neigh = crate::neigh::linux::Netlink;
-    let cache: Option<&dyn NeighSource> = if args.no_ndp_cache {
-        None
-    } else {
-        Some(&neigh)
-    };
-    let mut resolver = crate::names::system::SystemResolver::new(true);
-    let hooks = ScanHooks {
-        resolver: if args.no_names {
-            None
-        } else {
-            Some(&mut resolver)
-        },
-        observer: match observer {
-            Some(o) => Some(o),
-            None => None,
-        },
-    };
-    Ok(scan_links_with(
-        links,
-        &ScanOptions::from_args(args),
-        cache,
-        hooks,
-        &mut warn_stderr,
-    ))
-}
-
-/// Scanning needs a platform backend; only Linux has one so far.
-#[cfg(not(target_os = "linux"))]
-pub fn scan_with(_args: &ScanArgs, _observer: Option<&mut dyn ScanObserver>) -> Result<Report> {
-    bail!("this platform is not supported yet (Linux only)")
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ fn opts() -> ScanOptions {
         include_self: false,
         include_stale: false,
         max_hosts: 4096,
+        mld: false,
     }
 }
 
@@ -86,7 +87,7 @@ fn finds_every_host_on_every_link_with_macs() {
         host(4, false, &["2001:db8:99::4"]),
     ]);
     let link_b = SimLink::new(vec![host(9, true, &[])]);
-    let ifaces = vec![
+    let mut ifaces = vec![
         (
             iface("eth0", 2, &["fe80::100", "2001:db8:1::100", "fd00:1::100"]),
             link_a,
@@ -101,7 +102,7 @@ fn finds_every_host_on_every_link_with_macs() {
         router: false,
     };
     let mut warnings = Vec::new();
-    let report = scan_links(ifaces, &opts(), Some(&Cache(vec![stale])), &mut |w| {
+    let report = scan_links(&mut ifaces, &opts(), Some(&Cache(vec![stale])), &mut |w| {
         warnings.push(w)
     });
     assert!(warnings.is_empty(), "{warnings:?}");
@@ -162,7 +163,7 @@ fn link_local_only_probes_only_from_link_local() {
     let mut o = opts();
     o.link_local_only = true;
     let report = scan_links(
-        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &mut [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
         &o,
         None,
         &mut |_| {},
@@ -175,7 +176,7 @@ fn link_local_only_probes_only_from_link_local() {
 #[test]
 fn empty_link_reports_no_hosts() {
     let report = scan_links(
-        vec![(iface("eth0", 2, &["fe80::100"]), SimLink::new(vec![]))],
+        &mut [(iface("eth0", 2, &["fe80::100"]), SimLink::new(vec![]))],
         &opts(),
         None,
         &mut |_| {},
@@ -219,7 +220,7 @@ fn jsonl_streams_hosts_during_the_scan() {
         progress: None,
     };
     let report = scan_links_with(
-        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &mut [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
         &opts(),
         None,
         ScanHooks {
@@ -282,7 +283,7 @@ fn names_are_asked_during_the_scan_and_merged() {
     let mut fake = Fake::default();
     let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"])]);
     let report = scan_links_with(
-        vec![(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
+        &mut [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link)],
         &opts(),
         None,
         ScanHooks {
@@ -297,4 +298,41 @@ fn names_are_asked_during_the_scan_and_merged() {
     for h in report.interfaces[0].prefixes.iter().flat_map(|p| &p.hosts) {
         assert_eq!(h.names, ["h02.local"], "{}", h.address);
     }
+}
+
+#[test]
+fn the_same_links_scan_again_with_a_fresh_tag() {
+    let mut links = vec![(
+        iface("eth0", 2, &["fe80::100"]),
+        SimLink::new(vec![host(2, false, &[]), host(3, true, &[])]),
+    )];
+    let first = scan_links(&mut links, &opts(), None, &mut |_| {});
+    let second = scan_links(&mut links, &opts(), None, &mut |_| {});
+    assert_eq!(rows(&first, "eth0"), rows(&second, "eth0"));
+    assert_eq!(second.host_count(), 2);
+    // Each scan carried its own probe id, so late answers to the first are foreign.
+    let ids: std::collections::HashSet<[u8; 2]> = links[0]
+        .1
+        .sent
+        .iter()
+        .filter(|s| s.2[0] == 128)
+        .map(|s| [s.2[4], s.2[5]])
+        .collect();
+    assert_eq!(ids.len(), 2);
+}
+
+#[test]
+fn answers_spread_over_the_window_are_all_collected_with_macs() {
+    // 240 hosts answering at random moments up to 60 ms after each probe (a quarter silent).
+    let hosts: Vec<SimHost> = (1..=240u8).map(|i| host(i, i % 4 == 0, &[])).collect();
+    let link = SimLink::new(hosts).with_spread(Duration::from_millis(60), 42);
+    let mut ifaces = vec![(iface("eth0", 2, &["fe80::ffff"]), link)];
+    let report = scan_links(&mut ifaces, &opts(), None, &mut |w| panic!("{w}"));
+    let eth0 = rows(&report, "eth0");
+    assert_eq!(eth0.len(), 240);
+    assert!(eth0.iter().all(|r| r.1.is_some() && r.2.contains(&"ndp")));
+    let silent = eth0
+        .iter()
+        .filter(|r| r.2.contains(&"param-problem") && !r.2.contains(&"echo"));
+    assert_eq!(silent.count(), 60);
 }

@@ -52,47 +52,95 @@ fn invalid(e: impl std::fmt::Display) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
+/// An IPv4 entry worth trusting as "this MAC has this address now": confirmed recently
+/// (reachable, being re-confirmed) or configured by hand. A merely stale ARP entry can be
+/// an address the host has since lost, which is exactly what users look for.
+pub fn ipv4_entry_from(msg: &NeighbourMessage) -> Option<crate::ipv4::Ipv4Neighbour> {
+    if !matches!(
+        msg.header.state,
+        NeighbourState::Reachable
+            | NeighbourState::Delay
+            | NeighbourState::Probe
+            | NeighbourState::Permanent
+    ) {
+        return None;
+    }
+    let mut addr = None;
+    let mut mac = None;
+    for attr in &msg.attributes {
+        match attr {
+            NeighbourAttribute::Destination(NeighbourAddress::Inet(a)) => addr = Some(*a),
+            NeighbourAttribute::LinkLayerAddress(b) => {
+                mac = <[u8; 6]>::try_from(b.as_slice()).ok().map(Mac);
+            }
+            _ => {}
+        }
+    }
+    let addr = addr.filter(|a| {
+        !(a.is_multicast() || a.is_broadcast() || a.is_unspecified() || a.is_loopback())
+    })?;
+    let mac = mac.filter(|m| !m.is_multicast() && !m.is_zero())?;
+    Some(crate::ipv4::Ipv4Neighbour {
+        ifindex: msg.header.ifindex,
+        addr,
+        mac,
+    })
+}
+
+/// Every neighbour message of one address family.
+fn dump_family(family: AddressFamily) -> io::Result<Vec<NeighbourMessage>> {
+    let mut socket = Socket::new(NETLINK_ROUTE)?;
+    socket.bind_auto()?;
+    socket.connect(&SocketAddr::new(0, 0))?;
+    let mut header = NetlinkHeader::default();
+    header.flags = NLM_F_DUMP | NLM_F_REQUEST;
+    let mut request = NeighbourMessage::default();
+    request.header.family = family;
+    let mut req = NetlinkMessage::new(
+        header,
+        NetlinkPayload::from(RouteNetlinkMessage::GetNeighbour(request)),
+    );
+    req.finalize();
+    let mut buf = vec![0; req.header.length as usize];
+    req.serialize(&mut buf[..]);
+    socket.send(&buf[..], 0)?;
+
+    let mut out = Vec::new();
+    let mut rx = vec![0u8; 64 * 1024];
+    loop {
+        let size = socket.recv(&mut &mut rx[..], 0)?;
+        let mut offset = 0;
+        while offset < size {
+            let msg: NetlinkMessage<RouteNetlinkMessage> =
+                NetlinkMessage::deserialize(&rx[offset..size]).map_err(invalid)?;
+            let len = msg.header.length as usize;
+            match msg.payload {
+                NetlinkPayload::Done(_) => return Ok(out),
+                NetlinkPayload::Error(e) => return Err(invalid(format!("{e:?}"))),
+                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNeighbour(m)) => out.push(m),
+                _ => {}
+            }
+            if len == 0 {
+                break;
+            }
+            offset += len;
+        }
+    }
+}
+
 impl NeighSource for Netlink {
     fn dump(&self) -> io::Result<Vec<NeighEntry>> {
-        let mut socket = Socket::new(NETLINK_ROUTE)?;
-        socket.bind_auto()?;
-        socket.connect(&SocketAddr::new(0, 0))?;
-        let mut header = NetlinkHeader::default();
-        header.flags = NLM_F_DUMP | NLM_F_REQUEST;
-        let mut request = NeighbourMessage::default();
-        request.header.family = AddressFamily::Inet6;
-        let mut req = NetlinkMessage::new(
-            header,
-            NetlinkPayload::from(RouteNetlinkMessage::GetNeighbour(request)),
-        );
-        req.finalize();
-        let mut buf = vec![0; req.header.length as usize];
-        req.serialize(&mut buf[..]);
-        socket.send(&buf[..], 0)?;
+        Ok(dump_family(AddressFamily::Inet6)?
+            .iter()
+            .filter_map(entry_from)
+            .collect())
+    }
 
-        let mut out = Vec::new();
-        let mut rx = vec![0u8; 64 * 1024];
-        loop {
-            let size = socket.recv(&mut &mut rx[..], 0)?;
-            let mut offset = 0;
-            while offset < size {
-                let msg: NetlinkMessage<RouteNetlinkMessage> =
-                    NetlinkMessage::deserialize(&rx[offset..size]).map_err(invalid)?;
-                let len = msg.header.length as usize;
-                match msg.payload {
-                    NetlinkPayload::Done(_) => return Ok(out),
-                    NetlinkPayload::Error(e) => return Err(invalid(format!("{e:?}"))),
-                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNeighbour(m)) => {
-                        out.extend(entry_from(&m));
-                    }
-                    _ => {}
-                }
-                if len == 0 {
-                    break;
-                }
-                offset += len;
-            }
-        }
+    fn dump_ipv4(&self) -> io::Result<Vec<crate::ipv4::Ipv4Neighbour>> {
+        Ok(dump_family(AddressFamily::Inet)?
+            .iter()
+            .filter_map(ipv4_entry_from)
+            .collect())
     }
 }
 
@@ -125,6 +173,37 @@ mod tests {
         assert_eq!(e.state, NeighState::Stale);
         assert_eq!(e.mac, Some(Mac([0xb8, 0x27, 0xeb, 1, 2, 3])));
         assert!(e.router);
+    }
+
+    #[test]
+    fn ipv4_entries_only_when_recently_confirmed() {
+        let mut m = NeighbourMessage::default();
+        m.header.family = AddressFamily::Inet;
+        m.header.ifindex = 3;
+        m.header.state = NeighbourState::Reachable;
+        m.attributes = vec![
+            NeighbourAttribute::Destination(NeighbourAddress::Inet("192.0.2.10".parse().unwrap())),
+            NeighbourAttribute::LinkLayerAddress(vec![0xb8, 0x27, 0xeb, 1, 2, 3]),
+        ];
+        let e = ipv4_entry_from(&m).unwrap();
+        assert_eq!(
+            (e.ifindex, e.addr.to_string(), e.mac),
+            (3, "192.0.2.10".into(), Mac([0xb8, 0x27, 0xeb, 1, 2, 3]))
+        );
+        m.header.state = NeighbourState::Stale;
+        assert!(
+            ipv4_entry_from(&m).is_none(),
+            "a stale ARP entry may be a lost address"
+        );
+        m.header.state = NeighbourState::Permanent;
+        m.attributes[0] = NeighbourAttribute::Destination(NeighbourAddress::Inet(
+            "255.255.255.255".parse().unwrap(),
+        ));
+        assert!(ipv4_entry_from(&m).is_none());
+        assert!(
+            entry_from(&m).is_none(),
+            "IPv4 entries never reach the IPv6 table"
+        );
     }
 
     #[test]

@@ -42,4 +42,9 @@ pub struct NeighEntry {
 pub trait NeighSource {
     /// Every usable IPv6 entry on every interface.
     fn dump(&self) -> std::io::Result<Vec<NeighEntry>>;
+
+    /// Every IPv4 (ARP) entry confirmed recently (not merely stale) on every interface.
+    fn dump_ipv4(&self) -> std::io::Result<Vec<crate::ipv4::Ipv4Neighbour>> {
+        Ok(Vec::new())
+    }
 }

@@ -17,16 +17,11 @@ fn row(
 ) -> HostRow {
     let address: Ipv6Addr = addr.parse().unwrap();
     HostRow {
-        address,
-        scoped: crate::group::scoped(address, iface),
-        mac,
         vendor,
         router,
-        is_self: false,
-        stale: false,
         seen_by: seen.to_vec(),
         rtt: Some(Duration::from_micros(412)),
-        names: Vec::new(),
+        ..HostRow::new(address, iface, mac)
     }
 }
 
@@ -90,6 +85,8 @@ pub fn report() -> Report {
                     )],
                 },
             ],
+            ipv4_checked: false,
+            ipv4_only: Vec::new(),
         }],
         stats: ScanStats {
             probes_sent: 12,
@@ -97,6 +94,7 @@ pub fn report() -> Report {
             malformed: 1,
             dropped_over_limit: 0,
         },
+        ports_checked: None,
     };
     for h in r.interfaces[0]
         .prefixes
@@ -107,5 +105,32 @@ pub fn report() -> Report {
             h.names = vec!["rpi.local".into(), "pi.example.org".into()];
         }
     }
+    r
+}
+
+/// The same report after an IPv4 sweep and `--ports 22`: the Pi has 192.0.2.10 and ssh,
+/// the private-MAC host has no IPv4, and a printer answered only over IPv4.
+pub fn dual_stack_report() -> Report {
+    let mut r = report();
+    r.ports_checked = Some(vec![22]);
+    let eth0 = &mut r.interfaces[0];
+    eth0.ipv4_checked = true;
+    for row in eth0.prefixes.iter_mut().flat_map(|p| p.hosts.iter_mut()) {
+        row.open_ports = Some(Vec::new());
+        match row.mac.map(|m| m.0[0]) {
+            Some(0xb8) => {
+                row.ipv4 = vec![std::net::Ipv4Addr::new(192, 0, 2, 10)];
+                row.open_ports = Some(vec![22]);
+            }
+            Some(0x00) => row.ipv4 = vec![std::net::Ipv4Addr::new(192, 0, 2, 1)],
+            _ => {}
+        }
+    }
+    let printer = Mac([0x00, 0x00, 0x48, 0x12, 0x34, 0x56]);
+    eth0.ipv4_only = vec![crate::report::Ipv4OnlyHost {
+        addr: std::net::Ipv4Addr::new(192, 0, 2, 77),
+        mac: printer,
+        vendor: crate::oui::lookup(printer),
+    }];
     r
 }

@@ -34,6 +34,9 @@ pub struct JsonIface<'a> {
     pub mac: Option<String>,
     /// Address groups.
     pub prefixes: Vec<JsonPrefix<'a>>,
+    /// Hosts that answered only over IPv4; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ipv4_only: Vec<JsonIpv4Only>,
 }
 
 /// One prefix group.
@@ -75,6 +78,28 @@ pub struct JsonHost<'a> {
     pub seen_by: Vec<&'static str>,
     /// Best round-trip time in milliseconds, or null.
     pub rtt_ms: Option<f64>,
+    /// How the interface ID was formed: `eui64`, `manual` or `temporary`.
+    pub iid: &'static str,
+    /// IPv4 addresses of this host's MAC; after an ARP sweep (`--ipv4`) an empty list means
+    /// it has none; without one the field is absent unless an address is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<Vec<String>>,
+    /// TCP ports that accepted a connection; absent unless `--ports`/`--services`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_ports: Option<Vec<u16>>,
+}
+
+/// A host seen only over IPv4.
+#[derive(Serialize)]
+pub struct JsonIpv4Only {
+    /// Its IPv4 address.
+    pub address: String,
+    /// Its MAC.
+    pub mac: String,
+    /// Registered vendor, or null.
+    pub vendor: Option<&'static str>,
+    /// The MAC is locally administered.
+    pub private_mac: bool,
 }
 
 /// Counters.
@@ -90,8 +115,8 @@ pub struct JsonStats {
     pub dropped_over_limit: u64,
 }
 
-/// The entry of one row.
-pub fn host(h: &HostRow) -> JsonHost<'_> {
+/// The entry of one row; `ipv4_checked`: its interface was swept for IPv4.
+pub fn host(h: &HostRow, ipv4_checked: bool) -> JsonHost<'_> {
     JsonHost {
         address: h.address.to_string(),
         scoped: &h.scoped,
@@ -105,15 +130,19 @@ pub fn host(h: &HostRow) -> JsonHost<'_> {
         seen_by: h.seen_by.iter().map(|s| s.as_str()).collect(),
         // Microsecond precision is all a link round trip means.
         rtt_ms: h.rtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+        iid: h.iid.as_str(),
+        ipv4: (ipv4_checked || !h.ipv4.is_empty())
+            .then(|| h.ipv4.iter().map(|a| a.to_string()).collect()),
+        open_ports: h.open_ports.clone(),
     }
 }
 
-fn prefix(g: &PrefixGroup) -> JsonPrefix<'_> {
+fn prefix(g: &PrefixGroup, ipv4_checked: bool) -> JsonPrefix<'_> {
     JsonPrefix {
         prefix: g.prefix.to_string(),
         kind: g.prefix.kind().as_str(),
         source: g.source.as_str(),
-        hosts: g.hosts.iter().map(host).collect(),
+        hosts: g.hosts.iter().map(|h| host(h, ipv4_checked)).collect(),
     }
 }
 
@@ -122,7 +151,21 @@ fn iface(i: &IfaceReport) -> JsonIface<'_> {
         name: &i.name,
         index: i.index,
         mac: i.mac.map(|m| m.to_string()),
-        prefixes: i.prefixes.iter().map(prefix).collect(),
+        prefixes: i
+            .prefixes
+            .iter()
+            .map(|g| prefix(g, i.ipv4_checked))
+            .collect(),
+        ipv4_only: i
+            .ipv4_only
+            .iter()
+            .map(|h| JsonIpv4Only {
+                address: h.addr.to_string(),
+                mac: h.mac.to_string(),
+                vendor: h.vendor.name(),
+                private_mac: h.vendor.is_private(),
+            })
+            .collect(),
     }
 }
 

@@ -64,7 +64,7 @@ fn host_line(out: &mut dyn Write, iface: &str, prefix: String, h: &HostRow) -> i
             kind: "host",
             interface: iface,
             prefix,
-            host: json::host(h),
+            host: json::host(h, false),
         },
     )
 }

@@ -46,9 +46,13 @@ pub fn summary(report: &Report) -> String {
     )
 }
 
-/// The marks of a row (`router`, `self`, `stale`), in display order.
+/// The marks of a row (`router`, `self`, `stale`, and for global/ULA addresses how the
+/// interface ID was formed), in display order.
 pub fn flags(h: &HostRow) -> Vec<&'static str> {
     let mut f = Vec::new();
+    if !crate::model::is_link_local(h.address) {
+        f.push(h.iid.as_str());
+    }
     if h.router {
         f.push("router");
     }

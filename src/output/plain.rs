@@ -1,14 +1,16 @@
 //! Plain output: one address a line, stable whitespace-separated columns.
 //!
-//! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR (NAMES comma-separated). Empty fields are `-`; the vendor
-//! comes last because it may contain spaces (`awk '{print $3}'` always gets the address).
+//! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (lists are
+//! comma-separated). Empty fields are `-`; the vendor comes last because it may contain
+//! spaces (`awk '{print $3}'` always gets the address). Hosts seen only over IPv4 get
+//! lines with PREFIX `ipv4-only`.
 
 use super::{flags, seen_by};
 use crate::report::Report;
 use std::io::{self, Write};
 
 /// The column header line.
-pub const HEADER: &str = "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS NAMES VENDOR";
+pub const HEADER: &str = "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR";
 
 /// Writes every row.
 pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -21,7 +23,7 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                 let f = flags(h);
                 writeln!(
                     out,
-                    "{} {} {} {} {} {} {} {}",
+                    "{} {} {} {} {} {} {} {} {} {}",
                     iface.name,
                     group.prefix,
                     h.scoped,
@@ -32,23 +34,41 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                     } else {
                         f.join(",")
                     },
-                    if h.names.is_empty() {
-                        "-".to_string()
-                    } else {
-                        h.names.join(",")
-                    },
-                    vendor_text(h),
+                    dash_list(h.ipv4.iter()),
+                    dash_list(h.open_ports.iter().flatten()),
+                    dash_list(h.names.iter()),
+                    vendor_text(&h.vendor),
                 )?;
             }
+        }
+        for h in &iface.ipv4_only {
+            writeln!(
+                out,
+                "{} ipv4-only {} {} arp ipv4-only {} - - {}",
+                iface.name,
+                h.addr,
+                h.mac,
+                h.addr,
+                vendor_text(&h.vendor)
+            )?;
         }
     }
     Ok(())
 }
 
+/// Comma-separated items, or `-` when there are none.
+fn dash_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    let v: Vec<String> = items.map(|i| i.to_string()).collect();
+    if v.is_empty() {
+        "-".to_string()
+    } else {
+        v.join(",")
+    }
+}
+
 /// The vendor column: never empty, never a control character (names come from a data file).
-fn vendor_text(h: &crate::report::HostRow) -> String {
-    let v: String = h
-        .vendor
+fn vendor_text(vendor: &crate::oui::Vendor) -> String {
+    let v: String = vendor
         .to_string()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

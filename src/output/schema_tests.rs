@@ -5,9 +5,9 @@ use super::fixture;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// `(level, field) -> type text` from README's field table. Levels: `top`, `iface`,
-/// `prefix`, `host`, `stats`.
-fn documented() -> BTreeMap<(&'static str, String), String> {
+/// `(level, field) -> (type text, optional)` from README's field table. Levels: `top`,
+/// `iface`, `prefix`, `host`, `stats`; a type ending in ", optional" may be absent.
+fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
     let readme = include_str!("../../README.md");
     let start = readme.find("### JSON schema, version 1").unwrap();
     let mut out = BTreeMap::new();
@@ -22,12 +22,16 @@ fn documented() -> BTreeMap<(&'static str, String), String> {
         }
         let cols: Vec<&str> = line.split('|').map(str::trim).collect();
         let (names, ty) = (cols[1], cols[2]);
+        let optional = ty.ends_with(", optional");
+        let ty = ty.trim_end_matches(", optional");
         let types: Vec<&str> = ty.split(", ").collect();
         for (i, n) in names.split(", ").enumerate() {
             let n = n.trim_matches('`').trim_end_matches("[]");
             let ty = types.get(i).or(types.last()).unwrap().to_string();
             let key = if let Some(f) = n.strip_prefix("stats.") {
                 ("stats", f)
+            } else if let Some(f) = n.strip_prefix("interfaces[].") {
+                ("iface", f.trim_end_matches("[]"))
             } else if let Some(f) = n.strip_prefix("..") {
                 ("prefix", f)
             } else if let Some(f) = n.strip_prefix('.') {
@@ -37,13 +41,13 @@ fn documented() -> BTreeMap<(&'static str, String), String> {
             } else {
                 ("top", n)
             };
-            out.insert((key.0, key.1.to_string()), ty);
+            out.insert((key.0, key.1.to_string()), (ty, optional));
             if n == "..hosts" || n == "hosts" && key.0 == "prefix" {
                 in_hosts = true;
             }
         }
     }
-    out.insert(("top", "stats".into()), "object".into());
+    out.insert(("top", "stats".into()), ("object".into(), false));
     out
 }
 
@@ -57,22 +61,25 @@ fn type_ok(v: &Value, ty: &str) -> bool {
         "object" => v.is_object(),
         "array" => v.is_array(),
         "array of strings" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        "array of integers" => v.as_array().is_some_and(|a| a.iter().all(Value::is_u64)),
         _ => panic!("undocumented type {t:?}"),
     })
 }
 
-fn check(level: &'static str, obj: &Value, doc: &BTreeMap<(&'static str, String), String>) {
-    let have: Vec<&String> = obj.as_object().unwrap().keys().collect();
-    let want: Vec<&String> = doc
-        .keys()
-        .filter(|(l, _)| *l == level)
-        .map(|(_, f)| f)
-        .collect();
-    let mut have_sorted = have.clone();
-    have_sorted.sort();
-    assert_eq!(have_sorted, want, "{level} fields differ from README");
-    for (k, v) in obj.as_object().unwrap() {
-        let ty = &doc[&(level, k.clone())];
+fn check(level: &'static str, obj: &Value, doc: &BTreeMap<(&'static str, String), (String, bool)>) {
+    let fields = obj.as_object().unwrap();
+    for ((l, f), (_, optional)) in doc {
+        if *l == level && !optional {
+            assert!(
+                fields.contains_key(f),
+                "{level}.{f} is documented but missing: {obj}"
+            );
+        }
+    }
+    for (k, v) in fields {
+        let Some((ty, _)) = doc.get(&(level, k.clone())) else {
+            panic!("{level}.{k} is in the output but not documented in README");
+        };
         assert!(type_ok(v, ty), "{level}.{k} = {v} is not {ty}");
     }
 }
@@ -80,21 +87,27 @@ fn check(level: &'static str, obj: &Value, doc: &BTreeMap<(&'static str, String)
 #[test]
 fn json_round_trips_through_the_documented_schema() {
     let doc = documented();
+    check_report(fixture::dual_stack_report(), &doc);
     let mut r = fixture::report();
     // Cover the null cases too.
     r.interfaces[0].prefixes[0].hosts[1].mac = None;
     r.interfaces[0].prefixes[0].hosts[1].rtt = None;
+    check_report(r, &doc);
+}
+
+/// Every object of the report's JSON against the documented fields, and a round trip.
+fn check_report(r: crate::report::Report, doc: &BTreeMap<(&'static str, String), (String, bool)>) {
     let mut text = Vec::new();
     super::json::render(&r, &mut text).unwrap();
     let v: Value = serde_json::from_slice(&text).unwrap();
-    check("top", &v, &doc);
-    check("stats", &v["stats"], &doc);
+    check("top", &v, doc);
+    check("stats", &v["stats"], doc);
     for i in v["interfaces"].as_array().unwrap() {
-        check("iface", i, &doc);
+        check("iface", i, doc);
         for p in i["prefixes"].as_array().unwrap() {
-            check("prefix", p, &doc);
+            check("prefix", p, doc);
             for h in p["hosts"].as_array().unwrap() {
-                check("host", h, &doc);
+                check("host", h, doc);
             }
         }
     }

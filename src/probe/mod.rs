@@ -1,7 +1,10 @@
 //! Probing one link: what a probe worker sends and receives, through the small [`Link`]
 //! trait so the worker runs on real raw sockets ([`socket`]) or on a simulated link ([`sim`]).
 
+pub mod mld;
 pub mod packet;
+#[cfg(target_os = "linux")]
+pub mod ping;
 pub mod sim;
 #[cfg(target_os = "linux")]
 pub mod socket;
@@ -22,6 +25,10 @@ pub struct Probe<'a> {
     pub message: &'a [u8],
     /// A Destination Options header to put in front of the message.
     pub dest_opts: Option<&'a [u8]>,
+    /// A Hop-by-Hop Options header (MLD's router alert).
+    pub hop_opts: Option<&'a [u8]>,
+    /// Hop limit for this message only (MLD needs 1); the socket's 255 otherwise.
+    pub hop_limit: Option<u8>,
 }
 
 /// Metadata of one received ICMPv6 message; its bytes are in the caller's buffer.
@@ -35,12 +42,43 @@ pub struct Received {
     pub hop_limit: Option<u8>,
 }
 
+/// What kind of socket a link sends through, and so which probes it can send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkMode {
+    /// A raw ICMPv6 socket: every probe (echo, destination options, RS, NS, MLD).
+    Raw,
+    /// An unprivileged ICMPv6 ping socket: echo requests only. The kernel replaces the
+    /// echo identifier with the socket's own (`echo_id`) and delivers only the echo
+    /// replies that carry it.
+    Ping {
+        /// The identifier every echo of this link carries on the wire.
+        echo_id: u16,
+    },
+}
+
 /// A link that probes can be sent on and answers received from.
 pub trait Link {
+    /// Which probes this link can send; raw by default.
+    fn mode(&self) -> LinkMode {
+        LinkMode::Raw
+    }
     /// Sends one message.
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()>;
     /// Waits at most `timeout` for one message; `Ok(None)` when none came.
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>>;
+}
+
+/// A boxed link is a link, so one scan can mix raw and ping links.
+impl<L: Link + ?Sized> Link for Box<L> {
+    fn mode(&self) -> LinkMode {
+        (**self).mode()
+    }
+    fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        (**self).send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
+        (**self).recv(buf, timeout)
+    }
 }
 
 /// Why a probe socket could not be opened.
@@ -48,6 +86,9 @@ pub trait Link {
 pub enum OpenError {
     /// The process lacks CAP_NET_RAW.
     NoPrivilege,
+    /// Unprivileged ICMPv6 ping sockets are refused too (the user's group is outside
+    /// `net.ipv4.ping_group_range`, which also governs IPv6 ping sockets).
+    NoPingSocket,
     /// Anything else the system refused, with what was being done.
     Io(&'static str, io::Error),
 }
@@ -58,6 +99,13 @@ impl std::fmt::Display for OpenError {
             OpenError::NoPrivilege => f.write_str(
                 "raw ICMPv6 sockets need the CAP_NET_RAW capability: run v6scout with sudo, \
                  or grant it once with: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"",
+            ),
+            OpenError::NoPingSocket => f.write_str(
+                "raw ICMPv6 sockets need the CAP_NET_RAW capability and unprivileged ping \
+                 sockets are not allowed for your group: run v6scout with sudo, or grant it \
+                 once with: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\", or (the \
+                 administrator's choice, it allows every user to ping) enable ping sockets: \
+                 sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\"",
             ),
             OpenError::Io(what, e) => write!(f, "{what}: {e}"),
         }

@@ -4,10 +4,11 @@
 use super::{Link, Probe, Received};
 use crate::mac::Mac;
 use crate::model::PrefixKind;
-use std::collections::VecDeque;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io;
 use std::net::Ipv6Addr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One simulated neighbour.
 #[derive(Clone, Debug)]
@@ -22,28 +23,134 @@ pub struct SimHost {
     pub router_prefixes: Option<Vec<(Ipv6Addr, u8)>>,
 }
 
+type Packet = (Ipv6Addr, u8, Vec<u8>);
+
 /// A link of simulated hosts. Answers are queued when a probe is sent and handed out by
-/// `recv` in order; `inject` adds arbitrary packets (forgeries, junk) to the queue.
+/// `recv` in order, at once — or, with [`SimLink::with_spread`], each at its own random
+/// moment after the probe, as on a real link; `inject` adds arbitrary packets (forgeries,
+/// junk) to the queue.
 #[derive(Default)]
 pub struct SimLink {
     hosts: Vec<SimHost>,
-    queue: VecDeque<(Ipv6Addr, u8, Vec<u8>)>,
+    /// Which host owns each address, so answering a solicitation does not scan every host.
+    owner: HashMap<Ipv6Addr, usize>,
+    queue: VecDeque<Packet>,
+    spread: Option<Spread>,
+    /// Answers not yet due (only with a spread), earliest first.
+    delayed: BinaryHeap<Delayed>,
     /// Every probe sent, as (destination, source, message, had destination options).
     pub sent: Vec<(Ipv6Addr, Option<Ipv6Addr>, Vec<u8>, bool)>,
 }
 
+/// How answers are spread over time.
+#[derive(Clone, Copy, Debug)]
+struct Spread {
+    /// Echo replies, Parameter Problems and RAs arrive uniformly within this after a probe.
+    max: Duration,
+    /// xorshift64* state.
+    rng: u64,
+    /// Tie-breaker keeping equal due times in queueing order.
+    seq: u64,
+}
+
+impl Spread {
+    fn next(&mut self) -> u64 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A delay drawn uniformly from `[0, max]`.
+    fn delay(&mut self, max: Duration) -> Duration {
+        let nanos = max.as_nanos().min(u128::from(u64::MAX)) as u64;
+        Duration::from_nanos(self.next() % nanos.saturating_add(1))
+    }
+}
+
+/// An answer and when it becomes receivable; ordered so the heap pops the earliest first.
+struct Delayed {
+    due: Instant,
+    seq: u64,
+    packet: Packet,
+}
+
+impl Ord for Delayed {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.due, o.seq).cmp(&(self.due, self.seq))
+    }
+}
+impl PartialOrd for Delayed {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl PartialEq for Delayed {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Delayed {}
+
 impl SimLink {
     /// A link with these hosts.
     pub fn new(hosts: Vec<SimHost>) -> Self {
+        let mut owner = HashMap::new();
+        for (i, h) in hosts.iter().enumerate() {
+            for a in &h.addrs {
+                owner.entry(*a).or_insert(i);
+            }
+        }
         SimLink {
             hosts,
+            owner,
             ..Default::default()
         }
+    }
+
+    /// Spreads answers over time like a real link: each echo reply, Parameter Problem and
+    /// Router Advertisement becomes receivable at a moment drawn uniformly from `[0, max]`
+    /// after the probe it answers, each Neighbour Advertisement within `max / 10` (hosts
+    /// answer a solicitation addressed to them at once). Deterministic for a given `seed`.
+    /// `recv` blocks until the next answer is due, like a socket. Packets from `inject`
+    /// are never delayed.
+    pub fn with_spread(mut self, max: Duration, seed: u64) -> Self {
+        self.spread = Some(Spread {
+            max,
+            // xorshift must not start at zero.
+            rng: seed | 1,
+            seq: 0,
+        });
+        self
     }
 
     /// Queues a packet as if it had arrived from `src` with `hop_limit`.
     pub fn inject(&mut self, src: Ipv6Addr, hop_limit: u8, message: Vec<u8>) {
         self.queue.push_back((src, hop_limit, message));
+    }
+
+    /// Queues an answer, due now or, with a spread, within `max / divisor`.
+    fn answer(&mut self, packet: Packet, divisor: u32) {
+        match &mut self.spread {
+            None => self.queue.push_back(packet),
+            Some(sp) => {
+                let due = Instant::now() + sp.delay(sp.max / divisor.max(1));
+                sp.seq += 1;
+                let seq = sp.seq;
+                self.delayed.push(Delayed { due, seq, packet });
+            }
+        }
+    }
+
+    /// The next receivable packet, if any is due.
+    fn pop_due(&mut self) -> Option<Packet> {
+        if let Some(p) = self.queue.pop_front() {
+            return Some(p);
+        }
+        if self.delayed.peek().is_some_and(|d| d.due <= Instant::now()) {
+            return self.delayed.pop().map(|d| d.packet);
+        }
+        None
     }
 
     fn answer_from(host: &SimHost, src: Option<Ipv6Addr>) -> Option<Ipv6Addr> {
@@ -56,6 +163,7 @@ impl SimLink {
 
     fn on_echo(&mut self, probe: &Probe<'_>) {
         let Some(to) = probe.src else { return };
+        let mut answers = Vec::new();
         for host in &self.hosts {
             let Some(from) = Self::answer_from(host, probe.src) else {
                 continue;
@@ -69,7 +177,10 @@ impl SimLink {
                 r[0] = 129;
                 r
             };
-            self.queue.push_back((from, 64, reply));
+            answers.push((from, 64, reply));
+        }
+        for a in answers {
+            self.answer(a, 1);
         }
     }
 
@@ -81,24 +192,39 @@ impl SimLink {
             return;
         };
         let target = Ipv6Addr::from(target);
+        let Some(host) = self.owner.get(&target).and_then(|i| self.hosts.get(*i)) else {
+            return;
+        };
+        let router = host.router_prefixes.is_some();
+        let from = Self::answer_from(host, None).unwrap_or(target);
+        let na = (from, 255, neighbour_advert(target, host.mac, router));
+        self.answer(na, 10);
+    }
+
+    fn on_mld_query(&mut self) {
         for host in &self.hosts {
-            if host.addrs.contains(&target) {
-                let router = host.router_prefixes.is_some();
-                let from = Self::answer_from(host, None).unwrap_or(target);
-                self.queue
-                    .push_back((from, 255, neighbour_advert(target, host.mac, router)));
+            if let Some(from) = Self::answer_from(host, None) {
+                let groups: Vec<Ipv6Addr> = host
+                    .addrs
+                    .iter()
+                    .map(|a| super::packet::solicited_node(*a))
+                    .collect();
+                self.queue.push_back((from, 1, mldv2_report(&groups)));
             }
         }
     }
 
     fn on_rs(&mut self) {
+        let mut answers = Vec::new();
         for host in &self.hosts {
             if let (Some(prefixes), Some(from)) =
                 (&host.router_prefixes, Self::answer_from(host, None))
             {
-                self.queue
-                    .push_back((from, 255, router_advert(host.mac, prefixes)));
+                answers.push((from, 255, router_advert(host.mac, prefixes)));
             }
+        }
+        for a in answers {
+            self.answer(a, 1);
         }
     }
 }
@@ -115,13 +241,25 @@ impl Link for SimLink {
             Some(128) => self.on_echo(probe),
             Some(133) => self.on_rs(),
             Some(135) => self.on_ns(probe.message),
+            Some(130) => self.on_mld_query(),
             _ => {}
         }
         Ok(())
     }
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
-        match self.queue.pop_front() {
+        if self.queue.is_empty() {
+            if let Some(next) = self.delayed.peek() {
+                // Block until the next answer is due, as a socket would, but not past timeout.
+                let wait = next.due.saturating_duration_since(Instant::now());
+                if wait > timeout {
+                    std::thread::sleep(timeout);
+                    return Ok(None);
+                }
+                std::thread::sleep(wait);
+            }
+        }
+        match self.pop_due() {
             Some((src, hop_limit, msg)) => {
                 let len = msg.len().min(buf.len());
                 buf[..len].copy_from_slice(&msg[..len]);
@@ -182,3 +320,18 @@ pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
     }
     m
 }
+
+/// An MLDv2 report with one "mode is exclude" record per group, as Linux sends.
+pub fn mldv2_report(groups: &[Ipv6Addr]) -> Vec<u8> {
+    let mut m = vec![143, 0, 0, 0, 0, 0];
+    m.extend_from_slice(&(groups.len() as u16).to_be_bytes());
+    for g in groups {
+        m.extend_from_slice(&[2, 0, 0, 0]);
+        m.extend_from_slice(&g.octets());
+    }
+    m
+}
+
+#[cfg(test)]
+#[path = "sim_tests.rs"]
+mod tests;

@@ -12,19 +12,31 @@ use std::time::Duration;
 /// `ICMP6_FILTER` from `<netinet/icmp6.h>`; libc does not export it.
 const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel.
-const WANTED_TYPES: [u8; 5] = [4, 129, 134, 135, 136];
+const WANTED_TYPES: [u8; 7] = [4, 129, 131, 134, 135, 136, 143];
 
-/// A raw ICMPv6 socket bound to one interface.
+/// A raw ICMPv6 socket bound to one interface, plus send-only sockets armed with the
+/// extension headers some probes carry.
+///
+/// Attaching a Destination Options or Hop-by-Hop header to a packet needs CAP_NET_RAW at
+/// the moment it is set, and v6scout drops every capability before the scan starts. So
+/// those headers are set as sticky options while the links are opened: one socket per
+/// source address carries the unknown-option header, one link-local socket the MLD
+/// router alert. They are sent on without control messages, which would replace the
+/// sticky options.
 pub struct RawLink {
     sock: Socket,
     ifindex: u32,
+    /// Per source address: a socket bound to it with the unknown-option header set.
+    dest_opts: Vec<(Ipv6Addr, Socket)>,
+    /// With `--mld`: a link-local socket with the router alert and hop limit 1.
+    mld: Option<(Ipv6Addr, Socket)>,
 }
 
 fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
     r.map_err(|e| OpenError::Io(what, e))
 }
 
-fn setsockopt_int(
+pub(super) fn setsockopt_int(
     sock: &Socket,
     level: libc::c_int,
     name: libc::c_int,
@@ -56,32 +68,99 @@ fn icmp6_filter(wanted: &[u8]) -> [u32; 8] {
     f
 }
 
+/// A raw ICMPv6 socket on interface `ifindex` sending with hop limit `hops`.
+fn raw_socket(ifindex: u32, hops: u32) -> Result<Socket, OpenError> {
+    let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
+        Ok(s) => s,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+            return Err(OpenError::NoPrivilege)
+        }
+        Err(e) => return Err(OpenError::Io("opening a raw ICMPv6 socket", e)),
+    };
+    setup(
+        "binding the socket to its interface",
+        sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
+    )?;
+    setup(
+        "choosing the multicast interface",
+        sock.set_multicast_if_v6(ifindex),
+    )?;
+    setup(
+        "turning multicast loop off",
+        sock.set_multicast_loop_v6(false),
+    )?;
+    setup("setting the hop limit", sock.set_multicast_hops_v6(hops))?;
+    setup("setting the hop limit", sock.set_unicast_hops_v6(hops))?;
+    Ok(sock)
+}
+
+/// A send-only raw socket bound to `src` with the extension header `opts` (option
+/// `kind`: IPV6_DSTOPTS or IPV6_HOPOPTS) set for every packet it sends.
+fn armed_socket(
+    ifindex: u32,
+    src: Ipv6Addr,
+    hops: u32,
+    kind: libc::c_int,
+    opts: &[u8],
+) -> Result<Socket, OpenError> {
+    let sock = raw_socket(ifindex, hops)?;
+    // It only sends: block every type so it queues nothing.
+    let filter = [u32::MAX; 8];
+    set_filter(&sock, &filter)?;
+    let _ = sock.set_recv_buffer_size(0);
+    let scope = if crate::model::is_link_local(src) {
+        ifindex
+    } else {
+        0
+    };
+    let addr = socket2::SockAddr::from(std::net::SocketAddrV6::new(src, 0, 0, scope));
+    setup("binding a probe socket to its source", sock.bind(&addr))?;
+    // SAFETY: the pointer and length describe `opts`, alive for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_IPV6,
+            kind,
+            opts.as_ptr().cast(),
+            opts.len() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(OpenError::Io(
+            "setting a probe's extension header",
+            io::Error::last_os_error(),
+        ));
+    }
+    Ok(sock)
+}
+
+fn set_filter(sock: &Socket, filter: &[u32; 8]) -> Result<(), OpenError> {
+    // SAFETY: the pointer and length describe `filter`, alive for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_ICMPV6,
+            ICMP6_FILTER,
+            filter.as_ptr().cast(),
+            size_of::<[u32; 8]>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(OpenError::Io(
+            "setting the ICMPv6 filter",
+            io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
+}
+
 impl RawLink {
-    /// Opens the socket on interface `ifindex`. Fails with [`OpenError::NoPrivilege`]
-    /// when the process lacks CAP_NET_RAW.
-    pub fn open(ifindex: u32) -> Result<Self, OpenError> {
-        let sock = match Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6)) {
-            Ok(s) => s,
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
-                return Err(OpenError::NoPrivilege)
-            }
-            Err(e) => return Err(OpenError::Io("opening a raw ICMPv6 socket", e)),
-        };
-        setup(
-            "binding the socket to its interface",
-            sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
-        )?;
-        setup(
-            "choosing the multicast interface",
-            sock.set_multicast_if_v6(ifindex),
-        )?;
-        setup(
-            "turning multicast loop off",
-            sock.set_multicast_loop_v6(false),
-        )?;
+    /// Opens the sockets on interface `ifindex` for probing from `sources` (link-local
+    /// first); with `mld`, also joins ff02::16 so MLDv2 reports reach us. Fails with
+    /// [`OpenError::NoPrivilege`] when the process lacks CAP_NET_RAW.
+    pub fn open(ifindex: u32, mld: bool, sources: &[Ipv6Addr]) -> Result<Self, OpenError> {
         // NDP receivers drop anything with a hop limit below 255 (RFC 4861).
-        setup("setting the hop limit", sock.set_multicast_hops_v6(255))?;
-        setup("setting the hop limit", sock.set_unicast_hops_v6(255))?;
+        let sock = raw_socket(ifindex, 255)?;
         // A thousand hosts answering one multicast echo arrive at once; the default
         // buffer would drop most of them. The kernel caps this at net.core.rmem_max.
         let _ = sock.set_recv_buffer_size(4 << 20);
@@ -94,24 +173,50 @@ impl RawLink {
             "asking for hop limits",
             setsockopt_int(&sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
         )?;
-        let filter = icmp6_filter(&WANTED_TYPES);
-        // SAFETY: the pointer and length describe `filter`, alive for the call.
-        let rc = unsafe {
-            libc::setsockopt(
-                sock.as_raw_fd(),
-                libc::IPPROTO_ICMPV6,
-                ICMP6_FILTER,
-                filter.as_ptr().cast(),
-                size_of::<[u32; 8]>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(OpenError::Io(
-                "setting the ICMPv6 filter",
-                io::Error::last_os_error(),
-            ));
+        set_filter(&sock, &icmp6_filter(&WANTED_TYPES))?;
+        let opts = super::packet::unknown_option_dest_opts();
+        let mut dest_opts = Vec::new();
+        for &src in sources {
+            let s = armed_socket(ifindex, src, 255, libc::IPV6_DSTOPTS, &opts)?;
+            dest_opts.push((src, s));
         }
-        Ok(RawLink { sock, ifindex })
+        let mut mld_sock = None;
+        if mld {
+            setup(
+                "joining ff02::16 for MLD reports",
+                sock.join_multicast_v6(&super::mld::ALL_MLDV2_ROUTERS, ifindex),
+            )?;
+            // RFC 3810: queries carry the router alert and hop limit 1.
+            if let Some(&ll) = sources.iter().find(|a| crate::model::is_link_local(**a)) {
+                let alert = super::mld::router_alert_hop_by_hop();
+                let s = armed_socket(ifindex, ll, 1, libc::IPV6_HOPOPTS, &alert)?;
+                mld_sock = Some((ll, s));
+            }
+        }
+        Ok(RawLink {
+            sock,
+            ifindex,
+            dest_opts,
+            mld: mld_sock,
+        })
+    }
+
+    /// The armed socket that sends `probe` with its extension header, if there is one.
+    fn armed_for(&self, probe: &Probe<'_>) -> Option<&Socket> {
+        let src = probe.src?;
+        match (probe.dest_opts, probe.hop_opts) {
+            (Some(o), None) if o == super::packet::unknown_option_dest_opts() => self
+                .dest_opts
+                .iter()
+                .find(|(a, _)| *a == src)
+                .map(|(_, s)| s),
+            (None, Some(o))
+                if o == super::mld::router_alert_hop_by_hop() && probe.hop_limit == Some(1) =>
+            {
+                self.mld.as_ref().filter(|(a, _)| *a == src).map(|(_, s)| s)
+            }
+            _ => None,
+        }
     }
 
     fn sockaddr(&self, addr: Ipv6Addr) -> libc::sockaddr_in6 {
@@ -128,8 +233,8 @@ impl RawLink {
     }
 }
 
-/// Room for one IPV6_PKTINFO and one 8-byte destination options header, with alignment.
-const CMSG_BUF: usize = 128;
+/// Room for IPV6_PKTINFO, IPV6_HOPLIMIT and two 8-byte option headers, with alignment.
+const CMSG_BUF: usize = 160;
 
 /// Appends one control message to `buf` at `*used`; returns false if it would not fit.
 fn push_cmsg(buf: &mut [u8; CMSG_BUF], used: &mut usize, kind: libc::c_int, data: &[u8]) -> bool {
@@ -163,6 +268,25 @@ fn push_cmsg(buf: &mut [u8; CMSG_BUF], used: &mut usize, kind: libc::c_int, data
 impl Link for RawLink {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
         let mut sa = self.sockaddr(probe.dst);
+        if let Some(sock) = self.armed_for(probe) {
+            // SAFETY: `sa` is a live sockaddr_in6 of the length given; the kernel only
+            // reads the message buffer.
+            let rc = unsafe {
+                libc::sendto(
+                    sock.as_raw_fd(),
+                    probe.message.as_ptr().cast(),
+                    probe.message.len(),
+                    0,
+                    (&sa as *const libc::sockaddr_in6).cast(),
+                    size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+                )
+            };
+            return if rc < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(())
+            };
+        }
         let mut cbuf = [0u8; CMSG_BUF];
         let mut used = 0;
         if let Some(src) = probe.src {
@@ -178,6 +302,18 @@ impl Link for RawLink {
                 )
             };
             push_cmsg(&mut cbuf, &mut used, libc::IPV6_PKTINFO, bytes);
+        }
+        if let Some(opts) = probe.hop_opts {
+            if !push_cmsg(&mut cbuf, &mut used, libc::IPV6_HOPOPTS, opts) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "options too long",
+                ));
+            }
+        }
+        if let Some(hops) = probe.hop_limit {
+            let v = libc::c_int::from(hops).to_ne_bytes();
+            push_cmsg(&mut cbuf, &mut used, libc::IPV6_HOPLIMIT, &v);
         }
         if let Some(opts) = probe.dest_opts {
             if !push_cmsg(&mut cbuf, &mut used, libc::IPV6_DSTOPTS, opts) {
@@ -232,48 +368,68 @@ impl Link for RawLink {
         if n == 0 {
             return Ok(None);
         }
-        // SAFETY: plain-data structs, zero-initialised before the kernel fills them.
-        let mut sa: libc::sockaddr_in6 = unsafe { zeroed() };
-        let mut cbuf = [0u64; 16];
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
+        // The socket is bound to its interface, so the arrival interface needs no check.
+        Ok(recv_one(self.sock.as_raw_fd(), buf)?.map(|(rx, _)| rx))
+    }
+}
+
+/// One datagram from `fd` without blocking, with its arrival interface when reported.
+pub(super) fn recv_one(
+    fd: libc::c_int,
+    buf: &mut [u8],
+) -> io::Result<Option<(Received, Option<u32>)>> {
+    // SAFETY: plain-data structs, zero-initialised before the kernel fills them.
+    let mut sa: libc::sockaddr_in6 = unsafe { zeroed() };
+    let mut cbuf = [0u64; 16];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: as above.
+    let mut msg: libc::msghdr = unsafe { zeroed() };
+    msg.msg_name = (&mut sa as *mut libc::sockaddr_in6).cast();
+    msg.msg_namelen = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.as_mut_ptr().cast();
+    msg.msg_controllen = size_of::<[u64; 16]>() as _;
+    // SAFETY: all pointers refer to live locals sized as declared in msg.
+    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        return match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(None),
+            _ => Err(e),
         };
-        // SAFETY: as above.
-        let mut msg: libc::msghdr = unsafe { zeroed() };
-        msg.msg_name = (&mut sa as *mut libc::sockaddr_in6).cast();
-        msg.msg_namelen = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cbuf.as_mut_ptr().cast();
-        msg.msg_controllen = size_of::<[u64; 16]>() as _;
-        // SAFETY: all pointers refer to live locals sized as declared in msg.
-        let n = unsafe { libc::recvmsg(self.sock.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            return match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(None),
-                _ => Err(e),
-            };
-        }
-        let mut hop_limit = None;
-        // SAFETY: the CMSG_* walk stays within msg_controllen as the kernel set it.
-        unsafe {
-            let mut c = libc::CMSG_FIRSTHDR(&msg);
-            while !c.is_null() {
-                if (*c).cmsg_level == libc::IPPROTO_IPV6 && (*c).cmsg_type == libc::IPV6_HOPLIMIT {
+    }
+    let mut hop_limit = None;
+    let mut ifindex = None;
+    // SAFETY: the CMSG_* walk stays within msg_controllen as the kernel set it, and each
+    // payload is read unaligned with the size its type has.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::IPPROTO_IPV6 {
+                if (*c).cmsg_type == libc::IPV6_HOPLIMIT {
                     let v = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
                     hop_limit = u8::try_from(v).ok();
+                } else if (*c).cmsg_type == libc::IPV6_PKTINFO {
+                    let info =
+                        std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::in6_pktinfo>());
+                    ifindex = Some(info.ipi6_ifindex);
                 }
-                c = libc::CMSG_NXTHDR(&msg, c);
             }
+            c = libc::CMSG_NXTHDR(&msg, c);
         }
-        Ok(Some(Received {
+    }
+    Ok(Some((
+        Received {
             len: n as usize,
             src: Ipv6Addr::from(sa.sin6_addr.s6_addr),
             hop_limit,
-        }))
-    }
+        },
+        ifindex,
+    )))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The per-interface probe loop: sends the probe rounds, matches answers to our own
 //! probes, and reports what it learned as [`Observation`]s.
 
+use super::mld;
 use super::packet::{self, Icmp, ProbeTag};
-use super::{Link, Probe, Received};
+use super::{Link, LinkMode, Probe, Received};
 use crate::mac::Mac;
 use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,13 @@ const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 /// Sequence-number bit marking the echo that carries the unknown destination option.
 const SEQ_DEST_OPTS: u16 = 0x8000;
+/// Spacing of the multicast probes inside a round. Each one makes every host on the link
+/// answer at once; back to back, their answers pile up faster than they drain. In the
+/// namespace lab all hosts share the kernel's per-CPU ICMPv6 reply sockets, whose send
+/// buffer then overflows (hosts' Icmp6OutErrors; at 150 hosts, silent hosts were missed
+/// in 7 of 12 cold scans) — 5 ms apart, none in 17 (bench/README.md). On real links it
+/// spares Wi-Fi access points a burst of multicast.
+const PROBE_GAP: Duration = Duration::from_millis(5);
 
 /// What one worker needs to know about its interface and the scan.
 #[derive(Clone, Debug)]
@@ -33,6 +41,11 @@ pub struct WorkerConfig {
     pub tag: ProbeTag,
     /// Most addresses tracked; more are dropped and counted.
     pub max_hosts: usize,
+    /// Also send an MLD general query and confirm the addresses its reports imply.
+    pub mld: bool,
+    /// On-link prefixes of the interface (MLD candidates are formed in them and in the
+    /// prefixes routers advertise).
+    pub prefixes: Vec<Ipv6Prefix>,
 }
 
 /// Counters of one worker's run.
@@ -50,6 +63,8 @@ pub struct WorkerStats {
     pub foreign: u64,
     /// New addresses ignored because `max_hosts` was reached.
     pub dropped_over_limit: u64,
+    /// Probes not sent because the link cannot send them (echo-only ping sockets).
+    pub skipped: u64,
 }
 
 impl WorkerStats {
@@ -61,45 +76,85 @@ impl WorkerStats {
         self.malformed += o.malformed;
         self.foreign += o.foreign;
         self.dropped_over_limit += o.dropped_over_limit;
+        self.skipped += o.skipped;
     }
 }
 
 /// Runs the probe window on `link`, reporting each finding through `emit`.
-/// Returns when the window closes; the first send error, if every send failed, is returned
-/// as `Err` so the caller can warn about this interface.
+/// Returns when the window closes, with the counters and — when every send failed — the
+/// first send error, so the caller can warn about this interface and still count what
+/// arrived.
 pub fn run<L: Link>(
     link: &mut L,
     cfg: &WorkerConfig,
     emit: &mut dyn FnMut(Observation),
-) -> Result<WorkerStats, std::io::Error> {
+) -> (WorkerStats, Option<std::io::Error>) {
+    // A ping socket's echoes carry the kernel's identifier, not ours; the cookie still
+    // makes them ours. Only a raw socket can send NDP, MLD and destination options.
+    let (tag, full) = match link.mode() {
+        LinkMode::Raw => (cfg.tag, true),
+        LinkMode::Ping { echo_id } => (
+            ProbeTag {
+                id: echo_id,
+                ..cfg.tag
+            },
+            false,
+        ),
+    };
     let mut w = Worker {
         link,
         cfg,
+        tag,
+        full,
         emit,
         stats: WorkerStats::default(),
+        queued: VecDeque::new(),
+        gap: PROBE_GAP,
+        next_send: Instant::now(),
         sent_at: HashMap::new(),
         solicited: HashMap::new(),
         first_send_error: None,
+        macs: HashMap::new(),
+        prefixes: cfg.prefixes.clone(),
+        mld_hosts: HashMap::new(),
+        from_mld: HashSet::new(),
     };
     w.run();
-    if w.stats.probes_sent == 0 {
-        if let Some(e) = w.first_send_error {
-            return Err(e);
-        }
-    }
-    Ok(w.stats)
+    let failed = (w.stats.probes_sent == 0)
+        .then_some(w.first_send_error)
+        .flatten();
+    (w.stats, failed)
 }
 
 struct Worker<'a, L: Link> {
     link: &'a mut L,
     cfg: &'a WorkerConfig,
+    /// The identity answers must carry on this link.
+    tag: ProbeTag,
+    /// The link sends every kind of probe (raw socket), not only echo.
+    full: bool,
     emit: &'a mut dyn FnMut(Observation),
     stats: WorkerStats,
+    /// Multicast echoes of the current round not sent yet: (sequence number, source,
+    /// with the unknown destination option).
+    queued: VecDeque<(u16, Ipv6Addr, bool)>,
+    /// Spacing of the queued echoes.
+    gap: Duration,
+    /// When the next queued echo may go.
+    next_send: Instant,
     /// When each echo sequence number went out, for round-trip times.
     sent_at: HashMap<u16, Instant>,
     /// Addresses we solicited, and whether their NA (with MAC) came back.
     solicited: HashMap<Ipv6Addr, bool>,
     first_send_error: Option<std::io::Error>,
+    /// MACs learned from Neighbour Advertisements, for MLD candidates.
+    macs: HashMap<Ipv6Addr, Mac>,
+    /// Our prefixes plus those routers advertised.
+    prefixes: Vec<Ipv6Prefix>,
+    /// Solicited-node bits each MLD reporter listed.
+    mld_hosts: HashMap<Ipv6Addr, Vec<u32>>,
+    /// Candidates we solicited because of MLD reports.
+    from_mld: HashSet<Ipv6Addr>,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -109,6 +164,9 @@ impl<L: Link> Worker<'_, L> {
         let rounds = self.cfg.rounds.max(1);
         // Rounds are spread so the last leaves as much time for answers as the gaps between.
         let interval = self.cfg.wait / (rounds + 1);
+        // A round's echoes must fit in its share of the window, even a very short one.
+        let per_round = 2 * self.cfg.sources.len() as u32 + 1;
+        self.gap = PROBE_GAP.min(interval / per_round);
         let mut round = 0;
         let mut buf = vec![0u8; 2048];
         loop {
@@ -120,11 +178,15 @@ impl<L: Link> Worker<'_, L> {
                 self.send_round(round);
                 round += 1;
             }
-            let next = if round < rounds {
+            self.send_queued();
+            let mut next = if round < rounds {
                 (start + interval * round).min(deadline)
             } else {
                 deadline
             };
+            if !self.queued.is_empty() {
+                next = next.min(self.next_send);
+            }
             let timeout = next.saturating_duration_since(Instant::now());
             match self.link.recv(&mut buf, timeout) {
                 Ok(Some(rx)) => {
@@ -150,6 +212,10 @@ impl<L: Link> Worker<'_, L> {
 
     fn send_round(&mut self, round: u32) {
         let link_local = self.cfg.sources.first().copied();
+        if !self.full {
+            self.send_echo_only(round);
+            return;
+        }
         if round == 0 {
             let rs = packet::router_solicitation(self.cfg.mac);
             self.send(Probe {
@@ -157,23 +223,19 @@ impl<L: Link> Worker<'_, L> {
                 src: link_local,
                 message: &rs,
                 dest_opts: None,
+                hop_opts: None,
+                hop_limit: None,
             });
-        }
-        let opts = packet::unknown_option_dest_opts();
-        let sources = self.cfg.sources.clone();
-        for (i, src) in sources.into_iter().enumerate() {
-            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
-            for (seq, dest_opts) in [(seq, None), (seq | SEQ_DEST_OPTS, Some(&opts[..]))] {
-                let echo = packet::echo_request(&self.cfg.tag, seq);
-                self.sent_at.insert(seq, Instant::now());
-                self.send(Probe {
-                    dst: ALL_NODES,
-                    src: Some(src),
-                    message: &echo,
-                    dest_opts,
-                });
+            if self.cfg.mld {
+                self.send_mld_query(link_local);
             }
         }
+        for (i, src) in self.cfg.sources.iter().enumerate() {
+            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
+            self.queued.push_back((seq, *src, false));
+            self.queued.push_back((seq | SEQ_DEST_OPTS, *src, true));
+        }
+        self.send_queued();
         // Answers whose NA never came are asked again: NDP packets get lost on busy links.
         let unresolved: Vec<Ipv6Addr> = self
             .solicited
@@ -186,18 +248,135 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
+    /// A round on an echo-only link: one plain echo from each source (paced like the
+    /// full rounds); the destination-options echo, RS, NS and MLD need a raw socket and
+    /// are counted as skipped.
+    fn send_echo_only(&mut self, round: u32) {
+        for (i, src) in self.cfg.sources.iter().enumerate() {
+            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
+            self.queued.push_back((seq, *src, false));
+            self.stats.skipped += 1;
+        }
+        if round == 0 {
+            self.stats.skipped += 1 + u64::from(self.cfg.mld);
+        }
+        self.send_queued();
+    }
+
+    /// Sends the queued multicast echoes that are due, `gap` apart.
+    fn send_queued(&mut self) {
+        let opts = packet::unknown_option_dest_opts();
+        while !self.queued.is_empty() {
+            let now = Instant::now();
+            if now < self.next_send {
+                return;
+            }
+            let Some((seq, src, with_opts)) = self.queued.pop_front() else {
+                return;
+            };
+            let echo = packet::echo_request(&self.tag, seq);
+            self.sent_at.insert(seq, now);
+            self.send(Probe {
+                dst: ALL_NODES,
+                src: Some(src),
+                message: &echo,
+                dest_opts: with_opts.then_some(&opts[..]),
+                hop_opts: None,
+                hop_limit: None,
+            });
+            self.next_send = now + self.gap;
+        }
+    }
+
     /// Asks `addr` for its MAC. The NS goes to its solicited-node group rather than to the
     /// address itself: Linux puts the target link-layer option in the NA only when the
     /// solicitation was multicast, and a switch delivers that group to the owner alone.
     fn send_ns(&mut self, addr: Ipv6Addr) {
-        let Some(mac) = self.cfg.mac else { return };
+        let Some(mac) = self.cfg.mac.filter(|_| self.full) else {
+            return;
+        };
         let ns = packet::neighbour_solicitation(addr, mac);
         self.send(Probe {
             dst: packet::solicited_node(addr),
             src: self.cfg.sources.first().copied(),
             message: &ns,
             dest_opts: None,
+            hop_opts: None,
+            hop_limit: None,
         });
+    }
+
+    /// An MLDv2 general query to ff02::1: every listener reports its groups, and a host's
+    /// solicited-node groups reveal the low 24 bits of each of its addresses. Hosts answer
+    /// within half the window so the candidates can still be confirmed inside it.
+    fn send_mld_query(&mut self, link_local: Option<Ipv6Addr>) {
+        let query = mld::general_query((self.cfg.wait / 2).min(Duration::from_secs(1)));
+        let alert = mld::router_alert_hop_by_hop();
+        self.send(Probe {
+            dst: ALL_NODES,
+            src: link_local,
+            message: &query,
+            dest_opts: None,
+            hop_opts: Some(&alert),
+            hop_limit: Some(1),
+        });
+    }
+
+    /// Handles an MLD report: its sender is a live host (even one that ignores every
+    /// echo), and its solicited-node groups give address candidates to confirm.
+    fn handle_mld_report(&mut self, rx: &Received, bytes: &[u8]) {
+        let Ok(groups) = mld::parse_report(bytes) else {
+            self.stats.malformed += 1;
+            return;
+        };
+        // RFC 3810 §5.2.13: reports come from a link-local source with hop limit 1.
+        if !is_link_local(rx.src) || rx.hop_limit.is_some_and(|h| h != 1) {
+            self.stats.malformed += 1;
+            return;
+        }
+        if !self.track(rx.src) {
+            return;
+        }
+        self.observe(rx.src, SeenBy::Mld, None, None, false);
+        let bits = self.mld_hosts.entry(rx.src).or_default();
+        for b in groups.into_iter().filter_map(mld::solicited_node_bits) {
+            if bits.len() < mld::MAX_CANDIDATES_PER_HOST && !bits.contains(&b) {
+                bits.push(b);
+            }
+        }
+        self.solicit_mld_candidates();
+    }
+
+    /// Sends an NS for every new candidate address of every host that reported its
+    /// groups. Called whenever a report, a MAC or a prefix arrives, since each can
+    /// complete a candidate.
+    fn solicit_mld_candidates(&mut self) {
+        if self.mld_hosts.is_empty() {
+            return;
+        }
+        let mut prefixes = self.prefixes.clone();
+        prefixes.retain(|p| !is_link_local(p.addr()));
+        let mut new = Vec::new();
+        for (host, bits) in &self.mld_hosts {
+            let mac = self.macs.get(host).copied();
+            let known: Vec<u64> = self
+                .macs
+                .iter()
+                .filter(|(_, m)| mac.is_some_and(|mac| **m == mac))
+                .map(|(a, _)| crate::model::interface_id(*a))
+                .chain(std::iter::once(crate::model::interface_id(*host)))
+                .collect();
+            for c in mld::candidates(bits, &prefixes, mac, &known) {
+                if !self.solicited.contains_key(&c) && !self.cfg.own.contains(&c) {
+                    new.push(c);
+                }
+            }
+        }
+        for c in new {
+            if self.track(c) {
+                self.from_mld.insert(c);
+            }
+        }
     }
 
     /// Notes a newly seen address and solicits its MAC once.
@@ -234,6 +413,15 @@ impl<L: Link> Worker<'_, L> {
     }
 
     fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
+        if matches!(
+            bytes.first(),
+            Some(&(mld::TYPE_REPORT_V1 | mld::TYPE_REPORT_V2))
+        ) {
+            if self.cfg.mld {
+                self.handle_mld_report(rx, bytes);
+            }
+            return;
+        }
         let msg = match packet::parse(bytes) {
             Ok(m) => m,
             Err(_) => {
@@ -252,7 +440,7 @@ impl<L: Link> Worker<'_, L> {
         // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
         let ndp_ok = rx.hop_limit.is_none_or(|h| h == 255);
         match msg {
-            Icmp::EchoReply { seq, .. } if msg.matches(&self.cfg.tag) => {
+            Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
                     let rtt = self
                         .sent_at
@@ -265,7 +453,7 @@ impl<L: Link> Worker<'_, L> {
                 code: 2,
                 invoking: Some(inv),
                 ..
-            } if msg.matches(&self.cfg.tag) => {
+            } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
                     let rtt = self
                         .sent_at
@@ -281,8 +469,16 @@ impl<L: Link> Worker<'_, L> {
                 ..
             } if ndp_ok && self.solicited.contains_key(&target) => {
                 if let Some(mac) = target_mac.filter(|m| !m.is_multicast() && !m.is_zero()) {
-                    self.solicited.insert(target, true);
+                    let first = self.solicited.insert(target, true) == Some(false);
                     self.observe(target, SeenBy::Ndp, Some(mac), None, router);
+                    if first && self.from_mld.contains(&target) {
+                        self.observe(target, SeenBy::Mld, Some(mac), None, router);
+                    }
+                    if self.macs.len() < self.cfg.max_hosts
+                        && self.macs.insert(target, mac).is_none()
+                    {
+                        self.solicit_mld_candidates();
+                    }
                 } else {
                     self.stats.malformed += 1;
                 }
@@ -312,11 +508,15 @@ impl<L: Link> Worker<'_, L> {
                     let mac = source_mac.filter(|m| !m.is_multicast() && !m.is_zero());
                     self.observe(rx.src, SeenBy::Ra, mac, None, router_lifetime > 0);
                     for prefix in prefixes {
+                        if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
+                            self.prefixes.push(prefix);
+                        }
                         (self.emit)(Observation::Prefix {
                             ifindex: self.cfg.ifindex,
                             prefix,
                         });
                     }
+                    self.solicit_mld_candidates();
                 }
             }
             Icmp::Other { .. } => {}

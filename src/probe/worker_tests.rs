@@ -23,6 +23,11 @@ fn cfg() -> WorkerConfig {
         rounds: 3,
         tag: TAG,
         max_hosts: 4096,
+        mld: false,
+        prefixes: vec![
+            Ipv6Prefix::new(a("fe80::"), 64),
+            Ipv6Prefix::new(a("2001:db8:1::"), 64),
+        ],
     }
 }
 
@@ -40,7 +45,8 @@ fn pi(i: u8, silent: bool) -> SimHost {
 
 fn run_on(link: &mut SimLink, cfg: &WorkerConfig) -> (WorkerStats, Vec<Observation>) {
     let mut seen = Vec::new();
-    let stats = run(link, cfg, &mut |o| seen.push(o)).unwrap();
+    let (stats, failed) = run(link, cfg, &mut |o| seen.push(o));
+    assert!(failed.is_none(), "{failed:?}");
     (stats, seen)
 }
 
@@ -78,6 +84,44 @@ fn sends_every_probe_kind_each_round() {
         .filter(|s| s.1 == Some(a("2001:db8:1::100")))
         .count();
     assert_eq!(from_global, 6);
+}
+
+/// A link that notes when each multicast echo went out.
+struct Timed(SimLink, Vec<Instant>);
+impl Link for Timed {
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        if probe.message.first() == Some(&128) {
+            self.1.push(Instant::now());
+        }
+        self.0.send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.0.recv(buf, timeout)
+    }
+}
+
+#[test]
+fn multicast_echoes_are_paced_and_all_sent() {
+    // A round's echoes each make every host answer at once: they go PROBE_GAP apart.
+    let mut link = Timed(
+        SimLink::new((1..=20).map(|i| pi(i, i % 4 == 0)).collect()),
+        vec![],
+    );
+    let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
+    assert!(failed.is_none());
+    assert_eq!(link.1.len(), 3 * 4);
+    for w in link.1.windows(2) {
+        assert!(w[1] - w[0] >= PROBE_GAP, "echoes {:?} apart", w[1] - w[0]);
+    }
+    assert_eq!(stats.send_errors, 0);
+
+    // In a window too short for PROBE_GAP, they are squeezed into each round's share.
+    let mut c = cfg();
+    c.wait = Duration::from_millis(8);
+    c.rounds = 1;
+    let mut link = Timed(SimLink::new(vec![pi(1, false)]), vec![]);
+    assert!(run(&mut link, &c, &mut |_| {}).1.is_none());
+    assert_eq!(link.1.len(), 4, "every echo of the round sent");
 }
 
 #[test]
@@ -222,4 +266,162 @@ fn host_limit_bounds_tracking() {
         .collect();
     assert_eq!(distinct.len(), 10);
     assert!(stats.dropped_over_limit > 0);
+}
+
+#[test]
+fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
+    // A host that ignores multicast echo, with an EUI-64 address, a manual ::10 and a
+    // random one, none of which is the source it would answer echo from.
+    let mac = Mac([0xb8, 0x27, 0xeb, 0x5a, 0, 7]);
+    let host = SimHost {
+        mac,
+        addrs: vec![
+            a("fe80::ba27:ebff:fe5a:7"),
+            a("2001:db8:1:0:ba27:ebff:fe5a:7"),
+            a("2001:db8:1::10"),
+            a("2001:db8:1:0:1234:5678:9abc:def0"),
+            a("2001:db8:77:0:ba27:ebff:fe5a:7"),
+        ],
+        ignores_multicast_echo: true,
+        router_prefixes: None,
+    };
+    let mut router = pi(1, false);
+    router.router_prefixes = Some(vec![(a("2001:db8:77::"), 64)]);
+    let confirmed = |mld: bool| {
+        let mut link = SimLink::new(vec![host.clone(), router.clone()]);
+        let mut c = cfg();
+        c.mld = mld;
+        c.sources.truncate(1);
+        let (stats, seen) = run_on(&mut link, &c);
+        assert_eq!(stats.malformed, 0);
+        let mut found = addresses(&seen, SeenBy::Ndp);
+        found.retain(|x| x.segments()[3] != 1 && *x != a("fe80::1") && *x != a("2001:db8:1::1"));
+        (found, addresses(&seen, SeenBy::Mld))
+    };
+    let (without, _) = confirmed(false);
+    assert_eq!(
+        without,
+        [a("fe80::ba27:ebff:fe5a:7")],
+        "link-local only, via param-problem"
+    );
+    let (with, via_mld) = confirmed(true);
+    assert_eq!(
+        with,
+        [
+            a("2001:db8:1::10"),
+            a("2001:db8:1:0:ba27:ebff:fe5a:7"),
+            a("2001:db8:77:0:ba27:ebff:fe5a:7"),
+            a("fe80::ba27:ebff:fe5a:7"),
+        ],
+        "the random ID's upper 40 bits are nowhere to be learned: it stays unknown"
+    );
+    assert!(
+        via_mld.contains(&a("2001:db8:1::10")) && via_mld.contains(&a("fe80::ba27:ebff:fe5a:7"))
+    );
+}
+
+#[test]
+fn mld_reports_are_ignored_without_mld_and_checked_with_it() {
+    let report = sim::mldv2_report(&[a("ff02::1:ff00:10")]);
+    let mut link = SimLink::new(vec![]);
+    link.inject(a("fe80::5"), 1, report.clone());
+    let (_, seen) = run_on(&mut link, &cfg());
+    assert!(seen.is_empty());
+    let mut c = cfg();
+    c.mld = true;
+    let mut link = SimLink::new(vec![]);
+    link.inject(a("fe80::5"), 64, report.clone());
+    link.inject(a("2001:db8:1::5"), 1, report);
+    link.inject(a("fe80::6"), 1, vec![143, 0, 0, 0, 0, 0, 0, 9]);
+    let (stats, seen) = run_on(&mut link, &c);
+    assert!(seen.is_empty(), "{seen:?}");
+    assert_eq!(stats.malformed, 3, "hop limit, global source, truncated");
+}
+
+/// A simulated ping socket: echo only, and the kernel's identifier on the wire.
+struct PingSim {
+    inner: SimLink,
+    echo_id: u16,
+    refused: usize,
+}
+
+impl Link for PingSim {
+    fn mode(&self) -> super::LinkMode {
+        super::LinkMode::Ping {
+            echo_id: self.echo_id,
+        }
+    }
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        if probe.message[0] != 128 || probe.dest_opts.is_some() || probe.hop_opts.is_some() {
+            self.refused += 1;
+            return Err(std::io::Error::from(std::io::ErrorKind::Unsupported));
+        }
+        let mut m = probe.message.to_vec();
+        m[4..6].copy_from_slice(&self.echo_id.to_be_bytes());
+        self.inner.send(&Probe {
+            message: &m,
+            ..*probe
+        })
+    }
+    fn recv(&mut self, buf: &mut [u8], t: Duration) -> std::io::Result<Option<Received>> {
+        self.inner.recv(buf, t)
+    }
+}
+
+#[test]
+fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
+    let mut link = PingSim {
+        inner: SimLink::new(vec![pi(1, false), pi(2, true)]),
+        echo_id: 0x4242,
+        refused: 0,
+    };
+    // Our real id but the kernel's id is what answers carry: a reply with TAG.id is not ours.
+    let mut stray = packet::echo_request(&TAG, 1);
+    stray[0] = 129;
+    link.inner.inject(a("fe80::99"), 64, stray);
+    let mut c = cfg();
+    c.mld = true;
+    let mut seen = Vec::new();
+    let (stats, failed) = run(&mut link, &c, &mut |o| seen.push(o));
+    assert!(failed.is_none(), "{failed:?}");
+    assert_eq!(
+        link.refused, 0,
+        "asked a ping socket to send what it cannot"
+    );
+    assert_eq!(stats.send_errors, 0);
+    // Per round: one echo from each of the 2 sources; nothing else.
+    assert_eq!(stats.probes_sent, 3 * 2);
+    assert!(link.inner.sent.iter().all(|s| s.2[0] == 128 && !s.3));
+    // 2 option echoes a round skipped, plus the RS and the MLD query once.
+    assert_eq!(stats.skipped, 3 * 2 + 2);
+    // The silent host is not found (it needed the option echo), the echoing one is.
+    assert_eq!(
+        addresses(&seen, SeenBy::Echo),
+        [a("2001:db8:1::1"), a("fe80::1")]
+    );
+    assert!(addresses(&seen, SeenBy::Ndp).is_empty());
+    assert_eq!(stats.foreign, 1);
+}
+
+/// A link that receives like `SimLink` but cannot send anything.
+struct Mute(SimLink);
+
+impl Link for Mute {
+    fn send(&mut self, _: &Probe<'_>) -> std::io::Result<()> {
+        Err(std::io::Error::from_raw_os_error(22))
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.0.recv(buf, timeout)
+    }
+}
+
+#[test]
+fn a_link_that_cannot_send_reports_why_and_still_counts_what_arrived() {
+    let mut sim = SimLink::new(vec![]);
+    sim.inject(a("fe80::70"), 64, vec![136, 0, 0]);
+    let mut link = Mute(sim);
+    let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
+    assert_eq!(failed.map(|e| e.raw_os_error()), Some(Some(22)));
+    assert_eq!((stats.probes_sent, stats.malformed), (0, 1));
+    assert!(stats.send_errors > 0);
 }

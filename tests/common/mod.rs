@@ -17,6 +17,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod netns;
+pub mod sshd;
 
 /// Lock file shared by every lab user on the machine (tests and benchmarks).
 pub const LOCK_PATH: &str = "/tmp/v6scout-lab.lock";
@@ -38,6 +39,22 @@ pub struct Manifest {
     pub stale: Vec<Stale>,
     /// Every other device on the links: hosts, the router and (with snooping) the bridges.
     pub hosts: Vec<Host>,
+    /// With `--ipv4`: devices with IPv6 disabled that answer only ARP.
+    #[serde(default)]
+    pub ipv4_only: Vec<Ipv4OnlyDevice>,
+}
+
+/// A device reachable only over IPv4 (`lab.sh create --ipv4`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ipv4OnlyDevice {
+    /// Its namespace.
+    pub namespace: String,
+    /// The scanner interface that reaches it.
+    pub scanner_iface: String,
+    /// Its MAC address.
+    pub mac: String,
+    /// Its IPv4 addresses.
+    pub ipv4: Vec<String>,
 }
 
 /// The scanner's side of the lab.
@@ -92,6 +109,9 @@ pub struct Host {
     pub router: bool,
     /// Every IPv6 address it has, link-local included.
     pub addresses: Vec<String>,
+    /// Its IPv4 addresses (`lab.sh create --ipv4`; empty otherwise).
+    #[serde(default)]
+    pub ipv4: Vec<String>,
 }
 
 impl Host {
@@ -178,6 +198,17 @@ fn lock() -> File {
     }
 }
 
+/// `V6SCOUT_LAB_TAG` (letters, digits, `_`), put in front of every run id so a caller such
+/// as CI can find exactly the namespaces its own tests made.
+pub fn lab_tag() -> String {
+    std::env::var("V6SCOUT_LAB_TAG")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(16)
+        .collect()
+}
+
 fn new_runid() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now()
@@ -185,7 +216,7 @@ fn new_runid() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("p{}n{nanos}c{n}", std::process::id())
+    format!("{}p{}n{nanos}c{n}", lab_tag(), std::process::id())
 }
 
 impl Lab {

@@ -51,7 +51,8 @@ impl Netns {
             return None;
         }
         let id = format!(
-            "v6t-{}x{}",
+            "v6t-{}{}x{}",
+            super::lab_tag(),
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );

@@ -2,7 +2,7 @@
 # v6scout network-namespace lab.
 #
 #   lab.sh create RUNID [--hosts N] [--hosts-b M] [--manifest FILE]
-#                       [--snooping|--no-snooping] [--rps|--no-rps]
+#                       [--snooping|--no-snooping] [--rps|--no-rps] [--multi] [--ipv4]
 #   lab.sh destroy RUNID
 #   lab.sh check            # prerequisites; prints the reason and exits 1 if unusable
 #   V6T_LAB_KEEP=1 lab.sh create …   keeps a half-built lab on failure, for debugging
@@ -16,9 +16,12 @@ set -euo pipefail
 PREFIX_A=2001:db8:1
 PREFIX_R=2001:db8:99
 PREFIX_U=fd00:1
+NET4=192.0.2 # --ipv4: documentation range only
+PREFIX_S=2001:db8:5 # --multi: advertised with the autonomous flag (SLAAC + temporary addresses)
 SCAN_MAC_A=02:00:5e:10:00:01
 SCAN_MAC_B=02:00:5e:10:00:02
 RTR_MAC=00:24:a5:f1:07:ca
+V4ONLY_MAC=00:00:48:5a:00:99 # --ipv4: an Epson printer with IPv6 off
 BRIDGE_MAC=02:00:00:00:00:01 # link-local fe80::ff:fe00:1 sorts below the scanner's
 STALE_LL=fe80::dead:beef STALE_LL_MAC=02:de:ad:be:ef:01
 STALE_GL=$PREFIX_A::dead STALE_GL_MAC=02:de:ad:be:ef:02
@@ -35,7 +38,7 @@ hostname_of() { printf '%s%02d' "$1" "$2"; } # h01, b07, h123
 # Namespaces of exactly this run, by exact role pattern (never a prefix match).
 lab_namespaces() {
 	ip netns list 2>/dev/null | awk '{print $1}' |
-		grep -E "^v6t-$1-(swa|swb|scan|rtr|h[0-9]+|b[0-9]+)\$" || true
+		grep -E "^v6t-$1-(swa|swb|scan|rtr|v4|h[0-9]+|b[0-9]+)\$" || true
 }
 
 destroy() {
@@ -126,10 +129,23 @@ setup_host() { # L I
 	ns="v6t-$RUNID-$name"
 	mac=$(mac_for "$l" "$i")
 	if [[ $l == a ]]; then ((k % 4 == 3)) && silent=1; else ((k % 3 == 1)) && silent=1; fi
+	# --multi: every third host of link A (k%3==2) takes SLAAC and temporary addresses from
+	# the router's autonomous prefix; half of those also a manual ::1X, and every other
+	# one of them ignores all echo (multicast and unicast).
+	local slaac=0
+	[[ $MULTI == 1 && $l == a ]] && ((k % 3 == 2)) && slaac=1
+	((slaac && k % 6 == 5)) && silent=1 && extra+=(net.ipv6.icmp.echo_ignore_all=1)
 	((silent)) && extra+=(net.ipv6.icmp.echo_ignore_multicast=1)
 	ns_init "$ns" "${extra[@]}"
 	[[ $l == a && $k == 0 ]] && ra=1 # h01 listens to the router (readiness check)
-	attach "$ns" eth0 "$mac" "v6t-$RUNID-sw$l" "$name" "net.ipv6.conf.eth0.accept_ra=$ra"
+	if ((slaac)); then
+		attach "$ns" eth0 "$mac" "v6t-$RUNID-sw$l" "$name" net.ipv6.conf.eth0.accept_ra=1 \
+			net.ipv6.conf.eth0.autoconf=1 net.ipv6.conf.eth0.use_tempaddr=2 net.ipv6.conf.eth0.addr_gen_mode=0
+		((k % 6 == 2)) && ip -n "$ns" addr add "$PREFIX_A::$(printf '%x' $((0x10 + i)))/64" dev eth0 nodad
+		echo "$ns" >"$DIR/a.$i.slaac"
+	else
+		attach "$ns" eth0 "$mac" "v6t-$RUNID-sw$l" "$name" "net.ipv6.conf.eth0.accept_ra=$ra"
+	fi
 	if [[ $l == a ]]; then
 		if ((k % 3 == 0)); then # a third get a global address, some also a ULA
 			case $(((k / 3) % 4)) in
@@ -146,6 +162,10 @@ setup_host() { # L I
 			ip -n "$ns" addr add "$PREFIX_R:0:$iid/64" dev eth0 nodad
 			ip -n "$ns" route add "$PREFIX_A::/64" dev eth0
 		fi
+	fi
+	# --ipv4: three of every four hosts on link A get 192.0.2.(10+i); the rest have none.
+	if [[ $IPV4 == 1 && $l == a ]] && ((k % 4 != 1)); then
+		ip -n "$ns" addr add "$NET4.$((10 + i))/24" dev eth0
 	fi
 	echo "$ns $l $mac $silent" >"$DIR/$l.$i.meta"
 }
@@ -191,6 +211,15 @@ setup_scanner_and_router() {
 	attach "$scan" eth1 "$SCAN_MAC_B" "v6t-$RUNID-swb" scan
 	ip -n "$scan" addr add "$PREFIX_A::100/64" dev eth0 nodad
 	ip -n "$scan" addr add "$PREFIX_U::100/64" dev eth0 nodad
+	if [[ $IPV4 == 1 ]]; then
+		ip -n "$scan" addr add "$NET4.100/24" dev eth0
+		# A host that lost IPv6 and answers only ARP: IPv6 disabled before its link exists.
+		ns_init "v6t-$RUNID-v4" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "v6t-$RUNID-v4" link add eth0 address "$V4ONLY_MAC" type veth peer name v4 netns "v6t-$RUNID-swa"
+		ip -n "v6t-$RUNID-swa" link set v4 master br0 up
+		ip -n "v6t-$RUNID-v4" addr add "$NET4.200/24" dev eth0
+		ip -n "v6t-$RUNID-v4" link set eth0 up
+	fi
 	if [[ $SNOOP == 1 ]]; then
 		ip netns exec "v6t-$RUNID-swa" bridge link set dev scan mcast_router 2
 		ip netns exec "v6t-$RUNID-swb" bridge link set dev scan mcast_router 2
@@ -206,6 +235,7 @@ setup_scanner_and_router() {
 		    AdvDefaultLifetime 1800;
 		    prefix $PREFIX_A::/64 { AdvOnLink on; AdvAutonomous off; };
 		    prefix $PREFIX_R::/64 { AdvOnLink on; AdvAutonomous off; };
+		$( ((MULTI)) && echo "    prefix $PREFIX_S::/64 { AdvOnLink on; AdvAutonomous on; };")
 		};
 	EOF
 	ip netns exec "$rtr" radvd -n -C "$DIR/radvd.conf" -p "$DIR/radvd.pid" -m logfile -l "$DIR/radvd.log" \
@@ -244,7 +274,7 @@ wait_addresses() {
 			# Carrier changes go through linkwatch (up to 1 s late); until then a device's
 			# qdisc is noop and drops everything.
 			ip -n "$ns" -o link | grep -qE 'qdisc noop|NO-CARRIER' && n=$((n + 1))
-			[[ $ns == *-sw[ab] ]] && continue
+			[[ $ns == *-sw[ab] || $ns == *-v4 ]] && continue
 			ip -n "$ns" -6 addr show tentative | grep -q inet6 && n=$((n + 1))
 			ip -n "$ns" -6 addr show dev eth0 scope link | grep -q inet6 || n=$((n + 1))
 		done
@@ -277,6 +307,23 @@ wait_mdb() {
 	die "bridge mdb incomplete ($missing groups missing)"
 }
 
+# --multi: wait until each SLAAC host has its public (EUI-64) and temporary address.
+wait_slaac() {
+	local f ns n
+	for _ in $(seq 150); do
+		n=0
+		for f in "$DIR"/a.*.slaac; do
+			[[ -e $f ]] || continue
+			ns=$(<"$f")
+			[[ $(ip -n "$ns" -6 addr show dev eth0 scope global | grep -c "inet6 $PREFIX_S:") -ge 2 ]] || n=$((n + 1))
+			ip -n "$ns" -6 addr show tentative | grep -q inet6 && n=$((n + 1))
+		done
+		((n == 0)) && return 0
+		sleep 0.1
+	done
+	die "SLAAC/temporary addresses missing on $n hosts"
+}
+
 wait_radvd() {
 	local rtr_pid
 	for _ in $(seq 50); do
@@ -299,6 +346,9 @@ sanity_ping() { # IFACE ADDRESS
 addrs_json() { # NS IFACE -> JSON array of addresses
 	ip -n "$1" -j -6 addr show dev "$2" | jq -c '[.[0].addr_info[] | select(.family=="inet6") | .local]'
 }
+addrs4_json() { # NS IFACE -> JSON array of IPv4 addresses
+	ip -n "$1" -j -4 addr show dev "$2" | jq -c '[.[0].addr_info[]? | select(.family=="inet") | .local]'
+}
 
 write_manifest() {
 	local f ns l mac silent scan="v6t-$RUNID-scan" iface
@@ -307,8 +357,8 @@ write_manifest() {
 			read -r ns l mac silent <"$f"
 			iface=eth0 && [[ $l == b ]] && iface=eth1
 			jq -nc --arg ns "$ns" --arg l "$l" --arg i "$iface" --arg mac "$mac" --argjson s "$silent" \
-				--argjson a "$(addrs_json "$ns" eth0)" \
-				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a}'
+				--argjson a "$(addrs_json "$ns" eth0)" --argjson v4 "$(addrs4_json "$ns" eth0)" \
+				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a, ipv4:$v4}'
 		done
 		jq -nc --arg ns "v6t-$RUNID-rtr" --arg mac "$RTR_MAC" --argjson a "$(addrs_json "v6t-$RUNID-rtr" eth0)" \
 			'{namespace:$ns, role:"router", link:"a", scanner_iface:"eth0", mac:$mac, silent:false, router:true, addresses:$a}'
@@ -320,15 +370,17 @@ write_manifest() {
 					'{namespace:$ns, role:"switch", link:$l, scanner_iface:$i, mac:$mac, silent:false, router:false, addresses:$a}'
 			done
 		fi
-	} | jq -s --arg runid "$RUNID" --arg scan "$scan" --argjson snoop "$SNOOP" \
+	} | jq -s --arg runid "$RUNID" --arg scan "$scan" --argjson snoop "$SNOOP" --argjson multi "$MULTI" \
+		--argjson ipv4 "$IPV4" --arg v4m "$V4ONLY_MAC" --arg v4a "$NET4.200" \
 		--argjson a0 "$(addrs_json "$scan" eth0)" --argjson a1 "$(addrs_json "$scan" eth1)" \
 		--arg m0 "$SCAN_MAC_A" --arg m1 "$SCAN_MAC_B" \
 		--arg sl "$STALE_LL" --arg slm "$STALE_LL_MAC" --arg sg "$STALE_GL" --arg sgm "$STALE_GL_MAC" \
 		'{version:1, runid:$runid, snooping:($snoop==1),
 		  scanner:{namespace:$scan, interfaces:[{name:"eth0", link:"a", mac:$m0, addresses:$a0},
 		                                        {name:"eth1", link:"b", mac:$m1, addresses:$a1}]},
-		  ra_prefixes:["2001:db8:1::/64","2001:db8:99::/64"],
+		  ra_prefixes:(["2001:db8:1::/64","2001:db8:99::/64"] + (if $multi then ["2001:db8:5::/64"] else [] end)),
 		  stale:[{scanner_iface:"eth0", address:$sl, mac:$slm}, {scanner_iface:"eth0", address:$sg, mac:$sgm}],
+		  ipv4_only:(if $ipv4 then [{namespace:($scan|sub("-scan$";"-v4")), scanner_iface:"eth0", mac:$v4m, ipv4:[$v4a]}] else [] end),
 		  hosts:(. | sort_by(.link, .namespace))}' >"$MANIFEST"
 }
 
@@ -336,7 +388,7 @@ create() {
 	RUNID=$1
 	shift
 	check_runid "$RUNID"
-	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto
+	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto MULTI=0 IPV4=0
 	while (($#)); do
 		case $1 in
 		--hosts) NHOSTS=$2 && shift 2 ;;
@@ -346,6 +398,8 @@ create() {
 		--no-snooping) SNOOP=0 && shift ;;
 		--rps) RPS=1 && shift ;;
 		--no-rps) RPS=0 && shift ;;
+		--multi) MULTI=1 && shift ;;
+		--ipv4) IPV4=1 && shift ;;
 		*) die "unknown option $1" ;;
 		esac
 	done
@@ -380,6 +434,7 @@ create() {
 		wait_queriers
 	fi
 	wait_radvd
+	((MULTI)) && wait_slaac
 	((NHOSTS > 0)) && sanity_ping eth0 "$(ip -n "v6t-$RUNID-h01" -j -6 addr show dev eth0 scope link | jq -r '[.[0].addr_info[] | select(.family=="inet6") | .local][0]')"
 	((NHOSTS_B > 0)) && sanity_ping eth1 "$(ip -n "v6t-$RUNID-b01" -j -6 addr show dev eth0 scope link | jq -r '[.[0].addr_info[] | select(.family=="inet6") | .local][0]')"
 	# Cold caches for the scan, then the scanner's stale entries for addresses nobody has.

@@ -1,0 +1,141 @@
+//! Micro-benchmarks of the hot pure paths (plain std::time, no harness):
+//! `cargo bench --bench micro`. OUI lookup has its own: `cargo bench --bench oui`.
+//!
+//! - packet parse: real packets captured from Linux hosts and radvd (the samples of
+//!   src/probe/packet_tests.rs), each parsed and matched against the probe tag;
+//! - collect + group: one 150-host scan's observations into a `HostTable`, then grouped
+//!   into a report (OUI lookups included);
+//! - rendering that report as table, plain and JSON.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use v6scout::collect::HostTable;
+use v6scout::group::{self, GroupOptions};
+use v6scout::output::{self, Format};
+use v6scout::probe::packet::{self, ProbeTag};
+use v6scout::report::Report;
+
+mod common;
+
+// Copied from src/probe/packet_tests.rs (captured on Linux 6.18; see there for the setup).
+/// Echo reply from a Linux host to an iputils ping of ff02::1.
+const CAP_ECHO_REPLY: [u8; 64] = [
+    0x81, 0x00, 0x73, 0x61, 0x19, 0x9e, 0x00, 0x01, 0xdf, 0x20, 0x04, 0x6b, 0x00, 0x00, 0x00, 0x00,
+    0xa5, 0x45, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+    0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
+];
+/// Parameter Problem (code 2) quoting our echo behind the unknown destination option.
+const CAP_PARAM_PROBLEM_LL: [u8; 72] = [
+    0x04, 0x02, 0x03, 0x76, 0x00, 0x00, 0x00, 0x2a, 0x60, 0x0c, 0x00, 0x1d, 0x00, 0x18, 0x3c, 0xff,
+    0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0xaa, 0x00, 0x01,
+    0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x3a, 0x00, 0x80, 0x04, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0xea, 0x4f, 0x5e, 0x5e, 0x00, 0x07,
+    0xc0, 0xff, 0xee, 0x01, 0x23, 0x45, 0x67, 0x89,
+];
+/// Neighbour Advertisement answering a multicast NS, with the target link-layer option.
+const CAP_NA_MULTICAST_NS: [u8; 32] = [
+    0x88, 0x00, 0x2e, 0xdb, 0x60, 0x00, 0x00, 0x00, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xba, 0x27, 0xeb, 0xff, 0xfe, 0x00, 0x00, 0x0b, 0x02, 0x01, 0xb8, 0x27, 0xeb, 0x00, 0x00, 0x0b,
+];
+/// radvd 2.19's Router Advertisement: two prefixes, RDNSS, MTU, source link-layer option.
+const CAP_RA: [u8; 120] = [
+    0x86, 0x00, 0xed, 0x2d, 0x40, 0x40, 0x07, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x04, 0x40, 0xc0, 0x00, 0x01, 0x51, 0x80, 0x00, 0x00, 0x38, 0x40, 0x00, 0x00, 0x00, 0x00,
+    0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x04, 0x30, 0x80, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x00, 0x07, 0x08, 0x00, 0x00, 0x00, 0x00,
+    0xfd, 0x00, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x19, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x53, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00, 0x05, 0xc8,
+    0x01, 0x01, 0x00, 0x24, 0xa5, 0x00, 0x00, 0x0c,
+];
+/// The probe tag of the captured Parameter Problem's quoted echo.
+const TAG: ProbeTag = ProbeTag {
+    id: 0x5e5e,
+    cookie: [0xc0, 0xff, 0xee, 0x01, 0x23, 0x45, 0x67, 0x89],
+};
+
+/// Runs `f` in batches for about `budget`; prints and returns the time per call.
+fn bench(label: &str, budget: Duration, mut f: impl FnMut()) -> Duration {
+    for _ in 0..3 {
+        f(); // warm-up
+    }
+    let mut calls = 0u64;
+    let mut batch = 1u64;
+    let start = Instant::now();
+    while start.elapsed() < budget {
+        for _ in 0..batch {
+            f();
+        }
+        calls += batch;
+        batch = (batch * 2).min(1 << 16);
+    }
+    let per = start.elapsed() / calls.max(1) as u32;
+    println!("{label:<46} {:>12.3?}/call  ({calls} calls)", per);
+    per
+}
+
+fn main() {
+    let budget = Duration::from_millis(300);
+    let samples: [(&str, &[u8]); 5] = [
+        ("parse: echo reply (64 B)", &CAP_ECHO_REPLY),
+        (
+            "parse: parameter problem + tag match (72 B)",
+            &CAP_PARAM_PROBLEM_LL,
+        ),
+        (
+            "parse: neighbour advertisement (32 B)",
+            &CAP_NA_MULTICAST_NS,
+        ),
+        ("parse: router advertisement, 2 prefixes (120 B)", &CAP_RA),
+        ("parse: truncated junk (17 B)", &CAP_RA[..17]),
+    ];
+    for (label, bytes) in samples {
+        bench(label, budget, || {
+            let m = packet::parse(black_box(bytes));
+            black_box(m.as_ref().map(|m| m.matches(&TAG)).ok());
+        });
+    }
+
+    let obs = common::observations(common::hosts(150));
+    let ifaces = [common::interface()];
+    let table = || {
+        let mut t = HostTable::new(4096);
+        for o in obs.iter().cloned() {
+            t.add(o);
+        }
+        t.merge_cache(&[], false);
+        t
+    };
+    println!("150-host link: {} observations", obs.len());
+    bench("collect: 150-host scan into a HostTable", budget, || {
+        black_box(table());
+    });
+    let t = table();
+    bench("group: 150 hosts (with OUI lookups)", budget, || {
+        black_box(group::group(
+            black_box(&t),
+            &ifaces,
+            GroupOptions::default(),
+        ));
+    });
+    let report = Report {
+        started: std::time::SystemTime::UNIX_EPOCH,
+        duration: Duration::from_millis(1000),
+        interfaces: group::group(&t, &ifaces, GroupOptions::default()),
+        stats: Default::default(),
+        ports_checked: None,
+    };
+    let mut out = Vec::with_capacity(1 << 16);
+    for (label, format) in [
+        ("render: table, 150 hosts", Format::Table),
+        ("render: plain, 150 hosts", Format::Plain { header: true }),
+        ("render: json, 150 hosts", Format::Json),
+    ] {
+        bench(label, budget, || {
+            out.clear();
+            output::render(&report, format, &mut out).expect("rendering to memory");
+            black_box(&out);
+        });
+    }
+}

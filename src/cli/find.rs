@@ -1,0 +1,93 @@
+//! Arguments of the commands that find one device: `resolve`, `ssh` and `connect`.
+
+use super::parse_duration;
+use clap::{ArgAction, Args, ValueEnum};
+use std::time::Duration;
+
+const QUERY_HELP: &str =
+    "A full MAC (b8:27:eb:89:bc:51, b8-27-eb-89-bc-51, b827.eb89.bc51), a MAC \
+prefix of at least the 3-octet OUI (b8:27:eb, b8:27:eb:8), a vendor substring (raspberry), a host \
+name (rpi.local), an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64)";
+
+/// How to find the device: where to look, which address to pick, how long to keep looking.
+#[derive(Args, Debug, Clone)]
+pub struct FindArgs {
+    /// Scan only this interface (repeatable). Default: every usable interface.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
+    pub interfaces: Vec<String>,
+
+    /// Which of the device's addresses to use; the other kinds are the fallback.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = PreferArg::LinkLocal)]
+    pub prefer: PreferArg,
+
+    /// Keep rescanning until the device appears (it is rebooting), for at most this long
+    /// (e.g. 30s, 2m). A progress line goes to stderr.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_for: Option<Duration>,
+
+    /// Probe window of each scan (e.g. 1s, 500ms).
+    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+}
+
+/// `--prefer`: the address kind to print or connect to.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreferArg {
+    /// The link-local address with its %interface (works without any router).
+    LinkLocal,
+    /// A global address, else a ULA.
+    Global,
+}
+
+/// `v6scout resolve`.
+#[derive(Args, Debug, Clone)]
+pub struct ResolveArgs {
+    #[arg(value_name = "QUERY", help = QUERY_HELP)]
+    /// What to look for.
+    pub query: String,
+
+    /// Print the address of every matching device (one a line) instead of failing with
+    /// exit status 3 when several match.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Where and how to look.
+    #[command(flatten)]
+    pub find: FindArgs,
+}
+
+/// `v6scout ssh`.
+#[derive(Args, Debug, Clone)]
+pub struct SshArgs {
+    /// The device, optionally with a login name: root@b8:27:eb:89:bc:51, pi@raspberry.
+    #[arg(value_name = "[USER@]QUERY")]
+    pub target: String,
+
+    /// Print the ssh command line on stderr before running it.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// Where and how to look.
+    #[command(flatten)]
+    pub find: FindArgs,
+
+    /// Arguments for ssh, after `--`: options, then an optional remote command.
+    #[arg(last = true, value_name = "SSH_ARGS")]
+    pub ssh_args: Vec<String>,
+}
+
+/// `v6scout connect`.
+#[derive(Args, Debug, Clone)]
+pub struct ConnectArgs {
+    #[arg(value_name = "QUERY", help = QUERY_HELP)]
+    /// What to look for.
+    pub query: String,
+
+    /// TCP port (`%p` in a ProxyCommand).
+    #[arg(value_name = "PORT")]
+    pub port: u16,
+
+    /// Where and how to look.
+    #[command(flatten)]
+    pub find: FindArgs,
+}

@@ -1,0 +1,161 @@
+//! Watch events as text: a human line, a JSON line, and the environment of `--exec`.
+
+use super::{Event, EventKind};
+use crate::group::scoped;
+use crate::oui;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The marker that starts a human line: `=` present, `+` appeared, `-` gone,
+/// `~` address added or removed, `!` MAC changed.
+pub fn marker(kind: &EventKind) -> char {
+    match kind {
+        EventKind::Present => '=',
+        EventKind::Appeared { .. } => '+',
+        EventKind::Gone => '-',
+        EventKind::AddressAdded(_) | EventKind::AddressRemoved(_) => '~',
+        EventKind::MacChanged { .. } => '!',
+    }
+}
+
+/// One line for a person: marker, `clock` (the caller formats the time), interface, MAC,
+/// vendor, then the addresses (link-local ones with `%iface`) or the change.
+pub fn human_line(e: &Event, clock: &str) -> String {
+    let mut s = format!("{} {clock} {} ", marker(&e.kind), e.interface);
+    match e.mac {
+        Some(m) => {
+            let _ = write!(s, "{m}");
+        }
+        None => s.push_str("(no MAC)"),
+    }
+    let vendor = e.vendor.to_string();
+    if !vendor.is_empty() {
+        let _ = write!(s, " {vendor}");
+    }
+    if e.router {
+        s.push_str(" [router]");
+    }
+    s.push_str("  ");
+    let sc = |a| scoped(a, &e.interface);
+    match e.kind {
+        EventKind::Present | EventKind::Appeared { .. } | EventKind::Gone => {
+            let addrs: Vec<String> = e.addresses.iter().map(|a| sc(*a)).collect();
+            s.push_str(&addrs.join(" "));
+            if e.kind == (EventKind::Appeared { returning: true }) {
+                s.push_str("  (back)");
+            }
+        }
+        EventKind::AddressAdded(a) => {
+            let _ = write!(s, "+{}", sc(a));
+        }
+        EventKind::AddressRemoved(a) => {
+            let _ = write!(s, "-{}", sc(a));
+        }
+        EventKind::MacChanged { address, previous } => {
+            let _ = write!(s, "{} had MAC {previous}", sc(address));
+            let pv = oui::lookup(previous).to_string();
+            if !pv.is_empty() {
+                let _ = write!(s, " ({pv})");
+            }
+            s.push_str(": possible spoofing or replaced device");
+        }
+    }
+    s
+}
+
+/// One event as a JSON object (README documents every field).
+#[derive(Serialize, Debug)]
+pub struct JsonEvent {
+    /// `present`, `appeared`, `gone`, `address-added`, `address-removed`, `mac-changed`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Start of the scan that showed it, RFC 3339 UTC with milliseconds.
+    pub time: String,
+    /// Interface name.
+    pub interface: String,
+    /// The host's MAC, or null.
+    pub mac: Option<String>,
+    /// Registered vendor of the MAC, or null.
+    pub vendor: Option<&'static str>,
+    /// The MAC is locally administered.
+    pub private_mac: bool,
+    /// The host is a router.
+    pub router: bool,
+    /// The host's addresses after the event (`gone`: the last known ones).
+    pub addresses: Vec<String>,
+    /// Address events and `mac-changed`: the address concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// `mac-changed`: the MAC the address had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_mac: Option<String>,
+    /// `mac-changed`: the vendor of that MAC, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_vendor: Option<Option<&'static str>>,
+    /// `appeared`: it had been reported gone before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returning: Option<bool>,
+}
+
+/// The JSON object of an event.
+pub fn json_event(e: &Event) -> JsonEvent {
+    let previous = match e.kind {
+        EventKind::MacChanged { previous, .. } => Some(previous),
+        _ => None,
+    };
+    JsonEvent {
+        kind: e.kind.name(),
+        time: humantime::format_rfc3339_millis(e.time).to_string(),
+        interface: e.interface.clone(),
+        mac: e.mac.map(|m| m.to_string()),
+        vendor: e.vendor.name(),
+        private_mac: e.vendor.is_private(),
+        router: e.router,
+        addresses: e.addresses.iter().map(|a| a.to_string()).collect(),
+        address: e.kind.address().map(|a| a.to_string()),
+        previous_mac: previous.map(|m| m.to_string()),
+        previous_vendor: previous.map(|m| oui::lookup(m).name()),
+        returning: match e.kind {
+            EventKind::Appeared { returning } => Some(returning),
+            _ => None,
+        },
+    }
+}
+
+/// The event as one line of JSON, without the newline.
+pub fn json_line(e: &Event) -> String {
+    // Only strings, booleans and arrays of strings: serialising cannot fail.
+    serde_json::to_string(&json_event(e)).unwrap_or_default()
+}
+
+/// The environment `--exec` commands get. Every variable is always set (empty when it
+/// does not apply), so nothing leaks in from v6scout's own environment.
+pub fn env_vars(e: &Event) -> Vec<(&'static str, String)> {
+    let j = json_event(e);
+    let addrs = j.addresses.join(" ");
+    let scoped_addrs: Vec<String> = (e.addresses.iter())
+        .map(|a| scoped(*a, &e.interface))
+        .collect();
+    let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
+    vec![
+        ("V6SCOUT_EVENT", j.kind.to_owned()),
+        ("V6SCOUT_TIME", j.time.clone()),
+        ("V6SCOUT_INTERFACE", j.interface.clone()),
+        ("V6SCOUT_MAC", j.mac.clone().unwrap_or_default()),
+        ("V6SCOUT_VENDOR", e.vendor.to_string()),
+        ("V6SCOUT_ROUTER", flag(e.router)),
+        ("V6SCOUT_ADDRESSES", addrs),
+        ("V6SCOUT_SCOPED_ADDRESSES", scoped_addrs.join(" ")),
+        ("V6SCOUT_ADDRESS", j.address.clone().unwrap_or_default()),
+        (
+            "V6SCOUT_PREVIOUS_MAC",
+            j.previous_mac.clone().unwrap_or_default(),
+        ),
+        ("V6SCOUT_RETURNING", flag(j.returning == Some(true))),
+        ("V6SCOUT_JSON", json_line(e)),
+    ]
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;

@@ -1,0 +1,356 @@
+//! `v6scout watch` against a real kernel: a namespace lab where hosts come, go and gain
+//! addresses while watch runs. Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{scanner_bin, Lab};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A running `v6scout watch` in the scanner namespace; killed on drop, panics included.
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    /// Every line read so far, for failure messages.
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(lab: &Lab, args: &[&str]) -> Watch {
+        // `ip netns exec` execs the program, so the child's pid is v6scout's.
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &lab.scan_ns, scanner_bin(), "watch"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().unwrap();
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Watch {
+            child,
+            lines,
+            stderr,
+            seen: Vec::new(),
+        }
+    }
+
+    fn context(&self) -> String {
+        format!(
+            "stdout so far:\n{}\nstderr:\n{}",
+            self.seen.join("\n"),
+            self.stderr.lock().unwrap()
+        )
+    }
+
+    /// The next line, or panics after `timeout`.
+    fn next_line(&mut self, timeout: Duration, what: &str) -> String {
+        match self.lines.recv_timeout(timeout) {
+            Ok(l) => {
+                self.seen.push(l.clone());
+                l
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("no {what} within {timeout:?}; {}", self.context())
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("watch ended before {what}; {}", self.context())
+            }
+        }
+    }
+
+    /// Reads JSON lines until one satisfies `pred`; panics after `timeout`.
+    fn expect(&mut self, timeout: Duration, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.next_line(left, what);
+            let v: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"));
+            if pred(&v) {
+                return v;
+            }
+        }
+    }
+
+    /// Sends `sig` and waits for the exit; returns (status code, stderr).
+    fn stop(mut self, sig: libc::c_int) -> (Option<i32>, String) {
+        // SAFETY: kill has no memory preconditions; the pid is our own live child.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "watch ignored signal {sig}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Let the reader thread drain what is left of stderr.
+        std::thread::sleep(Duration::from_millis(200));
+        let err = self.stderr.lock().unwrap().clone();
+        (status.code(), err)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An extra host plugged into the lab's link A while watch runs; its namespace is deleted
+/// on drop (the lab's destroy would catch it too: it is named `v6t-<runid>-h90`).
+struct ExtraHost {
+    ns: String,
+}
+
+impl ExtraHost {
+    fn plug(lab: &Lab, mac: &str) -> ExtraHost {
+        let ns = format!("v6t-{}-h90", lab.runid);
+        let sw = format!("v6t-{}-swa", lab.runid);
+        ip(&["netns", "add", &ns]);
+        let host = ExtraHost { ns };
+        let ns = host.ns.as_str();
+        let sysctl = Command::new("ip")
+            .args(["netns", "exec", ns, "sysctl", "-qw"])
+            .args([
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0",
+                "net.ipv6.conf.all.use_tempaddr=0",
+                "net.ipv6.conf.default.use_tempaddr=0",
+                "net.ipv6.conf.all.accept_ra=0",
+                "net.ipv6.conf.default.accept_ra=0",
+            ])
+            .status()
+            .unwrap();
+        assert!(sysctl.success());
+        ip(&["-n", ns, "link", "set", "lo", "up"]);
+        ip(&[
+            "-n", ns, "link", "add", "eth0", "address", mac, "type", "veth", "peer", "name", "h90",
+            "netns", &sw,
+        ]);
+        ip(&["-n", &sw, "link", "set", "h90", "master", "br0", "up"]);
+        ip(&["-n", ns, "link", "set", "eth0", "up"]);
+        host
+    }
+}
+
+impl Drop for ExtraHost {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
+    }
+}
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+fn is(v: &Value, kind: &str, mac: &str) -> bool {
+    v["type"] == kind && v["mac"] == mac && v["interface"] == "eth0"
+}
+
+/// Hosts come and go, an address is added and removed, every event also runs `--exec`,
+/// and SIGINT ends it with status 0 and a summary.
+#[test]
+fn watch_reports_hosts_coming_and_going() {
+    let Some(lab) = Lab::create(3, 1) else { return };
+    let dir = std::env::temp_dir().join(format!("v6t-{}-exec", lab.runid));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The directory is ours (the test's), not event data; events reach the command only
+    // through the environment.
+    let exec = format!(
+        "f=$(mktemp '{}/ev.XXXXXX') && env | grep '^V6SCOUT_' > \"$f\"",
+        dir.display()
+    );
+    let mut w = Watch::start(
+        &lab,
+        &["--jsonl", "--interval", "1s", "-i", "eth0", "--exec", &exec],
+    );
+
+    // The first scan lists the hosts already there as `present`, the router among them.
+    let rtr = lab
+        .manifest
+        .hosts
+        .iter()
+        .find(|h| h.role == "router")
+        .unwrap();
+    let v = w.expect(SECS(15), "the router as present", |v| {
+        is(v, "present", &rtr.mac)
+    });
+    assert_eq!(v["router"], true, "{v}");
+
+    // A Raspberry Pi is plugged in.
+    let mac = "b8:27:eb:90:00:90";
+    let pi = ExtraHost::plug(&lab, mac);
+    let v = w.expect(SECS(20), "the new host appearing", |v| {
+        is(v, "appeared", mac)
+    });
+    assert!(
+        v["vendor"].as_str().unwrap().contains("Raspberry Pi"),
+        "{v}"
+    );
+    assert_eq!(v["returning"], false);
+    let ll = "fe80::ba27:ebff:fe90:90";
+    assert_eq!(v["addresses"], serde_json::json!([ll]), "{v}");
+
+    // An existing host gets a new (ULA) address, then loses it.
+    let h = lab
+        .hosts_on("eth0")
+        .find(|h| h.role == "host" && h.addresses.iter().all(|a| a.starts_with("fe80:")))
+        .expect("a link-local-only host on link A");
+    let ula = "fd00:1::ab:cd";
+    ip(&[
+        "-n",
+        &h.namespace,
+        "addr",
+        "add",
+        &format!("{ula}/64"),
+        "dev",
+        "eth0",
+        "nodad",
+    ]);
+    let v = w.expect(SECS(20), "address-added", |v| {
+        is(v, "address-added", &h.mac)
+    });
+    assert_eq!(v["address"], ula, "{v}");
+    assert!(
+        v["addresses"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(ula)),
+        "{v}"
+    );
+    ip(&[
+        "-n",
+        &h.namespace,
+        "addr",
+        "del",
+        &format!("{ula}/64"),
+        "dev",
+        "eth0",
+    ]);
+    let v = w.expect(SECS(20), "address-removed", |v| {
+        is(v, "address-removed", &h.mac)
+    });
+    assert_eq!(v["address"], ula, "{v}");
+
+    // The Pi is unplugged.
+    drop(pi);
+    let v = w.expect(SECS(20), "the host gone", |v| is(v, "gone", mac));
+    assert_eq!(v["addresses"], serde_json::json!([ll]), "{v}");
+    assert!(v["time"].as_str().unwrap().ends_with('Z'));
+
+    let (code, stderr) = w.stop(libc::SIGINT);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(
+        stderr.contains("v6scout: watched ") && stderr.contains(" present"),
+        "no summary on stderr: {stderr}"
+    );
+
+    // --exec ran a command per event with the fields in its environment.
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    let appeared = files
+        .iter()
+        .find(|f| {
+            f.contains("V6SCOUT_EVENT=appeared\n") && f.contains(&format!("V6SCOUT_MAC={mac}\n"))
+        })
+        .unwrap_or_else(|| panic!("no exec output for the appearance: {files:#?}"));
+    for want in [
+        "V6SCOUT_INTERFACE=eth0\n".to_owned(),
+        format!("V6SCOUT_ADDRESSES={ll}\n"),
+        format!("V6SCOUT_SCOPED_ADDRESSES={ll}%eth0\n"),
+        "V6SCOUT_VENDOR=Raspberry Pi".to_owned(),
+        "V6SCOUT_RETURNING=0\n".to_owned(),
+        "V6SCOUT_JSON={\"type\":\"appeared\"".to_owned(),
+    ] {
+        assert!(appeared.contains(&want), "{want:?} missing in {appeared}");
+    }
+    let added = files
+        .iter()
+        .find(|f| f.contains("V6SCOUT_EVENT=address-added\n"))
+        .unwrap_or_else(|| panic!("no exec output for address-added: {files:#?}"));
+    assert!(
+        added.contains(&format!("V6SCOUT_ADDRESS={ula}\n")),
+        "{added}"
+    );
+    assert!(files.iter().any(|f| f.contains("V6SCOUT_EVENT=gone\n")));
+    assert!(files.iter().any(|f| f.contains("V6SCOUT_EVENT=present\n")));
+}
+
+/// Without --jsonl: one line per event, marker and local time first; SIGTERM ends it too.
+#[test]
+fn watch_human_lines() {
+    let Some(lab) = Lab::create(1, 0) else { return };
+    let mut w = Watch::start(&lab, &["--interval", "1s", "-i", "eth0"]);
+    let rtr = lab
+        .manifest
+        .hosts
+        .iter()
+        .find(|h| h.role == "router")
+        .unwrap();
+    let line = loop {
+        let l = w.next_line(SECS(15), "a present line");
+        if l.contains(&rtr.mac) {
+            break l;
+        }
+    };
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(f[0], "=", "{line}");
+    let clock: Vec<&str> = f[1].split(':').collect();
+    assert!(
+        clock.len() == 3
+            && clock
+                .iter()
+                .all(|c| c.len() == 2 && c.parse::<u8>().is_ok()),
+        "{line}"
+    );
+    assert_eq!((f[2], f[3]), ("eth0", rtr.mac.as_str()), "{line}");
+    assert!(
+        line.contains("[router]") && line.contains("%eth0"),
+        "{line}"
+    );
+    let (code, stderr) = w.stop(libc::SIGTERM);
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert!(stderr.contains("v6scout: watched "), "{stderr}");
+}
