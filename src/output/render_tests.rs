@@ -234,3 +234,20 @@ fn dual_stack_plain_and_json() {
     );
     assert!(plain["interfaces"][0].get("ipv4_only").is_none());
 }
+
+#[test]
+fn name_column_only_when_some_host_has_a_name() {
+    let mut r = fixture::report();
+    for h in r.interfaces[0]
+        .prefixes
+        .iter_mut()
+        .flat_map(|p| &mut p.hosts)
+    {
+        h.names.clear();
+    }
+    let mut out = Vec::new();
+    render(&r, Format::Table, &mut out).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    assert!(!t.contains("NAME"), "{t}");
+    assert!(text(Format::Table).contains("NAME"));
+}

@@ -50,15 +50,15 @@ impl Col {
     }
 }
 
-/// IPV4 appears after a sweep or when any address is known; OPEN with `--ports`.
+/// NAME appears when any host has a name, IPV4 after a sweep or when any address is
+/// known, OPEN with `--ports`.
 fn columns(iface: &IfaceReport, ports: bool) -> Vec<Col> {
-    let show_ipv4 = iface.ipv4_checked
-        || iface
-            .prefixes
-            .iter()
-            .flat_map(|p| &p.hosts)
-            .any(|h| !h.ipv4.is_empty());
-    let mut c = vec![Col::Address, Col::Mac, Col::Vendor, Col::Name];
+    let rows = || iface.prefixes.iter().flat_map(|p| &p.hosts);
+    let show_ipv4 = iface.ipv4_checked || rows().any(|h| !h.ipv4.is_empty());
+    let mut c = vec![Col::Address, Col::Mac, Col::Vendor];
+    if rows().any(|h| !h.names.is_empty()) {
+        c.push(Col::Name);
+    }
     if show_ipv4 {
         c.push(Col::Ipv4);
     }
