@@ -19,6 +19,15 @@ if ((${#missing[@]})); then
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 	echo "installing: ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	# Packages such as avahi-daemon and openssh-server start their service on install; in
+	# the root namespace avahi would announce itself on the real network. Tests run them in
+	# lab namespaces only, so forbid starting any service while installing.
+	policy=/usr/sbin/policy-rc.d
+	own_policy=0
+	if [[ ! -e $policy ]]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+	fi
+	trap '[[ $own_policy == 1 ]] && rm -f "$policy"' EXIT
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
