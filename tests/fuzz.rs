@@ -1,0 +1,270 @@
+//! Fuzz targets for every parser that reads bytes from the network, as property tests
+//! (proptest, stable toolchain): ICMPv6 (`probe::packet::parse`), MLD reports
+//! (`probe::mld::parse_report`), mDNS/DNS answers (`names::dns::parse_response`), ARP
+//! replies (`ipv4::parse_arp_reply`), and the probe worker fed forged and mangled packets.
+//!
+//! Each target gets random bytes and mutations of the seed corpus in `tests/corpus/` —
+//! real packets captured from Linux hosts, radvd and avahi (`tests/corpus/README.md`).
+//! The suite runs a short budget; a long run sets `PROPTEST_CASES`, e.g.
+//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz` (README, "Fuzzing").
+#![allow(clippy::unwrap_used)]
+
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use std::net::Ipv6Addr;
+use std::time::Duration;
+use v6scout::mac::Mac;
+use v6scout::model::{Ipv6Prefix, Observation};
+use v6scout::probe::mld;
+use v6scout::probe::packet::{self, Icmp, ProbeTag};
+use v6scout::probe::sim::{SimHost, SimLink};
+use v6scout::probe::worker::{self, WorkerConfig};
+use v6scout::{ipv4, names::dns};
+
+/// Real packets, by the parser that reads them.
+const ICMPV6: &[&[u8]] = &[
+    include_bytes!("corpus/icmpv6/echo_reply.bin"),
+    include_bytes!("corpus/icmpv6/probe_echo.bin"),
+    include_bytes!("corpus/icmpv6/param_problem_ll.bin"),
+    include_bytes!("corpus/icmpv6/param_problem_global.bin"),
+    include_bytes!("corpus/icmpv6/ns_from_a.bin"),
+    include_bytes!("corpus/icmpv6/ns_from_b.bin"),
+    include_bytes!("corpus/icmpv6/na_multicast_ns.bin"),
+    include_bytes!("corpus/icmpv6/na_unicast_ns.bin"),
+    include_bytes!("corpus/icmpv6/na_unicast_ns_global.bin"),
+    include_bytes!("corpus/icmpv6/rs.bin"),
+    include_bytes!("corpus/icmpv6/ra_radvd.bin"),
+    include_bytes!("corpus/mld/mldv2_report.bin"),
+];
+const MLD: &[&[u8]] = &[include_bytes!("corpus/mld/mldv2_report.bin")];
+const MDNS: &[&[u8]] = &[include_bytes!("corpus/mdns/avahi_ptr_answer.bin")];
+const ARP: &[&[u8]] = &[include_bytes!("corpus/arp/linux_reply.bin")];
+
+/// `PROPTEST_CASES` when set (long runs), else `default` (the test suite's budget).
+fn cases(default: u32) -> Config {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    Config {
+        cases: n,
+        // Shrinking a failure is worth more than a fast red; but not forever.
+        max_shrink_iters: 10_000,
+        ..Config::default()
+    }
+}
+
+/// One edit of a seed: overwrite, delete, insert, truncate, or set an NDP option length.
+#[derive(Clone, Debug)]
+enum Edit {
+    Set(usize, u8),
+    Delete(usize),
+    Insert(usize, u8),
+    Truncate(usize),
+    OptionLength(usize, u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Edit::Set(p, b)),
+        1 => any::<usize>().prop_map(Edit::Delete),
+        1 => (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Edit::Insert(p, b)),
+        1 => any::<usize>().prop_map(Edit::Truncate),
+        2 => (any::<usize>(), 0u8..6).prop_map(|(p, b)| Edit::OptionLength(p, b)),
+    ]
+}
+
+/// A seed of `corpus` with up to eight edits applied (positions taken modulo the length).
+fn mutated(corpus: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {
+    (0..corpus.len(), prop::collection::vec(edit(), 0..8)).prop_map(move |(i, edits)| {
+        let mut b = corpus[i].to_vec();
+        for e in edits {
+            let n = b.len().max(1);
+            match e {
+                Edit::Set(p, v) if !b.is_empty() => b[p % n] = v,
+                Edit::Delete(p) if !b.is_empty() => {
+                    b.remove(p % n);
+                }
+                Edit::Insert(p, v) => b.insert(p % (b.len() + 1), v),
+                Edit::Truncate(p) => b.truncate(p % (b.len() + 1)),
+                // NDP options start 8-aligned after the fixed part; the length is byte 1.
+                Edit::OptionLength(p, v) => {
+                    let at = (p % n) / 8 * 8 + 1;
+                    if let Some(x) = b.get_mut(at) {
+                        *x = v;
+                    }
+                }
+                _ => {}
+            }
+        }
+        b
+    })
+}
+
+/// Random bytes, or a seed of `corpus` mangled.
+fn input(corpus: &'static [&'static [u8]], max: usize) -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        1 => prop::collection::vec(any::<u8>(), 0..max),
+        3 => mutated(corpus),
+    ]
+}
+
+/// What any successful ICMPv6 parse must satisfy, whatever the bytes.
+fn check_icmp(bytes: &[u8], msg: &Icmp) {
+    match msg {
+        Icmp::NeighbourAdvert { target, .. } | Icmp::NeighbourSolicit { target, .. } => {
+            assert!(!target.is_multicast(), "multicast target accepted");
+        }
+        Icmp::RouterAdvert { prefixes, .. } => {
+            assert!(prefixes.len() * 32 <= bytes.len().saturating_sub(16));
+            for p in prefixes {
+                assert!(p.len <= 128);
+                let host_bits =
+                    u128::from(p.prefix) & (u128::MAX.checked_shr(u32::from(p.len)).unwrap_or(0));
+                assert_eq!(host_bits, 0, "bits beyond the prefix length kept");
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(3000))]
+
+    #[test]
+    fn icmpv6_parse_is_total(bytes in input(ICMPV6, 300)) {
+        if let Ok(msg) = packet::parse(&bytes) {
+            check_icmp(&bytes, &msg);
+            // Foreign bytes are never an answer to a probe of ours.
+            let ours = ProbeTag { id: 0x0b5e, cookie: *b"fuzz-tag" };
+            if matches!(msg, Icmp::EchoReply { .. } | Icmp::ParamProblem { .. }) {
+                prop_assert!(!msg.matches(&ours) || bytes.windows(8).any(|w| w == b"fuzz-tag"));
+            }
+        }
+    }
+
+    #[test]
+    fn mld_parse_is_total(bytes in input(MLD, 200)) {
+        if let Ok(groups) = mld::parse_report(&bytes) {
+            prop_assert!(groups.len() * 20 <= bytes.len().max(24));
+        }
+    }
+
+    #[test]
+    fn dns_parse_is_total(bytes in input(MDNS, 300)) {
+        if let Some(r) = dns::parse_response(&bytes) {
+            for (owner, target) in &r.ptrs {
+                // Names are built from the message: they cannot outgrow it by much
+                // (pointers reuse labels, but at most MAX_POINTERS times).
+                prop_assert!(owner.len() <= 33 * bytes.len() && target.len() <= 33 * bytes.len());
+            }
+            let _ = r.ptrs.iter().map(|(_, t)| dns::clean_name(t)).count();
+        }
+    }
+
+    #[test]
+    fn arp_parse_is_total(bytes in input(ARP, 80)) {
+        if let Some((ip, mac)) = ipv4::parse_arp_reply(&bytes) {
+            prop_assert!(!mac.is_multicast() && !mac.is_zero());
+            prop_assert!(!ip.is_unspecified() && !ip.is_broadcast() && !ip.is_multicast());
+        }
+    }
+}
+
+const TAG: ProbeTag = ProbeTag {
+    id: 0x7e57,
+    cookie: *b"v6scout?",
+};
+
+fn real_hosts() -> Vec<SimHost> {
+    (1..=4u8)
+        .map(|i| SimHost {
+            mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
+            addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | 0x5000 | u128::from(i))],
+            ignores_multicast_echo: i == 4,
+            router_prefixes: None,
+        })
+        .collect()
+}
+
+/// A forged packet: source (link-local or global), hop limit (255 or other), bytes.
+fn forgery() -> impl Strategy<Value = (Ipv6Addr, u8, Vec<u8>)> {
+    (
+        prop_oneof![
+            (1u64..).prop_map(|i| Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))),
+            any::<u128>().prop_map(Ipv6Addr::from),
+        ],
+        prop_oneof![Just(255u8), any::<u8>()],
+        input(ICMPV6, 200),
+    )
+}
+
+proptest! {
+    #![proptest_config(cases(150))]
+
+    /// Forged and mangled packets on the link change nothing about the real hosts, and the
+    /// only extra addresses are link-local senders of well-formed hop-limit-255 Router
+    /// Advertisements (which, on the wire, are routers) — never a crash.
+    #[test]
+    fn worker_survives_forgeries(forged in prop::collection::vec(forgery(), 0..40)) {
+        let hosts = real_hosts();
+        let mut link = SimLink::new(hosts.clone());
+        let mut routers = Vec::new();
+        for (src, hop, bytes) in &forged {
+            let ra = matches!(packet::parse(bytes), Ok(Icmp::RouterAdvert { .. }));
+            if ra && *hop == 255 && src.segments()[0] == 0xfe80 {
+                routers.push(*src);
+            }
+            link.inject(*src, *hop, bytes.clone());
+        }
+        let cfg = WorkerConfig {
+            ifindex: 2,
+            mac: Some(Mac([2, 0, 0, 0x7e, 0x57, 1])),
+            sources: vec!["fe80::100".parse().unwrap()],
+            own: vec!["fe80::100".parse().unwrap()],
+            wait: Duration::from_millis(25),
+            rounds: 1,
+            tag: TAG,
+            max_hosts: 4096,
+            mld: false,
+            prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
+        };
+        let mut seen = Vec::new();
+        let (stats, failed) = worker::run(&mut link, &cfg, &mut |o| seen.push(o));
+        prop_assert!(failed.is_none());
+        let macs = |addr: Ipv6Addr| -> Vec<Mac> {
+            seen.iter().filter_map(|o| match o {
+                Observation::Address { addr: a, mac: Some(m), .. } if *a == addr => Some(*m),
+                _ => None,
+            }).collect()
+        };
+        for h in &hosts {
+            prop_assert!(macs(h.addrs[0]).contains(&h.mac), "{} lost", h.addrs[0]);
+        }
+        for o in &seen {
+            if let Observation::Address { addr, .. } = o {
+                prop_assert!(
+                    hosts.iter().any(|h| h.addrs.contains(addr)) || routers.contains(addr),
+                    "forged address {addr} accepted (stats {stats:?})"
+                );
+            }
+        }
+        prop_assert!(stats.replies >= hosts.len() as u64);
+    }
+}
+
+/// The seed corpus is what the parsers expect: each seed parses as its kind, so the
+/// mutations start from the accepting paths.
+#[test]
+fn seeds_parse() {
+    for s in ICMPV6 {
+        assert!(packet::parse(s).is_ok(), "{s:02x?}");
+    }
+    assert_eq!(mld::parse_report(MLD[0]).unwrap().len(), 3);
+    let r = dns::parse_response(MDNS[0]).unwrap();
+    assert_eq!(r.ptrs.len(), 1);
+    assert_eq!(r.ptrs[0].1, "corpus-pi.local");
+    let (ip, mac) = ipv4::parse_arp_reply(ARP[0]).unwrap();
+    assert_eq!(ip.to_string(), "192.0.2.2");
+    assert_eq!(mac.to_string(), "b8:27:eb:ca:00:02");
+}
