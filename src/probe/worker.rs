@@ -22,6 +22,13 @@ const SEQ_DEST_OPTS: u16 = 0x8000;
 /// spares Wi-Fi access points a burst of multicast.
 const PROBE_GAP: Duration = Duration::from_millis(5);
 
+/// Of `max_hosts`, how many may be routers known only from their unsolicited RAs: a link
+/// has a handful of routers, and anyone can send RAs from as many sources as they like,
+/// so a flood of forged routers must not take the room of hosts answering our probes.
+fn router_limit(max_hosts: usize) -> usize {
+    (max_hosts / 8).max(8).min(max_hosts)
+}
+
 /// What one worker needs to know about its interface and the scan.
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
@@ -118,6 +125,7 @@ pub fn run<L: Link>(
         prefixes: cfg.prefixes.clone(),
         mld_hosts: HashMap::new(),
         from_mld: HashSet::new(),
+        routers: 0,
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -155,6 +163,8 @@ struct Worker<'a, L: Link> {
     mld_hosts: HashMap<Ipv6Addr, Vec<u32>>,
     /// Candidates we solicited because of MLD reports.
     from_mld: HashSet<Ipv6Addr>,
+    /// Addresses tracked only because they sent a Router Advertisement.
+    routers: usize,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -499,12 +509,18 @@ impl<L: Link> Worker<'_, L> {
                 ref prefixes,
                 ..
             } if ndp_ok && is_link_local(rx.src) => {
+                let known = self.solicited.contains_key(&rx.src);
+                if !known && self.routers >= router_limit(self.cfg.max_hosts) {
+                    self.stats.dropped_over_limit += 1;
+                    return;
+                }
                 let prefixes: Vec<Ipv6Prefix> = prefixes
                     .iter()
                     .filter(|p| p.on_link && !is_link_local(p.prefix) && !p.prefix.is_multicast())
                     .map(|p| Ipv6Prefix::new(p.prefix, p.len))
                     .collect();
                 if self.track(rx.src) {
+                    self.routers += usize::from(!known);
                     let mac = source_mac.filter(|m| !m.is_multicast() && !m.is_zero());
                     self.observe(rx.src, SeenBy::Ra, mac, None, router_lifetime > 0);
                     for prefix in prefixes {

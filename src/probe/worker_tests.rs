@@ -269,6 +269,34 @@ fn host_limit_bounds_tracking() {
 }
 
 #[test]
+fn forged_routers_cannot_crowd_out_hosts() {
+    // 40 hosts answer our probes while 500 forged routers advertise first.
+    let hosts: Vec<SimHost> = (1..=40).map(|i| pi(i, false)).collect();
+    let mut link = SimLink::new(hosts);
+    for i in 0..500u16 {
+        let src = Ipv6Addr::from(0xfe80u128 << 112 | 0xf000_0000 | u128::from(i));
+        link.inject(
+            src,
+            255,
+            sim::router_advert(Mac([2, 0, 0, 0xf0, 0, 1]), &[]),
+        );
+    }
+    let mut c = cfg();
+    c.max_hosts = 64;
+    c.sources.truncate(1);
+    let (stats, seen) = run_on(&mut link, &c);
+    let ra = addresses(&seen, SeenBy::Ra);
+    let echo = addresses(&seen, SeenBy::Echo);
+    assert_eq!(
+        ra.len(),
+        8,
+        "routers known only from RAs: 1/8 of --max-hosts"
+    );
+    assert_eq!(echo.len(), 40, "every answering host still has room");
+    assert_eq!(stats.dropped_over_limit, 500 - 8);
+}
+
+#[test]
 fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
     // A host that ignores multicast echo, with an EUI-64 address, a manual ::10 and a
     // random one, none of which is the source it would answer echo from.
