@@ -139,7 +139,7 @@ pub struct ScanArgs {
     /// Check these TCP ports on every host (e.g. 22,80) with a plain connect to its
     /// link-local address; adds at most a quarter second.
     #[arg(long, value_name = "PORTS")]
-    pub ports: Option<String>,
+    pub ports: Option<crate::reach::Ports>,
 
     /// Check whether ssh answers (same as --ports 22).
     #[arg(long)]
@@ -193,6 +193,8 @@ pub struct ScanArgs {
     pub no_names: bool,
 
     /// Most addresses kept per interface; more are dropped and counted (flood protection).
+    /// At most N/8 (at least 8) of them may be routers known only from their Router
+    /// Advertisements, so forged routers cannot take the room of answering hosts.
     #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_hosts: u32,
 }
@@ -263,6 +265,25 @@ impl WatchArgs {
     }
 }
 
+/// A usage error as one line for stderr: clap's message, with its usage block and help
+/// hint folded into `; try --help`, so a script's log gets one line per failure.
+pub fn usage_error_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut in_usage = false;
+    let msg: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            // The usage block runs from "Usage:" to the next blank line.
+            in_usage = (in_usage || l.starts_with("Usage:")) && !l.is_empty();
+            !in_usage && !l.is_empty() && !l.starts_with("For more")
+        })
+        .collect();
+    let msg = msg.join(" ");
+    let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
+    format!("v6scout: error: {msg}; try --help")
+}
+
 /// Parses `1s`, `500ms`, `1m 30s` (humantime) or plain seconds such as `2.5`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = match s.trim().parse::<f64>() {
@@ -288,6 +309,31 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_are_one_line() {
+        for args in [
+            &["v6scout", "--max-hosts", "0"][..],
+            &["v6scout", "--color", "sometimes"],
+            &["v6scout", "resolve"],
+            &["v6scout", "--json", "--jsonl"],
+            &["v6scout", "frobnicate"],
+            &["v6scout", "--ports", "ssh"],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err();
+            let line = usage_error_line(&e);
+            assert!(!line.contains('\n'), "{line}");
+            assert!(line.starts_with("v6scout: error: "), "{line}");
+            assert!(
+                !line.contains("Usage:") && !line.contains("<COMMAND>"),
+                "{line}"
+            );
+        }
+        let e = Cli::try_parse_from(["v6scout", "resolve"]).unwrap_err();
+        assert!(usage_error_line(&e).contains("<QUERY>"));
+        let e = Cli::try_parse_from(["v6scout", "--ports", "ssh"]).unwrap_err();
+        assert!(usage_error_line(&e).contains("'ssh' is not a TCP port"));
     }
 
     #[test]

@@ -2,8 +2,16 @@
 
 use clap::Parser;
 use std::process::ExitCode;
+use v6scout::cli::{usage_error_line, Cli};
 
 fn main() -> ExitCode {
-    // clap prints usage errors itself and exits with status 2.
-    v6scout::app::run(v6scout::cli::Cli::parse())
+    match Cli::try_parse() {
+        Ok(cli) => v6scout::app::run(cli),
+        // --help and --version: clap prints them to stdout and exits 0.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprintln!("{}", usage_error_line(&e));
+            ExitCode::from(2)
+        }
+    }
 }

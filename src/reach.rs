@@ -21,6 +21,17 @@ pub enum HostKey {
     Addr(u32, Ipv6Addr),
 }
 
+/// A `--ports` list, checked when the command line is parsed (before any scan).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ports(pub Vec<u16>);
+
+impl std::str::FromStr for Ports {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        parse_ports(s).map(Ports)
+    }
+}
+
 /// Parses `22,80,443` into a sorted, deduplicated list of ports (no port 0).
 pub fn parse_ports(s: &str) -> Result<Vec<u16>, String> {
     let mut ports = BTreeSet::new();

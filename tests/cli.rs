@@ -43,20 +43,65 @@ fn help_lists_options_and_exit_codes() {
 
 #[test]
 fn misuse_is_one_clear_error_and_exit_2() {
+    // Inside a throwaway namespace: a misuse that slipped through parsing would scan, and
+    // must scan nothing but the test's own veth.
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
     for (args, want) in [
-        (&["--no-such-flag"][..], "unexpected argument"),
-        (&["--wait", "soon"][..], "not a duration"),
-        (&["--rounds", "0"][..], "rounds"),
-        (&["--json", "--plain"][..], "cannot be used with"),
+        (
+            &["--no-such-flag"][..],
+            "unexpected argument '--no-such-flag'",
+        ),
+        (&["--wait", "soon"], "not a duration"),
+        (&["--wait", "0"], "too short"),
+        (&["--wait", "2h"], "too long"),
+        (&["--rounds", "0"], "'--rounds <N>'"),
+        (&["--rounds", "99"], "99 is not in 1..=20"),
+        (&["--max-hosts", "0"], "'--max-hosts <N>'"),
+        (&["--max-hosts", "lots"], "invalid digit"),
+        (&["--ipv4-rate", "0"], "'--ipv4-rate <N>'"),
+        (&["--ports", "ssh"], "'ssh' is not a TCP port"),
+        (&["--ports", "70000"], "'70000' is not a TCP port"),
+        (&["--ports", ","], "no port given"),
+        (
+            &["--color", "sometimes"],
+            "possible values: auto, always, never",
+        ),
+        (&["--json", "--plain"], "cannot be used with"),
+        (&["-i"], "a value is required for '--interface <IFACE>'"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&["resolve"], "<QUERY>"),
+        (&["ssh"], "<[USER@]QUERY>"),
+        (&["connect", "b8:27:eb:00:00:01"], "<PORT>"),
+        (
+            &["connect", "b8:27:eb:00:00:01", "http"],
+            "'http' for '<PORT>'",
+        ),
+        (&["resolve", ""], "the query is empty"),
+        (&["resolve", "b8:27"], "too short for a MAC prefix"),
+        (
+            &["resolve", "b8:27:eb:zz"],
+            "neither a MAC, a MAC prefix nor an IPv6 address",
+        ),
+        (&["watch", "--interval", "1ms"], "too short"),
+        (&["watch", "--gone-after", "0"], "'--gone-after <N>'"),
+        (&["completions", "zsh2"], "possible values"),
+        (&["-i", "nosuch0"], "no interface named 'nosuch0'"),
     ] {
-        let o = v6scout(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let mut cmd = vec![BIN];
+        cmd.extend_from_slice(args);
+        let o = ns.run(&cmd);
         let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
         assert!(e.contains(want), "{args:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{args:?}: not one line:\n{e}");
+        assert!(e.starts_with("v6scout: error: "), "{args:?}: {e}");
         assert!(
             !e.contains("panicked") && !e.contains("RUST_BACKTRACE"),
             "{e}"
         );
+        assert!(o.stdout.is_empty(), "{args:?} printed a result");
     }
 }
 

@@ -52,7 +52,7 @@ impl DualStack {
     /// Reads `--ipv4`, `--ipv4-max-hosts`, `--ipv4-rate`, `--ports` and `--services`.
     pub fn from_args(args: &ScanArgs) -> Result<Self> {
         let ports = match (&args.ports, args.services) {
-            (Some(p), _) => Some(reach::parse_ports(p).map_err(anyhow::Error::msg)?),
+            (Some(p), _) => Some(p.0.clone()),
             (None, true) => Some(vec![22]),
             (None, false) => None,
         };
