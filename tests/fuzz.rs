@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, FileFailurePersistence};
 use std::net::Ipv6Addr;
 use std::time::Duration;
 use v6scout::mac::Mac;
@@ -50,6 +50,10 @@ fn cases(default: u32) -> Config {
         cases: n,
         // Shrinking a failure is worth more than a fast red; but not forever.
         max_shrink_iters: 10_000,
+        // Failures found are replayed first on every later run; commit the file.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/fuzz.proptest-regressions",
+        ))),
         ..Config::default()
     }
 }
@@ -157,8 +161,12 @@ proptest! {
                 // Names are built from the message: they cannot outgrow it by much
                 // (pointers reuse labels, but at most MAX_POINTERS times).
                 prop_assert!(owner.len() <= 33 * bytes.len() && target.len() <= 33 * bytes.len());
+            // Whatever the wire says, a name that reaches a terminal is plain ASCII.
+            if let Some(n) = dns::clean_name(target) {
+                prop_assert!(n.len() <= 253 && n.bytes().all(|b| b.is_ascii_graphic()));
             }
-            let _ = r.ptrs.iter().map(|(_, t)| dns::clean_name(t)).count();
+            }
+
         }
     }
 
@@ -212,7 +220,8 @@ proptest! {
         let mut routers = Vec::new();
         for (src, hop, bytes) in &forged {
             let ra = matches!(packet::parse(bytes), Ok(Icmp::RouterAdvert { .. }));
-            if ra && *hop == 255 && src.segments()[0] == 0xfe80 {
+            // Link-local is fe80::/10 (RFC 4291), not only fe80::/16.
+            if ra && *hop == 255 && src.segments()[0] & 0xffc0 == 0xfe80 {
                 routers.push(*src);
             }
             link.inject(*src, *hop, bytes.clone());
