@@ -239,8 +239,53 @@ fn jsonl_streams_hosts_during_the_scan() {
             "streamed before its MAC was known: {l}"
         );
     }
+    // What the dual-stack stage adds after the window: IPv4 by MAC, port checks, and a
+    // host that answered only over IPv4. Streamed addresses get them in `update` lines.
+    let mut report = report;
+    let eth0 = &mut report.interfaces[0];
+    eth0.ipv4_checked = true;
+    let streamed: Vec<&str> = during
+        .iter()
+        .map(|l| l["address"].as_str().unwrap())
+        .collect();
+    for h in eth0.prefixes.iter_mut().flat_map(|p| &mut p.hosts) {
+        h.open_ports = Some(vec![]);
+        if h.address.to_string() == streamed[0] {
+            h.ipv4 = vec!["192.0.2.2".parse().unwrap()];
+        }
+    }
+    let epson = Mac([0, 0, 0x48, 1, 2, 3]);
+    eth0.ipv4_only.push(crate::report::Ipv4OnlyHost {
+        addr: "192.0.2.77".parse().unwrap(),
+        mac: epson,
+        vendor: crate::oui::lookup(epson),
+    });
     obs.jsonl.take().unwrap().finish(&report).unwrap();
     let all = json_lines(&shared);
+    for addr in &streamed {
+        let updates: Vec<_> = all
+            .iter()
+            .filter(|l| l["type"] == "update" && l["address"] == *addr)
+            .collect();
+        assert_eq!(updates.len(), 1, "{addr}: {all:?}");
+        assert_eq!(updates[0]["open_ports"], serde_json::json!([]));
+        let want: &[&str] = if addr == &streamed[0] {
+            &["192.0.2.2"]
+        } else {
+            &[]
+        };
+        assert_eq!(updates[0]["ipv4"], serde_json::json!(want), "{addr}");
+    }
+    for l in all.iter().filter(|l| l["type"] == "host") {
+        assert!(l["ipv4"].is_array() || streamed.contains(&l["address"].as_str().unwrap()));
+    }
+    let v4 = all
+        .iter()
+        .find(|l| l["type"] == "ipv4-only")
+        .expect("ipv4-only line");
+    assert_eq!(v4["address"], "192.0.2.77");
+    assert_eq!(v4["interface"], "eth0");
+    assert_eq!(v4["vendor"], "Seiko Epson Corporation");
     let hosts: Vec<&str> = all
         .iter()
         .filter(|l| l["type"] == "host")
@@ -258,7 +303,10 @@ fn jsonl_streams_hosts_during_the_scan() {
     assert_eq!(hosts.len(), rows);
     let last = all.last().unwrap();
     assert_eq!(last["type"], "summary");
-    assert_eq!(last["hosts"], 2);
+    assert_eq!(
+        last["hosts"], 3,
+        "two IPv6 neighbours and the IPv4-only one"
+    );
 }
 
 /// Names asked during the scan land in the report; our own addresses are never asked.

@@ -156,17 +156,21 @@ fn iface(i: &IfaceReport) -> JsonIface<'_> {
             .iter()
             .map(|g| prefix(g, i.ipv4_checked))
             .collect(),
-        ipv4_only: i
-            .ipv4_only
-            .iter()
-            .map(|h| JsonIpv4Only {
-                address: h.addr.to_string(),
-                mac: h.mac.to_string(),
-                vendor: h.vendor.name(),
-                private_mac: h.vendor.is_private(),
-            })
-            .collect(),
+        ipv4_only: ipv4_only(i),
     }
+}
+
+/// The entries of the hosts that answered `i` only over IPv4.
+pub fn ipv4_only(i: &IfaceReport) -> Vec<JsonIpv4Only> {
+    i.ipv4_only
+        .iter()
+        .map(|h| JsonIpv4Only {
+            address: h.addr.to_string(),
+            mac: h.mac.to_string(),
+            vendor: h.vendor.name(),
+            private_mac: h.vendor.is_private(),
+        })
+        .collect()
 }
 
 /// The document for a report.

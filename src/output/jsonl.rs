@@ -3,16 +3,20 @@
 //! - `{"type":"host", "interface", "prefix", …every field of a JSON v1 host entry}` per
 //!   address, written (and flushed) as soon as the address is confirmed: its MAC is known,
 //!   or the probe window ended. Fields are as known at that moment.
-//! - `{"type":"names", "interface", "address", "scoped", "names"}` for an address already
-//!   written whose names arrived later (lookups finish after the window).
+//! - `{"type":"update", "interface", "address", "scoped", "names"?, "ipv4"?, "open_ports"?}`
+//!   for an address already written whose names, IPv4 addresses or port checks became known
+//!   later (lookups, the ARP sweep and connect checks finish after the window); each field
+//!   present holds its final value.
+//! - `{"type":"ipv4-only", "interface", "address", "mac", "vendor", "private_mac"}` per host
+//!   that answered only over IPv4.
 //! - `{"type":"summary", "version", "started", "duration_ms", "hosts", "interfaces",
 //!   "stats"}` last.
 
-use super::json::{self, JsonHost, JsonStats};
+use super::json::{self, JsonHost, JsonIpv4Only, JsonStats};
 use crate::collect::HostTable;
 use crate::group::{self, GroupOptions};
 use crate::iface::Interface;
-use crate::report::{HostRow, Report};
+use crate::report::Report;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -29,13 +33,27 @@ struct HostLine<'a> {
 }
 
 #[derive(Serialize)]
-struct NamesLine<'a> {
+struct UpdateLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     interface: &'a str,
     address: String,
     scoped: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     names: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ipv4: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    open_ports: Option<Vec<u16>>,
+}
+
+#[derive(Serialize)]
+struct Ipv4OnlyLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    interface: &'a str,
+    #[serde(flatten)]
+    host: JsonIpv4Only,
 }
 
 #[derive(Serialize)]
@@ -57,14 +75,19 @@ fn line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     out.write_all(&text)
 }
 
-fn host_line(out: &mut dyn Write, iface: &str, prefix: String, h: &HostRow) -> io::Result<()> {
+fn host_line(
+    out: &mut dyn Write,
+    iface: &str,
+    prefix: String,
+    host: JsonHost<'_>,
+) -> io::Result<()> {
     line(
         out,
         &HostLine {
             kind: "host",
             interface: iface,
             prefix,
-            host: json::host(h, false),
+            host,
         },
     )
 }
@@ -114,8 +137,13 @@ impl<'w> JsonlStream<'w> {
             return;
         };
         self.written.insert((ifindex, addr));
-        let r = host_line(self.out, &iface.name, prefix.to_string(), &row)
-            .and_then(|()| self.out.flush());
+        let r = host_line(
+            self.out,
+            &iface.name,
+            prefix.to_string(),
+            json::host(&row, false),
+        )
+        .and_then(|()| self.out.flush());
         if let Err(e) = r {
             self.error = Some(e);
         }
@@ -139,21 +167,34 @@ fn write_rest(
     for iface in &report.interfaces {
         for g in &iface.prefixes {
             for h in &g.hosts {
+                let host = json::host(h, iface.ipv4_checked);
                 if !written.contains(&(iface.index, h.address)) {
-                    host_line(out, &iface.name, g.prefix.to_string(), h)?;
-                } else if !h.names.is_empty() {
+                    host_line(out, &iface.name, g.prefix.to_string(), host)?;
+                } else if !h.names.is_empty() || host.ipv4.is_some() || host.open_ports.is_some() {
                     line(
                         out,
-                        &NamesLine {
-                            kind: "names",
+                        &UpdateLine {
+                            kind: "update",
                             interface: &iface.name,
-                            address: h.address.to_string(),
+                            address: host.address,
                             scoped: &h.scoped,
                             names: &h.names,
+                            ipv4: host.ipv4,
+                            open_ports: host.open_ports,
                         },
                     )?;
                 }
             }
+        }
+        for host in json::ipv4_only(iface) {
+            line(
+                out,
+                &Ipv4OnlyLine {
+                    kind: "ipv4-only",
+                    interface: &iface.name,
+                    host,
+                },
+            )?;
         }
     }
     let doc = json::document(report);

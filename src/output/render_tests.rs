@@ -236,6 +236,36 @@ fn dual_stack_plain_and_json() {
 }
 
 #[test]
+fn dual_stack_jsonl_has_ipv4_ports_and_ipv4_only_lines() {
+    let lines: Vec<serde_json::Value> = dual(Format::Jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pi = lines
+        .iter()
+        .find(|l| l["address"] == "fe80::ba27:ebff:fe89:bc51")
+        .unwrap();
+    assert_eq!(pi["ipv4"], serde_json::json!(["192.0.2.10"]));
+    assert_eq!(pi["open_ports"], serde_json::json!([22]));
+    let private = lines
+        .iter()
+        .find(|l| l["address"] == "fe80::4aa2:12ff:fec2:16df")
+        .unwrap();
+    assert_eq!(
+        private["ipv4"],
+        serde_json::json!([]),
+        "the lost-IPv4 signal"
+    );
+    let n = lines.len();
+    assert_eq!(
+        lines[n - 2],
+        serde_json::json!({"type": "ipv4-only", "interface": "eth0", "address": "192.0.2.77",
+            "mac": "00:00:48:12:34:56", "vendor": "Seiko Epson Corporation", "private_mac": false})
+    );
+    assert_eq!(lines[n - 1]["type"], "summary");
+}
+
+#[test]
 fn name_column_only_when_some_host_has_a_name() {
     let mut r = fixture::report();
     for h in r.interfaces[0]
