@@ -69,7 +69,8 @@ pub enum Command {
     /// local time; --jsonl prints one JSON object a line instead. Hosts gone for
     /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
     /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
-    /// on stderr.
+    /// on stderr. The interfaces are chosen when watch starts (their sockets are opened
+    /// before privileges are dropped): restart it to include one that appears later.
     Watch(WatchArgs),
     /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
     Completions {

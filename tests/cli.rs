@@ -157,6 +157,53 @@ fn without_cap_net_raw_says_how_to_fix_it() {
 }
 
 #[test]
+fn watch_says_plainly_when_its_interface_goes_away() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &ns.name,
+            "timeout",
+            "--preserve-status",
+            "4",
+        ])
+        .args([
+            BIN,
+            "watch",
+            "-i",
+            "v0",
+            "--interval",
+            "300ms",
+            "--gone-after",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let del = Command::new("ip")
+        .args(["-n", &ns.name, "link", "del", "v0"])
+        .status()
+        .unwrap();
+    assert!(del.success());
+    let o = child.wait_with_output().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(e.contains("v0: no probe could be sent"), "{e}");
+    assert!(e.contains("the interface is gone"), "{e}");
+    assert!(!e.contains("os error"), "raw OS error leaked: {e}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines().any(|l| l.starts_with("- ")),
+        "peer not gone: {out}"
+    );
+}
+
+#[test]
 fn exit_1_when_nobody_answers_and_0_when_someone_does() {
     let Some(quiet) = Netns::create(false) else {
         return;

@@ -2,6 +2,7 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod dualstack;
+mod message;
 pub mod observe;
 pub mod relay;
 pub mod resolve;
@@ -58,7 +59,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("v6scout: error: {e:#}");
+            eprintln!(
+                "v6scout: error: {}",
+                message::strip_os_codes(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

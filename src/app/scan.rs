@@ -215,7 +215,10 @@ pub fn scan_links_with<L: Link + Send>(
         let (s, failed) = r;
         stats.add(&s);
         if let Some(e) = failed {
-            warn(format!("{name}: no probe could be sent ({e})"));
+            warn(format!(
+                "{name}: no probe could be sent ({})",
+                super::message::io_reason(&e)
+            ));
         }
     }
     if let Some(n) = neigh {
@@ -255,7 +258,7 @@ pub fn scan_links_with<L: Link + Send>(
 
 /// Prints a warning on stderr.
 pub fn warn_stderr(msg: String) {
-    eprintln!("v6scout: warning: {msg}");
+    eprintln!("v6scout: warning: {}", super::message::strip_os_codes(&msg));
 }
 
 #[cfg(test)]
