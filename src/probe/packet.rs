@@ -17,6 +17,9 @@ use std::net::Ipv6Addr;
 
 use crate::mac::Mac;
 
+mod ndp;
+use ndp::{parse_neighbour_advert, parse_neighbour_solicit, parse_router_advert};
+
 /// Option type of the Destination Options option in [`unknown_option_dest_opts`]: the two
 /// high bits `10` mean "discard the packet and send Parameter Problem code 2, even if the
 /// destination was multicast" (RFC 8200 §4.2), and no stack implements option type 0x00|0x80.
@@ -383,123 +386,6 @@ fn parse_invoking(q: &[u8]) -> Option<Invoking> {
         id,
         seq,
         cookie,
-    })
-}
-
-/// One NDP option: its type and its whole bytes (type and length included).
-struct NdpOption<'a> {
-    kind: u8,
-    bytes: &'a [u8],
-}
-
-/// Splits the options area of an NDP message, rejecting the whole message on a zero length
-/// (RFC 4861) or on an option that runs past the end.
-fn ndp_options(mut rest: &[u8]) -> Result<Vec<NdpOption<'_>>, Malformed> {
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let (kind, len) = match rest {
-            [k, l, ..] => (*k, usize::from(*l) * 8),
-            _ => return Err(Malformed::BadLength),
-        };
-        if len == 0 {
-            return Err(Malformed::BadOption);
-        }
-        let bytes = rest.get(..len).ok_or(Malformed::Truncated)?;
-        rest = rest.get(len..).ok_or(Malformed::Truncated)?;
-        out.push(NdpOption { kind, bytes });
-    }
-    Ok(out)
-}
-
-/// MAC from the first link-layer address option of `kind` with length 1 (Ethernet).
-fn lladdr(opts: &[NdpOption<'_>], kind: u8) -> Option<Mac> {
-    opts.iter()
-        .filter(|o| o.kind == kind && o.bytes.len() == 8)
-        .find_map(|o| array::<6>(o.bytes, 2).map(Mac))
-}
-
-/// Common checks of NS/NA: code 0, fixed part present, unicast target; returns the first
-/// flags byte, the target and the options.
-fn parse_nd_common(b: &[u8], code: u8) -> Result<(u8, Ipv6Addr, Vec<NdpOption<'_>>), Malformed> {
-    if code != 0 {
-        return Err(Malformed::BadCode);
-    }
-    let flags = *b.get(4).ok_or(Malformed::Truncated)?;
-    let target = addr(b, 8).ok_or(Malformed::Truncated)?;
-    let opts = ndp_options(b.get(24..).ok_or(Malformed::Truncated)?)?;
-    if target.is_multicast() {
-        return Err(Malformed::MulticastTarget);
-    }
-    Ok((flags, target, opts))
-}
-
-fn parse_neighbour_solicit(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
-    let (_, target, opts) = parse_nd_common(b, code)?;
-    Ok(Icmp::NeighbourSolicit {
-        target,
-        source_mac: lladdr(&opts, OPT_SOURCE_LLADDR),
-    })
-}
-
-fn parse_neighbour_advert(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
-    let (flags, target, opts) = parse_nd_common(b, code)?;
-    Ok(Icmp::NeighbourAdvert {
-        target,
-        router: flags & 0x80 != 0,
-        solicited: flags & 0x40 != 0,
-        override_flag: flags & 0x20 != 0,
-        target_mac: lladdr(&opts, OPT_TARGET_LLADDR),
-    })
-}
-
-fn parse_router_advert(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
-    if code != 0 {
-        return Err(Malformed::BadCode);
-    }
-    let cur_hop_limit = *b.get(4).ok_or(Malformed::Truncated)?;
-    let flags = *b.get(5).ok_or(Malformed::Truncated)?;
-    let router_lifetime = be16(b, 6).ok_or(Malformed::Truncated)?;
-    let opts = ndp_options(b.get(16..).ok_or(Malformed::Truncated)?)?;
-    let mtu = opts
-        .iter()
-        .filter(|o| o.kind == OPT_MTU && o.bytes.len() == 8)
-        .find_map(|o| be32(o.bytes, 4));
-    let prefixes = opts
-        .iter()
-        .filter(|o| o.kind == OPT_PREFIX_INFO)
-        .filter_map(|o| prefix_info(o.bytes))
-        .collect();
-    Ok(Icmp::RouterAdvert {
-        cur_hop_limit,
-        managed: flags & 0x80 != 0,
-        other: flags & 0x40 != 0,
-        router_lifetime,
-        source_mac: lladdr(&opts, OPT_SOURCE_LLADDR),
-        mtu,
-        prefixes,
-    })
-}
-
-/// Decodes a Prefix Information option (whole option bytes); `None` (skip it) unless it is
-/// exactly 32 bytes with a prefix length of at most 128.
-fn prefix_info(o: &[u8]) -> Option<PrefixInfo> {
-    if o.len() != 32 {
-        return None;
-    }
-    let len = *o.get(2)?;
-    if len > 128 {
-        return None;
-    }
-    let flags = *o.get(3)?;
-    let raw = u128::from_be_bytes(array::<16>(o, 16)?);
-    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-    Some(PrefixInfo {
-        prefix: Ipv6Addr::from(raw & mask),
-        len,
-        on_link: flags & 0x80 != 0,
-        autonomous: flags & 0x40 != 0,
-        valid_lifetime: be32(o, 4)?,
-        preferred_lifetime: be32(o, 8)?,
     })
 }
 
