@@ -1,7 +1,9 @@
 //! The probe loop on a simulated link: what it sends, what it accepts, what it drops.
 
 use super::*;
+use crate::model::SeenBy;
 use crate::probe::sim::{self, SimHost, SimLink};
+use crate::probe::Received;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -1,0 +1,228 @@
+//! The receiving half of the probe loop: which messages are answers to our probes, what
+//! each one teaches (an address, a MAC, a router, a prefix, MLD candidates), and what is
+//! dropped and counted.
+
+use super::{router_limit, Worker};
+use crate::mac::Mac;
+use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
+use crate::probe::packet::{self, Icmp};
+use crate::probe::{mld, Link, Received};
+use std::net::Ipv6Addr;
+use std::time::{Duration, Instant};
+
+impl<L: Link> Worker<'_, L> {
+    /// Handles an MLD report: its sender is a live host (even one that ignores every
+    /// echo), and its solicited-node groups give address candidates to confirm.
+    pub(super) fn handle_mld_report(&mut self, rx: &Received, bytes: &[u8]) {
+        let Ok(groups) = mld::parse_report(bytes) else {
+            self.stats.malformed += 1;
+            return;
+        };
+        // RFC 3810 §5.2.13: reports come from a link-local source with hop limit 1.
+        if !is_link_local(rx.src) || rx.hop_limit.is_some_and(|h| h != 1) {
+            self.stats.malformed += 1;
+            return;
+        }
+        if !self.track(rx.src) {
+            return;
+        }
+        self.observe(rx.src, SeenBy::Mld, None, None, false);
+        let bits = self.mld_hosts.entry(rx.src).or_default();
+        for b in groups.into_iter().filter_map(mld::solicited_node_bits) {
+            if bits.len() < mld::MAX_CANDIDATES_PER_HOST && !bits.contains(&b) {
+                bits.push(b);
+            }
+        }
+        self.solicit_mld_candidates();
+    }
+
+    /// Sends an NS for every new candidate address of every host that reported its
+    /// groups. Called whenever a report, a MAC or a prefix arrives, since each can
+    /// complete a candidate.
+    pub(super) fn solicit_mld_candidates(&mut self) {
+        if self.mld_hosts.is_empty() {
+            return;
+        }
+        let mut prefixes = self.prefixes.clone();
+        prefixes.retain(|p| !is_link_local(p.addr()));
+        let mut new = Vec::new();
+        for (host, bits) in &self.mld_hosts {
+            let mac = self.macs.get(host).copied();
+            let known: Vec<u64> = self
+                .macs
+                .iter()
+                .filter(|(_, m)| mac.is_some_and(|mac| **m == mac))
+                .map(|(a, _)| crate::model::interface_id(*a))
+                .chain(std::iter::once(crate::model::interface_id(*host)))
+                .collect();
+            for c in mld::candidates(bits, &prefixes, mac, &known) {
+                if !self.solicited.contains_key(&c) && !self.cfg.own.contains(&c) {
+                    new.push(c);
+                }
+            }
+        }
+        for c in new {
+            if self.track(c) {
+                self.from_mld.insert(c);
+            }
+        }
+    }
+
+    /// Notes a newly seen address and solicits its MAC once.
+    pub(super) fn track(&mut self, addr: Ipv6Addr) -> bool {
+        if self.solicited.contains_key(&addr) {
+            return true;
+        }
+        if self.solicited.len() >= self.cfg.max_hosts {
+            self.stats.dropped_over_limit += 1;
+            return false;
+        }
+        self.solicited.insert(addr, false);
+        self.send_ns(addr);
+        true
+    }
+
+    pub(super) fn observe(
+        &mut self,
+        addr: Ipv6Addr,
+        via: SeenBy,
+        mac: Option<Mac>,
+        rtt: Option<Duration>,
+        router: bool,
+    ) {
+        self.stats.replies += 1;
+        (self.emit)(Observation::Address {
+            ifindex: self.cfg.ifindex,
+            addr,
+            via,
+            mac,
+            rtt,
+            router,
+        });
+    }
+
+    pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
+        if matches!(
+            bytes.first(),
+            Some(&(mld::TYPE_REPORT_V1 | mld::TYPE_REPORT_V2))
+        ) {
+            if self.cfg.mld {
+                self.handle_mld_report(rx, bytes);
+            }
+            return;
+        }
+        let msg = match packet::parse(bytes) {
+            Ok(m) => m,
+            Err(_) => {
+                self.stats.malformed += 1;
+                return;
+            }
+        };
+        if !is_host_address(rx.src) {
+            self.stats.malformed += 1;
+            return;
+        }
+        if self.cfg.own.contains(&rx.src) {
+            self.stats.foreign += 1;
+            return;
+        }
+        // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
+        let ndp_ok = rx.hop_limit.is_none_or(|h| h == 255);
+        match msg {
+            Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
+                if self.track(rx.src) {
+                    let rtt = self
+                        .sent_at
+                        .get(&seq)
+                        .map(|t| now.saturating_duration_since(*t));
+                    self.observe(rx.src, SeenBy::Echo, None, rtt, false);
+                }
+            }
+            Icmp::ParamProblem {
+                code: 2,
+                invoking: Some(inv),
+                ..
+            } if msg.matches(&self.tag) => {
+                if self.track(rx.src) {
+                    let rtt = self
+                        .sent_at
+                        .get(&inv.seq)
+                        .map(|t| now.saturating_duration_since(*t));
+                    self.observe(rx.src, SeenBy::ParamProblem, None, rtt, false);
+                }
+            }
+            Icmp::NeighbourAdvert {
+                target,
+                router,
+                target_mac,
+                ..
+            } if ndp_ok && self.solicited.contains_key(&target) => {
+                if let Some(mac) = target_mac.filter(|m| !m.is_multicast() && !m.is_zero()) {
+                    let first = self.solicited.insert(target, true) == Some(false);
+                    self.observe(target, SeenBy::Ndp, Some(mac), None, router);
+                    if first && self.from_mld.contains(&target) {
+                        self.observe(target, SeenBy::Mld, Some(mac), None, router);
+                    }
+                    if self.macs.len() < self.cfg.max_hosts
+                        && self.macs.insert(target, mac).is_none()
+                    {
+                        self.solicit_mld_candidates();
+                    }
+                } else {
+                    self.stats.malformed += 1;
+                }
+            }
+            Icmp::NeighbourSolicit {
+                target,
+                source_mac: Some(mac),
+            } if ndp_ok && self.cfg.own.contains(&target) && !mac.is_multicast() => {
+                (self.emit)(Observation::MacHint {
+                    ifindex: self.cfg.ifindex,
+                    addr: rx.src,
+                    mac,
+                });
+            }
+            Icmp::RouterAdvert {
+                router_lifetime,
+                source_mac,
+                ref prefixes,
+                ..
+            } if ndp_ok && is_link_local(rx.src) => {
+                let known = self.solicited.contains_key(&rx.src);
+                if !known && self.routers >= router_limit(self.cfg.max_hosts) {
+                    self.stats.dropped_over_limit += 1;
+                    return;
+                }
+                let prefixes: Vec<Ipv6Prefix> = prefixes
+                    .iter()
+                    .filter(|p| p.on_link && !is_link_local(p.prefix) && !p.prefix.is_multicast())
+                    .map(|p| Ipv6Prefix::new(p.prefix, p.len))
+                    .collect();
+                if self.track(rx.src) {
+                    self.routers += usize::from(!known);
+                    let mac = source_mac.filter(|m| !m.is_multicast() && !m.is_zero());
+                    self.observe(rx.src, SeenBy::Ra, mac, None, router_lifetime > 0);
+                    for prefix in prefixes {
+                        if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
+                            self.prefixes.push(prefix);
+                        }
+                        (self.emit)(Observation::Prefix {
+                            ifindex: self.cfg.ifindex,
+                            prefix,
+                        });
+                    }
+                    self.solicit_mld_candidates();
+                }
+            }
+            Icmp::Other { .. } => {}
+            Icmp::NeighbourAdvert { .. }
+            | Icmp::NeighbourSolicit { .. }
+            | Icmp::RouterAdvert { .. }
+                if !ndp_ok =>
+            {
+                self.stats.malformed += 1
+            }
+            _ => self.stats.foreign += 1,
+        }
+    }
+}
