@@ -1,6 +1,8 @@
 //! Probing one link: what a probe worker sends and receives, through the small [`Link`]
 //! trait so the worker runs on real raw sockets ([`socket`]) or on a simulated link ([`sim`]).
 
+#[cfg(target_os = "linux")]
+mod cmsg;
 pub mod mld;
 pub mod packet;
 #[cfg(target_os = "linux")]

@@ -9,7 +9,7 @@
 //! Such sockets can send echo requests only: no destination options (setting them needs
 //! CAP_NET_RAW), no Neighbour or Router Solicitations, no MLD.
 
-use super::socket::{recv_one, setsockopt_int};
+use super::cmsg::{recv_one, setsockopt_int};
 use super::{Link, LinkMode, OpenError, Probe, Received};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
