@@ -96,9 +96,9 @@ const RESOLVE_AFTER_HELP: &str =
     "Exit status: 0 found, 1 nothing matched, 2 error, 3 several devices matched.\n\
     Needs CAP_NET_RAW like the scan: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
 
-/// Options of a scan.
+/// How to probe: the options a scan and watch share.
 #[derive(Args, Debug, Clone)]
-pub struct ScanArgs {
+pub struct ProbeArgs {
     /// Scan only this interface (repeatable). Default: every interface that is up,
     /// multicast-capable, not loopback, and has an IPv6 link-local address.
     #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
@@ -121,6 +121,34 @@ pub struct ScanArgs {
     /// Opt-in: the query reaches every listener and snooping switch on the link.
     #[arg(long)]
     pub mld: bool,
+
+    /// Scan without privileges even when raw sockets are allowed: echo over ICMPv6 ping
+    /// sockets only (the default fallback without CAP_NET_RAW). Misses hosts that ignore
+    /// multicast echo, NA-confirmed MACs and routers.
+    #[arg(long)]
+    pub unprivileged: bool,
+
+    /// Do not read the kernel's neighbour cache (MACs then come only from the probes).
+    #[arg(long)]
+    pub no_ndp_cache: bool,
+
+    /// Do not look up host names (mDNS reverse queries to ff02::fb, reverse DNS).
+    #[arg(long)]
+    pub no_names: bool,
+
+    /// Most addresses kept per interface (watch: also the most it tracks); more are dropped
+    /// and counted (flood protection). At most N/8 (at least 8) of them may be routers known only from their Router
+    /// Advertisements, so forged routers cannot take the room of answering hosts.
+    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_hosts: u32,
+}
+
+/// Options of a scan.
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Where and how to probe.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 
     /// Also sweep each interface's IPv4 subnet with ARP (paced, inside the probe window) to
     /// learn every host's IPv4 address by MAC; without it only recently confirmed ARP
@@ -145,12 +173,6 @@ pub struct ScanArgs {
     /// Check whether ssh answers (same as --ports 22).
     #[arg(long)]
     pub services: bool,
-
-    /// Scan without privileges even when raw sockets are allowed: echo over ICMPv6 ping
-    /// sockets only (the default fallback without CAP_NET_RAW). Misses hosts that ignore
-    /// multicast echo, NA-confirmed MACs and routers.
-    #[arg(long)]
-    pub unprivileged: bool,
 
     /// Print one JSON document (schema version 1, see README).
     #[arg(long, group = "format")]
@@ -184,28 +206,14 @@ pub struct ScanArgs {
     /// Also list neighbour-cache entries that nothing confirmed during the scan, marked `stale`.
     #[arg(long)]
     pub include_stale: bool,
-
-    /// Do not read the kernel's neighbour cache (MACs then come only from the probes).
-    #[arg(long)]
-    pub no_ndp_cache: bool,
-
-    /// Do not look up host names (mDNS reverse queries to ff02::fb, reverse DNS).
-    #[arg(long)]
-    pub no_names: bool,
-
-    /// Most addresses kept per interface; more are dropped and counted (flood protection).
-    /// At most N/8 (at least 8) of them may be routers known only from their Router
-    /// Advertisements, so forged routers cannot take the room of answering hosts.
-    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub max_hosts: u32,
 }
 
 /// Options of `watch`.
 #[derive(Args, Debug, Clone)]
 pub struct WatchArgs {
-    /// Watch only this interface (repeatable). Default: every usable interface, as a scan.
-    #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
-    pub interfaces: Vec<String>,
+    /// Where and how to probe in each scan.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 
     /// Time from the start of one scan to the start of the next.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
@@ -230,38 +238,13 @@ pub struct WatchArgs {
     /// marked as such, and a new MAC on one of its addresses is flagged).
     #[arg(long, value_name = "N", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub forget_after: u32,
-
-    /// Only link-local: probe from link-local sources and track only link-local addresses.
-    #[arg(short = 'L', long)]
-    pub link_local: bool,
-
-    /// Probe window of each scan (e.g. 1s, 500ms).
-    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    pub wait: Duration,
-
-    /// Probe rounds inside the window.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub rounds: u32,
-
-    /// Do not read the kernel's neighbour cache.
-    #[arg(long)]
-    pub no_ndp_cache: bool,
-
-    /// Most addresses kept per interface, in a scan and in the table of watched hosts.
-    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub max_hosts: u32,
 }
 
 impl WatchArgs {
     /// The options of each scan: the scan defaults with watch's scan options applied.
     pub fn scan_args(&self) -> ScanArgs {
         let mut s = Cli::parse_from(["v6scout"]).scan;
-        s.interfaces.clone_from(&self.interfaces);
-        s.link_local = self.link_local;
-        s.wait = self.wait;
-        s.rounds = self.rounds;
-        s.no_ndp_cache = self.no_ndp_cache;
-        s.max_hosts = self.max_hosts;
+        s.probe = self.probe.clone();
         s
     }
 }
@@ -355,9 +338,9 @@ mod tests {
             "v6scout", "-i", "eth0", "-i", "wlan0", "-L", "--json", "--wait", "2s",
         ])
         .unwrap();
-        assert_eq!(c.scan.interfaces, ["eth0", "wlan0"]);
-        assert!(c.scan.link_local && c.scan.json);
-        assert_eq!(c.scan.wait, Duration::from_secs(2));
+        assert_eq!(c.scan.probe.interfaces, ["eth0", "wlan0"]);
+        assert!(c.scan.probe.link_local && c.scan.json);
+        assert_eq!(c.scan.probe.wait, Duration::from_secs(2));
         assert!(Cli::try_parse_from(["v6scout", "--json", "--plain"]).is_err());
     }
 
@@ -385,9 +368,9 @@ mod tests {
         assert_eq!(w.exec.as_deref(), Some("true"));
         assert_eq!((w.gone_after, w.forget_after), (3, 720));
         let s = w.scan_args();
-        assert_eq!(s.interfaces, ["eth0"]);
+        assert_eq!(s.probe.interfaces, ["eth0"]);
         assert_eq!(
-            (s.wait, s.rounds, s.max_hosts),
+            (s.probe.wait, s.probe.rounds, s.probe.max_hosts),
             (Duration::from_secs(1), 3, 4096)
         );
         assert!(!s.json && !s.include_self && !s.include_stale);
@@ -396,6 +379,15 @@ mod tests {
             panic!()
         };
         assert_eq!(w.interval, Duration::from_secs(5));
+        let m = Cli::try_parse_from(["v6scout", "watch", "--mld", "--no-names", "-L"]).unwrap();
+        let Some(Command::Watch(m)) = m.command else {
+            panic!()
+        };
+        let s = m.scan_args();
+        assert!(
+            s.probe.mld && s.probe.no_names && s.probe.link_local,
+            "{s:?}"
+        );
         assert!(Cli::try_parse_from(["v6scout", "watch", "--gone-after", "0"]).is_err());
         assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
     }

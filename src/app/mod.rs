@@ -98,7 +98,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     let format = format_for(args, stdout_tty);
     let stderr = std::io::stderr();
     // A progress line only where someone watches, and only when there is time to watch.
-    let progress = (stderr.is_terminal() && args.wait > std::time::Duration::from_secs(1))
+    let progress = (stderr.is_terminal() && args.probe.wait > std::time::Duration::from_secs(1))
         .then(|| observe::Progress::new(stderr));
     let mut out = stdout.lock();
     let report = if format == Format::Jsonl {

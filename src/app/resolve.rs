@@ -36,8 +36,8 @@ fn scan_args(find: &FindArgs) -> Result<ScanArgs> {
     let mut a = Cli::try_parse_from(["v6scout"])
         .context("default scan options")?
         .scan;
-    a.interfaces = find.interfaces.clone();
-    a.wait = find.wait;
+    a.probe.interfaces = find.interfaces.clone();
+    a.probe.wait = find.wait;
     Ok(a)
 }
 
@@ -332,9 +332,9 @@ mod tests {
             panic!("not resolve: {cli:?}")
         };
         let a = scan_args(&r.find).unwrap();
-        assert_eq!(a.interfaces, ["eth1"]);
-        assert_eq!(a.wait, Duration::from_millis(300));
-        assert_eq!(a.rounds, 3);
-        assert!(!a.include_self && !a.include_stale && !a.link_local);
+        assert_eq!(a.probe.interfaces, ["eth1"]);
+        assert_eq!(a.probe.wait, Duration::from_millis(300));
+        assert_eq!(a.probe.rounds, 3);
+        assert!(!a.include_self && !a.include_stale && !a.probe.link_local);
     }
 }

@@ -39,13 +39,13 @@ impl ScanOptions {
     /// The options of a command line.
     pub fn from_args(a: &ScanArgs) -> Self {
         ScanOptions {
-            wait: a.wait,
-            rounds: a.rounds,
-            link_local_only: a.link_local,
+            wait: a.probe.wait,
+            rounds: a.probe.rounds,
+            link_local_only: a.probe.link_local,
             include_self: a.include_self,
             include_stale: a.include_stale,
-            max_hosts: a.max_hosts as usize,
-            mld: a.mld,
+            max_hosts: a.probe.max_hosts as usize,
+            mld: a.probe.mld,
         }
     }
 }

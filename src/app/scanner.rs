@@ -30,16 +30,16 @@ impl Scanner {
         use crate::probe::ping::PingLink;
         use crate::probe::socket::RawLink;
         let all = iface::system_interfaces();
-        let selection = iface::select(&all, &args.interfaces)?;
+        let selection = iface::select(&all, &args.probe.interfaces)?;
         for (name, why) in &selection.skipped {
             warn_stderr(format!("{name} is not scanned: {why}"));
         }
         let opts = ScanOptions::from_args(args);
         let mut links: Vec<(Interface, Box<dyn Link + Send>)> = Vec::new();
-        let mut unprivileged = args.unprivileged;
+        let mut unprivileged = args.probe.unprivileged;
         for i in selection.scan {
             if !unprivileged {
-                match RawLink::open(i.index, args.mld, &probe_sources(&i, &opts)) {
+                match RawLink::open(i.index, args.probe.mld, &probe_sources(&i, &opts)) {
                     Ok(l) => {
                         links.push((i, Box::new(l)));
                         continue;
@@ -54,7 +54,7 @@ impl Scanner {
             }
             match PingLink::open(i.index, &probe_sources(&i, &opts)) {
                 Ok(l) => links.push((i, Box::new(l))),
-                Err(OpenError::NoPingSocket) if args.unprivileged => bail!(
+                Err(OpenError::NoPingSocket) if args.probe.unprivileged => bail!(
                     "--unprivileged: ping sockets are not allowed for your group; drop \
                      --unprivileged, or (the administrator's choice) enable them with: \
                      sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\""
@@ -77,7 +77,10 @@ impl Scanner {
         crate::privilege::drop_all()
             .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
         if unprivileged {
-            eprintln!("{}", unprivileged_note(args.unprivileged, args.mld));
+            eprintln!(
+                "{}",
+                unprivileged_note(args.probe.unprivileged, args.probe.mld)
+            );
         }
         Ok(Scanner {
             links,
@@ -120,17 +123,17 @@ impl Scanner {
         let neigh_ref: Option<&dyn NeighSource> = Some(&neigh);
         #[cfg(not(target_os = "linux"))]
         let neigh_ref: Option<&dyn NeighSource> = None;
-        let cache = if self.args.no_ndp_cache {
+        let cache = if self.args.probe.no_ndp_cache {
             None
         } else {
             neigh_ref
         };
-        let deadline = t0 + self.args.wait;
+        let deadline = t0 + self.args.probe.wait;
         #[cfg(target_os = "linux")]
         let mut resolver = crate::names::system::SystemResolver::new(true);
         let hooks = ScanHooks {
             #[cfg(target_os = "linux")]
-            resolver: if self.args.no_names {
+            resolver: if self.args.probe.no_names {
                 None
             } else {
                 Some(&mut resolver)

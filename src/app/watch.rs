@@ -161,7 +161,7 @@ pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
     let mut watcher = Watcher::new(WatchConfig {
         gone_after: args.gone_after,
         forget_after: args.forget_after,
-        max_tracked: args.max_hosts as usize,
+        max_tracked: args.probe.max_hosts as usize,
     });
     // Every scan repeats the same warnings (an unusable interface…): say each once.
     let mut said = HashSet::new();
