@@ -2,15 +2,48 @@
 //! options, control messages for `sendmsg`, and `recvmsg` with the hop limit and arrival
 //! interface. Shared by the raw ([`super::socket`]) and ping ([`super::ping`]) links.
 
-use super::Received;
+use super::{OpenError, Received};
 use socket2::Socket;
 use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::Ipv6Addr;
 use std::os::fd::AsRawFd;
 
+/// `r`, or the error of opening a link at step `what`.
+pub(super) fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
+    r.map_err(|e| OpenError::Io(what, e))
+}
+
+/// Prepares a socket that receives answers: a large buffer (a thousand hosts answering one
+/// multicast probe arrive at once, and the default would drop most; the kernel caps it at
+/// net.core.rmem_max), and the hop limit and arrival interface of every datagram.
+pub(super) fn prepare_receiver(sock: &Socket) -> Result<(), OpenError> {
+    let _ = sock.set_recv_buffer_size(4 << 20);
+    let ipv6 = libc::IPPROTO_IPV6;
+    setup(
+        "asking for packet info",
+        setsockopt_int(sock, ipv6, libc::IPV6_RECVPKTINFO, 1),
+    )?;
+    setup(
+        "asking for hop limits",
+        setsockopt_int(sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
+    )
+}
+
+/// Sends multicast out of interface `ifindex` only, without looping it back to ourselves.
+pub(super) fn multicast_on(sock: &Socket, ifindex: u32) -> Result<(), OpenError> {
+    setup(
+        "choosing the multicast interface",
+        sock.set_multicast_if_v6(ifindex),
+    )?;
+    setup(
+        "turning multicast loop off",
+        sock.set_multicast_loop_v6(false),
+    )
+}
+
 /// Sets an integer socket option.
-pub(super) fn setsockopt_int(
+fn setsockopt_int(
     sock: &Socket,
     level: libc::c_int,
     name: libc::c_int,

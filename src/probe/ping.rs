@@ -9,7 +9,7 @@
 //! Such sockets can send echo requests only: no destination options (setting them needs
 //! CAP_NET_RAW), no Neighbour or Router Solicitations, no MLD.
 
-use super::cmsg::{recv_one, setsockopt_int};
+use super::cmsg::{multicast_on, prepare_receiver, recv_one, setup};
 use super::{Link, LinkMode, OpenError, Probe, Received};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
@@ -25,10 +25,6 @@ pub struct PingLink {
     socks: Vec<(Ipv6Addr, Socket)>,
     ifindex: u32,
     echo_id: u16,
-}
-
-fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
-    r.map_err(|e| OpenError::Io(what, e))
 }
 
 /// A ping socket, or [`OpenError::NoPingSocket`] when `ping_group_range` leaves us out.
@@ -71,24 +67,8 @@ impl PingLink {
                 let local = setup("reading the echo identifier", sock.local_addr())?;
                 port = local.as_socket_ipv6().map_or(0, |a| a.port());
             }
-            setup(
-                "choosing the multicast interface",
-                sock.set_multicast_if_v6(ifindex),
-            )?;
-            setup(
-                "turning multicast loop off",
-                sock.set_multicast_loop_v6(false),
-            )?;
-            let _ = sock.set_recv_buffer_size(4 << 20);
-            let ipv6 = libc::IPPROTO_IPV6;
-            setup(
-                "asking for packet info",
-                setsockopt_int(&sock, ipv6, libc::IPV6_RECVPKTINFO, 1),
-            )?;
-            setup(
-                "asking for hop limits",
-                setsockopt_int(&sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
-            )?;
+            multicast_on(&sock, ifindex)?;
+            prepare_receiver(&sock)?;
             socks.push((src, sock));
         }
         if socks.is_empty() {

@@ -1,6 +1,6 @@
 //! The Linux [`Link`]: one raw ICMPv6 socket bound to one interface.
 
-use super::cmsg::{push_cmsg, recv_one, setsockopt_int, CMSG_BUF};
+use super::cmsg::{multicast_on, prepare_receiver, push_cmsg, recv_one, setup, CMSG_BUF};
 use super::{Link, OpenError, Probe, Received};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
@@ -33,10 +33,6 @@ pub struct RawLink {
     mld: Option<(Ipv6Addr, Socket)>,
 }
 
-fn setup<T>(what: &'static str, r: io::Result<T>) -> Result<T, OpenError> {
-    r.map_err(|e| OpenError::Io(what, e))
-}
-
 /// The Linux ICMP6_FILTER bitmap: a set bit *blocks* a type (BSD is the opposite).
 fn icmp6_filter(wanted: &[u8]) -> [u32; 8] {
     let mut f = [u32::MAX; 8];
@@ -59,14 +55,7 @@ fn raw_socket(ifindex: u32, hops: u32) -> Result<Socket, OpenError> {
         "binding the socket to its interface",
         sock.bind_device_by_index_v6(NonZeroU32::new(ifindex)),
     )?;
-    setup(
-        "choosing the multicast interface",
-        sock.set_multicast_if_v6(ifindex),
-    )?;
-    setup(
-        "turning multicast loop off",
-        sock.set_multicast_loop_v6(false),
-    )?;
+    multicast_on(&sock, ifindex)?;
     setup("setting the hop limit", sock.set_multicast_hops_v6(hops))?;
     setup("setting the hop limit", sock.set_unicast_hops_v6(hops))?;
     Ok(sock)
@@ -139,18 +128,7 @@ impl RawLink {
     pub fn open(ifindex: u32, mld: bool, sources: &[Ipv6Addr]) -> Result<Self, OpenError> {
         // NDP receivers drop anything with a hop limit below 255 (RFC 4861).
         let sock = raw_socket(ifindex, 255)?;
-        // A thousand hosts answering one multicast echo arrive at once; the default
-        // buffer would drop most of them. The kernel caps this at net.core.rmem_max.
-        let _ = sock.set_recv_buffer_size(4 << 20);
-        let ipv6 = libc::IPPROTO_IPV6;
-        setup(
-            "asking for packet info",
-            setsockopt_int(&sock, ipv6, libc::IPV6_RECVPKTINFO, 1),
-        )?;
-        setup(
-            "asking for hop limits",
-            setsockopt_int(&sock, ipv6, libc::IPV6_RECVHOPLIMIT, 1),
-        )?;
+        prepare_receiver(&sock)?;
         set_filter(&sock, &icmp6_filter(&WANTED_TYPES))?;
         let opts = super::packet::unknown_option_dest_opts();
         let mut dest_opts = Vec::new();
