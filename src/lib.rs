@@ -3,6 +3,25 @@
 //! The library holds the pure pieces (packet building and parsing, merging, grouping, OUI
 //! lookup, rendering) and the small I/O traits they run behind; `app` wires the real I/O.
 
+/// `eprintln!` that never panics: when stderr is a closed pipe (`v6scout 2>&1 | head -1`)
+/// the message is dropped, where `eprintln!` would abort the program.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see [`say!`]).
+#[macro_export]
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod app;
 pub mod cli;
 pub mod collect;

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         // --help and --version: clap prints them to stdout and exits 0.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            eprintln!("{}", usage_error_line(&e));
+            v6scout::say!("{}", usage_error_line(&e));
             ExitCode::from(2)
         }
     }

@@ -238,6 +238,23 @@ fn broken_pipe_exits_quietly() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("status=0"), "{out} {}", stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
+    // A closed stderr (`2>&1 >/dev/null | true`) must not panic either: the plain summary,
+    // a usage error and a warning all go there.
+    for args in [
+        "-i v0 --wait 200ms --plain",
+        "--rounds 0",
+        "-i v0 --wait 200ms --plain --no-ndp-cache --ipv4 --unprivileged",
+    ] {
+        let script =
+            format!("{BIN} {args} 2>&1 >/dev/null | true; echo \"status=${{PIPESTATUS[0]}}\"");
+        let o = ns.run(&["bash", "-c", &script]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(!out.contains("status=101"), "{args}: panicked: {out}");
+        assert!(
+            out.contains("status=0") || out.contains("status=2"),
+            "{args}: {out}"
+        );
+    }
 }
 
 #[test]

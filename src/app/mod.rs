@@ -59,7 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
+            crate::say!(
                 "v6scout: error: {}",
                 message::strip_os_codes(&format!("{e:#}"))
             );
@@ -137,7 +137,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     out.flush().context("writing the report")?;
     if matches!(format, Format::Plain { .. }) {
-        eprintln!("{}", output::summary(&report));
+        crate::say!("{}", output::summary(&report));
     }
     Ok(if report.host_count() > 0 {
         ExitCode::SUCCESS

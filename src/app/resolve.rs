@@ -56,7 +56,7 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
         let hosts = query::find(&report, &query);
         if !hosts.is_empty() {
             if tty && scans > 1 {
-                eprintln!();
+                crate::say!();
             }
             return Ok(Found::Hosts(hosts));
         }
@@ -66,7 +66,7 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
         let waited = t0.elapsed();
         if waited >= limit {
             if tty {
-                eprintln!();
+                crate::say!();
             }
             return Ok(Found::Nothing(format!(
                 "{} (waited {}, {scans} scans)",
@@ -81,9 +81,9 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
             secs(limit)
         );
         if tty {
-            eprint!("\r{line}\x1b[K");
+            crate::say_part!("\r{line}\x1b[K");
         } else {
-            eprintln!("{line}");
+            crate::say!("{line}");
         }
         // Scans take the probe window; a short pause keeps a fast-failing scan from spinning.
         std::thread::sleep(Duration::from_millis(200).min(limit.saturating_sub(waited)));
@@ -98,7 +98,7 @@ fn secs(d: Duration) -> String {
 fn one_host(raw: &str, find: &FindArgs) -> Result<Result<HostMatch, ExitCode>> {
     match search(raw, find)? {
         Found::Nothing(msg) => {
-            eprintln!("v6scout: {msg}");
+            crate::say!("v6scout: {msg}");
             Ok(Err(ExitCode::from(1)))
         }
         Found::Hosts(mut hosts) if hosts.len() == 1 => Ok(Ok(hosts.remove(0))),
@@ -118,7 +118,7 @@ fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
         msg.push_str("\n  ");
         msg.push_str(&h.describe());
     }
-    eprintln!("{msg}");
+    crate::say!("{msg}");
 }
 
 /// Port the ssh helper checks when a device has several addresses.
@@ -165,7 +165,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<ExitCode> {
     }
     match search(&args.query, &args.find)? {
         Found::Nothing(msg) => {
-            eprintln!("v6scout: {msg}");
+            crate::say!("v6scout: {msg}");
             Ok(ExitCode::from(1))
         }
         Found::Hosts(hosts) => {
@@ -234,7 +234,7 @@ pub fn run_ssh(args: &SshArgs) -> Result<ExitCode> {
     );
     if args.verbose {
         let shown: Vec<String> = cmd.iter().map(|w| shell_word(w)).collect();
-        eprintln!("v6scout: running: {}", shown.join(" "));
+        crate::say!("v6scout: running: {}", shown.join(" "));
     }
     exec(&cmd)
 }

@@ -258,7 +258,7 @@ pub fn scan_links_with<L: Link + Send>(
 
 /// Prints a warning on stderr.
 pub fn warn_stderr(msg: String) {
-    eprintln!("v6scout: warning: {}", super::message::strip_os_codes(&msg));
+    crate::say!("v6scout: warning: {}", super::message::strip_os_codes(&msg));
 }
 
 #[cfg(test)]

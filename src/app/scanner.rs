@@ -77,7 +77,7 @@ impl Scanner {
         crate::privilege::drop_all()
             .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
         if unprivileged {
-            eprintln!(
+            crate::say!(
                 "{}",
                 unprivileged_note(args.probe.unprivileged, args.probe.mld)
             );

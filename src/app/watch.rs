@@ -209,7 +209,7 @@ pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
             ));
         }
     }
-    eprintln!(
+    crate::say!(
         "v6scout: watched {} in {}: {}, {} present",
         plural(watcher.scans(), "scan"),
         humantime::format_duration(Duration::from_secs(started.elapsed().as_secs())),
