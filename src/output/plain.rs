@@ -21,6 +21,9 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
         for group in &iface.prefixes {
             for h in &group.hosts {
                 let f = flags(h);
+                // Our own addresses were seen by no probe; every field must hold a word.
+                let seen = seen_by(h, ",");
+                let seen = if seen.is_empty() { "-".to_string() } else { seen };
                 writeln!(
                     out,
                     "{} {} {} {} {} {} {} {} {} {}",
@@ -28,7 +31,7 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                     group.prefix,
                     h.scoped,
                     h.mac.map_or_else(|| "-".to_string(), |m| m.to_string()),
-                    seen_by(h, ","),
+                    seen,
                     if f.is_empty() {
                         "-".to_string()
                     } else {

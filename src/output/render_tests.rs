@@ -266,6 +266,23 @@ fn dual_stack_jsonl_has_ipv4_ports_and_ipv4_only_lines() {
 }
 
 #[test]
+fn plain_fields_are_never_empty() {
+    // Our own address (--include-self) was seen by no probe: SEEN_BY must still be a word,
+    // or `awk '{print $6}'` reads the wrong column.
+    let mut r = fixture::report();
+    let own = &mut r.interfaces[0].prefixes[0].hosts[0];
+    own.seen_by.clear();
+    own.is_self = true;
+    let mut out = Vec::new();
+    render(&r, Format::Plain { header: false }, &mut out).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    for line in t.lines() {
+        assert!(!line.contains("  "), "empty field: {line}");
+        assert!(line.split(' ').count() >= 10, "{line}");
+    }
+}
+
+#[test]
 fn name_column_only_when_some_host_has_a_name() {
     let mut r = fixture::report();
     for h in r.interfaces[0]
