@@ -458,7 +458,7 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
     assert!(dropped > 0, "dropped {dropped}");
     assert!(
         err.contains(&format!(
-            "dropped {dropped} addresses over --max-hosts {MAX_HOSTS}"
+            "dropped {dropped} answers from addresses over --max-hosts {MAX_HOSTS}"
         )),
         "{err}"
     );

@@ -141,6 +141,14 @@ fn default_scan_finds_every_host_and_address() {
     let Some(lab) = Lab::create(22, 3) else {
         return;
     };
+    // The manifest describes this lab, not the --multi/--ipv4 ones.
+    assert_eq!(
+        lab.manifest.ra_prefixes.len(),
+        2,
+        "{:?}",
+        lab.manifest.ra_prefixes
+    );
+    assert!(lab.manifest.ipv4_only.is_empty());
     let entries = scan(&lab, &[], 0);
     assert_no_duplicates(&entries);
 

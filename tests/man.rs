@@ -123,7 +123,7 @@ Host pi
 .fi
 .RE
 .PP
-\fB%\fR starts a token in \fBssh_config\fR(5), \fBavahi-daemon\fR(8) (\fB%p\fR is the port), so a literal \fB%\fR,
+\fB%\fR starts a token in \fBssh_config\fR(5) (\fB%p\fR is the port), so a literal \fB%\fR,
 as in a scoped address, must be written \fB%%\fR:
 \fBHostName fe80::ba27:ebff:fe89:bc51%%eth0\fR.
 ssh runs the ProxyCommand as you: give the binary CAP_NET_RAW once (see PRIVILEGES) rather

@@ -12,7 +12,9 @@ pub fn io_reason(err: &io::Error) -> String {
         Some(libc::ENETDOWN) => Some("the interface is down"),
         Some(libc::EADDRNOTAVAIL) => Some("its address went away"),
         Some(libc::ENOBUFS) => Some("the kernel's buffers are full"),
-        Some(libc::EINVAL) => Some("the kernel refused the packet; is its neighbour table full?"),
+        Some(libc::EINVAL) => Some(
+            "the kernel refused the packet: is the interface down, or the neighbour table full?",
+        ),
         _ => None,
     };
     match hint {

@@ -234,7 +234,7 @@ pub fn scan_links_with<L: Link + Send>(
     let dropped = stats.dropped_over_limit + table.dropped_over_limit;
     if dropped > 0 {
         warn(format!(
-            "dropped {dropped} addresses over --max-hosts {} (counted per packet; a flood, or raise the limit)",
+            "dropped {dropped} answers from addresses over --max-hosts {} (a flood, or raise the limit)",
             opts.max_hosts
         ));
     }

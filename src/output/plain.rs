@@ -23,7 +23,11 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                 let f = flags(h);
                 // Our own addresses were seen by no probe; every field must hold a word.
                 let seen = seen_by(h, ",");
-                let seen = if seen.is_empty() { "-".to_string() } else { seen };
+                let seen = if seen.is_empty() {
+                    "-".to_string()
+                } else {
+                    seen
+                };
                 writeln!(
                     out,
                     "{} {} {} {} {} {} {} {} {} {}",

@@ -378,9 +378,9 @@ write_manifest() {
 		'{version:1, runid:$runid, snooping:($snoop==1),
 		  scanner:{namespace:$scan, interfaces:[{name:"eth0", link:"a", mac:$m0, addresses:$a0},
 		                                        {name:"eth1", link:"b", mac:$m1, addresses:$a1}]},
-		  ra_prefixes:(["2001:db8:1::/64","2001:db8:99::/64"] + (if $multi then ["2001:db8:5::/64"] else [] end)),
+		  ra_prefixes:(["2001:db8:1::/64","2001:db8:99::/64"] + (if $multi == 1 then ["2001:db8:5::/64"] else [] end)),
 		  stale:[{scanner_iface:"eth0", address:$sl, mac:$slm}, {scanner_iface:"eth0", address:$sg, mac:$sgm}],
-		  ipv4_only:(if $ipv4 then [{namespace:($scan|sub("-scan$";"-v4")), scanner_iface:"eth0", mac:$v4m, ipv4:[$v4a]}] else [] end),
+		  ipv4_only:(if $ipv4 == 1 then [{namespace:($scan|sub("-scan$";"-v4")), scanner_iface:"eth0", mac:$v4m, ipv4:[$v4a]}] else [] end),
 		  hosts:(. | sort_by(.link, .namespace))}' >"$MANIFEST"
 }
 
