@@ -123,6 +123,18 @@ fn table_fits_a_narrow_terminal_shortening_only_vendor_and_name() {
         text(Format::Table).lines().count(),
         "{t}"
     );
+    // 80 columns: still one line per row, the header whole, VENDOR kept readable.
+    let narrow = styled(table::TableStyle {
+        width: Some(80),
+        color: false,
+    });
+    assert_eq!(narrow.lines().count(), t.lines().count(), "{narrow}");
+    assert!(
+        narrow.contains("VENDOR") && narrow.contains("SEEN BY"),
+        "{narrow}"
+    );
+    assert!(narrow.contains("Raspber"), "vendor unreadable: {narrow}");
+
     // Wide enough: exactly the unconstrained table.
     let wide = styled(table::TableStyle {
         width: Some(200),

@@ -4,9 +4,7 @@
 
 use super::{flags, seen_by, summary};
 use crate::report::{IfaceReport, Report};
-use comfy_table::{
-    presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Row, Table,
-};
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Row, Table};
 use std::io::{self, Write};
 
 /// How to draw the table.
@@ -18,7 +16,8 @@ pub struct TableStyle {
     pub color: bool,
 }
 
-/// The columns of one interface's tables; only VENDOR and NAME may be shortened.
+/// The columns of one interface's tables; VENDOR and NAME (and, when nothing else helps,
+/// SEEN BY) may be shortened.
 #[derive(Clone, Copy)]
 enum Col {
     Address,
@@ -112,25 +111,105 @@ fn new_table(style: &TableStyle, titles: &[&str]) -> Table {
     t
 }
 
-fn fit(t: &mut Table, style: &TableStyle, cols: &[Col]) {
-    match style.width {
-        Some(w) => {
-            // One column of indent is ours.
-            t.set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(w.saturating_sub(1))
-                .set_truncation_indicator("…");
-            for (i, c) in cols.iter().enumerate() {
-                if !c.shortenable() {
-                    if let Some(col) = t.column_mut(i) {
-                        col.set_constraint(ColumnConstraint::ContentWidth);
-                    }
+/// Widths for the columns that may be shortened so that the whole row fits `width` (our
+/// one-space indent and two spaces between columns included), given every cell's text;
+/// `None` for a column kept whole. VENDOR and NAME give way first, down to 8 characters;
+/// then SEEN BY too, down to its title; then VENDOR and NAME down to their titles.
+/// ADDRESS and MAC never do: when nothing fits, vendors stay readable (8 characters) and
+/// the row is as wide as it must be.
+fn plan_widths(cols: &[Col], rows: &[Vec<String>], width: usize) -> Vec<Option<usize>> {
+    let natural: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.title().len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let budget = width.saturating_sub(1 + 2 * cols.len());
+    let names = |c: Col| c.shortenable();
+    let seen = |c: Col| c.shortenable() || matches!(c, Col::SeenBy);
+    // (which columns may give way, the fewest characters VENDOR and NAME keep)
+    let steps: [(&dyn Fn(Col) -> bool, usize); 3] = [(&names, 8), (&seen, 8), (&seen, 0)];
+    let plans: Vec<(Vec<Option<usize>>, bool)> = steps
+        .iter()
+        .map(|(may_shorten, floor)| {
+            let mut plan = vec![None; cols.len()];
+            let mut used: usize = (0..cols.len())
+                .filter(|&i| !may_shorten(cols[i]))
+                .map(|i| natural[i])
+                .sum();
+            let mut room = budget.saturating_sub(used);
+            // Shortest first: a short column keeps its text, the rest goes to the longer.
+            let mut short: Vec<usize> = (0..cols.len()).filter(|&i| may_shorten(cols[i])).collect();
+            short.sort_by_key(|&i| natural[i]);
+            let mut left = short.len();
+            for i in short {
+                let floor = if cols[i].shortenable() { *floor } else { 0 };
+                let least = floor.max(cols[i].title().len()).min(natural[i]);
+                let w = natural[i].min((room / left).max(least));
+                if w < natural[i] {
+                    plan[i] = Some(w);
                 }
+                room = room.saturating_sub(w);
+                used += w;
+                left -= 1;
             }
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
+            (plan, used <= budget)
+        })
+        .collect();
+    // The first plan that fits; when none does, the one that keeps vendors readable.
+    plans
+        .iter()
+        .find(|(_, fits)| *fits)
+        .unwrap_or(&plans[1])
+        .0
+        .clone()
+}
+
+/// `text` in at most `width` characters, ending in `…` when cut.
+fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
     }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// One table from rows of (text, colour), shortened to fit `style.width`.
+fn build(style: &TableStyle, cols: &[Col], rows: Vec<Vec<(String, Option<Color>)>>) -> Table {
+    let titles: Vec<&str> = cols.iter().map(|c| c.title()).collect();
+    let mut t = new_table(style, &titles);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    let widths = match style.width {
+        Some(w) => {
+            let texts: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|(s, _)| s.clone()).collect())
+                .collect();
+            plan_widths(cols, &texts, usize::from(w))
+        }
+        None => vec![None; cols.len()],
+    };
+    for r in rows {
+        let cells: Vec<Cell> = r
+            .into_iter()
+            .zip(&widths)
+            .map(|((text, color), w)| {
+                let text = match w {
+                    Some(w) => shorten(&text, *w),
+                    None => text,
+                };
+                cell(text, color, style)
+            })
+            .collect();
+        t.add_row(Row::from(cells));
+    }
+    t
 }
 
 fn write_indented(t: &Table, out: &mut dyn Write) -> io::Result<()> {
@@ -159,7 +238,6 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
             continue;
         }
         let cols = columns(iface, ports);
-        let titles: Vec<&str> = cols.iter().map(|c| c.title()).collect();
         for group in &iface.prefixes {
             writeln!(
                 out,
@@ -169,44 +247,38 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                 group.prefix.kind().as_str(),
                 group.source.as_str()
             )?;
-            let mut t = new_table(style, &titles);
-            for h in &group.hosts {
-                let cells: Vec<Cell> = cols
-                    .iter()
-                    .map(|c| match c {
-                        Col::Address => cell(h.scoped.clone(), None, style),
-                        Col::Mac => cell(
-                            h.mac.map_or_else(String::new, |m| m.to_string()),
-                            None,
-                            style,
-                        ),
-                        Col::Vendor => cell(h.vendor.to_string(), None, style),
-                        Col::Name => cell(h.names.join(", "), Some(Color::Green), style),
-                        Col::Ipv4 => cell(ipv4_text(&h.ipv4, iface.ipv4_checked), None, style),
-                        Col::Open => cell(
-                            h.open_ports
-                                .as_deref()
-                                .map_or_else(String::new, crate::reach::describe),
-                            Some(Color::Cyan),
-                            style,
-                        ),
-                        Col::SeenBy => cell(seen_by(h, ", "), None, style),
-                        Col::Marks => {
-                            let f = flags(h);
-                            let text = if f.is_empty() {
-                                String::new()
-                            } else {
-                                format!("({})", f.join(", "))
-                            };
-                            cell(text, Some(Color::Yellow), style)
-                        }
-                    })
-                    .collect();
-                let mut row = Row::from(cells);
-                row.max_height(1);
-                t.add_row(row);
-            }
-            fit(&mut t, style, &cols);
+            let rows: Vec<Vec<(String, Option<Color>)>> = group
+                .hosts
+                .iter()
+                .map(|h| {
+                    cols.iter()
+                        .map(|c| match c {
+                            Col::Address => (h.scoped.clone(), None),
+                            Col::Mac => (h.mac.map_or_else(String::new, |m| m.to_string()), None),
+                            Col::Vendor => (h.vendor.to_string(), None),
+                            Col::Name => (h.names.join(", "), Some(Color::Green)),
+                            Col::Ipv4 => (ipv4_text(&h.ipv4, iface.ipv4_checked), None),
+                            Col::Open => (
+                                h.open_ports
+                                    .as_deref()
+                                    .map_or_else(String::new, crate::reach::describe),
+                                Some(Color::Cyan),
+                            ),
+                            Col::SeenBy => (seen_by(h, ", "), None),
+                            Col::Marks => {
+                                let f = flags(h);
+                                let text = if f.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("({})", f.join(", "))
+                                };
+                                (text, Some(Color::Yellow))
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let t = build(style, &cols, rows);
             write_indented(&t, out)?;
         }
         if !iface.ipv4_only.is_empty() {
@@ -216,16 +288,18 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                 iface.name
             )?;
             let only = [Col::Ipv4, Col::Mac, Col::Vendor];
-            let mut t = new_table(style, &only.map(|c| c.title()));
-            for h in &iface.ipv4_only {
-                t.add_row(Row::from(vec![
-                    cell(h.addr.to_string(), None, style),
-                    cell(h.mac.to_string(), None, style),
-                    cell(h.vendor.to_string(), None, style),
-                ]));
-            }
-            fit(&mut t, style, &only);
-            write_indented(&t, out)?;
+            let rows = iface
+                .ipv4_only
+                .iter()
+                .map(|h| {
+                    vec![
+                        (h.addr.to_string(), None),
+                        (h.mac.to_string(), None),
+                        (h.vendor.to_string(), None),
+                    ]
+                })
+                .collect();
+            write_indented(&build(style, &only, rows), out)?;
         }
     }
     writeln!(out, "{}", summary(report))
