@@ -86,7 +86,7 @@ pub enum ColorChoice {
     /// Only when stdout is a terminal and NO_COLOR is not set.
     #[default]
     Auto,
-    /// Always (even into a pipe, even with NO_COLOR).
+    /// Always (even with NO_COLOR; piped output is plain unless --table is given too).
     Always,
     /// Never.
     Never,

@@ -16,7 +16,9 @@ pub struct FindArgs {
     #[arg(short = 'i', long = "interface", value_name = "IFACE", action = ArgAction::Append)]
     pub interfaces: Vec<String>,
 
-    /// Which of the device's addresses to use; the other kinds are the fallback.
+    /// Which of the device's addresses to use; the other kinds are the fallback. With
+    /// several addresses, the first (in this order) where port 22 (connect: PORT) accepts
+    /// a TCP connection wins.
     #[arg(long, value_enum, value_name = "KIND", default_value_t = PreferArg::LinkLocal)]
     pub prefer: PreferArg,
 
