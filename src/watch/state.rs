@@ -135,7 +135,7 @@ impl IfaceState {
         let mut seen_keys = HashSet::new();
         for (key, s) in seen {
             self.take_over_address_hosts(key, &s);
-            let moved = self.move_addresses(key, &s);
+            let moved = self.move_addresses(key, &s, ctx, events);
             self.update(key, s, &moved, ctx, events);
             seen_keys.insert(key);
         }
@@ -169,7 +169,15 @@ impl IfaceState {
     }
 
     /// Addresses owned by another MAC: takes them away from it; returns them with that MAC.
-    fn move_addresses(&mut self, key: HostKey, s: &Seen) -> BTreeMap<Ipv6Addr, Mac> {
+    /// A present host that loses its last address this way is reported gone (its MAC
+    /// changed, or another device took its place), with the addresses it had.
+    fn move_addresses(
+        &mut self,
+        key: HostKey,
+        s: &Seen,
+        ctx: &Ctx<'_>,
+        events: &mut Vec<Event>,
+    ) -> BTreeMap<Ipv6Addr, Mac> {
         let mut moved = BTreeMap::new();
         for a in &s.addrs {
             let Some(&other) = self.owner.get(a) else {
@@ -183,9 +191,13 @@ impl IfaceState {
             }
             self.owner.remove(a);
             if let Some(t) = self.hosts.get_mut(&other) {
-                t.addrs.remove(a);
-                if t.addrs.is_empty() {
+                if t.addrs.len() == 1 && t.addrs.contains_key(a) {
+                    if t.present {
+                        events.push(ctx.event(EventKind::Gone, other, t));
+                    }
                     self.hosts.remove(&other);
+                } else {
+                    t.addrs.remove(a);
                 }
             }
         }

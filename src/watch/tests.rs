@@ -298,22 +298,55 @@ fn new_mac_for_a_known_address_is_flagged() {
         ]
     )
     .is_empty());
-    // And back: flagged again, now on the known host (no address-added on top).
+    // And back: flagged again, now on the known host (no address-added on top); the
+    // impostor, left without an address, is gone.
     let ev = feed(
         &mut w,
         &[r("fe80::1", RTR), r("2001:db8:1::1", RTR), r("fe80::2", PI)],
     );
     assert_eq!(
         ev,
-        [(
-            EventKind::MacChanged {
-                address: a("2001:db8:1::1"),
-                previous: PRIV
-            },
-            Some(RTR),
-            vec![a("2001:db8:1::1"), a("fe80::1")]
-        )]
+        [
+            (EventKind::Gone, Some(PRIV), vec![a("2001:db8:1::1")]),
+            (
+                EventKind::MacChanged {
+                    address: a("2001:db8:1::1"),
+                    previous: PRIV
+                },
+                Some(RTR),
+                vec![a("2001:db8:1::1"), a("fe80::1")]
+            )
+        ]
     );
+}
+
+#[test]
+fn a_host_whose_only_address_moves_to_a_new_mac_is_gone() {
+    let mut w = watcher();
+    feed(&mut w, &[r("fe80::2", PI)]);
+    // Its MAC changed (or another device took its place): the old MAC is reported gone
+    // with the address it had, so scripts tracking devices by MAC can let it go.
+    let ev = feed(&mut w, &[r("fe80::2", PRIV)]);
+    assert_eq!(
+        ev,
+        [
+            (EventKind::Gone, Some(PI), vec![a("fe80::2")]),
+            (
+                EventKind::Appeared { returning: false },
+                Some(PRIV),
+                vec![a("fe80::2")]
+            ),
+            (
+                EventKind::MacChanged {
+                    address: a("fe80::2"),
+                    previous: PI
+                },
+                Some(PRIV),
+                vec![a("fe80::2")]
+            ),
+        ]
+    );
+    assert_eq!(w.tracked_hosts()["eth0"], 1);
 }
 
 #[test]
