@@ -32,6 +32,12 @@ impl std::fmt::Display for SweepFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SweepFailure::Size(e) => e.fmt(f),
+            SweepFailure::Io(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+                f.write_str(
+                    "no ARP sweep: it needs CAP_NET_RAW (run with sudo, or once: \
+                     sudo setcap cap_net_raw+ep \"$(command -v v6scout)\")",
+                )
+            }
             SweepFailure::Io(e) => write!(f, "ARP sweep failed: {e}"),
         }
     }
@@ -135,4 +141,23 @@ fn sweep_targets_contains(own: (Ipv4Addr, u8), addr: Ipv4Addr) -> bool {
         u32::MAX << (32 - u32::from(own.1.min(32)))
     };
     u32::from(own.0) & mask == u32::from(addr) & mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_privilege_says_how_to_get_it() {
+        let e = SweepFailure::Io(std::io::Error::from_raw_os_error(libc::EPERM));
+        let text = e.to_string();
+        assert!(
+            text.contains("CAP_NET_RAW") && text.contains("setcap"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("os error") && !text.contains("not permitted"),
+            "{text}"
+        );
+    }
 }
