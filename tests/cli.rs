@@ -88,6 +88,10 @@ fn misuse_is_one_clear_error_and_exit_2() {
         (&["watch", "--gone-after", "0"], "'--gone-after <N>'"),
         (&["completions", "zsh2"], "possible values"),
         (&["-i", "nosuch0"], "no interface named 'nosuch0'"),
+        (
+            &["resolve", "fe80::1%nosuch0"],
+            "no interface named 'nosuch0'",
+        ),
     ] {
         let mut cmd = vec![BIN];
         cmd.extend_from_slice(args);

@@ -44,7 +44,14 @@ fn scan_args(find: &FindArgs) -> Result<ScanArgs> {
 /// Scans until `raw` matches something or `--wait-for` runs out (one scan without it).
 fn search(raw: &str, find: &FindArgs) -> Result<Found> {
     let query: Query = raw.parse().map_err(|e| anyhow!("{e}"))?;
-    let args = scan_args(find)?;
+    let mut args = scan_args(find)?;
+    // `fe80::1%eth0` names its interface: scan only that one (an unknown name is then the
+    // usual error listing the valid ones, not "nothing matched").
+    if let Query::Address(_, Some(zone)) = &query {
+        if args.probe.interfaces.is_empty() && zone.parse::<u32>().is_err() {
+            args.probe.interfaces = vec![zone.clone()];
+        }
+    }
     let t0 = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut scans = 0u32;
