@@ -78,6 +78,7 @@ fn misuse_is_one_clear_error_and_exit_2() {
             &["connect", "b8:27:eb:00:00:01", "http"],
             "'http' for '<PORT>'",
         ),
+        (&["connect", "b8:27:eb:00:00:01", "0"], "'0' for '<PORT>'"),
         (&["resolve", ""], "the query is empty"),
         (&["resolve", "b8:27"], "too short for a MAC prefix"),
         (

@@ -38,6 +38,7 @@ fn scan_args(find: &FindArgs) -> Result<ScanArgs> {
         .scan;
     a.probe.interfaces = find.interfaces.clone();
     a.probe.wait = find.wait;
+    a.probe.mld = find.mld;
     Ok(a)
 }
 
@@ -333,8 +334,10 @@ mod tests {
 
     #[test]
     fn scan_args_keep_defaults_and_take_the_search_options() {
-        let cli =
-            Cli::try_parse_from(["v6scout", "resolve", "pi", "-i", "eth1", "-w", "300ms"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "v6scout", "resolve", "pi", "-i", "eth1", "-w", "300ms", "--mld",
+        ])
+        .unwrap();
         let Some(crate::cli::Command::Resolve(r)) = cli.command else {
             panic!("not resolve: {cli:?}")
         };
@@ -343,5 +346,6 @@ mod tests {
         assert_eq!(a.probe.wait, Duration::from_millis(300));
         assert_eq!(a.probe.rounds, 3);
         assert!(!a.include_self && !a.include_stale && !a.probe.link_local);
+        assert!(a.probe.mld);
     }
 }

@@ -30,6 +30,12 @@ pub struct FindArgs {
     /// Probe window of each scan (e.g. 1s, 500ms).
     #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub wait: Duration,
+
+    /// Also send an MLD query (as in the scan): finds addresses the device never answers
+    /// from — a manual or stable SLAAC address given as QUERY — and devices that ignore
+    /// all echo.
+    #[arg(long)]
+    pub mld: bool,
 }
 
 /// `--prefer`: the address kind to print or connect to.
@@ -86,7 +92,7 @@ pub struct ConnectArgs {
     pub query: String,
 
     /// TCP port (`%p` in a ProxyCommand).
-    #[arg(value_name = "PORT")]
+    #[arg(value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: u16,
 
     /// Where and how to look.
