@@ -40,6 +40,9 @@ pub struct SimLink {
     delayed: BinaryHeap<Delayed>,
     /// Every probe sent, as (destination, source, message, had destination options).
     pub sent: Vec<(Ipv6Addr, Option<Ipv6Addr>, Vec<u8>, bool)>,
+    /// When the probe being answered was sent: every answer's delay counts from it, so the
+    /// order of answers depends on the seed only, not on how fast they were queued.
+    probe_time: Option<Instant>,
 }
 
 /// How answers are spread over time.
@@ -131,10 +134,11 @@ impl SimLink {
 
     /// Queues an answer, due now or, with a spread, within `max / divisor`.
     fn answer(&mut self, packet: Packet, divisor: u32) {
+        let base = self.probe_time.unwrap_or_else(Instant::now);
         match &mut self.spread {
             None => self.queue.push_back(packet),
             Some(sp) => {
-                let due = Instant::now() + sp.delay(sp.max / divisor.max(1));
+                let due = base + sp.delay(sp.max / divisor.max(1));
                 sp.seq += 1;
                 let seq = sp.seq;
                 self.delayed.push(Delayed { due, seq, packet });
@@ -231,6 +235,7 @@ impl SimLink {
 
 impl Link for SimLink {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        self.probe_time = Some(Instant::now());
         self.sent.push((
             probe.dst,
             probe.src,
