@@ -7,6 +7,9 @@
 
 use std::io;
 
+/// The command that grants v6scout CAP_NET_RAW once, quoted in every message about it.
+pub const SETCAP: &str = "sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
+
 /// `_LINUX_CAPABILITY_VERSION_3` from `<linux/capability.h>`.
 #[cfg(target_os = "linux")]
 const CAP_VERSION_3: u32 = 0x2008_0522;

@@ -178,7 +178,7 @@ pub fn unprivileged_note(forced: bool, mld: bool) -> String {
         "v6scout: note: {why}: scanning with unprivileged ping sockets (echo only). Not seen: \
          hosts that ignore multicast echo, MACs confirmed by Neighbour Advertisements (MACs \
          come from the kernel's neighbour cache), routers and their advertisements{mld}. \
-         For the full scan run v6scout with sudo, or once: \
-         sudo setcap cap_net_raw+ep \"$(command -v v6scout)\""
+         For the full scan run v6scout with sudo, or once: {}",
+        crate::privilege::SETCAP
     )
 }

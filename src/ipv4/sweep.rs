@@ -33,9 +33,10 @@ impl std::fmt::Display for SweepFailure {
         match self {
             SweepFailure::Size(e) => e.fmt(f),
             SweepFailure::Io(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
-                f.write_str(
-                    "no ARP sweep: it needs CAP_NET_RAW (run with sudo, or once: \
-                     sudo setcap cap_net_raw+ep \"$(command -v v6scout)\")",
+                write!(
+                    f,
+                    "no ARP sweep: it needs CAP_NET_RAW (run with sudo, or once: {})",
+                    crate::privilege::SETCAP
                 )
             }
             SweepFailure::Io(e) => write!(f, "ARP sweep failed: {e}"),

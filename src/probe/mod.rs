@@ -98,16 +98,19 @@ pub enum OpenError {
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpenError::NoPrivilege => f.write_str(
+            OpenError::NoPrivilege => write!(
+                f,
                 "raw ICMPv6 sockets need the CAP_NET_RAW capability: run v6scout with sudo, \
-                 or grant it once with: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"",
+                 or grant it once with: {}",
+                crate::privilege::SETCAP
             ),
-            OpenError::NoPingSocket => f.write_str(
+            OpenError::NoPingSocket => write!(
+                f,
                 "raw ICMPv6 sockets need the CAP_NET_RAW capability and unprivileged ping \
                  sockets are not allowed for your group: run v6scout with sudo, or grant it \
-                 once with: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\", or (the \
-                 administrator's choice, it allows every user to ping) enable ping sockets: \
-                 sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\"",
+                 once with: {}, or (the administrator's choice, it allows every user to ping) \
+                 enable ping sockets: sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\"",
+                crate::privilege::SETCAP
             ),
             OpenError::Io(what, e) => write!(f, "{what}: {e}"),
         }
