@@ -20,14 +20,6 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
     for iface in &report.interfaces {
         for group in &iface.prefixes {
             for h in &group.hosts {
-                let f = flags(h);
-                // Our own addresses were seen by no probe; every field must hold a word.
-                let seen = seen_by(h, ",");
-                let seen = if seen.is_empty() {
-                    "-".to_string()
-                } else {
-                    seen
-                };
                 writeln!(
                     out,
                     "{} {} {} {} {} {} {} {} {} {}",
@@ -35,12 +27,9 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                     group.prefix,
                     h.scoped,
                     h.mac.map_or_else(|| "-".to_string(), |m| m.to_string()),
-                    seen,
-                    if f.is_empty() {
-                        "-".to_string()
-                    } else {
-                        f.join(",")
-                    },
+                    // Our own addresses were seen by no probe: every field must hold a word.
+                    or_dash(seen_by(h, ",")),
+                    dash_list(flags(h).iter()),
                     dash_list(h.ipv4.iter()),
                     dash_list(h.open_ports.iter().flatten()),
                     dash_list(h.names.iter()),
@@ -63,14 +52,18 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
     Ok(())
 }
 
-/// Comma-separated items, or `-` when there are none.
-fn dash_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
-    let v: Vec<String> = items.map(|i| i.to_string()).collect();
-    if v.is_empty() {
+/// `s`, or `-` when it is empty (an empty field would shift the columns after it).
+fn or_dash(s: String) -> String {
+    if s.is_empty() {
         "-".to_string()
     } else {
-        v.join(",")
+        s
     }
+}
+
+/// Comma-separated items, or `-` when there are none.
+fn dash_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    or_dash(items.map(|i| i.to_string()).collect::<Vec<_>>().join(","))
 }
 
 /// The vendor column: never empty, never a control character (names come from a data file).
