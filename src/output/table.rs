@@ -117,13 +117,17 @@ fn new_table(style: &TableStyle, titles: &[&str]) -> Table {
 /// then SEEN BY too, down to its title; then VENDOR and NAME down to their titles.
 /// ADDRESS and MAC never do: when nothing fits, vendors stay readable (8 characters) and
 /// the row is as wide as it must be.
-fn plan_widths(cols: &[Col], rows: &[Vec<String>], width: usize) -> Vec<Option<usize>> {
+fn plan_widths(
+    cols: &[Col],
+    rows: &[Vec<(String, Option<Color>)>],
+    width: usize,
+) -> Vec<Option<usize>> {
     let natural: Vec<usize> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| {
             rows.iter()
-                .map(|r| r[i].chars().count())
+                .map(|r| r[i].0.chars().count())
                 .chain([c.title().len()])
                 .max()
                 .unwrap_or(0)
@@ -186,13 +190,7 @@ fn build(style: &TableStyle, cols: &[Col], rows: Vec<Vec<(String, Option<Color>)
     let mut t = new_table(style, &titles);
     t.set_content_arrangement(ContentArrangement::Disabled);
     let widths = match style.width {
-        Some(w) => {
-            let texts: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| r.iter().map(|(s, _)| s.clone()).collect())
-                .collect();
-            plan_widths(cols, &texts, usize::from(w))
-        }
+        Some(w) => plan_widths(cols, &rows, usize::from(w)),
         None => vec![None; cols.len()],
     };
     for r in rows {
