@@ -2,19 +2,53 @@
 
 /// Columns of the terminal on stdout, if it is one; `COLUMNS` wins when set.
 pub fn width() -> Option<u16> {
-    if let Some(c) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<u16>().ok())
-    {
-        return Some(c).filter(|c| *c > 0);
+    width_from(std::env::var("COLUMNS").ok().as_deref(), || {
+        terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
+    })
+}
+
+/// The width given `COLUMNS` (when set) and a way to ask the terminal. A `COLUMNS` that is
+/// a number wins, and `0` means no limit; anything else in it is ignored.
+fn width_from(columns: Option<&str>, terminal: impl FnOnce() -> Option<u16>) -> Option<u16> {
+    match columns.and_then(|c| c.parse::<u16>().ok()) {
+        Some(c) => Some(c).filter(|c| *c > 0),
+        None => terminal().filter(|c| *c > 0),
     }
-    let mut ws = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the valid pointer we pass.
-    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::width_from;
+
+    #[test]
+    fn columns_wins_over_the_terminal() {
+        assert_eq!(width_from(Some("120"), || Some(80)), Some(120));
+        assert_eq!(width_from(Some("40"), || None), Some(40));
+    }
+
+    #[test]
+    fn columns_zero_means_no_limit() {
+        assert_eq!(width_from(Some("0"), || Some(80)), None);
+    }
+
+    #[test]
+    fn columns_not_a_width_falls_back_to_the_terminal() {
+        for bad in ["", "abc", "-5", "80x", " 80", "70000"] {
+            assert_eq!(width_from(Some(bad), || Some(80)), Some(80), "{bad:?}");
+        }
+        assert_eq!(width_from(None, || Some(80)), Some(80));
+        assert_eq!(width_from(None, || None), None);
+        assert_eq!(width_from(None, || Some(0)), None);
+    }
+
+    #[test]
+    fn the_terminal_is_not_asked_when_columns_decides() {
+        let asked = std::cell::Cell::new(false);
+        let ask = || {
+            asked.set(true);
+            Some(80)
+        };
+        assert_eq!(width_from(Some("100"), ask), Some(100));
+        assert!(!asked.get());
+    }
 }
