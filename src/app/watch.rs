@@ -17,25 +17,11 @@ use std::time::{Duration, Instant, SystemTime};
 /// Set by SIGINT/SIGTERM; the loop ends at the next check.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
+/// SIGINT and SIGTERM set `STOP`. signal-hook installs its handler with SA_RESTART, so
+/// blocking calls are not broken off with EINTR (the probe loop copes with EINTR anyway).
 fn install_signal_handlers() -> Result<()> {
-    for sig in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: a zeroed sigaction is valid; the handler only stores to an atomic, which
-        // is async-signal-safe. SA_RESTART keeps blocking calls from failing with EINTR
-        // (the probe loop copes with EINTR anyway).
-        let rc = unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            sa.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig, &sa, std::ptr::null_mut())
-        };
-        if rc != 0 {
-            return Err(std::io::Error::last_os_error()).context("installing the Ctrl-C handler");
-        }
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, &STOP).context("installing the Ctrl-C handler")?;
     }
     Ok(())
 }
