@@ -7,6 +7,8 @@ use crate::cli::WatchArgs;
 use crate::watch::render::{env_vars, human_line, json_line};
 use crate::watch::{Event, WatchConfig, Watcher};
 use anyhow::{Context, Result};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
 use std::collections::HashSet;
 use std::io::Write;
 use std::os::fd::AsFd;
@@ -41,25 +43,12 @@ fn sleep_until(deadline: Instant) {
     }
 }
 
-/// `HH:MM:SS` in local time.
-fn local_clock(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let tt = libc::time_t::try_from(secs).unwrap_or(0);
-    // SAFETY: localtime_r writes only into `tm`, which lives for the call; a zeroed tm is
-    // a valid value of the type.
-    let ok = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&tt, &mut tm).is_null() {
-            None
-        } else {
-            Some((tm.tm_hour, tm.tm_min, tm.tm_sec))
-        }
-    };
-    match ok {
-        Some((h, m, s)) => format!("{h:02}:{m:02}:{s:02}"),
-        None => humantime::format_rfc3339_seconds(t).to_string(),
+/// `HH:MM:SS` of `t` in `tz`, the local time zone; without one (it could not be
+/// determined), the time in UTC as RFC 3339, which says so.
+fn local_clock(t: SystemTime, tz: Option<&TimeZone>) -> String {
+    match (tz, Timestamp::try_from(t)) {
+        (Some(tz), Ok(ts)) => tz.to_datetime(ts).strftime("%H:%M:%S").to_string(),
+        _ => humantime::format_rfc3339_seconds(t).to_string(),
     }
 }
 
@@ -165,12 +154,18 @@ pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
     while !stopped() {
         let t0 = Instant::now();
         let report = scanner.scan_with(&mut warn);
+        // Asked each scan (jiff caches it for minutes), so a changed zone is seen.
+        let tz = if args.jsonl {
+            None
+        } else {
+            TimeZone::try_system().ok()
+        };
         for e in watcher.observe(&report) {
             events += 1;
             let line = if args.jsonl {
                 json_line(&e)
             } else {
-                human_line(&e, &local_clock(e.time))
+                human_line(&e, &local_clock(e.time, tz.as_ref()))
             };
             let mut out = stdout.lock();
             writeln!(out, "{line}")
@@ -207,4 +202,42 @@ pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
 
 fn plural(n: u64, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_clock;
+    use jiff::tz::{Offset, TimeZone};
+    use std::time::{Duration, SystemTime};
+
+    /// 2023-11-14T22:13:20Z.
+    fn t() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    }
+
+    #[test]
+    fn clock_in_utc_and_fixed_offsets() {
+        assert_eq!(local_clock(t(), Some(&TimeZone::UTC)), "22:13:20");
+        let plus2 = TimeZone::fixed(Offset::constant(2));
+        assert_eq!(local_clock(t(), Some(&plus2)), "00:13:20");
+        let india = TimeZone::fixed(Offset::from_seconds(5 * 3600 + 1800).unwrap());
+        assert_eq!(local_clock(t(), Some(&india)), "03:43:20");
+        let minus5 = TimeZone::fixed(Offset::constant(-5));
+        assert_eq!(local_clock(t(), Some(&minus5)), "17:13:20");
+    }
+
+    #[test]
+    fn clock_follows_daylight_saving_rules() {
+        let cet = TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        // November: standard time, UTC+1.
+        assert_eq!(local_clock(t(), Some(&cet)), "23:13:20");
+        // 2023-07-01T12:00:00Z: summer time, UTC+2.
+        let july = SystemTime::UNIX_EPOCH + Duration::from_secs(1_688_212_800);
+        assert_eq!(local_clock(july, Some(&cet)), "14:00:00");
+    }
+
+    #[test]
+    fn clock_without_a_zone_is_utc_and_says_so() {
+        assert_eq!(local_clock(t(), None), "2023-11-14T22:13:20Z");
+    }
 }
