@@ -24,8 +24,9 @@ use std::mem::ManuallyDrop;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
-use v6scout::app::scan::{scan_links, ScanOptions};
+use v6scout::app::scan::scan_links;
 use v6scout::collect::HostTable;
+use v6scout::config::ScanConfig;
 use v6scout::group::{self, GroupOptions};
 use v6scout::neigh::{NeighEntry, NeighSource, NeighState};
 use v6scout::output::{self, Format};
@@ -181,16 +182,13 @@ fn cache(hosts: &[SimHost]) -> Cache {
 const WINDOW: Duration = Duration::from_millis(500);
 const SPREAD: Duration = Duration::from_millis(300);
 
-fn options() -> ScanOptions {
-    ScanOptions {
+fn options() -> ScanConfig {
+    ScanConfig {
         wait: WINDOW,
         rounds: 2,
-        link_local_only: false,
-        include_self: false,
-        include_stale: false,
         // The default (4096) would cap a 10,000-host link: such a link needs --max-hosts.
         max_hosts: 1_000_000,
-        mld: false,
+        ..ScanConfig::default()
     }
 }
 

@@ -1,6 +1,13 @@
-//! Command-line interface (clap derive). Parsing only: `app` acts on it.
+//! Command-line interface (clap derive). Parsing only: the command line becomes a
+//! [`Job`] here, once, and clap's types go no further (`app` takes the job).
 
+use crate::config::{
+    self, ColorChoice, FormatChoice, Job, OutputConfig, ScanConfig, SweepConfig, WatchSettings,
+};
+use crate::watch::WatchConfig;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::process::ExitCode;
 use std::time::Duration;
 
 mod find;
@@ -80,9 +87,9 @@ pub enum Command {
     },
 }
 
-/// When to colour the table.
+/// `--color`: when to colour the table.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ColorChoice {
+pub enum ColorWhen {
     /// Only when stdout is a terminal and NO_COLOR is not set.
     #[default]
     Auto,
@@ -113,7 +120,7 @@ pub struct ProbeArgs {
     pub wait: Duration,
 
     /// Probe rounds inside the window.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_ROUNDS, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub rounds: u32,
 
     /// Also send an MLD query: every host reports its multicast groups, which reveal every
@@ -139,7 +146,7 @@ pub struct ProbeArgs {
     /// Most addresses kept per interface (watch: also the most it tracks); more are dropped
     /// and counted (flood protection). At most N/8 (at least 8) of them may be routers known only from their Router
     /// Advertisements, so forged routers cannot take the room of answering hosts.
-    #[arg(long, value_name = "N", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_HOSTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_hosts: u32,
 }
 
@@ -192,8 +199,8 @@ pub struct ScanArgs {
     pub table: bool,
 
     /// Colour the table: auto (only on a terminal, never with NO_COLOR), always, never.
-    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 
     /// With --plain: leave out the column header line.
     #[arg(long)]
@@ -240,12 +247,128 @@ pub struct WatchArgs {
     pub forget_after: u32,
 }
 
+impl ProbeArgs {
+    /// Writes these options into `cfg`.
+    fn apply(&self, cfg: &mut ScanConfig) {
+        cfg.interfaces = self.interfaces.clone();
+        cfg.link_local_only = self.link_local;
+        cfg.wait = self.wait;
+        cfg.rounds = self.rounds;
+        cfg.mld = self.mld;
+        cfg.unprivileged = self.unprivileged;
+        cfg.neigh_cache = !self.no_ndp_cache;
+        cfg.names = !self.no_names;
+        cfg.max_hosts = self.max_hosts as usize;
+    }
+}
+
+impl ScanArgs {
+    /// The scan these options ask for.
+    pub fn config(&self) -> ScanConfig {
+        let mut cfg = ScanConfig::default();
+        self.probe.apply(&mut cfg);
+        cfg.ipv4_sweep = self.ipv4.then_some(SweepConfig {
+            rate: self.ipv4_rate,
+            max_hosts: self.ipv4_max_hosts,
+        });
+        cfg.ports = match (&self.ports, self.services) {
+            (Some(p), _) => Some(p.0.clone()),
+            (None, true) => Some(vec![22]),
+            (None, false) => None,
+        };
+        cfg.include_self = self.include_self;
+        cfg.include_stale = self.include_stale;
+        cfg
+    }
+
+    /// How to print it.
+    pub fn output(&self) -> OutputConfig {
+        let format = if self.json {
+            FormatChoice::Json
+        } else if self.jsonl {
+            FormatChoice::Jsonl
+        } else if self.plain {
+            FormatChoice::Plain
+        } else if self.table {
+            FormatChoice::Table
+        } else {
+            FormatChoice::Auto
+        };
+        OutputConfig {
+            format,
+            header: !self.no_header,
+            color: match self.color {
+                ColorWhen::Auto => ColorChoice::Auto,
+                ColorWhen::Always => ColorChoice::Always,
+                ColorWhen::Never => ColorChoice::Never,
+            },
+        }
+    }
+}
+
 impl WatchArgs {
-    /// The options of each scan: the scan defaults with watch's scan options applied.
-    pub fn scan_args(&self) -> ScanArgs {
-        let mut s = Cli::parse_from(["v6scout"]).scan;
-        s.probe = self.probe.clone();
-        s
+    /// What watch is asked to do: each scan with the scan defaults and watch's probe options.
+    pub fn settings(&self) -> WatchSettings {
+        let mut scan = ScanConfig::default();
+        self.probe.apply(&mut scan);
+        WatchSettings {
+            scan,
+            interval: self.interval,
+            jsonl: self.jsonl,
+            exec: self.exec.clone(),
+            events: WatchConfig {
+                gone_after: self.gone_after,
+                forget_after: self.forget_after,
+                max_tracked: self.probe.max_hosts as usize,
+            },
+        }
+    }
+}
+
+/// What a command line asks for: a job for the engine, or a completion script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invocation {
+    /// Run the job.
+    Run(Job),
+    /// Print the completion script of this shell.
+    Completions(clap_complete::Shell),
+}
+
+impl Cli {
+    /// The command line as the engine takes it.
+    pub fn invocation(&self) -> Invocation {
+        let scan = |a: &ScanArgs| Job::Scan {
+            scan: a.config(),
+            output: a.output(),
+        };
+        Invocation::Run(match &self.command {
+            None => scan(&self.scan),
+            Some(Command::Scan(a)) => scan(a),
+            Some(Command::Resolve(a)) => Job::Find(a.config()),
+            Some(Command::Ssh(a)) => Job::Find(a.config()),
+            Some(Command::Connect(a)) => Job::Find(a.config()),
+            Some(Command::Watch(a)) => Job::Watch(a.settings()),
+            Some(Command::Completions { shell }) => return Invocation::Completions(*shell),
+        })
+    }
+}
+
+/// Prints the completion script for `shell`; a closed stdout is not an error.
+pub fn print_completions(shell: clap_complete::Shell) -> ExitCode {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "v6scout", &mut out);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            crate::say!(
+                "v6scout: error: writing the completions: {}",
+                crate::warning::io_reason(&e)
+            );
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -344,6 +467,83 @@ mod tests {
         assert!(Cli::try_parse_from(["v6scout", "--json", "--plain"]).is_err());
     }
 
+    fn job(args: &[&str]) -> Job {
+        match Cli::try_parse_from(args).unwrap().invocation() {
+            Invocation::Run(job) => job,
+            other => panic!("not a job: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_of_the_command_line_are_the_configs_defaults() {
+        assert_eq!(
+            job(&["v6scout"]),
+            Job::Scan {
+                scan: ScanConfig::default(),
+                output: OutputConfig::default()
+            }
+        );
+        let Job::Watch(w) = job(&["v6scout", "watch"]) else {
+            panic!("not watch")
+        };
+        assert_eq!(w.scan, ScanConfig::default());
+        assert_eq!(w.events, WatchConfig::default());
+        assert_eq!(w.interval, config::DEFAULT_INTERVAL);
+        let Job::Find(f) = job(&["v6scout", "resolve", "pi"]) else {
+            panic!("not resolve")
+        };
+        assert_eq!(f.scan, ScanConfig::default());
+        assert_eq!(f.prefer, crate::query::Prefer::default());
+    }
+
+    #[test]
+    fn scan_options_reach_the_config() {
+        let Job::Scan { scan, output } = job(&[
+            "v6scout",
+            "--ipv4",
+            "--ipv4-rate",
+            "50",
+            "--services",
+            "--no-ndp-cache",
+            "--no-names",
+            "--include-stale",
+            "--plain",
+            "--no-header",
+            "--color",
+            "never",
+            "--max-hosts",
+            "9",
+        ]) else {
+            panic!("not a scan")
+        };
+        assert_eq!(
+            scan.ipv4_sweep,
+            Some(SweepConfig {
+                rate: 50,
+                max_hosts: crate::ipv4::DEFAULT_MAX_HOSTS
+            })
+        );
+        assert_eq!(scan.ports, Some(vec![22]));
+        assert!(!scan.neigh_cache && !scan.names && scan.include_stale);
+        assert_eq!(scan.max_hosts, 9);
+        assert_eq!(
+            output,
+            OutputConfig {
+                format: FormatChoice::Plain,
+                header: false,
+                color: ColorChoice::Never
+            }
+        );
+        let Job::Scan { scan, .. } = job(&["v6scout", "scan", "--ports", "80,22"]) else {
+            panic!("not a scan")
+        };
+        assert_eq!(
+            scan.ports,
+            Some(vec![22, 80]),
+            "--ports wins over --services"
+        );
+    }
+
     #[test]
     fn parses_watch() {
         let c = Cli::try_parse_from([
@@ -367,13 +567,15 @@ mod tests {
         assert!(w.jsonl);
         assert_eq!(w.exec.as_deref(), Some("true"));
         assert_eq!((w.gone_after, w.forget_after), (3, 720));
-        let s = w.scan_args();
-        assert_eq!(s.probe.interfaces, ["eth0"]);
+        let st = w.settings();
+        assert_eq!(st.scan.interfaces, ["eth0"]);
         assert_eq!(
-            (s.probe.wait, s.probe.rounds, s.probe.max_hosts),
+            (st.scan.wait, st.scan.rounds, st.scan.max_hosts),
             (Duration::from_secs(1), 3, 4096)
         );
-        assert!(!s.json && !s.include_self && !s.include_stale);
+        assert_eq!((st.events.gone_after, st.events.forget_after), (3, 720));
+        assert!(!st.scan.include_self && !st.scan.include_stale);
+        assert!(st.jsonl && st.exec.as_deref() == Some("true"));
         let d = Cli::try_parse_from(["v6scout", "watch"]).unwrap();
         let Some(Command::Watch(w)) = d.command else {
             panic!()
@@ -383,11 +585,8 @@ mod tests {
         let Some(Command::Watch(m)) = m.command else {
             panic!()
         };
-        let s = m.scan_args();
-        assert!(
-            s.probe.mld && s.probe.no_names && s.probe.link_local,
-            "{s:?}"
-        );
+        let s = m.settings().scan;
+        assert!(s.mld && !s.names && s.link_local_only, "{s:?}");
         assert!(Cli::try_parse_from(["v6scout", "watch", "--gone-after", "0"]).is_err());
         assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
     }

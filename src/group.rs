@@ -4,7 +4,7 @@ use crate::collect::{AddrEntry, HostTable, IfaceTable};
 use crate::iface::Interface;
 use crate::mac::Mac;
 use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
-use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource};
+use crate::report::{HostRow, IfaceReport, LiveRow, PrefixGroup, PrefixSource};
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv6Addr;
 
@@ -48,15 +48,6 @@ fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> Ho
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,
         ..HostRow::new(addr, iface, e.mac)
-    }
-}
-
-/// `fe80::1%eth0` for link-local addresses, the bare address otherwise.
-pub fn scoped(addr: Ipv6Addr, iface: &str) -> String {
-    if is_link_local(addr) {
-        format!("{addr}%{iface}")
-    } else {
-        addr.to_string()
     }
 }
 
@@ -119,9 +110,8 @@ pub fn group_interface(
 }
 
 /// The row of one address and the prefix it is listed under, as grouping shows it now;
-/// `None` for our own addresses, unknown addresses, or ones the options leave out. For
-/// streaming output, one address at a time.
-pub fn single_row(
+/// `None` for our own addresses, unknown addresses, or ones the options leave out.
+fn single_row(
     iface: &Interface,
     table: &IfaceTable,
     addr: Ipv6Addr,
@@ -147,6 +137,44 @@ pub fn single_row(
         prefix_of(addr, iface, &ra).0,
         row(addr, e, &iface.name, &routers),
     ))
+}
+
+/// Rows one at a time while a scan runs, for streaming output: each address once, as soon
+/// as it is confirmed (its MAC is known).
+#[derive(Debug, Default)]
+pub struct RowStream {
+    ifaces: Vec<Interface>,
+    opts: GroupOptions,
+    done: HashSet<(u32, Ipv6Addr)>,
+}
+
+impl RowStream {
+    /// Rows of a scan of `ifaces`, shown with `opts`.
+    pub fn new(ifaces: &[Interface], opts: GroupOptions) -> Self {
+        RowStream {
+            ifaces: ifaces.to_vec(),
+            opts,
+            done: HashSet::new(),
+        }
+    }
+
+    /// After each observation about `addr`: its row, the first time it has a MAC.
+    pub fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr) -> Option<LiveRow> {
+        if self.done.contains(&(ifindex, addr)) {
+            return None;
+        }
+        let iface = self.ifaces.iter().find(|i| i.index == ifindex)?;
+        let t = table.ifaces.get(&ifindex)?;
+        t.addrs.get(&addr)?.mac?;
+        let (prefix, row) = single_row(iface, t, addr, self.opts)?;
+        self.done.insert((ifindex, addr));
+        Some(LiveRow {
+            interface: iface.name.clone(),
+            index: ifindex,
+            prefix,
+            row,
+        })
+    }
 }
 
 /// Groups every scanned interface, in scan order.

@@ -184,32 +184,6 @@ pub fn select(all: &[Interface], requested: &[String]) -> Result<Selection, Sele
     Ok(Selection { scan, skipped })
 }
 
-/// The system's interfaces, read through `pnet`.
-pub fn system_interfaces() -> Vec<Interface> {
-    pnet::datalink::interfaces()
-        .into_iter()
-        .map(|i| Interface {
-            up: i.is_up(),
-            multicast: i.is_multicast(),
-            loopback: i.is_loopback(),
-            mac: i.mac.map(|m| Mac(m.octets())).filter(|m| !m.is_zero()),
-            addrs: i
-                .ips
-                .iter()
-                .filter_map(|ip| match ip {
-                    pnet::ipnetwork::IpNetwork::V6(n) => Some(IfAddr {
-                        addr: n.ip(),
-                        prefix_len: n.prefix(),
-                    }),
-                    pnet::ipnetwork::IpNetwork::V4(_) => None,
-                })
-                .collect(),
-            name: i.name,
-            index: i.index,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,21 +22,29 @@ macro_rules! say_part {
     }};
 }
 
-pub mod app;
-pub mod cli;
+// The vocabulary: plain data every stage shares; depends on no stage.
+pub mod mac;
+pub mod model;
+pub mod oui;
+pub mod report;
+pub mod warning;
+
+// The stages, each depending only on the vocabulary and the stages listed before it.
 pub mod collect;
 pub mod group;
 pub mod iface;
 pub mod ipv4;
-pub mod mac;
-pub mod model;
 pub mod names;
 pub mod neigh;
-pub mod oui;
 pub mod output;
-pub mod privilege;
 pub mod probe;
 pub mod query;
 pub mod reach;
-pub mod report;
 pub mod watch;
+
+// What to do (plain data), the one seam to the operating system, the engine that wires
+// them, and the command line that fills the configuration.
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod platform;

@@ -223,6 +223,40 @@ pub fn interface_id(addr: Ipv6Addr) -> u64 {
     u128::from(addr) as u64
 }
 
+/// `fe80::1%eth0` for link-local addresses (what `ssh` needs), the bare address otherwise.
+pub fn scoped(addr: Ipv6Addr, iface: &str) -> String {
+    if is_link_local(addr) {
+        format!("{addr}%{iface}")
+    } else {
+        addr.to_string()
+    }
+}
+
+/// One neighbour on one interface, as every stage counts hosts: by its MAC, or — while
+/// its MAC is unknown — by the bare address. The order (MACs first) is the display order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HostKey {
+    /// A host whose MAC is known.
+    Mac(Mac),
+    /// An address whose MAC is unknown: a host of its own.
+    Addr(Ipv6Addr),
+}
+
+impl HostKey {
+    /// The key of the host holding `addr` with `mac`.
+    pub fn of(mac: Option<Mac>, addr: Ipv6Addr) -> HostKey {
+        mac.map_or(HostKey::Addr(addr), HostKey::Mac)
+    }
+
+    /// The MAC, for a host known by it.
+    pub fn mac(&self) -> Option<Mac> {
+        match self {
+            HostKey::Mac(m) => Some(*m),
+            HostKey::Addr(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +289,16 @@ mod tests {
         assert!(is_host_address(a("fe80::1")));
         assert!(!is_host_address(a("ff02::1")));
         assert!(!is_host_address(a("::")));
+    }
+
+    #[test]
+    fn scoped_and_host_keys() {
+        assert_eq!(scoped(a("fe80::1"), "eth0"), "fe80::1%eth0");
+        assert_eq!(scoped(a("2001:db8::1"), "eth0"), "2001:db8::1");
+        let m = Mac([2, 0, 0, 0, 0, 1]);
+        assert_eq!(HostKey::of(Some(m), a("fe80::1")), HostKey::Mac(m));
+        assert_eq!(HostKey::of(None, a("fe80::1")), HostKey::Addr(a("fe80::1")));
+        assert!(HostKey::Mac(Mac([0xff; 6])) < HostKey::Addr(Ipv6Addr::UNSPECIFIED));
+        assert_eq!(HostKey::Addr(a("fe80::1")).mac(), None);
     }
 }

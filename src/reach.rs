@@ -1,24 +1,28 @@
 //! Reachability (`--ports`): a plain TCP connect to each host's best address, in
 //! parallel, with a short timeout. No SYN scanning and nothing read from the socket.
 
-use crate::mac::Mac;
-use crate::model::is_link_local;
+use crate::model::{is_link_local, HostKey};
 use crate::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpStream};
+use std::net::SocketAddrV6;
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// Most connections in flight at once.
 pub const MAX_PARALLEL: usize = 64;
 
-/// Who a check is for: a host on an interface, by MAC (or by address without one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum HostKey {
-    /// A host with a known MAC.
-    Mac(u32, Mac),
-    /// An address whose MAC is unknown.
-    Addr(u32, Ipv6Addr),
+/// How long a connect check may take: on a link a closed port answers with a reset in
+/// well under a millisecond, so this only bounds hosts that drop the SYN.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// Who a check is for: a host on an interface (by index).
+pub type Target = (u32, HostKey);
+
+/// Opens TCP connections: the platform's connector, or a fake in tests.
+pub trait Connector: Sync {
+    /// Whether `addr` accepts a TCP connection within `timeout`. The connection is closed
+    /// at once; nothing is sent on it.
+    fn accepts(&self, addr: SocketAddrV6, timeout: Duration) -> bool;
 }
 
 /// A `--ports` list, checked when the command line is parsed (before any scan).
@@ -51,18 +55,14 @@ pub fn parse_ports(s: &str) -> Result<Vec<u16>, String> {
 
 /// The address each host is checked on: its link-local one (always on-link, reachable
 /// with the interface as scope), else its first address; our own and stale rows are skipped.
-pub fn targets(report: &Report) -> Vec<(HostKey, SocketAddrV6)> {
-    let mut best: BTreeMap<HostKey, SocketAddrV6> = BTreeMap::new();
+pub fn targets(report: &Report) -> Vec<(Target, SocketAddrV6)> {
+    let mut best: BTreeMap<Target, SocketAddrV6> = BTreeMap::new();
     for iface in &report.interfaces {
         for row in iface.prefixes.iter().flat_map(|p| &p.hosts) {
             if row.is_self || row.stale {
                 continue;
             }
-            let key = row
-                .mac
-                .map_or(HostKey::Addr(iface.index, row.address), |m| {
-                    HostKey::Mac(iface.index, m)
-                });
+            let key = (iface.index, HostKey::of(row.mac, row.address));
             let scope = if is_link_local(row.address) {
                 iface.index
             } else {
@@ -82,19 +82,22 @@ pub fn targets(report: &Report) -> Vec<(HostKey, SocketAddrV6)> {
 
 /// Tries every port on every target, `MAX_PARALLEL` at a time; returns the open ports of
 /// each host (hosts with none open are present with an empty list).
-pub fn check(
-    targets: &[(HostKey, SocketAddrV6)],
+pub fn check<K: Copy + Ord + Send>(
+    connector: &dyn Connector,
+    targets: &[(K, SocketAddrV6)],
     ports: &[u16],
     timeout: Duration,
-) -> BTreeMap<HostKey, Vec<u16>> {
-    let jobs: Vec<(HostKey, SocketAddrV6, u16)> = targets
+) -> BTreeMap<K, Vec<u16>> {
+    let jobs: Vec<(K, SocketAddrV6, u16)> = targets
         .iter()
         .flat_map(|(k, a)| ports.iter().map(move |p| (*k, *a, *p)))
         .collect();
-    let open = Mutex::new(BTreeMap::<HostKey, Vec<u16>>::new());
-    for (k, _) in targets {
-        open.lock().map(|mut o| o.insert(*k, Vec::new())).ok();
-    }
+    let open = Mutex::new(
+        targets
+            .iter()
+            .map(|(k, _)| (*k, Vec::new()))
+            .collect::<BTreeMap<K, Vec<u16>>>(),
+    );
     let next = Mutex::new(jobs.into_iter());
     std::thread::scope(|s| {
         for _ in 0..MAX_PARALLEL.min(targets.len() * ports.len()) {
@@ -104,7 +107,7 @@ pub fn check(
                     break;
                 };
                 addr.set_port(port);
-                if TcpStream::connect_timeout(&SocketAddr::V6(addr), timeout).is_ok() {
+                if connector.accepts(addr, timeout) {
                     if let Ok(mut o) = open.lock() {
                         o.entry(key).or_default().push(port);
                     }
@@ -119,56 +122,65 @@ pub fn check(
     open
 }
 
-/// The index of the first address (in the given order) where `port`'s connect succeeds,
-/// trying all of them at once so the wait is one timeout at most.
-pub fn first_open(addrs: &[SocketAddrV6], timeout: Duration) -> Option<usize> {
-    let targets: Vec<(HostKey, SocketAddrV6)> = addrs
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            (
-                HostKey::Addr(i as u32, *a.ip()),
-                SocketAddrV6::new(*a.ip(), 0, 0, a.scope_id()),
-            )
-        })
-        .collect();
-    let ports: Vec<u16> = addrs.first().map(|a| a.port()).into_iter().collect();
-    let open = check(&targets, &ports, timeout);
-    targets
-        .iter()
-        .position(|(k, _)| open.get(k).is_some_and(|p| !p.is_empty()))
+/// The index of the first address (in the given order) that accepts a connection on its
+/// port, trying all of them at once so the wait is one timeout at most.
+pub fn first_open(
+    connector: &dyn Connector,
+    addrs: &[SocketAddrV6],
+    timeout: Duration,
+) -> Option<usize> {
+    let port = addrs.first()?.port();
+    let targets: Vec<(usize, SocketAddrV6)> = addrs.iter().copied().enumerate().collect();
+    let open = check(connector, &targets, &[port], timeout);
+    (0..addrs.len()).find(|i| open.get(i).is_some_and(|p| !p.is_empty()))
 }
 
 /// Writes the results into every row of each host.
-pub fn apply(report: &mut Report, ports: &[u16], open: &BTreeMap<HostKey, Vec<u16>>) {
+pub fn apply(report: &mut Report, ports: &[u16], open: &BTreeMap<Target, Vec<u16>>) {
     report.ports_checked = Some(ports.to_vec());
     for iface in &mut report.interfaces {
         let index = iface.index;
         for row in iface.prefixes.iter_mut().flat_map(|p| p.hosts.iter_mut()) {
-            let key = row.mac.map_or(HostKey::Addr(index, row.address), |m| {
-                HostKey::Mac(index, m)
-            });
-            row.open_ports = open.get(&key).cloned();
+            row.open_ports = open
+                .get(&(index, HostKey::of(row.mac, row.address)))
+                .cloned();
         }
     }
 }
 
-/// The display name of an open port list: `ssh` for 22, numbers otherwise.
-pub fn describe(ports: &[u16]) -> String {
-    ports
-        .iter()
-        .map(|p| match p {
-            22 => "ssh".to_string(),
-            p => p.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// The port-check stage: checks `ports` on every host of `report` and records the result.
+pub fn run(report: &mut Report, ports: &[u16], connector: &dyn Connector, timeout: Duration) {
+    let targets = targets(report);
+    let open = check(connector, &targets, ports, timeout);
+    apply(report, ports, &open);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mac::Mac;
     use crate::output::fixture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Accepts exactly the listed (address, port) pairs; counts every attempt.
+    struct Fake {
+        open: Vec<SocketAddrV6>,
+        tries: AtomicUsize,
+    }
+
+    impl Connector for Fake {
+        fn accepts(&self, addr: SocketAddrV6, _timeout: Duration) -> bool {
+            self.tries.fetch_add(1, Ordering::SeqCst);
+            self.open.contains(&addr)
+        }
+    }
+
+    fn fake(open: &[&str]) -> Fake {
+        Fake {
+            open: open.iter().map(|s| s.parse().unwrap()).collect(),
+            tries: AtomicUsize::new(0),
+        }
+    }
 
     #[test]
     fn ports_parse() {
@@ -194,8 +206,45 @@ mod tests {
         );
     }
 
-    // The connect itself is exercised in the lab (tests/dualstack.rs): even loopback
-    // traffic stays out of the root namespace.
+    #[test]
+    fn every_port_of_every_host_is_tried_and_only_open_ones_land() {
+        let mut r = fixture::report();
+        // The Pi takes ssh on its link-local address; the router only port 80.
+        let c = fake(&["[fe80::ba27:ebff:fe89:bc51%2]:22", "[fe80::1%2]:80"]);
+        run(&mut r, &[22, 80], &c, CONNECT_TIMEOUT);
+        assert_eq!(c.tries.load(Ordering::SeqCst), 3 * 2, "3 hosts, 2 ports");
+        let open = |mac: [u8; 6]| -> Vec<Option<Vec<u16>>> {
+            r.interfaces[0]
+                .prefixes
+                .iter()
+                .flat_map(|p| &p.hosts)
+                .filter(|h| h.mac == Some(Mac(mac)))
+                .map(|h| h.open_ports.clone())
+                .collect()
+        };
+        assert!(open([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51])
+            .iter()
+            .all(|p| p.as_deref() == Some(&[22][..])));
+        assert_eq!(
+            open([0x00, 0x24, 0xa5, 0xf1, 0x07, 0xca])[0].as_deref(),
+            Some(&[80][..])
+        );
+        assert_eq!(r.ports_checked, Some(vec![22, 80]));
+    }
+
+    #[test]
+    fn first_open_keeps_the_given_order() {
+        let addrs: Vec<SocketAddrV6> = ["[fe80::1%2]:22", "[2001:db8::1]:22", "[fd00::1]:22"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let c = fake(&["[fd00::1]:22", "[2001:db8::1]:22"]);
+        assert_eq!(first_open(&c, &addrs, CONNECT_TIMEOUT), Some(1));
+        assert_eq!(c.tries.load(Ordering::SeqCst), 3, "all tried at once");
+        assert_eq!(first_open(&fake(&[]), &addrs, CONNECT_TIMEOUT), None);
+        assert_eq!(first_open(&fake(&[]), &[], CONNECT_TIMEOUT), None);
+    }
+
     #[test]
     fn results_land_on_every_row_of_the_host() {
         let mut r = fixture::report();
@@ -205,7 +254,7 @@ mod tests {
             .hosts
             .iter()
             .all(|h| h.open_ports.is_none()));
-        let pi = HostKey::Mac(2, Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51]));
+        let pi = (2, HostKey::Mac(Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51])));
         apply(&mut r, &[22], &BTreeMap::from([(pi, vec![22])]));
         let pi_rows: Vec<_> = r.interfaces[0]
             .prefixes
@@ -215,6 +264,5 @@ mod tests {
             .collect();
         assert_eq!(pi_rows.len(), 2);
         assert!(pi_rows.iter().all(|h| h.open_ports == Some(vec![22])));
-        assert_eq!(describe(&[22, 80]), "ssh,80");
     }
 }

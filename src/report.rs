@@ -1,8 +1,9 @@
 //! The result of a scan as plain data: what every renderer takes.
 
 use crate::mac::Mac;
-use crate::model::{IidKind, Ipv6Prefix, SeenBy};
+use crate::model::{HostKey, IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
+use std::collections::HashSet;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
 
@@ -28,22 +29,15 @@ impl Report {
         self.interfaces
             .iter()
             .map(|i| {
-                let mut macs = std::collections::HashSet::new();
-                let mut without_mac = 0;
-                for h in i.prefixes.iter().flat_map(|p| &p.hosts) {
-                    if h.is_self || h.stale {
-                        continue;
-                    }
-                    match h.mac {
-                        Some(m) => {
-                            macs.insert(m);
-                        }
-                        None => without_mac += 1,
-                    }
-                }
-                let v4_only: std::collections::HashSet<Mac> =
-                    i.ipv4_only.iter().map(|h| h.mac).collect();
-                macs.len() + without_mac + v4_only.difference(&macs).count()
+                let mut hosts: HashSet<HostKey> = i
+                    .prefixes
+                    .iter()
+                    .flat_map(|p| &p.hosts)
+                    .filter(|h| !h.is_self && !h.stale)
+                    .map(|h| HostKey::of(h.mac, h.address))
+                    .collect();
+                hosts.extend(i.ipv4_only.iter().map(|h| HostKey::Mac(h.mac)));
+                hosts.len()
             })
             .sum()
     }
@@ -60,6 +54,13 @@ pub struct ScanStats {
     pub malformed: u64,
     /// Addresses not kept because an interface reached `--max-hosts`.
     pub dropped_over_limit: u64,
+    /// Probes the system refused to send.
+    pub send_errors: u64,
+    /// Well-formed ICMPv6 messages that were not answers to this scan (other programs'
+    /// pings, other scans).
+    pub foreign: u64,
+    /// Probes not sent because the link cannot send them (echo-only ping sockets).
+    pub skipped: u64,
 }
 
 /// One scanned interface.
@@ -150,7 +151,7 @@ impl HostRow {
     pub fn new(address: Ipv6Addr, iface: &str, mac: Option<Mac>) -> Self {
         HostRow {
             address,
-            scoped: crate::group::scoped(address, iface),
+            scoped: crate::model::scoped(address, iface),
             mac,
             vendor: mac.map_or(Vendor::Unknown, crate::oui::lookup),
             router: false,
@@ -178,6 +179,20 @@ impl IfaceReport {
             ipv4_only: Vec::new(),
         }
     }
+}
+
+/// One address the moment it is confirmed during a scan (for streaming output): the row
+/// as known then, and the prefix it is listed under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveRow {
+    /// The interface's name.
+    pub interface: String,
+    /// The interface's index.
+    pub index: u32,
+    /// The prefix the address is listed under.
+    pub prefix: Ipv6Prefix,
+    /// The row.
+    pub row: HostRow,
 }
 
 /// A neighbour that answered only over IPv4 (ARP), with no IPv6 address we know of.

@@ -2,7 +2,6 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod dualstack;
-mod message;
 pub mod observe;
 pub mod relay;
 pub mod resolve;
@@ -11,10 +10,11 @@ pub mod scanner;
 mod terminal;
 pub mod watch;
 
-pub use scan::{scan_links, scan_links_with, ScanHooks, ScanObserver, ScanOptions};
+pub use scan::{scan_links, scan_links_with, ScanHooks, ScanObserver};
 pub use scanner::{scan, Scanner};
 
-use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
+use crate::config::{ColorChoice, FormatChoice, Job, OutputConfig, ScanConfig};
+use crate::group::RowStream;
 use crate::output::jsonl::JsonlStream;
 use crate::output::table::TableStyle;
 use crate::output::{self, Format};
@@ -22,17 +22,13 @@ use anyhow::{Context, Result};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-fn format_for(args: &ScanArgs, stdout_is_tty: bool) -> Format {
-    if args.json {
-        Format::Json
-    } else if args.jsonl {
-        Format::Jsonl
-    } else if args.plain || (!args.table && !stdout_is_tty) {
-        Format::Plain {
-            header: !args.no_header,
-        }
-    } else {
-        Format::Table
+fn format_for(out: &OutputConfig, stdout_is_tty: bool) -> Format {
+    match out.format {
+        FormatChoice::Json => Format::Json,
+        FormatChoice::Jsonl => Format::Jsonl,
+        FormatChoice::Table => Format::Table,
+        FormatChoice::Auto if stdout_is_tty => Format::Table,
+        FormatChoice::Plain | FormatChoice::Auto => Format::Plain { header: out.header },
     }
 }
 
@@ -44,16 +40,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs the command line; returns the exit code (0 found, 1 none, 2 error).
-pub fn run(cli: Cli) -> ExitCode {
-    let result = match &cli.command {
-        None => run_scan(&cli.scan),
-        Some(Command::Scan(args)) => run_scan(args),
-        Some(Command::Completions { shell }) => completions(*shell),
-        Some(Command::Resolve(args)) => resolve::run_resolve(args),
-        Some(Command::Ssh(args)) => resolve::run_ssh(args),
-        Some(Command::Connect(args)) => resolve::run_connect(args),
-        Some(Command::Watch(args)) => watch::run_watch(args),
+/// Runs a job; returns the exit code (0 found, 1 none, 2 error; resolve: 3 ambiguous).
+pub fn run(job: &Job) -> ExitCode {
+    let result = match job {
+        Job::Scan { scan, output } => run_scan(scan, output),
+        Job::Find(find) => resolve::run_find(find),
+        Job::Watch(w) => watch::run_watch(w),
     };
     match result {
         Ok(code) => code,
@@ -61,7 +53,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => {
             crate::say!(
                 "v6scout: error: {}",
-                message::strip_os_codes(&format!("{e:#}"))
+                crate::warning::strip_os_codes(&format!("{e:#}"))
             );
             ExitCode::from(2)
         }
@@ -82,33 +74,23 @@ pub fn use_color(
     }
 }
 
-fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
-    use clap::CommandFactory;
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "v6scout", &mut out);
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out).context("writing the completions")?;
-    stdout.flush().context("writing the completions")?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+fn run_scan(cfg: &ScanConfig, output: &OutputConfig) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let stdout_tty = stdout.is_terminal();
-    let format = format_for(args, stdout_tty);
+    let format = format_for(output, stdout_tty);
     let stderr = std::io::stderr();
     // A progress line only where someone watches, and only when there is time to watch.
-    let progress = (stderr.is_terminal() && args.probe.wait > std::time::Duration::from_secs(1))
+    let progress = (stderr.is_terminal() && cfg.wait > std::time::Duration::from_secs(1))
         .then(|| observe::Progress::new(stderr));
     let mut out = stdout.lock();
     let report = if format == Format::Jsonl {
         let mut obs = observe::Observers {
-            jsonl: Some(JsonlStream::new(&mut out)),
+            jsonl: Some((RowStream::default(), JsonlStream::new(&mut out))),
             progress,
         };
-        let report = Scanner::open(args)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
+        let report = Scanner::open(cfg)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs.progress.take());
-        if let Some(j) = obs.jsonl.take() {
+        if let Some((_, j)) = obs.jsonl.take() {
             j.finish(&report).context("writing the report")?;
         }
         report
@@ -117,13 +99,13 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             jsonl: None,
             progress,
         };
-        let report = Scanner::open(args)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
+        let report = Scanner::open(cfg)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs);
         if format == Format::Table {
             let style = TableStyle {
                 width: if stdout_tty { terminal::width() } else { None },
                 color: use_color(
-                    args.color,
+                    output.color,
                     stdout_tty,
                     std::env::var_os("NO_COLOR").as_deref(),
                 ),

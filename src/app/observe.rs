@@ -1,8 +1,11 @@
 //! What watches a scan as it runs: the JSON Lines stream and the progress line.
 
-use super::scan::{ScanObserver, ScanOptions};
+use super::scan::ScanObserver;
 use crate::collect::HostTable;
+use crate::config::ScanConfig;
+use crate::group::RowStream;
 use crate::iface::Interface;
+use crate::model::HostKey;
 use crate::output::jsonl::JsonlStream;
 use std::collections::HashSet;
 use std::io::Write;
@@ -17,20 +20,15 @@ pub fn progress_line(table: &HostTable, ifaces: &[Interface]) -> String {
     let parts: Vec<String> = ifaces
         .iter()
         .map(|i| {
-            let (mut macs, mut bare) = (HashSet::new(), 0);
             let own: HashSet<Ipv6Addr> = i.addrs.iter().map(|a| a.addr).collect();
-            if let Some(t) = table.ifaces.get(&i.index) {
-                for (a, e) in &t.addrs {
-                    match e.mac {
-                        _ if own.contains(a) => {}
-                        Some(m) => {
-                            macs.insert(m);
-                        }
-                        None => bare += 1,
-                    }
-                }
-            }
-            let n = macs.len() + bare;
+            let n = table.ifaces.get(&i.index).map_or(0, |t| {
+                t.addrs
+                    .iter()
+                    .filter(|(a, _)| !own.contains(a))
+                    .map(|(a, e)| HostKey::of(e.mac, *a))
+                    .collect::<HashSet<_>>()
+                    .len()
+            });
             format!("{} {n} host{}", i.name, if n == 1 { "" } else { "s" })
         })
         .collect();
@@ -84,16 +82,16 @@ impl<W: Write> Drop for Progress<W> {
 /// Everything watching one scan.
 #[derive(Default)]
 pub struct Observers<'a, W: Write> {
-    /// The JSON Lines stream (`--jsonl`).
-    pub jsonl: Option<JsonlStream<'a>>,
+    /// The JSON Lines stream (`--jsonl`), fed by the rows grouping finishes one by one.
+    pub jsonl: Option<(RowStream, JsonlStream<'a>)>,
     /// The progress line.
     pub progress: Option<Progress<W>>,
 }
 
 impl<W: Write> ScanObserver for Observers<'_, W> {
-    fn start(&mut self, ifaces: &[Interface], opts: &ScanOptions) {
-        if let Some(j) = &mut self.jsonl {
-            j.start(ifaces, opts.group_options());
+    fn start(&mut self, ifaces: &[Interface], cfg: &ScanConfig) {
+        if let Some((rows, _)) = &mut self.jsonl {
+            *rows = RowStream::new(ifaces, cfg.group_options());
         }
         if let Some(p) = &mut self.progress {
             p.ifaces = ifaces.to_vec();
@@ -102,8 +100,10 @@ impl<W: Write> ScanObserver for Observers<'_, W> {
     }
 
     fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr) {
-        if let Some(j) = &mut self.jsonl {
-            j.seen(table, ifindex, addr);
+        if let Some((rows, out)) = &mut self.jsonl {
+            if let Some(live) = rows.seen(table, ifindex, addr) {
+                out.host(&live);
+            }
         }
         if let Some(p) = &mut self.progress {
             if p.last.is_none_or(|t| t.elapsed() >= REDRAW) {

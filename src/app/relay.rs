@@ -20,16 +20,6 @@ impl Duplex for TcpStream {
     }
 }
 
-#[cfg(unix)]
-impl Duplex for std::os::unix::net::UnixStream {
-    fn try_clone(&self) -> io::Result<Self> {
-        std::os::unix::net::UnixStream::try_clone(self)
-    }
-    fn shutdown_write(&self) -> io::Result<()> {
-        self.shutdown(Shutdown::Write)
-    }
-}
-
 /// Copies `input` to `stream` on a thread and `stream` to `output` here, flushing every
 /// chunk (ssh waits for each packet). When `input` ends, the stream is half-closed so the
 /// peer sees end-of-file and can finish; the relay returns when the peer closes the stream
@@ -81,6 +71,16 @@ pub fn relay<S: Duplex>(
 mod tests {
     use super::*;
     use std::os::unix::net::UnixStream;
+
+    // The tests relay over socket pairs: no network, not even loopback.
+    impl Duplex for UnixStream {
+        fn try_clone(&self) -> io::Result<Self> {
+            UnixStream::try_clone(self)
+        }
+        fn shutdown_write(&self) -> io::Result<()> {
+            self.shutdown(Shutdown::Write)
+        }
+    }
 
     /// A writer whose contents the test can read after the relay has consumed it.
     #[derive(Clone, Default)]

@@ -1,12 +1,12 @@
 //! `resolve`, `ssh` and `connect`: scan (again and again with `--wait-for`) until the
 //! QUERY matches, then print, exec `ssh`, or relay a TCP connection.
 
-use super::relay;
-use crate::cli::{Cli, ConnectArgs, FindArgs, PreferArg, ResolveArgs, ScanArgs, SshArgs};
+use super::{relay, Scanner};
+use crate::config::{FindAction, FindConfig};
 use crate::model::is_link_local;
-use crate::query::{self, HostMatch, MatchedAddr, Prefer, Query};
+use crate::query::{self, HostMatch, MatchedAddr, Query};
+use crate::reach::{self, Connector};
 use anyhow::{anyhow, Context, Result};
-use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::net::{SocketAddrV6, TcpStream};
 use std::process::ExitCode;
@@ -23,45 +23,30 @@ enum Found {
     Nothing(String),
 }
 
-fn prefer(p: PreferArg) -> Prefer {
-    match p {
-        PreferArg::LinkLocal => Prefer::LinkLocal,
-        PreferArg::Global => Prefer::Global,
-    }
-}
-
-/// The scan options of a search: the defaults of a plain scan, with the search's
-/// interfaces and probe window.
-fn scan_args(find: &FindArgs) -> Result<ScanArgs> {
-    let mut a = Cli::try_parse_from(["v6scout"])
-        .context("default scan options")?
-        .scan;
-    a.probe.interfaces = find.interfaces.clone();
-    a.probe.wait = find.wait;
-    a.probe.mld = find.mld;
-    Ok(a)
-}
-
-/// Scans until `raw` matches something or `--wait-for` runs out (one scan without it).
-fn search(raw: &str, find: &FindArgs) -> Result<Found> {
-    let query: Query = raw.parse().map_err(|e| anyhow!("{e}"))?;
-    let mut args = scan_args(find)?;
-    // `fe80::1%eth0` names its interface: scan only that one (an unknown name is then the
-    // usual error listing the valid ones, not "nothing matched").
-    if let Query::Address(_, Some(zone)) = &query {
-        if args.probe.interfaces.is_empty() && zone.parse::<u32>().is_err() {
-            args.probe.interfaces = vec![zone.clone()];
+/// Opens the scanner of a search: `fe80::1%eth0` names its interface, so only that one
+/// is scanned (an unknown name is then the usual error listing the valid ones, not
+/// "nothing matched").
+fn open_scanner(query: &Query, find: &FindConfig) -> Result<Scanner> {
+    let mut cfg = find.scan.clone();
+    if let Query::Address(_, Some(zone)) = query {
+        if cfg.interfaces.is_empty() && zone.parse::<u32>().is_err() {
+            cfg.interfaces = vec![zone.clone()];
         }
     }
+    // One set of sockets for every rescan: privileges are gone after the first open.
+    Scanner::open(&cfg)
+}
+
+/// Scans until the query matches something or `--wait-for` runs out (one scan without it).
+fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Found> {
+    let raw = find.query.as_str();
     let t0 = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut scans = 0u32;
-    // One set of sockets for every rescan: privileges are gone after the first open.
-    let mut scanner = super::Scanner::open(&args)?;
     loop {
         let report = scanner.scan();
         scans += 1;
-        let hosts = query::find(&report, &query);
+        let hosts = query::find(&report, query);
         if !hosts.is_empty() {
             if tty && scans > 1 {
                 crate::say!();
@@ -69,7 +54,7 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
             return Ok(Found::Hosts(hosts));
         }
         let Some(limit) = find.wait_for else {
-            return Ok(Found::Nothing(query::explain_no_match(&query, raw)));
+            return Ok(Found::Nothing(query::explain_no_match(query, raw)));
         };
         let waited = t0.elapsed();
         if waited >= limit {
@@ -78,7 +63,7 @@ fn search(raw: &str, find: &FindArgs) -> Result<Found> {
             }
             return Ok(Found::Nothing(format!(
                 "{} (waited {}, {scans} scans)",
-                query::explain_no_match(&query, raw),
+                query::explain_no_match(query, raw),
                 secs(limit)
             )));
         }
@@ -103,16 +88,16 @@ fn secs(d: Duration) -> String {
 }
 
 /// The one matching host, or the exit code that says why there is none.
-fn one_host(raw: &str, find: &FindArgs) -> Result<Result<HostMatch, ExitCode>> {
-    match search(raw, find)? {
+fn one_host(found: Found, raw: &str) -> Result<HostMatch, ExitCode> {
+    match found {
         Found::Nothing(msg) => {
             crate::say!("v6scout: {msg}");
-            Ok(Err(ExitCode::from(1)))
+            Err(ExitCode::from(1))
         }
-        Found::Hosts(mut hosts) if hosts.len() == 1 => Ok(Ok(hosts.remove(0))),
+        Found::Hosts(mut hosts) if hosts.len() == 1 => Ok(hosts.remove(0)),
         Found::Hosts(hosts) => {
             list_ambiguous(raw, &hosts);
-            Ok(Err(ExitCode::from(EXIT_AMBIGUOUS)))
+            Err(ExitCode::from(EXIT_AMBIGUOUS))
         }
     }
 }
@@ -136,8 +121,13 @@ const SSH_PORT: u16 = 22;
 /// the first (in that order) where `port` accepts a connection wins — a device whose
 /// link-local address is firewalled but whose global one takes ssh gets the global one.
 /// The check costs at most one connect timeout, and only for multi-address devices.
-fn pick<'a>(h: &'a HostMatch, find: &FindArgs, port: u16) -> Result<&'a MatchedAddr> {
-    let ranked = h.ranked(prefer(find.prefer));
+fn pick<'a>(
+    h: &'a HostMatch,
+    find: &FindConfig,
+    port: u16,
+    connector: &dyn Connector,
+) -> Result<&'a MatchedAddr> {
+    let ranked = h.ranked(find.prefer);
     if ranked.len() > 1 {
         let addrs: Vec<SocketAddrV6> = ranked
             .iter()
@@ -150,7 +140,7 @@ fn pick<'a>(h: &'a HostMatch, find: &FindArgs, port: u16) -> Result<&'a MatchedA
                 )
             })
             .collect();
-        if let Some(i) = crate::reach::first_open(&addrs, super::dualstack::CONNECT_TIMEOUT) {
+        if let Some(i) = reach::first_open(connector, &addrs, reach::CONNECT_TIMEOUT) {
             return Ok(ranked[i]);
         }
     }
@@ -160,30 +150,52 @@ fn pick<'a>(h: &'a HostMatch, find: &FindArgs, port: u16) -> Result<&'a MatchedA
         .ok_or_else(|| anyhow!("the matching device has no address"))
 }
 
-/// `v6scout resolve`: prints the address of the one matching device (or of each, `--all`).
-pub fn run_resolve(args: &ResolveArgs) -> Result<ExitCode> {
-    if !args.all {
-        return Ok(match one_host(&args.query, &args.find)? {
-            Ok(h) => {
-                print_lines(&[pick(&h, &args.find, SSH_PORT)?.scoped.as_str()])?;
-                ExitCode::SUCCESS
+/// `resolve`, `ssh` and `connect`: find the device, then print its address, exec `ssh`
+/// to it, or relay a TCP connection to it.
+pub fn run_find(find: &FindConfig) -> Result<ExitCode> {
+    let query: Query = find.query.parse().map_err(|e| anyhow!("{e}"))?;
+    let mut scanner = open_scanner(&query, find)?;
+    let found = search(&mut scanner, &query, find)?;
+    let connector = scanner.connector();
+    if let FindAction::Print { all: true } = find.action {
+        return match found {
+            Found::Nothing(msg) => {
+                crate::say!("v6scout: {msg}");
+                Ok(ExitCode::from(1))
             }
-            Err(code) => code,
-        });
+            Found::Hosts(hosts) => {
+                let lines = hosts
+                    .iter()
+                    .map(|h| pick(h, find, SSH_PORT, connector).map(|a| a.scoped.as_str()))
+                    .collect::<Result<Vec<_>>>()?;
+                print_lines(&lines)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        };
     }
-    match search(&args.query, &args.find)? {
-        Found::Nothing(msg) => {
-            crate::say!("v6scout: {msg}");
-            Ok(ExitCode::from(1))
-        }
-        Found::Hosts(hosts) => {
-            let lines = hosts
-                .iter()
-                .map(|h| pick(h, &args.find, SSH_PORT).map(|a| a.scoped.as_str()))
-                .collect::<Result<Vec<_>>>()?;
-            print_lines(&lines)?;
+    let host = match one_host(found, &find.query) {
+        Ok(h) => h,
+        Err(code) => return Ok(code),
+    };
+    match &find.action {
+        FindAction::Print { .. } => {
+            print_lines(&[pick(&host, find, SSH_PORT, connector)?.scoped.as_str()])?;
             Ok(ExitCode::SUCCESS)
         }
+        FindAction::Ssh {
+            user,
+            args,
+            verbose,
+        } => {
+            let addr = pick(&host, find, SSH_PORT, connector)?;
+            let cmd = ssh_command(user.as_deref(), &addr.scoped, args);
+            if *verbose {
+                let shown: Vec<String> = cmd.iter().map(|w| shell_word(w)).collect();
+                crate::say!("v6scout: running: {}", shown.join(" "));
+            }
+            Err(exec_failure(&cmd))
+        }
+        FindAction::Connect { port } => connect(&host, find, *port, connector),
     }
 }
 
@@ -193,15 +205,6 @@ fn print_lines(lines: &[&str]) -> Result<()> {
         writeln!(out, "{l}").context("writing the address")?;
     }
     out.flush().context("writing the address")
-}
-
-/// Splits `user@query` (the last `@`, as ssh does); a query never contains `@`.
-pub fn split_user(target: &str) -> (Option<&str>, &str) {
-    match target.rsplit_once('@') {
-        Some((user, q)) if !user.is_empty() => (Some(user), q),
-        Some((_, q)) => (None, q),
-        None => (None, target),
-    }
 }
 
 /// The ssh command line: the destination first (ssh reads options after it too, and
@@ -228,85 +231,44 @@ fn shell_word(w: &str) -> String {
     }
 }
 
-/// `v6scout ssh`: execs `ssh` to the one matching device; returns only on failure.
-pub fn run_ssh(args: &SshArgs) -> Result<ExitCode> {
-    let (user, raw) = split_user(&args.target);
-    let host = match one_host(raw, &args.find)? {
-        Ok(h) => h,
-        Err(code) => return Ok(code),
-    };
-    let cmd = ssh_command(
-        user,
-        &pick(&host, &args.find, SSH_PORT)?.scoped,
-        &args.ssh_args,
-    );
-    if args.verbose {
-        let shown: Vec<String> = cmd.iter().map(|w| shell_word(w)).collect();
-        crate::say!("v6scout: running: {}", shown.join(" "));
-    }
-    exec(&cmd)
-}
-
-#[cfg(unix)]
-fn exec(cmd: &[String]) -> Result<ExitCode> {
-    use std::os::unix::process::CommandExt;
-    let err = std::process::Command::new(&cmd[0]).args(&cmd[1..]).exec();
-    Err(anyhow!(
+/// Why `ssh` could not be run in v6scout's place.
+fn exec_failure(cmd: &[String]) -> anyhow::Error {
+    let err = crate::platform::exec(cmd);
+    anyhow!(
         "cannot run {}: {}",
         cmd[0],
         if err.kind() == std::io::ErrorKind::NotFound {
             "not found (install the OpenSSH client)".to_string()
         } else {
-            err.to_string()
+            crate::warning::io_reason(&err)
         }
-    ))
+    )
 }
 
-#[cfg(not(unix))]
-fn exec(cmd: &[String]) -> Result<ExitCode> {
-    let status = std::process::Command::new(&cmd[0])
-        .args(&cmd[1..])
-        .status()
-        .with_context(|| format!("cannot run {}", cmd[0]))?;
-    Ok(ExitCode::from(
-        status.code().unwrap_or(2).clamp(0, 255) as u8
-    ))
-}
-
-/// `v6scout connect`: relays stdin/stdout to a TCP connection to the one matching device.
-pub fn run_connect(args: &ConnectArgs) -> Result<ExitCode> {
-    let host = match one_host(&args.query, &args.find)? {
-        Ok(h) => h,
-        Err(code) => return Ok(code),
-    };
-    let addr = pick(&host, &args.find, args.port)?;
+/// `connect`: relays stdin/stdout to a TCP connection to the device.
+fn connect(
+    host: &HostMatch,
+    find: &FindConfig,
+    port: u16,
+    connector: &dyn Connector,
+) -> Result<ExitCode> {
+    let addr = pick(host, find, port, connector)?;
     let scope = if is_link_local(addr.address) {
         host.index
     } else {
         0
     };
-    let sa = SocketAddrV6::new(addr.address, args.port, 0, scope);
+    let sa = SocketAddrV6::new(addr.address, port, 0, scope);
     let stream = TcpStream::connect_timeout(&sa.into(), Duration::from_secs(10))
-        .with_context(|| format!("connecting to [{}]:{}", addr.scoped, args.port))?;
+        .with_context(|| format!("connecting to [{}]:{}", addr.scoped, port))?;
     relay::relay(stream, std::io::stdin(), std::io::stdout())
-        .with_context(|| format!("relaying to [{}]:{}", addr.scoped, args.port))?;
+        .with_context(|| format!("relaying to [{}]:{}", addr.scoped, port))?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_user_at_the_last_at() {
-        assert_eq!(
-            split_user("root@b8:27:eb:89:bc:51"),
-            (Some("root"), "b8:27:eb:89:bc:51")
-        );
-        assert_eq!(split_user("raspberry"), (None, "raspberry"));
-        assert_eq!(split_user("@pi"), (None, "pi"));
-        assert_eq!(split_user("a@b@pi"), (Some("a@b"), "pi"));
-    }
 
     #[test]
     fn builds_the_ssh_command_destination_first() {
@@ -330,22 +292,5 @@ mod tests {
         assert_eq!(shell_word("echo hi"), "'echo hi'");
         assert_eq!(shell_word("it's"), r"'it'\''s'");
         assert_eq!(shell_word(""), "''");
-    }
-
-    #[test]
-    fn scan_args_keep_defaults_and_take_the_search_options() {
-        let cli = Cli::try_parse_from([
-            "v6scout", "resolve", "pi", "-i", "eth1", "-w", "300ms", "--mld",
-        ])
-        .unwrap();
-        let Some(crate::cli::Command::Resolve(r)) = cli.command else {
-            panic!("not resolve: {cli:?}")
-        };
-        let a = scan_args(&r.find).unwrap();
-        assert_eq!(a.probe.interfaces, ["eth1"]);
-        assert_eq!(a.probe.wait, Duration::from_millis(300));
-        assert_eq!(a.probe.rounds, 3);
-        assert!(!a.include_self && !a.include_stale && !a.probe.link_local);
-        assert!(a.probe.mld);
     }
 }

@@ -1,64 +1,21 @@
-//! The scan: interfaces, one probe thread per link, the collector, the neighbour cache.
+//! The scan: one probe thread per link, the collector, the neighbour cache, grouping.
 
-use crate::cli::ScanArgs;
 use crate::collect::HostTable;
-use crate::group::{self, GroupOptions};
+use crate::config::ScanConfig;
+use crate::group;
 use crate::iface::Interface;
-use crate::model::{is_link_local, Observation};
+use crate::model::Observation;
 use crate::names::{self, Asker, Resolver};
 use crate::neigh::NeighSource;
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
 use crate::probe::Link;
 use crate::report::{Report, ScanStats};
+use crate::warning::{io_reason, Warning};
 use std::collections::BTreeSet;
 use std::net::Ipv6Addr;
 use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime};
-
-/// Everything a scan needs besides the interfaces.
-#[derive(Clone, Copy, Debug)]
-pub struct ScanOptions {
-    /// Probe window.
-    pub wait: Duration,
-    /// Rounds inside the window.
-    pub rounds: u32,
-    /// Probe from (and list) link-local addresses only.
-    pub link_local_only: bool,
-    /// List our own addresses.
-    pub include_self: bool,
-    /// List unconfirmed neighbour-cache entries.
-    pub include_stale: bool,
-    /// Most addresses per interface.
-    pub max_hosts: usize,
-    /// Send an MLD query and confirm the addresses the reports imply.
-    pub mld: bool,
-}
-
-impl ScanOptions {
-    /// The options of a command line.
-    pub fn from_args(a: &ScanArgs) -> Self {
-        ScanOptions {
-            wait: a.probe.wait,
-            rounds: a.probe.rounds,
-            link_local_only: a.probe.link_local,
-            include_self: a.include_self,
-            include_stale: a.include_stale,
-            max_hosts: a.probe.max_hosts as usize,
-            mld: a.probe.mld,
-        }
-    }
-}
-
-impl ScanOptions {
-    /// What grouping shows.
-    pub fn group_options(&self) -> GroupOptions {
-        GroupOptions {
-            include_self: self.include_self,
-            link_local_only: self.link_local_only,
-        }
-    }
-}
+use std::time::{Instant, SystemTime};
 
 /// A fresh random probe identity, so answers to other programs (and other scans) are ignored.
 pub fn random_tag() -> ProbeTag {
@@ -77,26 +34,8 @@ pub fn random_tag() -> ProbeTag {
     }
 }
 
-/// The addresses a worker probes from: the link-local one first, then (unless
-/// link-local only) each global/ULA one.
-/// The source addresses a link probes from: its link-local, then (unless link-local
-/// only) each global/ULA address.
-pub fn probe_sources(iface: &Interface, opts: &ScanOptions) -> Vec<std::net::Ipv6Addr> {
-    let mut sources: Vec<_> = iface.link_local().into_iter().collect();
-    if !opts.link_local_only {
-        sources.extend(
-            iface
-                .addrs
-                .iter()
-                .map(|a| a.addr)
-                .filter(|a| !is_link_local(*a) && crate::model::is_host_address(*a)),
-        );
-    }
-    sources
-}
-
-fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> WorkerConfig {
-    let sources = probe_sources(iface, opts);
+fn worker_config(iface: &Interface, opts: &ScanConfig, tag: ProbeTag) -> WorkerConfig {
+    let sources = crate::platform::probe_sources(iface, opts.link_local_only);
     WorkerConfig {
         ifindex: iface.index,
         mac: iface.mac,
@@ -119,7 +58,7 @@ fn worker_config(iface: &Interface, opts: &ScanOptions, tag: ProbeTag) -> Worker
 /// Told about the scan as it runs (streaming output, progress).
 pub trait ScanObserver {
     /// The scan is about to start on `ifaces`.
-    fn start(&mut self, _ifaces: &[Interface], _opts: &ScanOptions) {}
+    fn start(&mut self, _ifaces: &[Interface], _cfg: &ScanConfig) {}
     /// An observation about `addr` on interface `ifindex` was just added to `table`.
     fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
 }
@@ -141,9 +80,9 @@ pub struct ScanHooks<'a> {
 /// through `warn`. Generic over the link so tests run it on simulated links.
 pub fn scan_links<L: Link + Send>(
     links: &mut [(Interface, L)],
-    opts: &ScanOptions,
+    opts: &ScanConfig,
     neigh: Option<&dyn NeighSource>,
-    warn: &mut dyn FnMut(String),
+    warn: &mut dyn FnMut(Warning),
 ) -> Report {
     scan_links_with(links, opts, neigh, ScanHooks::default(), warn)
 }
@@ -151,10 +90,10 @@ pub fn scan_links<L: Link + Send>(
 /// [`scan_links`] with name lookups and an observer.
 pub fn scan_links_with<L: Link + Send>(
     links: &mut [(Interface, L)],
-    opts: &ScanOptions,
+    opts: &ScanConfig,
     neigh: Option<&dyn NeighSource>,
     hooks: ScanHooks<'_>,
-    warn: &mut dyn FnMut(String),
+    warn: &mut dyn FnMut(Warning),
 ) -> Report {
     let ScanHooks {
         resolver,
@@ -174,19 +113,23 @@ pub fn scan_links_with<L: Link + Send>(
         o.start(&ifaces, opts);
     }
     let (tx, rx) = mpsc::channel();
-    let results: Vec<(String, (WorkerStats, Option<std::io::Error>))> = std::thread::scope(|s| {
+    type Outcome = (
+        String,
+        std::thread::Result<(WorkerStats, Option<std::io::Error>)>,
+    );
+    let results: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = links
             .iter_mut()
             .map(|(iface, link)| {
                 let tx = tx.clone();
                 let cfg = worker_config(iface, opts, tag);
                 let name = iface.name.clone();
-                s.spawn(move || {
-                    let r = worker::run(link, &cfg, &mut |o| {
+                let handle = s.spawn(move || {
+                    worker::run(link, &cfg, &mut |o| {
                         let _ = tx.send(o);
-                    });
-                    (name, r)
-                })
+                    })
+                });
+                (name, handle)
             })
             .collect();
         drop(tx);
@@ -207,36 +150,42 @@ pub fn scan_links_with<L: Link + Send>(
                 }
             }
         }
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        handles
+            .into_iter()
+            .map(|(name, h)| (name, h.join()))
+            .collect()
     });
     let mut stats = WorkerStats::default();
     for (name, r) in results {
-        // A link that could not send still counts what it received and dropped.
-        let (s, failed) = r;
-        stats.add(&s);
-        if let Some(e) = failed {
-            warn(format!(
-                "{name}: no probe could be sent ({})",
-                super::message::io_reason(&e)
-            ));
+        match r {
+            // A link that could not send still counts what it received and dropped.
+            Ok((s, failed)) => {
+                stats.add(&s);
+                if let Some(e) = failed {
+                    warn(Warning::NoProbeSent {
+                        interface: name,
+                        why: io_reason(&e),
+                    });
+                }
+            }
+            // A bug in one worker must not cost the other interfaces their results.
+            Err(_) => warn(Warning::WorkerStopped { interface: name }),
         }
     }
     if let Some(n) = neigh {
         match n.dump() {
             Ok(cache) => table.merge_cache(&cache, opts.include_stale),
-            Err(e) => warn(format!(
-                "could not read the neighbour cache ({e}); MACs come from the probes only"
-            )),
+            Err(e) => warn(Warning::NeighCache { why: io_reason(&e) }),
         }
     } else {
         table.merge_cache(&[], false);
     }
     let dropped = stats.dropped_over_limit + table.dropped_over_limit;
     if dropped > 0 {
-        warn(format!(
-            "dropped {dropped} answers from addresses over --max-hosts {} (a flood, or raise the limit)",
-            opts.max_hosts
-        ));
+        warn(Warning::OverLimit {
+            dropped,
+            max_hosts: opts.max_hosts,
+        });
     }
     let answers = asker.map(Asker::finish).unwrap_or_default();
     let mut report = Report {
@@ -248,6 +197,9 @@ pub fn scan_links_with<L: Link + Send>(
             replies: stats.replies,
             malformed: stats.malformed,
             dropped_over_limit: dropped,
+            send_errors: stats.send_errors,
+            foreign: stats.foreign,
+            skipped: stats.skipped,
         },
         ports_checked: None,
     };
@@ -256,9 +208,12 @@ pub fn scan_links_with<L: Link + Send>(
     report
 }
 
-/// Prints a warning on stderr.
-pub fn warn_stderr(msg: String) {
-    crate::say!("v6scout: warning: {}", super::message::strip_os_codes(&msg));
+/// Prints a warning on stderr: the one place warnings are worded for the user.
+pub fn warn_stderr(w: Warning) {
+    crate::say!(
+        "v6scout: warning: {}",
+        crate::warning::strip_os_codes(&w.to_string())
+    );
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use crate::mac::Mac;
 use crate::neigh::{NeighEntry, NeighState};
 use crate::probe::sim::{SimHost, SimLink};
 use std::net::Ipv6Addr;
+use std::time::Duration;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -48,15 +49,11 @@ impl NeighSource for Cache {
     }
 }
 
-fn opts() -> ScanOptions {
-    ScanOptions {
+fn opts() -> ScanConfig {
+    ScanConfig {
         wait: Duration::from_millis(150),
         rounds: 2,
-        link_local_only: false,
-        include_self: false,
-        include_stale: false,
-        max_hosts: 4096,
-        mld: false,
+        ..ScanConfig::default()
     }
 }
 
@@ -216,7 +213,7 @@ fn jsonl_streams_hosts_during_the_scan() {
     let shared = Shared::default();
     let mut w = shared.clone();
     let mut obs: Observers<'_, Vec<u8>> = Observers {
-        jsonl: Some(JsonlStream::new(&mut w)),
+        jsonl: Some((crate::group::RowStream::default(), JsonlStream::new(&mut w))),
         progress: None,
     };
     let report = scan_links_with(
@@ -260,7 +257,7 @@ fn jsonl_streams_hosts_during_the_scan() {
         mac: epson,
         vendor: crate::oui::lookup(epson),
     });
-    obs.jsonl.take().unwrap().finish(&report).unwrap();
+    obs.jsonl.take().unwrap().1.finish(&report).unwrap();
     let all = json_lines(&shared);
     for addr in &streamed {
         let updates: Vec<_> = all
@@ -383,4 +380,61 @@ fn answers_spread_over_the_window_are_all_collected_with_macs() {
         .iter()
         .filter(|r| r.2.contains(&"param-problem") && !r.2.contains(&"echo"));
     assert_eq!(silent.count(), 60);
+}
+
+/// A link that works like a simulated one, or breaks in one of the ways a real one can.
+enum TestLink {
+    Sim(SimLink),
+    /// Every send fails (the interface went away).
+    Gone,
+    /// The worker's thread dies (a bug in it).
+    Panics,
+}
+
+impl Link for TestLink {
+    fn send(&mut self, probe: &crate::probe::Probe<'_>) -> std::io::Result<()> {
+        match self {
+            TestLink::Sim(l) => l.send(probe),
+            TestLink::Gone => Err(std::io::Error::from_raw_os_error(libc::ENODEV)),
+            TestLink::Panics => panic!("a bug in the worker"),
+        }
+    }
+    fn recv(
+        &mut self,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> std::io::Result<Option<crate::probe::Received>> {
+        match self {
+            TestLink::Sim(l) => l.recv(buf, timeout),
+            _ => {
+                std::thread::sleep(timeout.min(Duration::from_millis(5)));
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[test]
+fn a_broken_link_is_a_warning_and_the_others_keep_their_results() {
+    let mut links = vec![
+        (
+            iface("eth0", 2, &["fe80::100"]),
+            TestLink::Sim(SimLink::new(vec![host(2, false, &[]), host(3, true, &[])])),
+        ),
+        (iface("eth1", 3, &["fe80::101"]), TestLink::Gone),
+        (iface("eth2", 4, &["fe80::102"]), TestLink::Panics),
+    ];
+    let mut warnings = Vec::new();
+    let report = scan_links(&mut links, &opts(), None, &mut |w| warnings.push(w));
+    assert_eq!(rows(&report, "eth0").len(), 2, "eth0 keeps its hosts");
+    assert_eq!(report.host_count(), 2);
+    assert!(warnings.contains(&Warning::WorkerStopped {
+        interface: "eth2".into()
+    }));
+    assert!(warnings.contains(&Warning::NoProbeSent {
+        interface: "eth1".into(),
+        why: "No such device: the interface is gone".into()
+    }));
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(report.stats.send_errors > 0, "{:?}", report.stats);
 }

@@ -3,9 +3,10 @@
 
 use super::scan::warn_stderr;
 use super::Scanner;
-use crate::cli::WatchArgs;
+use crate::config::WatchSettings;
+use crate::warning::Warning;
 use crate::watch::render::{env_vars, human_line, json_line};
-use crate::watch::{Event, WatchConfig, Watcher};
+use crate::watch::{Event, Watcher};
 use anyhow::{Context, Result};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -77,10 +78,10 @@ impl Exec {
         self.reap();
         if self.running.len() >= MAX_RUNNING {
             self.skipped += 1;
-            warn_stderr(format!(
-                "--exec: {MAX_RUNNING} commands still running; not run for this {} event",
-                e.kind.name()
-            ));
+            warn_stderr(Warning::ExecBusy {
+                running: MAX_RUNNING,
+                event: e.kind.name(),
+            });
             return;
         }
         // Their output must not mix with the event stream on stdout.
@@ -97,7 +98,9 @@ impl Exec {
             .spawn();
         match child {
             Ok(c) => self.running.push((c, e.kind.name())),
-            Err(err) => warn_stderr(format!("--exec: cannot run sh: {err}")),
+            Err(err) => warn_stderr(Warning::ExecFailed {
+                why: crate::warning::io_reason(&err),
+            }),
         }
     }
 
@@ -108,7 +111,10 @@ impl Exec {
                 Ok(None) => true,
                 Ok(Some(status)) => {
                     if !status.success() {
-                        warn_stderr(format!("--exec: command for a {kind} event: {status}"));
+                        warn_stderr(Warning::ExecStatus {
+                            event: kind,
+                            status: status.to_string(),
+                        });
                     }
                     false
                 }
@@ -130,23 +136,19 @@ impl Exec {
 }
 
 /// Runs `v6scout watch` until Ctrl-C/SIGTERM (status 0) or the first scan fails.
-pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
+pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     install_signal_handlers()?;
-    let scan_args = args.scan_args();
-    let mut watcher = Watcher::new(WatchConfig {
-        gone_after: args.gone_after,
-        forget_after: args.forget_after,
-        max_tracked: args.probe.max_hosts as usize,
-    });
+    let mut watcher = Watcher::new(args.events);
     // Every scan repeats the same warnings (an unusable interface…): say each once.
     let mut said = HashSet::new();
-    let mut warn = |m: String| {
-        if said.len() < 1000 && said.insert(m.clone()) {
-            warn_stderr(m);
+    let mut warn = |w: Warning| {
+        if said.len() < 1000 && !said.contains(&w) {
+            said.insert(w.clone());
+            warn_stderr(w);
         }
     };
     // The sockets are opened once: privileges are dropped right after.
-    let mut scanner = Scanner::open(&scan_args)?;
+    let mut scanner = Scanner::open(&args.scan)?;
     let mut exec = args.exec.clone().map(Exec::new);
     let started = Instant::now();
     let mut events = 0u64;
@@ -184,10 +186,7 @@ pub fn run_watch(args: &WatchArgs) -> Result<ExitCode> {
     if let Some(x) = exec.as_mut() {
         x.finish(Duration::from_secs(2));
         if x.skipped > 0 {
-            warn_stderr(format!(
-                "--exec: {} events had no command run (too many running)",
-                x.skipped
-            ));
+            warn_stderr(Warning::ExecSkipped { events: x.skipped });
         }
     }
     crate::say!(

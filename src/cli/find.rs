@@ -1,6 +1,8 @@
 //! Arguments of the commands that find one device: `resolve`, `ssh` and `connect`.
 
 use super::parse_duration;
+use crate::config::{FindAction, FindConfig, ScanConfig};
+use crate::query::Prefer;
 use clap::{ArgAction, Args, ValueEnum};
 use std::time::Duration;
 
@@ -98,4 +100,119 @@ pub struct ConnectArgs {
     /// Where and how to look.
     #[command(flatten)]
     pub find: FindArgs,
+}
+
+impl FindArgs {
+    /// The search for `query` these options ask for: each scan has the defaults of a
+    /// plain scan with the search's interfaces, window and MLD choice.
+    fn config(&self, query: &str, action: FindAction) -> FindConfig {
+        let scan = ScanConfig {
+            interfaces: self.interfaces.clone(),
+            wait: self.wait,
+            mld: self.mld,
+            ..ScanConfig::default()
+        };
+        FindConfig {
+            query: query.to_string(),
+            scan,
+            prefer: match self.prefer {
+                PreferArg::LinkLocal => Prefer::LinkLocal,
+                PreferArg::Global => Prefer::Global,
+            },
+            wait_for: self.wait_for,
+            action,
+        }
+    }
+}
+
+impl ResolveArgs {
+    /// The search.
+    pub fn config(&self) -> FindConfig {
+        self.find
+            .config(&self.query, FindAction::Print { all: self.all })
+    }
+}
+
+impl SshArgs {
+    /// The search; the login name is split off the target (at its last `@`, as ssh does).
+    pub fn config(&self) -> FindConfig {
+        let (user, query) = split_user(&self.target);
+        self.find.config(
+            query,
+            FindAction::Ssh {
+                user: user.map(str::to_string),
+                args: self.ssh_args.clone(),
+                verbose: self.verbose,
+            },
+        )
+    }
+}
+
+impl ConnectArgs {
+    /// The search.
+    pub fn config(&self) -> FindConfig {
+        self.find
+            .config(&self.query, FindAction::Connect { port: self.port })
+    }
+}
+
+/// Splits `user@query` (the last `@`, as ssh does); a query never contains `@`.
+pub fn split_user(target: &str) -> (Option<&str>, &str) {
+    match target.rsplit_once('@') {
+        Some((user, q)) if !user.is_empty() => (Some(user), q),
+        Some((_, q)) => (None, q),
+        None => (None, target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn splits_user_at_the_last_at() {
+        assert_eq!(
+            split_user("root@b8:27:eb:89:bc:51"),
+            (Some("root"), "b8:27:eb:89:bc:51")
+        );
+        assert_eq!(split_user("raspberry"), (None, "raspberry"));
+        assert_eq!(split_user("@pi"), (None, "pi"));
+        assert_eq!(split_user("a@b@pi"), (Some("a@b"), "pi"));
+    }
+
+    #[test]
+    fn searches_keep_scan_defaults_and_take_their_own_options() {
+        let cli = Cli::try_parse_from([
+            "v6scout", "resolve", "pi", "-i", "eth1", "-w", "300ms", "--mld", "--prefer", "global",
+        ])
+        .unwrap();
+        let Some(Command::Resolve(r)) = cli.command else {
+            panic!("not resolve: {cli:?}")
+        };
+        let f = r.config();
+        assert_eq!(f.scan.interfaces, ["eth1"]);
+        assert_eq!(f.scan.wait, Duration::from_millis(300));
+        assert_eq!(f.scan.rounds, crate::config::DEFAULT_ROUNDS);
+        assert!(!f.scan.include_self && !f.scan.include_stale && !f.scan.link_local_only);
+        assert!(f.scan.mld);
+        assert_eq!(f.prefer, Prefer::Global);
+        assert_eq!(f.action, FindAction::Print { all: false });
+        let cli =
+            Cli::try_parse_from(["v6scout", "ssh", "-v", "root@pi", "--", "-p", "2"]).unwrap();
+        let Some(Command::Ssh(s)) = cli.command else {
+            panic!("not ssh")
+        };
+        let f = s.config();
+        assert_eq!(f.query, "pi");
+        assert_eq!(
+            f.action,
+            FindAction::Ssh {
+                user: Some("root".into()),
+                args: vec!["-p".into(), "2".into()],
+                verbose: true
+            }
+        );
+    }
 }

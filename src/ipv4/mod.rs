@@ -2,10 +2,10 @@
 //! sizing, ARP frames, attaching addresses to the report); the ARP sweep's I/O is in
 //! [`sweep`], the kernel's IPv4 neighbour table in `neigh`.
 
-#[cfg(target_os = "linux")]
 pub mod sweep;
 
 use crate::mac::Mac;
+use crate::neigh::Ipv4Neighbour;
 use crate::report::{IfaceReport, Ipv4OnlyHost};
 use pnet::packet::arp::{ArpHardwareTypes, ArpOperations, ArpPacket, MutableArpPacket};
 use pnet::packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
@@ -20,17 +20,6 @@ use std::time::Duration;
 pub const DEFAULT_RATE: u32 = 1000;
 /// Largest subnet swept without `--ipv4-max-hosts`: a /22.
 pub const DEFAULT_MAX_HOSTS: u32 = 1022;
-
-/// One IPv4 address learned for a MAC on an interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ipv4Neighbour {
-    /// Interface index.
-    pub ifindex: u32,
-    /// The IPv4 address.
-    pub addr: Ipv4Addr,
-    /// Its owner's MAC.
-    pub mac: Mac,
-}
 
 /// Why a subnet is not swept.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,16 +1,27 @@
 //! The ARP sweep (`--ipv4`): paced ARP requests for every address of an interface's IPv4
-//! subnet over a layer-2 `pnet` channel, and the replies, until the scan window closes.
+//! subnet over a layer-2 [`ArpChannel`] (the platform's packet socket, or a fake in tests),
+//! and the replies, until the scan window closes.
 
-use super::{arp_request, parse_arp_reply, send_offset, sweep_targets, Ipv4Neighbour, SweepError};
+use super::{arp_request, parse_arp_reply, send_offset, sweep_targets, SweepError};
 use crate::mac::Mac;
-use pnet::datalink::{self, Channel, Config};
+use crate::neigh::Ipv4Neighbour;
 use std::collections::BTreeSet;
+use std::io;
 use std::net::Ipv4Addr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// How to sweep.
+/// A layer-2 channel on one interface, opened by the platform while the process still
+/// held its privileges.
+pub trait ArpChannel {
+    /// Sends one Ethernet frame.
+    fn send(&mut self, frame: &[u8]) -> io::Result<()>;
+    /// The next frame that arrives within a few milliseconds; `Ok(None)` when none came.
+    fn recv(&mut self) -> io::Result<Option<&[u8]>>;
+}
+
+/// How one sweep runs.
 #[derive(Clone, Copy, Debug)]
-pub struct SweepConfig {
+pub struct SweepWindow {
     /// Requests a second.
     pub rate: u32,
     /// Largest subnet (in host addresses) swept.
@@ -24,108 +35,55 @@ pub struct SweepConfig {
 pub enum SweepFailure {
     /// The subnet is larger than allowed.
     Size(SweepError),
-    /// The layer-2 channel could not be opened or used.
-    Io(std::io::Error),
+    /// The layer-2 channel failed.
+    Io(io::Error),
 }
 
 impl std::fmt::Display for SweepFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SweepFailure::Size(e) => e.fmt(f),
-            SweepFailure::Io(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
-                write!(
-                    f,
-                    "no ARP sweep: it needs CAP_NET_RAW (run with sudo, or once: {})",
-                    crate::privilege::SETCAP
-                )
-            }
             SweepFailure::Io(e) => write!(f, "ARP sweep failed: {e}"),
         }
     }
 }
 
-/// The interface's first IPv4 address and prefix length, if it has one.
-pub fn interface_ipv4(ifindex: u32) -> Option<(Ipv4Addr, u8)> {
-    datalink::interfaces()
-        .into_iter()
-        .find(|i| i.index == ifindex)?
-        .ips
-        .iter()
-        .find_map(|n| match n {
-            pnet::ipnetwork::IpNetwork::V4(v4) => Some((v4.ip(), v4.prefix())),
-            pnet::ipnetwork::IpNetwork::V6(_) => None,
-        })
-}
-
-/// A layer-2 channel on one interface, opened while the process still holds CAP_NET_RAW.
-pub struct ArpChannel {
-    tx: Box<dyn datalink::DataLinkSender>,
-    rx: Box<dyn datalink::DataLinkReceiver>,
-}
-
-/// Opens the layer-2 channel of interface `ifindex`.
-pub fn open(ifindex: u32) -> Result<ArpChannel, SweepFailure> {
-    let iface = datalink::interfaces()
-        .into_iter()
-        .find(|i| i.index == ifindex)
-        .ok_or_else(|| SweepFailure::Io(std::io::Error::other("interface vanished")))?;
-    let config = Config {
-        read_timeout: Some(Duration::from_millis(5)),
-        ..Config::default()
-    };
-    match datalink::channel(&iface, config) {
-        Ok(Channel::Ethernet(tx, rx)) => Ok(ArpChannel { tx, rx }),
-        Ok(_) => Err(SweepFailure::Io(std::io::Error::other(
-            "not an Ethernet interface",
-        ))),
-        Err(e) => Err(SweepFailure::Io(e)),
-    }
-}
-
 /// Sweeps the subnet of `own` on interface `ifindex` over `chan` and returns who answered.
 pub fn sweep(
-    chan: &mut ArpChannel,
+    chan: &mut dyn ArpChannel,
     ifindex: u32,
     mac: Mac,
     own: (Ipv4Addr, u8),
-    cfg: SweepConfig,
+    win: SweepWindow,
 ) -> Result<Vec<Ipv4Neighbour>, SweepFailure> {
-    let targets = sweep_targets(own.0, own.1, cfg.max_hosts).map_err(SweepFailure::Size)?;
-    let ArpChannel { tx, rx } = chan;
+    let targets = sweep_targets(own.0, own.1, win.max_hosts).map_err(SweepFailure::Size)?;
     let start = Instant::now();
     let mut found = BTreeSet::new();
     let mut next = 0;
     loop {
         let now = Instant::now();
-        while next < targets.len() && start + send_offset(next, cfg.rate) <= now {
+        while next < targets.len() && start + send_offset(next, win.rate) <= now {
             let frame = arp_request(mac, own.0, targets[next]);
-            if let Some(Err(e)) = tx.send_to(&frame, None) {
-                return Err(SweepFailure::Io(e));
-            }
+            chan.send(&frame).map_err(SweepFailure::Io)?;
             next += 1;
         }
-        if now >= cfg.deadline {
+        if now >= win.deadline {
             break;
         }
-        match rx.next() {
-            Ok(frame) => {
+        match chan.recv() {
+            Ok(Some(frame)) => {
                 if let Some((addr, from)) = parse_arp_reply(frame) {
                     // Only answers from the swept subnet, and never our own.
                     if addr != own.0
                         && sweep_targets_contains(own, addr)
-                        && found.len() < cfg.max_hosts as usize
+                        && found.len() < win.max_hosts as usize
                     {
                         found.insert((addr, from));
                     }
                 }
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut
-                        | std::io::ErrorKind::WouldBlock
-                        | std::io::ErrorKind::Interrupted
-                ) => {}
+            Ok(None) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(SweepFailure::Io(e)),
         }
     }
@@ -147,18 +105,146 @@ fn sweep_targets_contains(own: (Ipv4Addr, u8), addr: Ipv4Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    const OWN_MAC: Mac = Mac([2, 0, 0x5e, 0, 0, 1]);
+
+    /// Answers every request for one of `hosts` with a reply, plus whatever `extra`
+    /// frames it is given; records what was sent.
+    struct FakeArp {
+        hosts: Vec<(Ipv4Addr, Mac)>,
+        queue: VecDeque<Vec<u8>>,
+        current: Vec<u8>,
+        sent: Vec<Ipv4Addr>,
+        fail_send: bool,
+    }
+
+    fn reply(from: Ipv4Addr, mac: Mac, to: Ipv4Addr) -> Vec<u8> {
+        // A request from `from` turned into a reply: opcode 2, the same sender fields.
+        let mut f = arp_request(mac, from, to);
+        f[21] = 2;
+        f
+    }
+
+    impl ArpChannel for FakeArp {
+        fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+            if self.fail_send {
+                return Err(io::Error::other("link down"));
+            }
+            let target = Ipv4Addr::new(frame[38], frame[39], frame[40], frame[41]);
+            self.sent.push(target);
+            if let Some((ip, mac)) = self.hosts.iter().find(|(ip, _)| *ip == target) {
+                self.queue.push_back(reply(*ip, *mac, target));
+            }
+            Ok(())
+        }
+        fn recv(&mut self) -> io::Result<Option<&[u8]>> {
+            match self.queue.pop_front() {
+                Some(f) => {
+                    self.current = f;
+                    Ok(Some(&self.current))
+                }
+                None => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    fn ip(s: &str) -> Ipv4Addr {
+        s.parse().unwrap()
+    }
+
+    fn fake(hosts: &[(&str, u8)]) -> FakeArp {
+        FakeArp {
+            hosts: hosts
+                .iter()
+                .map(|(a, m)| (ip(a), Mac([0xb8, 0x27, 0xeb, 0, 0, *m])))
+                .collect(),
+            queue: VecDeque::new(),
+            current: Vec::new(),
+            sent: Vec::new(),
+            fail_send: false,
+        }
+    }
+
+    fn window(ms: u64) -> SweepWindow {
+        SweepWindow {
+            rate: 1000,
+            max_hosts: crate::ipv4::DEFAULT_MAX_HOSTS,
+            deadline: Instant::now() + Duration::from_millis(ms),
+        }
+    }
 
     #[test]
-    fn missing_privilege_says_how_to_get_it() {
-        let e = SweepFailure::Io(std::io::Error::from_raw_os_error(libc::EPERM));
-        let text = e.to_string();
-        assert!(
-            text.contains("CAP_NET_RAW") && text.contains("setcap"),
-            "{text}"
+    fn every_address_is_asked_once_and_only_subnet_answers_count() {
+        let mut chan = fake(&[("192.0.2.97", 1), ("192.0.2.101", 2)]);
+        // Unsolicited: an answer from outside the subnet and one claiming our own address.
+        chan.queue.push_back(reply(
+            ip("198.51.100.7"),
+            Mac([2, 0, 0, 0, 0, 9]),
+            ip("192.0.2.100"),
+        ));
+        chan.queue.push_back(reply(
+            ip("192.0.2.100"),
+            Mac([2, 0, 0, 0, 0, 8]),
+            ip("192.0.2.100"),
+        ));
+        let found = sweep(&mut chan, 7, OWN_MAC, (ip("192.0.2.100"), 29), window(60)).unwrap();
+        let mut asked = chan.sent.clone();
+        asked.sort();
+        let want: Vec<Ipv4Addr> = [97, 98, 99, 101, 102]
+            .iter()
+            .map(|d| Ipv4Addr::new(192, 0, 2, *d))
+            .collect();
+        assert_eq!(
+            asked, want,
+            "every host address but ours, network and broadcast"
         );
-        assert!(
-            !text.contains("os error") && !text.contains("not permitted"),
-            "{text}"
+        assert_eq!(
+            found,
+            [
+                Ipv4Neighbour {
+                    ifindex: 7,
+                    addr: ip("192.0.2.97"),
+                    mac: Mac([0xb8, 0x27, 0xeb, 0, 0, 1])
+                },
+                Ipv4Neighbour {
+                    ifindex: 7,
+                    addr: ip("192.0.2.101"),
+                    mac: Mac([0xb8, 0x27, 0xeb, 0, 0, 2])
+                }
+            ]
         );
+    }
+
+    #[test]
+    fn requests_are_paced_and_stop_at_the_deadline() {
+        // 253 targets at 1000/s take 253 ms; a 40 ms window sends every request due by
+        // its end (at least the first 41) and none that was not due yet.
+        let mut chan = fake(&[]);
+        let t0 = Instant::now();
+        let win = SweepWindow {
+            rate: 1000,
+            max_hosts: 1022,
+            deadline: t0 + Duration::from_millis(40),
+        };
+        sweep(&mut chan, 7, OWN_MAC, (ip("192.0.2.1"), 24), win).unwrap();
+        let due = t0.elapsed().as_millis() as usize + 1;
+        let n = chan.sent.len();
+        assert!(n >= 41 && n <= due.min(253), "{n} requests, {due} due");
+    }
+
+    #[test]
+    fn too_large_and_failing_channels_are_errors() {
+        let mut chan = fake(&[]);
+        let e = sweep(&mut chan, 7, OWN_MAC, (ip("10.0.0.1"), 16), window(10)).unwrap_err();
+        assert!(e.to_string().contains("--ipv4-max-hosts"), "{e}");
+        assert!(chan.sent.is_empty());
+        chan.fail_send = true;
+        let e = sweep(&mut chan, 7, OWN_MAC, (ip("192.0.2.1"), 24), window(10)).unwrap_err();
+        assert_eq!(e.to_string(), "ARP sweep failed: link down");
     }
 }

@@ -6,8 +6,6 @@
 //! end under a short deadline. Everything else here is pure.
 
 pub mod dns;
-#[cfg(unix)]
-pub mod system;
 
 use crate::model::is_link_local;
 use crate::report::Report;

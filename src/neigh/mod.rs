@@ -1,11 +1,8 @@
 //! The kernel's neighbour cache, read as a supplement for MACs. A cache entry alone never
 //! makes a live host: the collector only uses it for addresses that answered.
 
-#[cfg(target_os = "linux")]
-pub mod linux;
-
 use crate::mac::Mac;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Reachability state of a cache entry, as the kernel reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,13 +35,24 @@ pub struct NeighEntry {
     pub router: bool,
 }
 
+/// One IPv4 address learned for a MAC on an interface (ARP table or sweep).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ipv4Neighbour {
+    /// Interface index.
+    pub ifindex: u32,
+    /// The IPv4 address.
+    pub addr: Ipv4Addr,
+    /// Its owner's MAC.
+    pub mac: Mac,
+}
+
 /// Reads the neighbour cache.
 pub trait NeighSource {
     /// Every usable IPv6 entry on every interface.
     fn dump(&self) -> std::io::Result<Vec<NeighEntry>>;
 
     /// Every IPv4 (ARP) entry confirmed recently (not merely stale) on every interface.
-    fn dump_ipv4(&self) -> std::io::Result<Vec<crate::ipv4::Ipv4Neighbour>> {
+    fn dump_ipv4(&self) -> std::io::Result<Vec<Ipv4Neighbour>> {
         Ok(Vec::new())
     }
 }

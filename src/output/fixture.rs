@@ -93,6 +93,9 @@ pub fn report() -> Report {
             replies: 7,
             malformed: 1,
             dropped_over_limit: 0,
+            send_errors: 2,
+            foreign: 3,
+            skipped: 0,
         },
         ports_checked: None,
     };

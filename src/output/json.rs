@@ -113,6 +113,12 @@ pub struct JsonStats {
     pub malformed: u64,
     /// Addresses dropped over `--max-hosts`.
     pub dropped_over_limit: u64,
+    /// Probes the system refused to send.
+    pub send_errors: u64,
+    /// Well-formed messages that answered nothing of this scan.
+    pub foreign: u64,
+    /// Probes the link cannot send.
+    pub skipped: u64,
 }
 
 /// The entry of one row; `ipv4_checked`: its interface was swept for IPv4.
@@ -185,6 +191,9 @@ pub fn document(report: &Report) -> Document<'_> {
             replies: report.stats.replies,
             malformed: report.stats.malformed,
             dropped_over_limit: report.stats.dropped_over_limit,
+            send_errors: report.stats.send_errors,
+            foreign: report.stats.foreign,
+            skipped: report.stats.skipped,
         },
     }
 }

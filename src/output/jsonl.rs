@@ -13,10 +13,7 @@
 //!   "stats"}` last.
 
 use super::json::{self, JsonHost, JsonIpv4Only, JsonStats};
-use crate::collect::HostTable;
-use crate::group::{self, GroupOptions};
-use crate::iface::Interface;
-use crate::report::Report;
+use crate::report::{LiveRow, Report};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -95,53 +92,30 @@ fn host_line(
 /// Streams host lines during a scan, then the rest at its end.
 pub struct JsonlStream<'w> {
     out: &'w mut dyn Write,
-    ifaces: Vec<Interface>,
-    opts: GroupOptions,
     written: HashSet<(u32, Ipv6Addr)>,
     error: Option<io::Error>,
 }
 
 impl<'w> JsonlStream<'w> {
-    /// A stream writing to `out`; [`JsonlStream::start`] tells it what is scanned.
+    /// A stream writing to `out`.
     pub fn new(out: &'w mut dyn Write) -> Self {
         JsonlStream {
             out,
-            ifaces: Vec::new(),
-            opts: GroupOptions::default(),
             written: HashSet::new(),
             error: None,
         }
     }
 
-    /// The scan of `ifaces`, shown with `opts`, starts.
-    pub fn start(&mut self, ifaces: &[Interface], opts: GroupOptions) {
-        self.ifaces = ifaces.to_vec();
-        self.opts = opts;
-    }
-
-    /// After each observation: writes `addr`'s line once its MAC is known.
-    pub fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr) {
-        if self.error.is_some() || self.written.contains(&(ifindex, addr)) {
+    /// Writes (and flushes) the line of an address confirmed during the scan, once.
+    pub fn host(&mut self, live: &LiveRow) {
+        if self.error.is_some() || !self.written.insert((live.index, live.row.address)) {
             return;
         }
-        let (Some(iface), Some(t)) = (
-            self.ifaces.iter().find(|i| i.index == ifindex),
-            table.ifaces.get(&ifindex),
-        ) else {
-            return;
-        };
-        if t.addrs.get(&addr).is_none_or(|e| e.mac.is_none()) {
-            return;
-        }
-        let Some((prefix, row)) = group::single_row(iface, t, addr, self.opts) else {
-            return;
-        };
-        self.written.insert((ifindex, addr));
         let r = host_line(
             self.out,
-            &iface.name,
-            prefix.to_string(),
-            json::host(&row, false),
+            &live.interface,
+            live.prefix.to_string(),
+            json::host(&live.row, false),
         )
         .and_then(|()| self.out.flush());
         if let Err(e) = r {

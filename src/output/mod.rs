@@ -65,6 +65,18 @@ pub fn flags(h: &HostRow) -> Vec<&'static str> {
     f
 }
 
+/// The display name of an open port list: `ssh` for 22, numbers otherwise.
+pub fn describe_ports(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(|p| match p {
+            22 => "ssh".to_string(),
+            p => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The ways a row was seen, comma-separated.
 pub fn seen_by(h: &HostRow, sep: &str) -> String {
     h.seen_by

@@ -78,7 +78,7 @@ fn json_snapshot_follows_schema_v1() {
     assert_eq!(iface["prefixes"][1]["source"], "ra");
     assert_eq!(
         v["stats"],
-        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0})
+        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0})
     );
 }
 
@@ -193,7 +193,7 @@ fn jsonl_snapshot() {
         serde_json::json!({
             "type": "summary", "version": 1, "started": "2026-11-18T11:06:40.000Z",
             "duration_ms": 921, "hosts": 3, "interfaces": ["eth0"],
-            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0}
+            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0}
         })
     );
 }
@@ -309,4 +309,10 @@ fn name_column_only_when_some_host_has_a_name() {
     let t = String::from_utf8(out).unwrap();
     assert!(!t.contains("NAME"), "{t}");
     assert!(text(Format::Table).contains("NAME"));
+}
+
+#[test]
+fn open_ports_are_named() {
+    assert_eq!(describe_ports(&[22, 80]), "ssh,80");
+    assert_eq!(describe_ports(&[]), "");
 }

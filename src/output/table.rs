@@ -259,7 +259,7 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                             Col::Open => (
                                 h.open_ports
                                     .as_deref()
-                                    .map_or_else(String::new, crate::reach::describe),
+                                    .map_or_else(String::new, super::describe_ports),
                                 Some(Color::Cyan),
                             ),
                             Col::SeenBy => (seen_by(h, ", "), None),

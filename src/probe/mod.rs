@@ -82,39 +82,3 @@ impl<L: Link + ?Sized> Link for Box<L> {
         (**self).recv(buf, timeout)
     }
 }
-
-/// Why a probe socket could not be opened.
-#[derive(Debug)]
-pub enum OpenError {
-    /// The process lacks CAP_NET_RAW.
-    NoPrivilege,
-    /// Unprivileged ICMPv6 ping sockets are refused too (the user's group is outside
-    /// `net.ipv4.ping_group_range`, which also governs IPv6 ping sockets).
-    NoPingSocket,
-    /// Anything else the system refused, with what was being done.
-    Io(&'static str, io::Error),
-}
-
-impl std::fmt::Display for OpenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            OpenError::NoPrivilege => write!(
-                f,
-                "raw ICMPv6 sockets need the CAP_NET_RAW capability: run v6scout with sudo, \
-                 or grant it once with: {}",
-                crate::privilege::SETCAP
-            ),
-            OpenError::NoPingSocket => write!(
-                f,
-                "raw ICMPv6 sockets need the CAP_NET_RAW capability and unprivileged ping \
-                 sockets are not allowed for your group: run v6scout with sudo, or grant it \
-                 once with: {}, or (the administrator's choice, it allows every user to ping) \
-                 enable ping sockets: sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\"",
-                crate::privilege::SETCAP
-            ),
-            OpenError::Io(what, e) => write!(f, "{what}: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for OpenError {}

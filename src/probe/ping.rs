@@ -10,7 +10,8 @@
 //! CAP_NET_RAW), no Neighbour or Router Solicitations, no MLD.
 
 use super::cmsg::{multicast_on, prepare_receiver, recv_one, setup};
-use super::{Link, LinkMode, OpenError, Probe, Received};
+use super::{Link, LinkMode, Probe, Received};
+use crate::platform::OpenError;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::net::{Ipv6Addr, SocketAddrV6};

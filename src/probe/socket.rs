@@ -1,7 +1,8 @@
 //! The Linux [`Link`]: one raw ICMPv6 socket bound to one interface.
 
 use super::cmsg::{multicast_on, prepare_receiver, push_cmsg, recv_one, setup, CMSG_BUF};
-use super::{Link, OpenError, Probe, Received};
+use super::{Link, Probe, Received};
+use crate::platform::OpenError;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::mem::{size_of, zeroed};

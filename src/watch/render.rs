@@ -1,7 +1,7 @@
 //! Watch events as text: a human line, a JSON line, and the environment of `--exec`.
 
 use super::{Event, EventKind};
-use crate::group::scoped;
+use crate::model::scoped;
 use crate::oui;
 use serde::Serialize;
 use std::fmt::Write as _;

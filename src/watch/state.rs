@@ -2,17 +2,12 @@
 
 use super::{Event, EventKind, WatchConfig};
 use crate::mac::Mac;
+use crate::model::HostKey;
 use crate::oui::{self, Vendor};
 use crate::report::IfaceReport;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv6Addr;
 use std::time::SystemTime;
-/// How a host is identified on one interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) enum HostKey {
-    Mac(Mac),
-    Address(Ipv6Addr),
-}
 
 #[derive(Clone, Debug)]
 pub(super) struct Tracked {
@@ -56,10 +51,7 @@ impl Ctx<'_> {
             kind,
             time: self.time,
             interface: self.iface.to_owned(),
-            mac: t.mac.or(match key {
-                HostKey::Mac(m) => Some(m),
-                HostKey::Address(_) => None,
-            }),
+            mac: t.mac.or(key.mac()),
             vendor: t.vendor,
             router: t.router,
             addresses: t.addrs.keys().copied().collect(),
@@ -87,7 +79,7 @@ pub(super) fn seen_hosts(
                 .owner
                 .get(&row.address)
                 .copied()
-                .unwrap_or(HostKey::Address(row.address)),
+                .unwrap_or(HostKey::Addr(row.address)),
         };
         let s = seen.entry(key).or_insert_with(|| Seen {
             mac: None,
@@ -148,7 +140,7 @@ impl IfaceState {
     fn take_over_address_hosts(&mut self, key: HostKey, s: &Seen) {
         let HostKey::Mac(m) = key else { return };
         for a in &s.addrs {
-            let old = HostKey::Address(*a);
+            let old = HostKey::Addr(*a);
             if self.owner.get(a) != Some(&old) {
                 continue;
             }

@@ -1,5 +1,5 @@
-use super::state::HostKey;
 use super::*;
+use crate::model::HostKey;
 use crate::model::Ipv6Prefix;
 use crate::oui;
 use crate::report::IfaceReport;

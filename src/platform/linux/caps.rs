@@ -1,5 +1,5 @@
-//! Privilege hygiene: once every socket is open, give up every capability (and the root
-//! identity of a setuid-root binary) before a single packet is parsed.
+//! Privilege hygiene on Linux: once every socket is open, give up every capability (and
+//! the root identity of a setuid-root binary) before a single packet is parsed.
 //!
 //! Straight system calls through `libc` (already a dependency) rather than the `caps`
 //! crate: the whole job is `prctl` twice, `setres[ug]id`, `setgroups` and one `capset`
@@ -7,15 +7,10 @@
 
 use std::io;
 
-/// The command that grants v6scout CAP_NET_RAW once, quoted in every message about it.
-pub const SETCAP: &str = "sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
-
 /// `_LINUX_CAPABILITY_VERSION_3` from `<linux/capability.h>`.
-#[cfg(target_os = "linux")]
 const CAP_VERSION_3: u32 = 0x2008_0522;
 
 /// `struct __user_cap_header_struct`.
-#[cfg(target_os = "linux")]
 #[repr(C)]
 struct CapHeader {
     version: u32,
@@ -23,7 +18,6 @@ struct CapHeader {
 }
 
 /// `struct __user_cap_data_struct`; version 3 uses two of them (64 capability bits).
-#[cfg(target_os = "linux")]
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 struct CapData {
@@ -55,7 +49,6 @@ fn check(rc: libc::c_int, what: &str) -> io::Result<()> {
 }
 
 /// Reads this process's capability sets and user ids.
-#[cfg(target_os = "linux")]
 pub fn current() -> io::Result<State> {
     let mut hdr = CapHeader {
         version: CAP_VERSION_3,
@@ -83,7 +76,6 @@ pub fn current() -> io::Result<State> {
 /// real user and group ids taken back when running setuid root, and the effective,
 /// permitted and inheritable capability sets emptied. Returns the resulting state, which
 /// it has checked.
-#[cfg(target_os = "linux")]
 pub fn drop_all() -> io::Result<State> {
     // SAFETY: prctl with integer arguments only.
     unsafe {
@@ -140,18 +132,7 @@ pub fn drop_all() -> io::Result<State> {
     Ok(state)
 }
 
-/// Other platforms have no capabilities to drop.
-#[cfg(not(target_os = "linux"))]
-pub fn drop_all() -> io::Result<State> {
-    Ok(State {
-        effective: 0,
-        permitted: 0,
-        inheritable: 0,
-        uids: [0; 3],
-    })
-}
-
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

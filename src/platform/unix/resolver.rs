@@ -1,8 +1,8 @@
 //! The real [`Resolver`]: one-shot mDNS PTR queries over a UDP socket, and the system
 //! resolver (`getnameinfo`) in a few worker threads.
 
-use super::dns::{self, clean_name};
-use super::{wants_dns, NameAnswer, NameSource, Resolver};
+use crate::names::dns::{self, clean_name};
+use crate::names::{wants_dns, NameAnswer, NameSource, Resolver};
 use std::collections::HashMap;
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! Neighbour cache over rtnetlink (`RTM_GETNEIGH` dump). Needs no privilege.
 
-use super::{NeighEntry, NeighSource, NeighState};
 use crate::mac::Mac;
+use crate::neigh::{Ipv4Neighbour, NeighEntry, NeighSource, NeighState};
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
 };
@@ -55,7 +55,7 @@ fn invalid(e: impl std::fmt::Display) -> io::Error {
 /// An IPv4 entry worth trusting as "this MAC has this address now": confirmed recently
 /// (reachable, being re-confirmed) or configured by hand. A merely stale ARP entry can be
 /// an address the host has since lost, which is exactly what users look for.
-pub fn ipv4_entry_from(msg: &NeighbourMessage) -> Option<crate::ipv4::Ipv4Neighbour> {
+pub fn ipv4_entry_from(msg: &NeighbourMessage) -> Option<Ipv4Neighbour> {
     if !matches!(
         msg.header.state,
         NeighbourState::Reachable
@@ -80,7 +80,7 @@ pub fn ipv4_entry_from(msg: &NeighbourMessage) -> Option<crate::ipv4::Ipv4Neighb
         !(a.is_multicast() || a.is_broadcast() || a.is_unspecified() || a.is_loopback())
     })?;
     let mac = mac.filter(|m| !m.is_multicast() && !m.is_zero())?;
-    Some(crate::ipv4::Ipv4Neighbour {
+    Some(Ipv4Neighbour {
         ifindex: msg.header.ifindex,
         addr,
         mac,
@@ -136,7 +136,7 @@ impl NeighSource for Netlink {
             .collect())
     }
 
-    fn dump_ipv4(&self) -> io::Result<Vec<crate::ipv4::Ipv4Neighbour>> {
+    fn dump_ipv4(&self) -> io::Result<Vec<Ipv4Neighbour>> {
         Ok(dump_family(AddressFamily::Inet)?
             .iter()
             .filter_map(ipv4_entry_from)

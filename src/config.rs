@@ -1,0 +1,215 @@
+//! What the engine is asked to do, as plain data. The command line is turned into these
+//! values once (`cli`), and so are a test's or a benchmark's wishes; the engine (`app`,
+//! `platform`) never sees clap's types. Every default lives here, in [`Default`].
+
+use crate::group::GroupOptions;
+use crate::query::Prefer;
+use crate::watch::WatchConfig;
+use std::time::Duration;
+
+/// Default probe window.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(1);
+/// Default number of probe rounds inside the window.
+pub const DEFAULT_ROUNDS: u32 = 3;
+/// Default most addresses kept per interface.
+pub const DEFAULT_MAX_HOSTS: usize = 4096;
+/// Default time from the start of one watch scan to the start of the next.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+
+/// One scan: where and how to probe, and what to add to the result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanConfig {
+    /// Interfaces to scan by name; empty: every usable one.
+    pub interfaces: Vec<String>,
+    /// Probe from (and list) link-local addresses only.
+    pub link_local_only: bool,
+    /// The probe window.
+    pub wait: Duration,
+    /// Probe rounds inside the window (at least one).
+    pub rounds: u32,
+    /// Also send an MLD query and confirm the addresses its reports imply.
+    pub mld: bool,
+    /// Use unprivileged ping sockets even when raw sockets are allowed.
+    pub unprivileged: bool,
+    /// Read the kernel's neighbour cache (MACs of answering addresses, ARP entries).
+    pub neigh_cache: bool,
+    /// Look up host names (mDNS, reverse DNS).
+    pub names: bool,
+    /// Most addresses kept per interface; more are dropped and counted.
+    pub max_hosts: usize,
+    /// Sweep each interface's IPv4 subnet with ARP (`--ipv4`).
+    pub ipv4_sweep: Option<SweepConfig>,
+    /// TCP ports to check on every host (`--ports`).
+    pub ports: Option<Vec<u16>>,
+    /// List our own addresses, marked.
+    pub include_self: bool,
+    /// List neighbour-cache entries nothing confirmed, marked stale.
+    pub include_stale: bool,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            interfaces: Vec::new(),
+            link_local_only: false,
+            wait: DEFAULT_WAIT,
+            rounds: DEFAULT_ROUNDS,
+            mld: false,
+            unprivileged: false,
+            neigh_cache: true,
+            names: true,
+            max_hosts: DEFAULT_MAX_HOSTS,
+            ipv4_sweep: None,
+            ports: None,
+            include_self: false,
+            include_stale: false,
+        }
+    }
+}
+
+impl ScanConfig {
+    /// What grouping shows.
+    pub fn group_options(&self) -> GroupOptions {
+        GroupOptions {
+            include_self: self.include_self,
+            link_local_only: self.link_local_only,
+        }
+    }
+}
+
+/// The ARP sweep of `--ipv4`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepConfig {
+    /// Requests a second per interface.
+    pub rate: u32,
+    /// Largest subnet swept, in host addresses.
+    pub max_hosts: u32,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig {
+            rate: crate::ipv4::DEFAULT_RATE,
+            max_hosts: crate::ipv4::DEFAULT_MAX_HOSTS,
+        }
+    }
+}
+
+/// The output format asked for; `Auto` is a table on a terminal, plain text otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FormatChoice {
+    /// Decide by whether stdout is a terminal.
+    #[default]
+    Auto,
+    /// Tables.
+    Table,
+    /// One address a line.
+    Plain,
+    /// One JSON document.
+    Json,
+    /// JSON Lines.
+    Jsonl,
+}
+
+/// When to colour the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Only on a terminal, and never with `NO_COLOR` set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How to print a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputConfig {
+    /// The format.
+    pub format: FormatChoice,
+    /// Plain output's column header line.
+    pub header: bool,
+    /// Colour.
+    pub color: ColorChoice,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            format: FormatChoice::Auto,
+            header: true,
+            color: ColorChoice::Auto,
+        }
+    }
+}
+
+/// What `resolve`, `ssh` and `connect` do with the device they find.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FindAction {
+    /// Print its address (`all`: of every matching device).
+    Print {
+        /// Every match instead of an ambiguity error.
+        all: bool,
+    },
+    /// Run `ssh` to it.
+    Ssh {
+        /// The login name, if given (`user@QUERY`).
+        user: Option<String>,
+        /// Arguments for ssh.
+        args: Vec<String>,
+        /// Print the ssh command line first.
+        verbose: bool,
+    },
+    /// Relay stdin/stdout to a TCP connection to it.
+    Connect {
+        /// The TCP port.
+        port: u16,
+    },
+}
+
+/// A search for one device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindConfig {
+    /// The QUERY as typed.
+    pub query: String,
+    /// Each scan of the search.
+    pub scan: ScanConfig,
+    /// Which of the device's addresses to use.
+    pub prefer: Prefer,
+    /// Rescan until the device appears, for at most this long.
+    pub wait_for: Option<Duration>,
+    /// What to do with it.
+    pub action: FindAction,
+}
+
+/// `watch`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchSettings {
+    /// Each scan.
+    pub scan: ScanConfig,
+    /// From the start of one scan to the start of the next.
+    pub interval: Duration,
+    /// JSON Lines instead of text lines.
+    pub jsonl: bool,
+    /// A command to run per event.
+    pub exec: Option<String>,
+    /// The event logic's tuning.
+    pub events: WatchConfig,
+}
+
+/// One run of v6scout, as the engine takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Scan and print.
+    Scan {
+        /// The scan.
+        scan: ScanConfig,
+        /// How to print it.
+        output: OutputConfig,
+    },
+    /// Find one device.
+    Find(FindConfig),
+    /// Rescan and print events.
+    Watch(WatchSettings),
+}

@@ -1,0 +1,80 @@
+//! The Linux backend: raw and ping ICMPv6 sockets, `AF_PACKET` channels (through `pnet`)
+//! for the ARP sweep, the rtnetlink neighbour table, and capabilities.
+
+pub mod arp;
+pub mod caps;
+pub mod netlink;
+
+use super::{Backend, BoxLink, OpenError, ResolverFactory};
+use crate::iface::{IfAddr, Interface};
+use crate::ipv4::sweep::ArpChannel;
+use crate::mac::Mac;
+use crate::neigh::NeighSource;
+use crate::probe::ping::PingLink;
+use crate::probe::socket::RawLink;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// The Linux system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Linux;
+
+impl Backend for Linux {
+    fn interfaces(&self) -> Vec<Interface> {
+        pnet::datalink::interfaces()
+            .into_iter()
+            .map(|i| Interface {
+                up: i.is_up(),
+                multicast: i.is_multicast(),
+                loopback: i.is_loopback(),
+                mac: i.mac.map(|m| Mac(m.octets())).filter(|m| !m.is_zero()),
+                addrs: i
+                    .ips
+                    .iter()
+                    .filter_map(|ip| match ip {
+                        pnet::ipnetwork::IpNetwork::V6(n) => Some(IfAddr {
+                            addr: n.ip(),
+                            prefix_len: n.prefix(),
+                        }),
+                        pnet::ipnetwork::IpNetwork::V4(_) => None,
+                    })
+                    .collect(),
+                name: i.name,
+                index: i.index,
+            })
+            .collect()
+    }
+
+    fn open_raw(
+        &self,
+        iface: &Interface,
+        sources: &[Ipv6Addr],
+        mld: bool,
+    ) -> Result<BoxLink, OpenError> {
+        Ok(Box::new(RawLink::open(iface.index, mld, sources)?))
+    }
+
+    fn open_ping(&self, iface: &Interface, sources: &[Ipv6Addr]) -> Result<BoxLink, OpenError> {
+        Ok(Box::new(PingLink::open(iface.index, sources)?))
+    }
+
+    fn interface_ipv4(&self, ifindex: u32) -> Option<(Ipv4Addr, u8)> {
+        arp::interface_ipv4(ifindex)
+    }
+
+    fn open_arp(&self, ifindex: u32) -> Result<Box<dyn ArpChannel + Send>, String> {
+        Ok(Box::new(arp::open(ifindex)?))
+    }
+
+    fn drop_privileges(&self) -> io::Result<()> {
+        caps::drop_all().map(|_| ())
+    }
+
+    fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {
+        Box::new(netlink::Netlink)
+    }
+
+    fn resolvers(&self) -> ResolverFactory {
+        Box::new(|| Box::new(super::unix::resolver::SystemResolver::new(true)))
+    }
+}

@@ -1,0 +1,270 @@
+//! The one seam to the operating system. A backend ([`Backend`]) opens what a scan sends
+//! and receives through — probe links, the ARP sweep's layer-2 channels, the neighbour
+//! cache, the name resolver, the TCP connector — and gives up privileges; [`open_with`]
+//! turns it, once per run, into one [`Os`] value that the engine (`app::Scanner`) takes.
+//!
+//! Linux is the one backend so far (`linux.rs` and its folder). Another system is one
+//! more file beside it, chosen by the `cfg` lines below: nothing else in the crate names
+//! an operating system.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(unix)]
+mod unix;
+
+#[cfg(test)]
+mod tests;
+
+use crate::config::ScanConfig;
+use crate::iface::{self, Interface};
+use crate::ipv4::sweep::ArpChannel;
+use crate::mac::Mac;
+use crate::names::Resolver;
+use crate::neigh::NeighSource;
+use crate::probe::Link;
+use crate::reach::Connector;
+use crate::warning::Warning;
+use anyhow::{bail, Result};
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, TcpStream};
+use std::time::Duration;
+
+/// The command that grants v6scout CAP_NET_RAW once, quoted in every message about it.
+pub const SETCAP: &str = "sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
+
+/// Why a probe socket could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The process lacks CAP_NET_RAW.
+    NoPrivilege,
+    /// Unprivileged ICMPv6 ping sockets are refused too (the user's group is outside
+    /// `net.ipv4.ping_group_range`, which also governs IPv6 ping sockets).
+    NoPingSocket,
+    /// Anything else the system refused, with what was being done.
+    Io(&'static str, io::Error),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::NoPrivilege => write!(
+                f,
+                "raw ICMPv6 sockets need the CAP_NET_RAW capability: run v6scout with sudo, \
+                 or grant it once with: {SETCAP}"
+            ),
+            OpenError::NoPingSocket => write!(
+                f,
+                "raw ICMPv6 sockets need the CAP_NET_RAW capability and unprivileged ping \
+                 sockets are not allowed for your group: run v6scout with sudo, or grant it \
+                 once with: {SETCAP}, or (the administrator's choice, it allows every user to ping) \
+                 enable ping sockets: sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\""
+            ),
+            OpenError::Io(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// A probe link that can be sent on from any thread.
+pub type BoxLink = Box<dyn Link + Send>;
+
+/// What an operating system provides. Opening may need privileges; everything else not.
+pub trait Backend {
+    /// Every network interface, as plain data.
+    fn interfaces(&self) -> Vec<Interface>;
+    /// A raw ICMPv6 link on `iface` probing from `sources` (`mld`: also receive MLD reports).
+    fn open_raw(
+        &self,
+        iface: &Interface,
+        sources: &[Ipv6Addr],
+        mld: bool,
+    ) -> Result<BoxLink, OpenError>;
+    /// An unprivileged, echo-only link on `iface`.
+    fn open_ping(&self, iface: &Interface, sources: &[Ipv6Addr]) -> Result<BoxLink, OpenError>;
+    /// The interface's first IPv4 address and prefix length, if it has one.
+    fn interface_ipv4(&self, ifindex: u32) -> Option<(Ipv4Addr, u8)>;
+    /// The layer-2 channel of interface `ifindex`, for the ARP sweep; the error is worded
+    /// for the user.
+    fn open_arp(&self, ifindex: u32) -> Result<Box<dyn ArpChannel + Send>, String>;
+    /// Gives up every privilege for good (called once every socket is open).
+    fn drop_privileges(&self) -> io::Result<()>;
+    /// The kernel's neighbour cache.
+    fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync>;
+    /// Makes the name resolvers (one per scan).
+    fn resolvers(&self) -> ResolverFactory;
+}
+
+/// An interface whose ARP sweep channel is open.
+pub struct ArpPort {
+    /// Interface index.
+    pub index: u32,
+    /// Interface name.
+    pub name: String,
+    /// Our MAC on it.
+    pub mac: Mac,
+    /// Our IPv4 address and prefix length on it.
+    pub own: (Ipv4Addr, u8),
+    /// The channel.
+    pub chan: Box<dyn ArpChannel + Send>,
+}
+
+/// Makes each scan's name resolver.
+pub type ResolverFactory = Box<dyn Fn() -> Box<dyn Resolver> + Send + Sync>;
+
+/// Everything the engine takes from the operating system, opened once for a series of
+/// scans: after [`open_with`] returns, no privilege is left.
+pub struct Os {
+    /// One probe link per interface to scan, in scan order.
+    pub links: Vec<(Interface, BoxLink)>,
+    /// The ARP sweep's channels (`--ipv4`).
+    pub arp: Vec<ArpPort>,
+    /// The kernel's neighbour cache (`None`: not to be read).
+    pub neigh: Option<Box<dyn NeighSource + Send + Sync>>,
+    /// Makes each scan's resolver (`None`: no name lookups).
+    pub resolver: Option<ResolverFactory>,
+    /// Opens TCP connections (port checks, the ssh helper's check).
+    pub connector: Box<dyn Connector + Send + Sync>,
+    /// The links are echo-only ping sockets (no CAP_NET_RAW, or `--unprivileged`).
+    pub unprivileged: bool,
+}
+
+/// The TCP connector of the standard library.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpConnector;
+
+impl Connector for TcpConnector {
+    fn accepts(&self, addr: SocketAddrV6, timeout: Duration) -> bool {
+        TcpStream::connect_timeout(&SocketAddr::V6(addr), timeout).is_ok()
+    }
+}
+
+/// The source addresses a link probes from: its link-local, then (unless link-local
+/// only) each global/ULA address.
+pub fn probe_sources(iface: &Interface, link_local_only: bool) -> Vec<Ipv6Addr> {
+    let mut sources: Vec<_> = iface.link_local().into_iter().collect();
+    if !link_local_only {
+        sources.extend(
+            iface
+                .addrs
+                .iter()
+                .map(|a| a.addr)
+                .filter(|a| !crate::model::is_link_local(*a) && crate::model::is_host_address(*a)),
+        );
+    }
+    sources
+}
+
+/// Opens this system's sockets for the scans `cfg` describes (see [`open_with`]).
+pub fn open(cfg: &ScanConfig, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
+    #[cfg(target_os = "linux")]
+    return open_with(&linux::Linux, cfg, warn);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (cfg, warn);
+        bail!("this platform is not supported yet (Linux only)")
+    }
+}
+
+/// Replaces this process with `cmd` (the ssh helper); returns only on failure.
+pub fn exec(cmd: &[String]) -> io::Error {
+    let Some((prog, args)) = cmd.split_first() else {
+        return io::Error::other("empty command");
+    };
+    #[cfg(unix)]
+    return unix::exec(prog, args);
+    #[cfg(not(unix))]
+    {
+        let _ = (prog, args);
+        io::Error::other("running a program in v6scout's place needs a Unix system")
+    }
+}
+
+/// Selects the interfaces of `cfg`, opens a probe link on each (raw; without CAP_NET_RAW,
+/// or with `--unprivileged`, echo-only ping sockets), the ARP channels of `--ipv4`, and
+/// gives up every privilege. Interfaces that cannot be used are warnings; none at all,
+/// or no way to probe, is an error that says what to do.
+pub fn open_with(
+    backend: &dyn Backend,
+    cfg: &ScanConfig,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<Os> {
+    let all = backend.interfaces();
+    let selection = iface::select(&all, &cfg.interfaces)?;
+    for (name, why) in &selection.skipped {
+        warn(Warning::NotScanned {
+            interface: name.clone(),
+            why: why.to_string(),
+        });
+    }
+    let mut links: Vec<(Interface, BoxLink)> = Vec::new();
+    let mut unprivileged = cfg.unprivileged;
+    let not_opened = |i: &Interface, e: &OpenError| Warning::LinkNotOpened {
+        interface: i.name.clone(),
+        why: e.to_string(),
+    };
+    for i in selection.scan {
+        let sources = probe_sources(&i, cfg.link_local_only);
+        if !unprivileged {
+            match backend.open_raw(&i, &sources, cfg.mld) {
+                Ok(l) => {
+                    links.push((i, l));
+                    continue;
+                }
+                // Without CAP_NET_RAW: fall back to ping sockets, for this link and the rest.
+                Err(OpenError::NoPrivilege) => unprivileged = true,
+                Err(e) => {
+                    warn(not_opened(&i, &e));
+                    continue;
+                }
+            }
+        }
+        match backend.open_ping(&i, &sources) {
+            Ok(l) => links.push((i, l)),
+            Err(OpenError::NoPingSocket) if cfg.unprivileged => bail!(
+                "--unprivileged: ping sockets are not allowed for your group; drop \
+                 --unprivileged, or (the administrator's choice) enable them with: \
+                 sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\""
+            ),
+            Err(OpenError::NoPingSocket) => bail!(OpenError::NoPingSocket),
+            Err(e) => warn(not_opened(&i, &e)),
+        }
+    }
+    if links.is_empty() {
+        bail!("no interface could be opened for probing");
+    }
+    // The ARP sweep's layer-2 sockets need CAP_NET_RAW too: open them before the drop.
+    let mut arp = Vec::new();
+    if cfg.ipv4_sweep.is_some() {
+        for (i, _) in &links {
+            let (Some(own), Some(mac)) = (backend.interface_ipv4(i.index), i.mac) else {
+                continue;
+            };
+            match backend.open_arp(i.index) {
+                Ok(chan) => arp.push(ArpPort {
+                    index: i.index,
+                    name: i.name.clone(),
+                    mac,
+                    own,
+                    chan,
+                }),
+                Err(why) => warn(Warning::Sweep {
+                    interface: i.name.clone(),
+                    why,
+                }),
+            }
+        }
+    }
+    // Every socket is open: nothing below needs a privilege, and packets are parsed next.
+    backend
+        .drop_privileges()
+        .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
+    Ok(Os {
+        links,
+        arp,
+        neigh: cfg.neigh_cache.then(|| backend.neighbours()),
+        resolver: cfg.names.then(|| backend.resolvers()),
+        connector: Box::new(TcpConnector),
+        unprivileged,
+    })
+}

@@ -1,0 +1,237 @@
+//! Everything a run warns about, as values: stages report them, `app` renders them in one
+//! place (and watch says each distinct one once). Also the wording of system errors for
+//! a user: without their `(os error N)` codes, and with what they mean for a scan.
+
+use std::fmt;
+use std::io;
+
+/// `err` as a sentence for a user: the system's text without the error code, plus what it
+/// means for the interface being scanned when that is clear.
+pub fn io_reason(err: &io::Error) -> String {
+    let text = strip_os_codes(&err.to_string());
+    let hint = match err.raw_os_error() {
+        Some(libc::ENODEV | libc::ENXIO) => Some("the interface is gone"),
+        Some(libc::ENETDOWN) => Some("the interface is down"),
+        Some(libc::EADDRNOTAVAIL) => Some("its address went away"),
+        Some(libc::ENOBUFS) => Some("the kernel's buffers are full"),
+        Some(libc::EINVAL) => Some(
+            "the kernel refused the packet: is the interface down, or the neighbour table full?",
+        ),
+        _ => None,
+    };
+    match hint {
+        Some(h) => format!("{text}: {h}"),
+        None => text,
+    }
+}
+
+/// Removes every ` (os error N)` that Rust's `io::Error` display appends.
+pub fn strip_os_codes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(" (os error ") {
+        let tail = &rest[at + " (os error ".len()..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..at]);
+        if digits > 0 && tail.as_bytes().get(digits) == Some(&b')') {
+            rest = &tail[digits + 1..];
+        } else {
+            out.push_str(" (os error ");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A problem that does not stop the run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Warning {
+    /// An interface is not scanned (down, no link-local address…).
+    NotScanned {
+        /// The interface.
+        interface: String,
+        /// Why not.
+        why: String,
+    },
+    /// An interface's probe socket could not be opened.
+    LinkNotOpened {
+        /// The interface.
+        interface: String,
+        /// What the system said.
+        why: String,
+    },
+    /// No probe could be sent on an interface.
+    NoProbeSent {
+        /// The interface.
+        interface: String,
+        /// What the system said.
+        why: String,
+    },
+    /// An interface's probe worker stopped unexpectedly; the other interfaces' results
+    /// are kept.
+    WorkerStopped {
+        /// The interface.
+        interface: String,
+    },
+    /// The kernel's neighbour cache could not be read.
+    NeighCache {
+        /// What the system said.
+        why: String,
+    },
+    /// The kernel's IPv4 neighbour table could not be read.
+    Ipv4Table {
+        /// What the system said.
+        why: String,
+    },
+    /// Answers were dropped because an interface reached `--max-hosts`.
+    OverLimit {
+        /// How many.
+        dropped: u64,
+        /// The limit.
+        max_hosts: usize,
+    },
+    /// An interface's ARP sweep was not done, or failed.
+    Sweep {
+        /// The interface.
+        interface: String,
+        /// Why.
+        why: String,
+    },
+    /// An interface's ARP sweep stopped unexpectedly.
+    SweepStopped {
+        /// The interface.
+        interface: String,
+    },
+    /// `--exec`: too many commands still running, so none was run for an event.
+    ExecBusy {
+        /// Commands running.
+        running: usize,
+        /// The event's kind.
+        event: &'static str,
+    },
+    /// `--exec`: `sh` could not be started.
+    ExecFailed {
+        /// What the system said.
+        why: String,
+    },
+    /// `--exec`: a command ended with a failure status.
+    ExecStatus {
+        /// The event's kind.
+        event: &'static str,
+        /// Its exit status, as the system words it.
+        status: String,
+    },
+    /// `--exec`: events that had no command run, over the whole watch.
+    ExecSkipped {
+        /// How many.
+        events: u64,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::NotScanned { interface, why } => {
+                write!(f, "{interface} is not scanned: {why}")
+            }
+            Warning::LinkNotOpened { interface, why } | Warning::Sweep { interface, why } => {
+                write!(f, "{interface}: {why}")
+            }
+            Warning::NoProbeSent { interface, why } => {
+                write!(f, "{interface}: no probe could be sent ({why})")
+            }
+            Warning::WorkerStopped { interface } => write!(
+                f,
+                "{interface}: the probe worker stopped unexpectedly; this interface's results \
+                 are missing (the other interfaces' are kept)"
+            ),
+            Warning::NeighCache { why } => write!(
+                f,
+                "could not read the neighbour cache ({why}); MACs come from the probes only"
+            ),
+            Warning::Ipv4Table { why } => {
+                write!(f, "could not read the IPv4 neighbour table ({why})")
+            }
+            Warning::OverLimit { dropped, max_hosts } => write!(
+                f,
+                "dropped {dropped} answers from addresses over --max-hosts {max_hosts} (a flood, \
+                 or raise the limit)"
+            ),
+            Warning::SweepStopped { interface } => {
+                write!(f, "{interface}: the ARP sweep stopped unexpectedly")
+            }
+            Warning::ExecBusy { running, event } => write!(
+                f,
+                "--exec: {running} commands still running; not run for this {event} event"
+            ),
+            Warning::ExecFailed { why } => write!(f, "--exec: cannot run sh: {why}"),
+            Warning::ExecStatus { event, status } => {
+                write!(f, "--exec: command for a {event} event: {status}")
+            }
+            Warning::ExecSkipped { events } => write!(
+                f,
+                "--exec: {events} events had no command run (too many running)"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_stripped() {
+        assert_eq!(
+            strip_os_codes("opening: No such device (os error 19)"),
+            "opening: No such device"
+        );
+        assert_eq!(strip_os_codes("a (os error 1): b (os error 22)"), "a: b");
+        assert_eq!(strip_os_codes("a (os error x)"), "a (os error x)");
+        assert_eq!(strip_os_codes("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn reasons_say_what_happened_to_the_interface() {
+        let gone = io::Error::from_raw_os_error(libc::ENODEV);
+        assert_eq!(io_reason(&gone), "No such device: the interface is gone");
+        let down = io::Error::from_raw_os_error(libc::ENETDOWN);
+        assert!(io_reason(&down).ends_with("the interface is down"));
+        let other = io::Error::other("custom");
+        assert_eq!(io_reason(&other), "custom");
+    }
+
+    #[test]
+    fn texts_name_the_interface_and_the_fix() {
+        let w = Warning::NoProbeSent {
+            interface: "eth0".into(),
+            why: "No such device: the interface is gone".into(),
+        };
+        assert_eq!(
+            w.to_string(),
+            "eth0: no probe could be sent (No such device: the interface is gone)"
+        );
+        let w = Warning::OverLimit {
+            dropped: 7,
+            max_hosts: 100,
+        };
+        assert_eq!(
+            w.to_string(),
+            "dropped 7 answers from addresses over --max-hosts 100 (a flood, or raise the limit)"
+        );
+        assert!(Warning::WorkerStopped {
+            interface: "wlan0".into()
+        }
+        .to_string()
+        .starts_with("wlan0: the probe worker stopped unexpectedly"));
+    }
+
+    #[test]
+    fn equal_warnings_are_one_value() {
+        let a = || Warning::NeighCache { why: "busy".into() };
+        let set: HashSet<Warning> = [a(), a(), Warning::NeighCache { why: "gone".into() }].into();
+        assert_eq!(set.len(), 2);
+    }
+}
