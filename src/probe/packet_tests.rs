@@ -228,13 +228,16 @@ fn round_trips() {
     };
     // An echo request is not something we act on…
     let req = echo_request(&tag, 3);
+    let parsed = parse(&req).unwrap();
     assert_eq!(
-        parse(&req),
-        Ok(Icmp::Other {
-            icmp_type: 128,
-            code: 0
-        })
+        parsed,
+        Icmp::EchoRequest {
+            id: 77,
+            seq: 3,
+            cookie: Some(*b"v6scout!")
+        }
     );
+    assert!(!parsed.matches(&tag));
     // …but the reply a host makes of it (same body, type 129) is ours.
     let mut reply = req.clone();
     reply[0] = TYPE_ECHO_REPLY;
@@ -250,7 +253,16 @@ fn round_trips() {
     assert!(parsed.matches(&tag));
 
     // A Parameter Problem quoting IPv6 header + our dest opts + our echo.
-    let mut pp = vec![4, 2, 0, 0, 0, 0, 0, 42];
+    let mut pp = vec![
+        TYPE_PARAM_PROBLEM,
+        CODE_UNRECOGNIZED_OPTION,
+        0,
+        0,
+        0,
+        0,
+        0,
+        42,
+    ];
     pp.extend_from_slice(&[0x60, 0, 0, 0, 0, 24, 60, 255]);
     pp.extend_from_slice(&ip("2001:db8::1").octets());
     pp.extend_from_slice(&ip("ff02::1").octets());
@@ -283,14 +295,10 @@ fn round_trips() {
             source_mac: Some(MAC_A)
         })
     );
-    for rs in [router_solicitation(Some(MAC_A)), router_solicitation(None)] {
-        assert_eq!(
-            parse(&rs),
-            Ok(Icmp::Other {
-                icmp_type: 133,
-                code: 0
-            })
-        );
+    for mac in [Some(MAC_A), None] {
+        let rs = parse(&router_solicitation(mac)).unwrap();
+        assert_eq!(rs, Icmp::RouterSolicit { source_mac: mac });
+        assert!(!rs.matches(&tag));
     }
 }
 
@@ -425,7 +433,7 @@ fn captured_router_advertisement() {
 }
 
 #[test]
-fn captured_other_types() {
+fn captured_router_solicitation_and_other_types() {
     assert_eq!(
         parse(&CAP_MLDV2_REPORT),
         Ok(Icmp::Other {
@@ -435,11 +443,11 @@ fn captured_other_types() {
     );
     assert_eq!(
         parse(&CAP_RS),
-        Ok(Icmp::Other {
-            icmp_type: 133,
-            code: 0
+        Ok(Icmp::RouterSolicit {
+            source_mac: Some(Mac([0x02, 0x00, 0x00, 0xaa, 0x00, 0x02]))
         })
     );
+    assert!(!parse(&CAP_RS).unwrap().matches(&PROBE_TAG));
     assert!(!parse(&CAP_MLDV2_REPORT).unwrap().matches(&PROBE_TAG));
 }
 
