@@ -764,17 +764,63 @@ fn weird_quotes_give_no_invoking() {
     assert_eq!(invoking(&b).unwrap().id, 0x5e5e);
 }
 
+/// The text each [`Malformed`] must show. The match is exhaustive: a new variant does not
+/// compile until it gets its text here (and then belongs in [`ALL_MALFORMED`]).
+fn expected_text(m: Malformed) -> &'static str {
+    match m {
+        Malformed::Truncated => "truncated ICMPv6 message",
+        Malformed::BadLength => "ICMPv6 message length is not a whole number of options",
+        Malformed::BadOption => "NDP option with length 0",
+        Malformed::BadCode => "NDP message with non-zero code",
+        Malformed::MulticastTarget => "neighbour discovery target is multicast",
+    }
+}
+
+const ALL_MALFORMED: [Malformed; 5] = [
+    Malformed::Truncated,
+    Malformed::BadLength,
+    Malformed::BadOption,
+    Malformed::BadCode,
+    Malformed::MulticastTarget,
+];
+
 #[test]
 fn malformed_displays() {
-    for m in [
-        Malformed::Truncated,
-        Malformed::BadLength,
-        Malformed::BadOption,
-        Malformed::BadCode,
-        Malformed::MulticastTarget,
-    ] {
-        assert!(!m.to_string().is_empty());
+    // The reasons are shown in stats and logs: each must say which check failed, so two
+    // variants sharing one text (a copy-paste slip) would hide a cause.
+    let texts: Vec<String> = ALL_MALFORMED.iter().map(|m| m.to_string()).collect();
+    for (m, t) in ALL_MALFORMED.iter().zip(&texts) {
+        assert_eq!(t, expected_text(*m), "{m:?}");
     }
+    for (i, t) in texts.iter().enumerate() {
+        assert!(!texts[..i].contains(t), "{t:?} used twice");
+    }
+    // And each variant is what the parser actually returns for its case.
+    assert_eq!(parse(&CAP_NA_MULTICAST_NS[..20]), Err(Malformed::Truncated));
+    assert_eq!(parse(&CAP_NA_MULTICAST_NS[..25]), Err(Malformed::BadLength));
+    let mut zero = CAP_NS_FROM_A.to_vec();
+    zero[25] = 0;
+    assert_eq!(parse(&zero), Err(Malformed::BadOption));
+    let mut code = CAP_RA.to_vec();
+    code[1] = 9;
+    assert_eq!(parse(&code), Err(Malformed::BadCode));
+    let mut multicast = CAP_NA_MULTICAST_NS.to_vec();
+    multicast[8] = 0xff;
+    assert_eq!(parse(&multicast), Err(Malformed::MulticastTarget));
+}
+
+#[test]
+fn emit_error_displays() {
+    let texts = [EmitError::BufferTooShort, EmitError::TooMany].map(|e| match e {
+        EmitError::BufferTooShort | EmitError::TooMany => e.to_string(),
+    });
+    assert_eq!(
+        texts,
+        [
+            "buffer too short for the ICMPv6 message",
+            "too many items for the message's count field"
+        ]
+    );
 }
 
 // Random and mutated inputs: the fuzz targets in tests/fuzz.rs.
