@@ -1,4 +1,5 @@
-//! MLD (RFC 3810): the general query we send with `--mld`, the reports hosts answer with,
+//! MLD (RFC 3810): the general query we send with `--mld`, the reports hosts answer with
+//! (each a [`Query`] / [`Report`] repr with parse and emit, like [`super::packet::Icmp`]),
 //! and the address candidates their solicited-node groups imply. Pure: no I/O.
 //!
 //! Every IPv6 address a host has makes it join the solicited-node group

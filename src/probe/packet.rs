@@ -1,8 +1,12 @@
 //! ICMPv6 probes we send and the replies we understand: pure build/parse, no I/O.
 //!
+//! One wire format, smoltcp-style: every message is an [`Icmp`] value that [`parse`] reads
+//! and [`Icmp::emit`] writes (MLD's live in [`super::mld`]), and the builders below and the
+//! simulated link ([`super::sim`]) all emit through it.
+//!
 //! Linux raw ICMPv6 sockets deliver and accept the ICMPv6 message only (no IPv6 header),
-//! and the kernel computes the checksum on send. So every builder returns ICMPv6 message
-//! bytes with a zero checksum field, and [`parse`] takes ICMPv6 message bytes as received.
+//! and the kernel computes the checksum on send. So emit writes ICMPv6 message bytes with
+//! a zero checksum field, and [`parse`] takes ICMPv6 message bytes as received.
 //! The checksum of received messages is not verified here: the kernel already did that.
 //!
 //! Every parser is total: any input gives a value or a [`Malformed`] reason, never a panic.
