@@ -77,6 +77,7 @@ impl<'a> Writer<'a> {
     pub(crate) fn lladdr(&mut self, kind: u8, mac: Option<Mac>) -> Result<(), EmitError> {
         match mac {
             Some(m) => {
+                // Length 1: 8 octets, the type/length pair and a 6-byte MAC.
                 self.put(&[kind, 1])?;
                 self.put(&m.0)
             }

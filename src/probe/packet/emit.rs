@@ -21,6 +21,11 @@ fn lladdr_len(mac: Option<Mac>) -> usize {
     mac.map_or(0, |_| LLADDR_OPT_LEN)
 }
 
+/// The length byte of an NDP option of `len` bytes (RFC 4861 §4.6: units of 8 octets).
+const fn units(len: usize) -> u8 {
+    (len / 8) as u8
+}
+
 /// `flag` if `on`, else 0.
 fn bit(on: bool, flag: u8) -> u8 {
     if on {
@@ -137,7 +142,7 @@ impl Icmp {
                 w.u32(0)?;
                 w.lladdr(OPT_SOURCE_LLADDR, *source_mac)?;
                 if let Some(mtu) = mtu {
-                    w.put(&[OPT_MTU, 1, 0, 0])?;
+                    w.put(&[OPT_MTU, units(MTU_OPT_LEN), 0, 0])?;
                     w.u32(*mtu)?;
                 }
                 prefixes.iter().try_for_each(|p| write_prefix(w, p))
@@ -150,7 +155,7 @@ impl Icmp {
 /// A Prefix Information option (RFC 4861 §4.6.2), the prefix written as given.
 fn write_prefix(w: &mut Writer<'_>, p: &PrefixInfo) -> Result<(), EmitError> {
     let flags = bit(p.on_link, PREFIX_ON_LINK) | bit(p.autonomous, PREFIX_AUTONOMOUS);
-    w.put(&[OPT_PREFIX_INFO, 4, p.len, flags])?;
+    w.put(&[OPT_PREFIX_INFO, units(PREFIX_OPT_LEN), p.len, flags])?;
     w.u32(p.valid_lifetime)?;
     w.u32(p.preferred_lifetime)?;
     w.u32(0)?;
