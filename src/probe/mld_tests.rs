@@ -15,6 +15,128 @@ const CAP_MLDV2_REPORT: [u8; 68] = [
     0x00, 0x00, 0x00, 0x02,
 ];
 
+/// The smoltcp check for MLD: `emit` writes exactly `bytes`, `parse` gives back `repr`.
+fn report_both_ways(repr: &Report, bytes: &[u8]) {
+    assert_eq!(repr.buffer_len(), bytes.len());
+    assert_eq!(repr.to_bytes().unwrap(), bytes);
+    assert_eq!(Report::parse(bytes).as_ref(), Ok(repr));
+    let mut short = vec![0; bytes.len() - 1];
+    assert_eq!(repr.emit(&mut short), Err(EmitError::BufferTooShort));
+}
+
+fn record(record_type: u8, group: &str) -> Record {
+    Record {
+        record_type,
+        group: a(group),
+        sources: vec![],
+        aux_data: vec![],
+    }
+}
+
+#[test]
+fn captured_v2_report_both_ways() {
+    let repr = Report::V2 {
+        records: vec![
+            record(RECORD_CHANGE_TO_EXCLUDE, "ff02::1:ff00:0"),
+            record(RECORD_CHANGE_TO_EXCLUDE, "ff05::2"),
+            record(RECORD_CHANGE_TO_EXCLUDE, "ff02::2"),
+        ],
+    };
+    let mut bytes = CAP_MLDV2_REPORT;
+    bytes[2..4].copy_from_slice(&[0, 0]);
+    report_both_ways(&repr, &bytes);
+}
+
+#[test]
+fn v2_report_with_sources_and_aux_data_both_ways() {
+    let repr = Report::V2 {
+        records: vec![
+            Record {
+                record_type: 1,
+                group: a("ff02::1:ff00:10"),
+                sources: vec![a("fe80::1"), a("fe80::2")],
+                aux_data: vec![[9, 9, 9, 9]],
+            },
+            record(RECORD_MODE_IS_EXCLUDE, "ff02::1:ff00:11"),
+        ],
+    };
+    let mut bytes = vec![143, 0, 0, 0, 0, 0, 0, 2, 1, 1, 0, 2];
+    bytes.extend_from_slice(&a("ff02::1:ff00:10").octets());
+    bytes.extend_from_slice(&a("fe80::1").octets());
+    bytes.extend_from_slice(&a("fe80::2").octets());
+    bytes.extend_from_slice(&[9, 9, 9, 9]);
+    bytes.extend_from_slice(&[2, 0, 0, 0]);
+    bytes.extend_from_slice(&a("ff02::1:ff00:11").octets());
+    report_both_ways(&repr, &bytes);
+    report_both_ways(&Report::V2 { records: vec![] }, &[143, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn v1_report_both_ways() {
+    let mut bytes = vec![131, 0, 0, 0, 0, 0, 0, 0];
+    bytes.extend_from_slice(&a("ff02::1:ff12:3456").octets());
+    report_both_ways(
+        &Report::V1 {
+            group: a("ff02::1:ff12:3456"),
+        },
+        &bytes,
+    );
+}
+
+#[test]
+fn counts_too_large_for_their_fields_are_refused() {
+    let many = Report::V2 {
+        records: vec![record(2, "ff02::1"); 65_536],
+    };
+    assert_eq!(many.to_bytes(), Err(EmitError::TooMany));
+    let aux = Report::V2 {
+        records: vec![Record {
+            aux_data: vec![[0; 4]; 256],
+            ..record(2, "ff02::1")
+        }],
+    };
+    assert_eq!(aux.to_bytes(), Err(EmitError::TooMany));
+}
+
+#[test]
+fn query_both_ways() {
+    // What general_query(500 ms) sends.
+    let general = Query {
+        max_response_code: 500,
+        group: Ipv6Addr::UNSPECIFIED,
+        suppress: false,
+        robustness: 2,
+        interval_code: 125,
+        sources: vec![],
+    };
+    let mut bytes = vec![130, 0, 0, 0, 0x01, 0xf4, 0, 0];
+    bytes.extend_from_slice(&[0; 16]);
+    bytes.extend_from_slice(&[2, 125, 0, 0]);
+    assert_eq!(general.to_bytes().unwrap(), bytes);
+    assert_eq!(Query::parse(&bytes), Ok(general.clone()));
+    assert_eq!(general_query(Duration::from_millis(500)), bytes);
+    // Group-and-source-specific, with the S flag.
+    let specific = Query {
+        max_response_code: 0x8000,
+        group: a("ff02::1:ff00:10"),
+        suppress: true,
+        robustness: 7,
+        interval_code: 1,
+        sources: vec![a("fe80::1")],
+    };
+    let mut bytes = vec![130, 0, 0, 0, 0x80, 0, 0, 0];
+    bytes.extend_from_slice(&a("ff02::1:ff00:10").octets());
+    bytes.extend_from_slice(&[0x0f, 1, 0, 1]);
+    bytes.extend_from_slice(&a("fe80::1").octets());
+    assert_eq!(specific.buffer_len(), bytes.len());
+    assert_eq!(specific.to_bytes().unwrap(), bytes);
+    assert_eq!(Query::parse(&bytes), Ok(specific));
+    // An MLDv1 query (24 bytes) and cut source lists are not MLDv2 queries.
+    assert_eq!(Query::parse(&bytes[..24]), Err(Malformed::Truncated));
+    assert_eq!(Query::parse(&bytes[..43]), Err(Malformed::Truncated));
+    assert_eq!(Query::parse(&CAP_MLDV2_REPORT), Err(Malformed::BadCode));
+}
+
 #[test]
 fn query_is_an_mldv2_general_query() {
     let q = general_query(Duration::from_millis(500));

@@ -1,8 +1,12 @@
 //! ICMPv6 probes we send and the replies we understand: pure build/parse, no I/O.
 //!
+//! One wire format, smoltcp-style: every message is an [`Icmp`] value that [`parse`] reads
+//! and [`Icmp::emit`] writes (MLD's live in [`super::mld`]), and the builders below and the
+//! simulated link ([`super::sim`]) all emit through it.
+//!
 //! Linux raw ICMPv6 sockets deliver and accept the ICMPv6 message only (no IPv6 header),
-//! and the kernel computes the checksum on send. So every builder returns ICMPv6 message
-//! bytes with a zero checksum field, and [`parse`] takes ICMPv6 message bytes as received.
+//! and the kernel computes the checksum on send. So emit writes ICMPv6 message bytes with
+//! a zero checksum field, and [`parse`] takes ICMPv6 message bytes as received.
 //! The checksum of received messages is not verified here: the kernel already did that.
 //!
 //! Every parser is total: any input gives a value or a [`Malformed`] reason, never a panic.
@@ -17,13 +21,22 @@ use std::net::Ipv6Addr;
 
 use crate::mac::Mac;
 
+pub(crate) mod bytes;
+mod echo;
+mod emit;
 mod ndp;
-use ndp::{parse_neighbour_advert, parse_neighbour_solicit, parse_router_advert};
+use echo::{parse_echo_reply, parse_echo_request, parse_param_problem};
+use ndp::{
+    parse_neighbour_advert, parse_neighbour_solicit, parse_router_advert, parse_router_solicit,
+};
 
 /// Option type of the Destination Options option in [`unknown_option_dest_opts`]: the two
 /// high bits `10` mean "discard the packet and send Parameter Problem code 2, even if the
 /// destination was multicast" (RFC 8200 §4.2), and no stack implements option type 0x00|0x80.
 pub const UNKNOWN_OPTION_TYPE: u8 = 0x80;
+
+// Every ICMPv6 type, code and NDP option type v6scout sends or reads, in one place: the
+// socket filter, the worker, the simulator and the tests all name them from here.
 
 /// ICMPv6 type: Parameter Problem (RFC 4443 §3.4).
 pub const TYPE_PARAM_PROBLEM: u8 = 4;
@@ -31,6 +44,10 @@ pub const TYPE_PARAM_PROBLEM: u8 = 4;
 pub const TYPE_ECHO_REQUEST: u8 = 128;
 /// ICMPv6 type: Echo Reply (RFC 4443 §4.2).
 pub const TYPE_ECHO_REPLY: u8 = 129;
+/// ICMPv6 type: Multicast Listener Query (RFC 2710 §3, RFC 3810 §5.1).
+pub const TYPE_MLD_QUERY: u8 = 130;
+/// ICMPv6 type: MLDv1 Multicast Listener Report (RFC 2710 §3).
+pub const TYPE_MLD_REPORT_V1: u8 = 131;
 /// ICMPv6 type: Router Solicitation (RFC 4861 §4.1).
 pub const TYPE_ROUTER_SOLICIT: u8 = 133;
 /// ICMPv6 type: Router Advertisement (RFC 4861 §4.2).
@@ -39,18 +56,30 @@ pub const TYPE_ROUTER_ADVERT: u8 = 134;
 pub const TYPE_NEIGHBOUR_SOLICIT: u8 = 135;
 /// ICMPv6 type: Neighbour Advertisement (RFC 4861 §4.4).
 pub const TYPE_NEIGHBOUR_ADVERT: u8 = 136;
+/// ICMPv6 type: MLDv2 Multicast Listener Report (RFC 3810 §5.2).
+pub const TYPE_MLD_REPORT_V2: u8 = 143;
+
+/// Parameter Problem code 2: unrecognized IPv6 option encountered (RFC 4443 §3.4), the
+/// answer our unknown-option probe elicits.
+pub const CODE_UNRECOGNIZED_OPTION: u8 = 2;
+/// Parameter Problem pointer of that answer: the type byte of our option, after the
+/// 40-byte IPv6 header and the 2-byte Destination Options header head.
+pub const POINTER_UNKNOWN_OPTION: u32 = IPV6_HEADER_LEN as u32 + 2;
+
+/// NDP option type: Source Link-Layer Address (RFC 4861 §4.6.1).
+pub const OPT_SOURCE_LLADDR: u8 = 1;
+/// NDP option type: Target Link-Layer Address (RFC 4861 §4.6.1).
+pub const OPT_TARGET_LLADDR: u8 = 2;
+/// NDP option type: Prefix Information (RFC 4861 §4.6.2).
+pub const OPT_PREFIX_INFO: u8 = 3;
+/// NDP option type: MTU (RFC 4861 §4.6.4).
+pub const OPT_MTU: u8 = 5;
 
 /// IPv6 next-header values we walk through in a quoted invoking packet.
 const NH_HOP_BY_HOP: u8 = 0;
 const NH_ROUTING: u8 = 43;
 const NH_ICMPV6: u8 = 58;
 const NH_DEST_OPTS: u8 = 60;
-
-/// NDP option types (RFC 4861 §4.6).
-const OPT_SOURCE_LLADDR: u8 = 1;
-const OPT_TARGET_LLADDR: u8 = 2;
-const OPT_PREFIX_INFO: u8 = 3;
-const OPT_MTU: u8 = 5;
 
 /// Length of the fixed part of an echo message: type, code, checksum, identifier, sequence.
 const ECHO_HEADER_LEN: usize = 8;
@@ -74,12 +103,12 @@ pub struct ProbeTag {
 /// cookie and nothing else (16 bytes in all; checksum left 0 for the kernel).
 #[must_use]
 pub fn echo_request(tag: &ProbeTag, seq: u16) -> Vec<u8> {
-    let mut b = Vec::with_capacity(ECHO_HEADER_LEN + COOKIE_LEN);
-    b.extend_from_slice(&[TYPE_ECHO_REQUEST, 0, 0, 0]);
-    b.extend_from_slice(&tag.id.to_be_bytes());
-    b.extend_from_slice(&seq.to_be_bytes());
-    b.extend_from_slice(&tag.cookie);
-    b
+    Icmp::EchoRequest {
+        id: tag.id,
+        seq,
+        cookie: Some(tag.cookie),
+    }
+    .to_bytes()
 }
 
 /// The Destination Options extension header we attach to an echo request (through the
@@ -98,12 +127,10 @@ pub fn unknown_option_dest_opts() -> [u8; 8] {
 /// given (leave it out when sending from the unspecified address, RFC 4861 §4.1).
 #[must_use]
 pub fn router_solicitation(src_mac: Option<Mac>) -> Vec<u8> {
-    let mut b = Vec::with_capacity(16);
-    b.extend_from_slice(&[TYPE_ROUTER_SOLICIT, 0, 0, 0, 0, 0, 0, 0]);
-    if let Some(mac) = src_mac {
-        push_lladdr_option(&mut b, OPT_SOURCE_LLADDR, mac);
+    Icmp::RouterSolicit {
+        source_mac: src_mac,
     }
-    b
+    .to_bytes()
 }
 
 /// Neighbour Solicitation (type 135) for `target`, with a Source Link-Layer Address option
@@ -112,16 +139,11 @@ pub fn router_solicitation(src_mac: Option<Mac>) -> Vec<u8> {
 /// answers a unicast solicitation.
 #[must_use]
 pub fn neighbour_solicitation(target: Ipv6Addr, src_mac: Mac) -> Vec<u8> {
-    let mut b = Vec::with_capacity(32);
-    b.extend_from_slice(&[TYPE_NEIGHBOUR_SOLICIT, 0, 0, 0, 0, 0, 0, 0]);
-    b.extend_from_slice(&target.octets());
-    push_lladdr_option(&mut b, OPT_SOURCE_LLADDR, src_mac);
-    b
-}
-
-fn push_lladdr_option(b: &mut Vec<u8>, kind: u8, mac: Mac) {
-    b.extend_from_slice(&[kind, 1]);
-    b.extend_from_slice(&mac.0);
+    Icmp::NeighbourSolicit {
+        target,
+        source_mac: Some(src_mac),
+    }
+    .to_bytes()
 }
 
 /// The solicited-node multicast address `ff02::1:ffXX:XXXX` of `addr` (RFC 4291 §2.7.1).
@@ -150,9 +172,21 @@ pub struct PrefixInfo {
     pub preferred_lifetime: u32,
 }
 
-/// What an incoming ICMPv6 message means to us.
+/// An ICMPv6 message v6scout sends or reads, as plain values: [`parse`] decodes one from
+/// the wire and [`Icmp::emit`] (sized by [`Icmp::buffer_len`]) encodes one. For every value
+/// `parse` returns, emitting it and parsing the bytes gives the value back (tests/fuzz.rs
+/// checks it on mangled captures).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Icmp {
+    /// Echo Request (type 128): what we probe with; we never answer one.
+    EchoRequest {
+        /// Echo identifier.
+        id: u16,
+        /// Echo sequence number.
+        seq: u16,
+        /// The first 8 payload bytes, if the payload has that many (ours: the cookie).
+        cookie: Option<[u8; 8]>,
+    },
     /// Echo Reply (type 129).
     EchoReply {
         /// Echo identifier.
@@ -164,6 +198,8 @@ pub enum Icmp {
     },
     /// Parameter Problem (type 4). `invoking` is the echo request quoted in it, when the
     /// quote decodes as IPv6 (+ extension headers, e.g. our Destination Options) + echo request.
+    /// Emitted with the quote a Linux host sends for our probe: IPv6 header, our
+    /// Destination Options header, the echo request.
     ParamProblem {
         /// 0 erroneous header field, 1 unrecognized next header, 2 unrecognized option, …
         code: u8,
@@ -193,7 +229,14 @@ pub enum Icmp {
         /// Source Link-Layer Address option (first one of length 1), as sent.
         source_mac: Option<Mac>,
     },
-    /// Router Advertisement (type 134).
+    /// Router Solicitation (type 133): what we send to make routers advertise.
+    RouterSolicit {
+        /// Source Link-Layer Address option (first one of length 1), as sent.
+        source_mac: Option<Mac>,
+    },
+    /// Router Advertisement (type 134). Emitted with its options in the order source
+    /// link-layer address, MTU, prefixes; reachable time and retransmit timer (which we do
+    /// not read) as 0.
     RouterAdvert {
         /// Advertised hop limit (0 = unspecified).
         cur_hop_limit: u8,
@@ -210,8 +253,8 @@ pub enum Icmp {
         /// Valid Prefix Information options, in packet order.
         prefixes: Vec<PrefixInfo>,
     },
-    /// A type we don't use (MLD, redirect, other errors, echo request, router
-    /// solicitation…): not an error, just ignored.
+    /// A type we don't use here (MLD, which [`super::mld`] reads; redirect, other errors…):
+    /// not an error, just ignored. Emitted as its 4-byte header only.
     Other {
         /// ICMPv6 type.
         icmp_type: u8,
@@ -265,6 +308,26 @@ impl fmt::Display for Malformed {
 
 impl std::error::Error for Malformed {}
 
+/// Why [`Icmp::emit`] (or an MLD message's `emit`) wrote nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmitError {
+    /// The buffer is shorter than the message's `buffer_len`.
+    BufferTooShort,
+    /// A count field cannot hold that many items (more than 65535 MLD records or sources).
+    TooMany,
+}
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EmitError::BufferTooShort => "buffer too short for the ICMPv6 message",
+            EmitError::TooMany => "too many items for the message's count field",
+        })
+    }
+}
+
+impl std::error::Error for EmitError {}
+
 /// Decodes an ICMPv6 message (as delivered by a raw ICMPv6 socket, without IPv6 header).
 ///
 /// Validation follows RFC 4861 §6.1.1/§6.1.2/§7.1.1/§7.1.2 except the checks that need the
@@ -282,8 +345,10 @@ pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
         return Err(Malformed::Truncated);
     };
     match icmp_type {
+        TYPE_ECHO_REQUEST => parse_echo_request(bytes),
         TYPE_ECHO_REPLY => parse_echo_reply(bytes),
         TYPE_PARAM_PROBLEM => parse_param_problem(bytes, code),
+        TYPE_ROUTER_SOLICIT => parse_router_solicit(bytes, code),
         TYPE_NEIGHBOUR_ADVERT => parse_neighbour_advert(bytes, code),
         TYPE_NEIGHBOUR_SOLICIT => parse_neighbour_solicit(bytes, code),
         TYPE_ROUTER_ADVERT => parse_router_advert(bytes, code),
@@ -295,7 +360,8 @@ impl Icmp {
     /// True if this is an answer to a probe carrying `tag`: an echo reply with our id and
     /// cookie, or a Parameter Problem whose invoking echo has our id and cookie. NDP messages
     /// are not tag-checked here and always return true (the worker matches Neighbour
-    /// Advertisements against the targets it solicited); [`Icmp::Other`] returns false.
+    /// Advertisements against the targets it solicited); echo requests, Router
+    /// Solicitations and [`Icmp::Other`] return false.
     #[must_use]
     pub fn matches(&self, tag: &ProbeTag) -> bool {
         match self {
@@ -306,87 +372,9 @@ impl Icmp {
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
             | Icmp::RouterAdvert { .. } => true,
-            Icmp::Other { .. } => false,
+            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => false,
         }
     }
-}
-
-/// Big-endian u16 at `at`, if in bounds.
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    array(b, at).map(u16::from_be_bytes)
-}
-
-/// Big-endian u32 at `at`, if in bounds.
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    array(b, at).map(u32::from_be_bytes)
-}
-
-/// Fixed-size array at `at`, if in bounds.
-fn array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
-    b.get(at..at.checked_add(N)?)?.try_into().ok()
-}
-
-fn addr(b: &[u8], at: usize) -> Option<Ipv6Addr> {
-    array::<16>(b, at).map(Ipv6Addr::from)
-}
-
-/// Decodes an echo message body (`id`, `seq`, optional cookie) starting at its type byte.
-fn echo_fields(b: &[u8]) -> Option<(u16, u16, Option<[u8; 8]>)> {
-    let id = be16(b, 4)?;
-    let seq = be16(b, 6)?;
-    Some((id, seq, array::<COOKIE_LEN>(b, ECHO_HEADER_LEN)))
-}
-
-fn parse_echo_reply(b: &[u8]) -> Result<Icmp, Malformed> {
-    let (id, seq, cookie) = echo_fields(b).ok_or(Malformed::Truncated)?;
-    Ok(Icmp::EchoReply { id, seq, cookie })
-}
-
-fn parse_param_problem(b: &[u8], code: u8) -> Result<Icmp, Malformed> {
-    let pointer = be32(b, 4).ok_or(Malformed::Truncated)?;
-    let invoking = b.get(8..).and_then(parse_invoking);
-    Ok(Icmp::ParamProblem {
-        code,
-        pointer,
-        invoking,
-    })
-}
-
-/// Decodes the packet quoted in an ICMPv6 error as IPv6 header, then up to
-/// [`MAX_EXTENSION_HEADERS`] hop-by-hop/routing/destination-options headers, then an echo
-/// request. `None` when the quote is cut short or is anything else.
-fn parse_invoking(q: &[u8]) -> Option<Invoking> {
-    let first = *q.first()?;
-    if first >> 4 != 6 {
-        return None;
-    }
-    let mut next = *q.get(6)?;
-    let src = addr(q, 8)?;
-    let dst = addr(q, 24)?;
-    let mut at = IPV6_HEADER_LEN;
-    for _ in 0..MAX_EXTENSION_HEADERS {
-        if !matches!(next, NH_HOP_BY_HOP | NH_ROUTING | NH_DEST_OPTS) {
-            break;
-        }
-        next = *q.get(at)?;
-        let len = (usize::from(*q.get(at.checked_add(1)?)?) + 1) * 8;
-        at = at.checked_add(len)?;
-    }
-    if next != NH_ICMPV6 {
-        return None;
-    }
-    let echo = q.get(at..)?;
-    if *echo.first()? != TYPE_ECHO_REQUEST {
-        return None;
-    }
-    let (id, seq, cookie) = echo_fields(echo)?;
-    Some(Invoking {
-        src,
-        dst,
-        id,
-        seq,
-        cookie,
-    })
 }
 
 #[cfg(test)]

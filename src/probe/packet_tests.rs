@@ -228,13 +228,16 @@ fn round_trips() {
     };
     // An echo request is not something we act on…
     let req = echo_request(&tag, 3);
+    let parsed = parse(&req).unwrap();
     assert_eq!(
-        parse(&req),
-        Ok(Icmp::Other {
-            icmp_type: 128,
-            code: 0
-        })
+        parsed,
+        Icmp::EchoRequest {
+            id: 77,
+            seq: 3,
+            cookie: Some(*b"v6scout!")
+        }
     );
+    assert!(!parsed.matches(&tag));
     // …but the reply a host makes of it (same body, type 129) is ours.
     let mut reply = req.clone();
     reply[0] = TYPE_ECHO_REPLY;
@@ -250,7 +253,16 @@ fn round_trips() {
     assert!(parsed.matches(&tag));
 
     // A Parameter Problem quoting IPv6 header + our dest opts + our echo.
-    let mut pp = vec![4, 2, 0, 0, 0, 0, 0, 42];
+    let mut pp = vec![
+        TYPE_PARAM_PROBLEM,
+        CODE_UNRECOGNIZED_OPTION,
+        0,
+        0,
+        0,
+        0,
+        0,
+        42,
+    ];
     pp.extend_from_slice(&[0x60, 0, 0, 0, 0, 24, 60, 255]);
     pp.extend_from_slice(&ip("2001:db8::1").octets());
     pp.extend_from_slice(&ip("ff02::1").octets());
@@ -283,14 +295,10 @@ fn round_trips() {
             source_mac: Some(MAC_A)
         })
     );
-    for rs in [router_solicitation(Some(MAC_A)), router_solicitation(None)] {
-        assert_eq!(
-            parse(&rs),
-            Ok(Icmp::Other {
-                icmp_type: 133,
-                code: 0
-            })
-        );
+    for mac in [Some(MAC_A), None] {
+        let rs = parse(&router_solicitation(mac)).unwrap();
+        assert_eq!(rs, Icmp::RouterSolicit { source_mac: mac });
+        assert!(!rs.matches(&tag));
     }
 }
 
@@ -425,7 +433,7 @@ fn captured_router_advertisement() {
 }
 
 #[test]
-fn captured_other_types() {
+fn captured_router_solicitation_and_other_types() {
     assert_eq!(
         parse(&CAP_MLDV2_REPORT),
         Ok(Icmp::Other {
@@ -435,11 +443,11 @@ fn captured_other_types() {
     );
     assert_eq!(
         parse(&CAP_RS),
-        Ok(Icmp::Other {
-            icmp_type: 133,
-            code: 0
+        Ok(Icmp::RouterSolicit {
+            source_mac: Some(Mac([0x02, 0x00, 0x00, 0xaa, 0x00, 0x02]))
         })
     );
+    assert!(!parse(&CAP_RS).unwrap().matches(&PROBE_TAG));
     assert!(!parse(&CAP_MLDV2_REPORT).unwrap().matches(&PROBE_TAG));
 }
 
@@ -756,17 +764,63 @@ fn weird_quotes_give_no_invoking() {
     assert_eq!(invoking(&b).unwrap().id, 0x5e5e);
 }
 
+/// The text each [`Malformed`] must show. The match is exhaustive: a new variant does not
+/// compile until it gets its text here (and then belongs in [`ALL_MALFORMED`]).
+fn expected_text(m: Malformed) -> &'static str {
+    match m {
+        Malformed::Truncated => "truncated ICMPv6 message",
+        Malformed::BadLength => "ICMPv6 message length is not a whole number of options",
+        Malformed::BadOption => "NDP option with length 0",
+        Malformed::BadCode => "NDP message with non-zero code",
+        Malformed::MulticastTarget => "neighbour discovery target is multicast",
+    }
+}
+
+const ALL_MALFORMED: [Malformed; 5] = [
+    Malformed::Truncated,
+    Malformed::BadLength,
+    Malformed::BadOption,
+    Malformed::BadCode,
+    Malformed::MulticastTarget,
+];
+
 #[test]
 fn malformed_displays() {
-    for m in [
-        Malformed::Truncated,
-        Malformed::BadLength,
-        Malformed::BadOption,
-        Malformed::BadCode,
-        Malformed::MulticastTarget,
-    ] {
-        assert!(!m.to_string().is_empty());
+    // The reasons are shown in stats and logs: each must say which check failed, so two
+    // variants sharing one text (a copy-paste slip) would hide a cause.
+    let texts: Vec<String> = ALL_MALFORMED.iter().map(|m| m.to_string()).collect();
+    for (m, t) in ALL_MALFORMED.iter().zip(&texts) {
+        assert_eq!(t, expected_text(*m), "{m:?}");
     }
+    for (i, t) in texts.iter().enumerate() {
+        assert!(!texts[..i].contains(t), "{t:?} used twice");
+    }
+    // And each variant is what the parser actually returns for its case.
+    assert_eq!(parse(&CAP_NA_MULTICAST_NS[..20]), Err(Malformed::Truncated));
+    assert_eq!(parse(&CAP_NA_MULTICAST_NS[..25]), Err(Malformed::BadLength));
+    let mut zero = CAP_NS_FROM_A.to_vec();
+    zero[25] = 0;
+    assert_eq!(parse(&zero), Err(Malformed::BadOption));
+    let mut code = CAP_RA.to_vec();
+    code[1] = 9;
+    assert_eq!(parse(&code), Err(Malformed::BadCode));
+    let mut multicast = CAP_NA_MULTICAST_NS.to_vec();
+    multicast[8] = 0xff;
+    assert_eq!(parse(&multicast), Err(Malformed::MulticastTarget));
+}
+
+#[test]
+fn emit_error_displays() {
+    let texts = [EmitError::BufferTooShort, EmitError::TooMany].map(|e| match e {
+        EmitError::BufferTooShort | EmitError::TooMany => e.to_string(),
+    });
+    assert_eq!(
+        texts,
+        [
+            "buffer too short for the ICMPv6 message",
+            "too many items for the message's count field"
+        ]
+    );
 }
 
 // Random and mutated inputs: the fuzz targets in tests/fuzz.rs.

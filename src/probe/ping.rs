@@ -10,16 +10,14 @@
 //! CAP_NET_RAW), no Neighbour or Router Solicitations, no MLD.
 
 use super::cmsg::{multicast_on, prepare_receiver, recv_one, setup};
-use super::{Link, LinkMode, Probe, Received};
 use crate::platform::OpenError;
+use crate::probe::packet::TYPE_ECHO_REQUEST;
+use crate::probe::{Link, LinkMode, Probe, Received};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::net::{Ipv6Addr, SocketAddrV6};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
-
-/// ICMPv6 echo request.
-const ECHO_REQUEST: u8 = 128;
 
 /// Ping sockets for one interface, one per source address, sharing one echo identifier.
 pub struct PingLink {
@@ -113,7 +111,7 @@ impl Link for PingLink {
     }
 
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
-        if probe.message.first() != Some(&ECHO_REQUEST) {
+        if probe.message.first() != Some(&TYPE_ECHO_REQUEST) {
             return Err(unsupported("anything but echo requests"));
         }
         if probe.dest_opts.is_some() || probe.hop_opts.is_some() || probe.hop_limit.is_some() {

@@ -1,6 +1,11 @@
 //! A simulated link of many hosts behind the [`Link`] trait: it answers our probes the way
 //! Linux hosts do, so the whole pipeline runs in tests and benchmarks without root.
 
+use super::mld::{self, Record, Report};
+use super::packet::{
+    self, Icmp, Invoking, PrefixInfo, CODE_UNRECOGNIZED_OPTION, POINTER_UNKNOWN_OPTION,
+    TYPE_ECHO_REQUEST, TYPE_MLD_QUERY, TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
+};
 use super::{Link, Probe, Received};
 use crate::mac::Mac;
 use crate::model::PrefixKind;
@@ -24,6 +29,18 @@ pub struct SimHost {
 }
 
 type Packet = (Ipv6Addr, u8, Vec<u8>);
+
+/// Hop limit of echo replies and Parameter Problems: Linux's default for unicast.
+const HOST_HOP_LIMIT: u8 = 64;
+/// Hop limit of NDP messages (RFC 4861 §7.1).
+const NDP_HOP_LIMIT: u8 = 255;
+/// Hop limit of MLD messages (RFC 3810 §5).
+const MLD_HOP_LIMIT: u8 = 1;
+/// What the simulated routers advertise: radvd's defaults.
+const RA_HOP_LIMIT: u8 = 64;
+const RA_ROUTER_LIFETIME: u16 = 1800;
+const RA_VALID_LIFETIME: u32 = 86400;
+const RA_PREFERRED_LIFETIME: u32 = 14400;
 
 /// A link of simulated hosts. Answers are queued when a probe is sent and handed out by
 /// `recv` in order, at once — or, with [`SimLink::with_spread`], each at its own random
@@ -167,21 +184,32 @@ impl SimLink {
 
     fn on_echo(&mut self, probe: &Probe<'_>) {
         let Some(to) = probe.src else { return };
+        let Ok(Icmp::EchoRequest { id, seq, cookie }) = packet::parse(probe.message) else {
+            return;
+        };
         let mut answers = Vec::new();
         for host in &self.hosts {
             let Some(from) = Self::answer_from(host, probe.src) else {
                 continue;
             };
-            let reply = if let Some(opts) = probe.dest_opts {
-                param_problem(to, probe.dst, opts, probe.message)
+            let reply = if probe.dest_opts.is_some() {
+                Icmp::ParamProblem {
+                    code: CODE_UNRECOGNIZED_OPTION,
+                    pointer: POINTER_UNKNOWN_OPTION,
+                    invoking: Some(Invoking {
+                        src: to,
+                        dst: probe.dst,
+                        id,
+                        seq,
+                        cookie,
+                    }),
+                }
             } else if host.ignores_multicast_echo {
                 continue;
             } else {
-                let mut r = probe.message.to_vec();
-                r[0] = 129;
-                r
+                Icmp::EchoReply { id, seq, cookie }
             };
-            answers.push((from, 64, reply));
+            answers.push((from, HOST_HOP_LIMIT, reply.to_bytes()));
         }
         for a in answers {
             self.answer(a, 1);
@@ -189,19 +217,19 @@ impl SimLink {
     }
 
     fn on_ns(&mut self, message: &[u8]) {
-        let Some(target) = message
-            .get(8..24)
-            .and_then(|b| <[u8; 16]>::try_from(b).ok())
-        else {
+        let Ok(Icmp::NeighbourSolicit { target, .. }) = packet::parse(message) else {
             return;
         };
-        let target = Ipv6Addr::from(target);
         let Some(host) = self.owner.get(&target).and_then(|i| self.hosts.get(*i)) else {
             return;
         };
         let router = host.router_prefixes.is_some();
         let from = Self::answer_from(host, None).unwrap_or(target);
-        let na = (from, 255, neighbour_advert(target, host.mac, router));
+        let na = (
+            from,
+            NDP_HOP_LIMIT,
+            neighbour_advert(target, host.mac, router),
+        );
         self.answer(na, 10);
     }
 
@@ -211,9 +239,10 @@ impl SimLink {
                 let groups: Vec<Ipv6Addr> = host
                     .addrs
                     .iter()
-                    .map(|a| super::packet::solicited_node(*a))
+                    .map(|a| packet::solicited_node(*a))
                     .collect();
-                self.queue.push_back((from, 1, mldv2_report(&groups)));
+                self.queue
+                    .push_back((from, MLD_HOP_LIMIT, mldv2_report(&groups)));
             }
         }
     }
@@ -224,7 +253,7 @@ impl SimLink {
             if let (Some(prefixes), Some(from)) =
                 (&host.router_prefixes, Self::answer_from(host, None))
             {
-                answers.push((from, 255, router_advert(host.mac, prefixes)));
+                answers.push((from, NDP_HOP_LIMIT, router_advert(host.mac, prefixes)));
             }
         }
         for a in answers {
@@ -243,10 +272,10 @@ impl Link for SimLink {
             probe.dest_opts.is_some(),
         ));
         match probe.message.first() {
-            Some(128) => self.on_echo(probe),
-            Some(133) => self.on_rs(),
-            Some(135) => self.on_ns(probe.message),
-            Some(130) => self.on_mld_query(),
+            Some(&TYPE_ECHO_REQUEST) => self.on_echo(probe),
+            Some(&TYPE_ROUTER_SOLICIT) => self.on_rs(),
+            Some(&TYPE_NEIGHBOUR_SOLICIT) => self.on_ns(probe.message),
+            Some(&TYPE_MLD_QUERY) => self.on_mld_query(),
             _ => {}
         }
         Ok(())
@@ -282,59 +311,85 @@ impl Link for SimLink {
     }
 }
 
-/// A Parameter Problem (code 2, unrecognised option) quoting the echo that carried `opts`,
-/// as a Linux host sends it.
-pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, opts: &[u8], echo: &[u8]) -> Vec<u8> {
-    let mut m = vec![4, 2, 0, 0, 0, 0, 0, 42];
-    let payload_len = (opts.len() + echo.len()) as u16;
-    m.extend_from_slice(&[0x60, 0, 0, 0]);
-    m.extend_from_slice(&payload_len.to_be_bytes());
-    m.extend_from_slice(&[60, 255]);
-    m.extend_from_slice(&src.octets());
-    m.extend_from_slice(&dst.octets());
-    let mut o = opts.to_vec();
-    if let Some(nh) = o.first_mut() {
-        *nh = 58;
+/// A Parameter Problem (code 2, unrecognised option) quoting the echo request `echo` that
+/// carried a Destination Options header from `src` to `dst`, as a Linux host sends it.
+///
+/// Built from its [`Icmp`] repr, so the quote always carries our own unknown-option
+/// header (the parser keeps nothing of the header, so `_dest_opts` cannot be represented);
+/// if `echo` is no echo request the Parameter Problem quotes nothing.
+pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, _dest_opts: &[u8], echo: &[u8]) -> Vec<u8> {
+    let invoking = match packet::parse(echo) {
+        Ok(Icmp::EchoRequest { id, seq, cookie }) => Some(Invoking {
+            src,
+            dst,
+            id,
+            seq,
+            cookie,
+        }),
+        _ => None,
+    };
+    Icmp::ParamProblem {
+        code: CODE_UNRECOGNIZED_OPTION,
+        pointer: POINTER_UNKNOWN_OPTION,
+        invoking,
     }
-    m.extend_from_slice(&o);
-    m.extend_from_slice(echo);
-    m
+    .to_bytes()
 }
 
-/// A solicited Neighbour Advertisement for `target` with its target link-layer option.
+/// A solicited Neighbour Advertisement for `target` with its target link-layer option,
+/// overriding (as Linux answers a multicast solicitation), from a router if `router`.
 pub fn neighbour_advert(target: Ipv6Addr, mac: Mac, router: bool) -> Vec<u8> {
-    let flags = if router { 0xe0 } else { 0x60 };
-    let mut m = vec![136, 0, 0, 0, flags, 0, 0, 0];
-    m.extend_from_slice(&target.octets());
-    m.extend_from_slice(&[2, 1]);
-    m.extend_from_slice(&mac.0);
-    m
+    Icmp::NeighbourAdvert {
+        target,
+        router,
+        solicited: true,
+        override_flag: true,
+        target_mac: Some(mac),
+    }
+    .to_bytes()
 }
 
-/// A Router Advertisement with a source link-layer option and on-link prefixes.
+/// A Router Advertisement with a source link-layer option and on-link prefixes (not
+/// autonomous), with radvd's default hop limit, router lifetime and prefix lifetimes.
 pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
-    let mut m = vec![134, 0, 0, 0, 64, 0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0];
-    m.extend_from_slice(&[1, 1]);
-    m.extend_from_slice(&mac.0);
-    for (prefix, len) in prefixes {
-        m.extend_from_slice(&[3, 4, *len, 0x80]);
-        m.extend_from_slice(&86400u32.to_be_bytes());
-        m.extend_from_slice(&14400u32.to_be_bytes());
-        m.extend_from_slice(&[0; 4]);
-        m.extend_from_slice(&prefix.octets());
+    Icmp::RouterAdvert {
+        cur_hop_limit: RA_HOP_LIMIT,
+        managed: false,
+        other: false,
+        router_lifetime: RA_ROUTER_LIFETIME,
+        source_mac: Some(mac),
+        mtu: None,
+        prefixes: prefixes
+            .iter()
+            .map(|&(prefix, len)| PrefixInfo {
+                prefix,
+                len,
+                on_link: true,
+                autonomous: false,
+                valid_lifetime: RA_VALID_LIFETIME,
+                preferred_lifetime: RA_PREFERRED_LIFETIME,
+            })
+            .collect(),
     }
-    m
+    .to_bytes()
 }
 
-/// An MLDv2 report with one "mode is exclude" record per group, as Linux sends.
+/// An MLDv2 report with one "mode is exclude" record per group, as Linux sends; empty if
+/// there are more groups than a report can count (65535).
 pub fn mldv2_report(groups: &[Ipv6Addr]) -> Vec<u8> {
-    let mut m = vec![143, 0, 0, 0, 0, 0];
-    m.extend_from_slice(&(groups.len() as u16).to_be_bytes());
-    for g in groups {
-        m.extend_from_slice(&[2, 0, 0, 0]);
-        m.extend_from_slice(&g.octets());
+    Report::V2 {
+        records: groups
+            .iter()
+            .map(|&group| Record {
+                record_type: mld::RECORD_MODE_IS_EXCLUDE,
+                group,
+                sources: Vec::new(),
+                aux_data: Vec::new(),
+            })
+            .collect(),
     }
-    m
+    .to_bytes()
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The Linux [`Link`]: one raw ICMPv6 socket bound to one interface.
 
 use super::cmsg::{multicast_on, prepare_receiver, push_cmsg, recv_one, setup, CMSG_BUF};
-use super::{Link, Probe, Received};
 use crate::platform::OpenError;
+use crate::probe::{packet, Link, Probe, Received};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::mem::{size_of, zeroed};
@@ -14,7 +14,15 @@ use std::time::Duration;
 /// `ICMP6_FILTER` from `<netinet/icmp6.h>`; libc does not export it.
 const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel.
-const WANTED_TYPES: [u8; 7] = [4, 129, 131, 134, 135, 136, 143];
+const WANTED_TYPES: [u8; 7] = [
+    packet::TYPE_PARAM_PROBLEM,
+    packet::TYPE_ECHO_REPLY,
+    packet::TYPE_MLD_REPORT_V1,
+    packet::TYPE_ROUTER_ADVERT,
+    packet::TYPE_NEIGHBOUR_SOLICIT,
+    packet::TYPE_NEIGHBOUR_ADVERT,
+    packet::TYPE_MLD_REPORT_V2,
+];
 
 /// A raw ICMPv6 socket bound to one interface, plus send-only sockets armed with the
 /// extension headers some probes carry.
@@ -131,7 +139,7 @@ impl RawLink {
         let sock = raw_socket(ifindex, 255)?;
         prepare_receiver(&sock)?;
         set_filter(&sock, &icmp6_filter(&WANTED_TYPES))?;
-        let opts = super::packet::unknown_option_dest_opts();
+        let opts = packet::unknown_option_dest_opts();
         let mut dest_opts = Vec::new();
         for &src in sources {
             let s = armed_socket(ifindex, src, 255, libc::IPV6_DSTOPTS, &opts)?;
@@ -162,7 +170,7 @@ impl RawLink {
     fn armed_for(&self, probe: &Probe<'_>) -> Option<&Socket> {
         let src = probe.src?;
         match (probe.dest_opts, probe.hop_opts) {
-            (Some(o), None) if o == super::packet::unknown_option_dest_opts() => self
+            (Some(o), None) if o == packet::unknown_option_dest_opts() => self
                 .dest_opts
                 .iter()
                 .find(|(a, _)| *a == src)

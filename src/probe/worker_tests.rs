@@ -2,6 +2,10 @@
 
 use super::*;
 use crate::model::SeenBy;
+use crate::probe::packet::{
+    TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST, TYPE_MLD_REPORT_V2, TYPE_NEIGHBOUR_ADVERT,
+    TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
+};
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
 
@@ -71,14 +75,18 @@ fn sends_every_probe_kind_each_round() {
     let (stats, _) = run_on(&mut link, &cfg());
     // RS once; per round: 2 sources x (echo + option echo).
     assert_eq!(stats.probes_sent, 1 + 3 * 4);
-    let rs = link.sent.iter().filter(|s| s.2[0] == 133).count();
+    let rs = link
+        .sent
+        .iter()
+        .filter(|s| s.2[0] == TYPE_ROUTER_SOLICIT)
+        .count();
     assert_eq!(rs, 1);
     let opt = link.sent.iter().filter(|s| s.3).count();
     assert_eq!(opt, 6);
     assert!(link
         .sent
         .iter()
-        .filter(|s| s.2[0] == 128)
+        .filter(|s| s.2[0] == TYPE_ECHO_REQUEST)
         .all(|s| s.0 == a("ff02::1")));
     let from_global = link
         .sent
@@ -92,7 +100,7 @@ fn sends_every_probe_kind_each_round() {
 struct Timed(SimLink, Vec<Instant>);
 impl Link for Timed {
     fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
-        if probe.message.first() == Some(&128) {
+        if probe.message.first() == Some(&TYPE_ECHO_REQUEST) {
             self.1.push(Instant::now());
         }
         self.0.send(probe)
@@ -161,7 +169,7 @@ fn finds_echoing_and_silent_hosts_and_their_macs() {
     let ns: Vec<Ipv6Addr> = link
         .sent
         .iter()
-        .filter(|s| s.2[0] == 135)
+        .filter(|s| s.2[0] == TYPE_NEIGHBOUR_SOLICIT)
         .map(|s| s.0)
         .collect();
     assert!(
@@ -210,7 +218,7 @@ fn drops_foreign_forged_and_malformed_packets() {
         cookie: [0; 8],
     };
     let mut foreign_echo = packet::echo_request(&other, 1);
-    foreign_echo[0] = 129;
+    foreign_echo[0] = TYPE_ECHO_REPLY;
     link.inject(a("fe80::66"), 64, foreign_echo);
     // Right id, wrong cookie.
     let mut forged = packet::echo_request(
@@ -220,7 +228,7 @@ fn drops_foreign_forged_and_malformed_packets() {
         },
         1,
     );
-    forged[0] = 129;
+    forged[0] = TYPE_ECHO_REPLY;
     link.inject(a("fe80::67"), 64, forged);
     // An NA nobody asked for, an RA from off-link (hop limit 64), junk.
     link.inject(
@@ -233,10 +241,10 @@ fn drops_foreign_forged_and_malformed_packets() {
         64,
         sim::router_advert(Mac([0, 1, 2, 3, 4, 6]), &[(a("2001:db8:bad::"), 64)]),
     );
-    link.inject(a("fe80::70"), 64, vec![136, 0, 0]);
+    link.inject(a("fe80::70"), 64, vec![TYPE_NEIGHBOUR_ADVERT, 0, 0]);
     // Our own echo looping back, and an answer from a multicast source.
     let mut own = packet::echo_request(&TAG, 0);
-    own[0] = 129;
+    own[0] = TYPE_ECHO_REPLY;
     link.inject(a("fe80::100"), 64, own.clone());
     link.inject(a("ff02::1"), 64, own);
     let (stats, seen) = run_on(&mut link, &cfg());
@@ -362,7 +370,11 @@ fn mld_reports_are_ignored_without_mld_and_checked_with_it() {
     let mut link = SimLink::new(vec![]);
     link.inject(a("fe80::5"), 64, report.clone());
     link.inject(a("2001:db8:1::5"), 1, report);
-    link.inject(a("fe80::6"), 1, vec![143, 0, 0, 0, 0, 0, 0, 9]);
+    link.inject(
+        a("fe80::6"),
+        1,
+        vec![TYPE_MLD_REPORT_V2, 0, 0, 0, 0, 0, 0, 9],
+    );
     let (stats, seen) = run_on(&mut link, &c);
     assert!(seen.is_empty(), "{seen:?}");
     assert_eq!(stats.malformed, 3, "hop limit, global source, truncated");
@@ -382,7 +394,10 @@ impl Link for PingSim {
         }
     }
     fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
-        if probe.message[0] != 128 || probe.dest_opts.is_some() || probe.hop_opts.is_some() {
+        if probe.message[0] != TYPE_ECHO_REQUEST
+            || probe.dest_opts.is_some()
+            || probe.hop_opts.is_some()
+        {
             self.refused += 1;
             return Err(std::io::Error::from(std::io::ErrorKind::Unsupported));
         }
@@ -407,7 +422,7 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
     };
     // Our real id but the kernel's id is what answers carry: a reply with TAG.id is not ours.
     let mut stray = packet::echo_request(&TAG, 1);
-    stray[0] = 129;
+    stray[0] = TYPE_ECHO_REPLY;
     link.inner.inject(a("fe80::99"), 64, stray);
     let mut c = cfg();
     c.mld = true;
@@ -421,7 +436,11 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
     assert_eq!(stats.send_errors, 0);
     // Per round: one echo from each of the 2 sources; nothing else.
     assert_eq!(stats.probes_sent, 3 * 2);
-    assert!(link.inner.sent.iter().all(|s| s.2[0] == 128 && !s.3));
+    assert!(link
+        .inner
+        .sent
+        .iter()
+        .all(|s| s.2[0] == TYPE_ECHO_REQUEST && !s.3));
     // 2 option echoes a round skipped, plus the RS and the MLD query once.
     assert_eq!(stats.skipped, 3 * 2 + 2);
     // The silent host is not found (it needed the option echo), the echoing one is.
@@ -448,7 +467,7 @@ impl Link for Mute {
 #[test]
 fn a_link_that_cannot_send_reports_why_and_still_counts_what_arrived() {
     let mut sim = SimLink::new(vec![]);
-    sim.inject(a("fe80::70"), 64, vec![136, 0, 0]);
+    sim.inject(a("fe80::70"), 64, vec![TYPE_NEIGHBOUR_ADVERT, 0, 0]);
     let mut link = Mute(sim);
     let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
     assert_eq!(failed.map(|e| e.raw_os_error()), Some(Some(22)));

@@ -10,6 +10,9 @@ use crate::probe::{mld, Link, Received};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
+/// The hop limit every genuine NDP message arrives with (RFC 4861 §6.1, §7.1).
+const NDP_HOP_LIMIT: u8 = 255;
+
 impl<L: Link> Worker<'_, L> {
     /// Handles an MLD report: its sender is a live host (even one that ignores every
     /// echo), and its solicited-node groups give address candidates to confirm.
@@ -104,7 +107,7 @@ impl<L: Link> Worker<'_, L> {
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
         if matches!(
             bytes.first(),
-            Some(&(mld::TYPE_REPORT_V1 | mld::TYPE_REPORT_V2))
+            Some(&(packet::TYPE_MLD_REPORT_V1 | packet::TYPE_MLD_REPORT_V2))
         ) {
             if self.cfg.mld {
                 self.handle_mld_report(rx, bytes);
@@ -113,6 +116,19 @@ impl<L: Link> Worker<'_, L> {
         }
         let msg = match packet::parse(bytes) {
             Ok(m) => m,
+            // Echo requests and RSs are not answers; a malformed one is as ignorable as a
+            // well-formed one.
+            Err(_)
+                if matches!(
+                    bytes.first(),
+                    Some(&(packet::TYPE_ECHO_REQUEST | packet::TYPE_ROUTER_SOLICIT))
+                ) =>
+            {
+                Icmp::Other {
+                    icmp_type: bytes.first().copied().unwrap_or_default(),
+                    code: bytes.get(1).copied().unwrap_or_default(),
+                }
+            }
             Err(_) => {
                 self.stats.malformed += 1;
                 return;
@@ -127,7 +143,7 @@ impl<L: Link> Worker<'_, L> {
             return;
         }
         // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
-        let ndp_ok = rx.hop_limit.is_none_or(|h| h == 255);
+        let ndp_ok = rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT);
         match msg {
             Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
@@ -139,7 +155,7 @@ impl<L: Link> Worker<'_, L> {
                 }
             }
             Icmp::ParamProblem {
-                code: 2,
+                code: packet::CODE_UNRECOGNIZED_OPTION,
                 invoking: Some(inv),
                 ..
             } if msg.matches(&self.tag) => {
@@ -214,7 +230,7 @@ impl<L: Link> Worker<'_, L> {
                     self.solicit_mld_candidates();
                 }
             }
-            Icmp::Other { .. } => {}
+            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => {}
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
             | Icmp::RouterAdvert { .. }
