@@ -7,9 +7,9 @@ pub mod sweep;
 use crate::mac::Mac;
 use crate::neigh::Ipv4Neighbour;
 use crate::report::{IfaceReport, Ipv4OnlyHost};
-use pnet::packet::arp::{ArpHardwareTypes, ArpOperations, ArpPacket, MutableArpPacket};
-use pnet::packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
-use pnet::packet::{MutablePacket, Packet};
+use pnet_packet::arp::{ArpHardwareTypes, ArpOperations, ArpPacket, MutableArpPacket};
+use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
+use pnet_packet::{MutablePacket, Packet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -91,7 +91,7 @@ pub fn send_offset(i: usize, rate: u32) -> Duration {
 pub fn arp_request(src_mac: Mac, src_ip: Ipv4Addr, target: Ipv4Addr) -> Vec<u8> {
     let mut frame = vec![0u8; 42];
     if let Some(mut eth) = MutableEthernetPacket::new(&mut frame) {
-        eth.set_destination(pnet::util::MacAddr::broadcast());
+        eth.set_destination(pnet_datalink::MacAddr::broadcast());
         eth.set_source(src_mac.0.into());
         eth.set_ethertype(EtherTypes::Arp);
         if let Some(mut arp) = MutableArpPacket::new(eth.payload_mut()) {
@@ -102,7 +102,7 @@ pub fn arp_request(src_mac: Mac, src_ip: Ipv4Addr, target: Ipv4Addr) -> Vec<u8> 
             arp.set_operation(ArpOperations::Request);
             arp.set_sender_hw_addr(src_mac.0.into());
             arp.set_sender_proto_addr(src_ip);
-            arp.set_target_hw_addr(pnet::util::MacAddr::zero());
+            arp.set_target_hw_addr(pnet_datalink::MacAddr::zero());
             arp.set_target_proto_addr(target);
         }
     }

@@ -3,15 +3,18 @@
 
 pub mod arp;
 pub mod caps;
+mod cmsg;
 pub mod netlink;
+pub mod ping;
+pub mod raw;
 
 use super::{Backend, BoxLink, OpenError, ResolverFactory};
 use crate::iface::{IfAddr, Interface};
 use crate::ipv4::sweep::ArpChannel;
 use crate::mac::Mac;
 use crate::neigh::NeighSource;
-use crate::probe::ping::PingLink;
-use crate::probe::socket::RawLink;
+use ping::PingLink;
+use raw::RawLink;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -21,7 +24,7 @@ pub struct Linux;
 
 impl Backend for Linux {
     fn interfaces(&self) -> Vec<Interface> {
-        pnet::datalink::interfaces()
+        pnet_datalink::interfaces()
             .into_iter()
             .map(|i| Interface {
                 up: i.is_up(),
@@ -32,11 +35,11 @@ impl Backend for Linux {
                     .ips
                     .iter()
                     .filter_map(|ip| match ip {
-                        pnet::ipnetwork::IpNetwork::V6(n) => Some(IfAddr {
+                        ipnetwork::IpNetwork::V6(n) => Some(IfAddr {
                             addr: n.ip(),
                             prefix_len: n.prefix(),
                         }),
-                        pnet::ipnetwork::IpNetwork::V4(_) => None,
+                        ipnetwork::IpNetwork::V4(_) => None,
                     })
                     .collect(),
                 name: i.name,

@@ -1,15 +1,10 @@
 //! Probing one link: what a probe worker sends and receives, through the small [`Link`]
-//! trait so the worker runs on real raw sockets ([`socket`]) or on a simulated link ([`sim`]).
+//! trait so the worker runs on the platform's sockets (`platform`) or on a simulated link
+//! ([`sim`]).
 
-#[cfg(target_os = "linux")]
-mod cmsg;
 pub mod mld;
 pub mod packet;
-#[cfg(target_os = "linux")]
-pub mod ping;
 pub mod sim;
-#[cfg(target_os = "linux")]
-pub mod socket;
 pub mod worker;
 
 use std::io;

@@ -2,7 +2,7 @@
 //! `pnet`'s datalink channel. Opening needs CAP_NET_RAW; using it does not.
 
 use crate::ipv4::sweep::ArpChannel;
-use pnet::datalink::{self, Channel, Config, DataLinkReceiver, DataLinkSender};
+use pnet_datalink::{self as datalink, Channel, Config, DataLinkReceiver, DataLinkSender};
 use std::io;
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -42,8 +42,8 @@ pub fn interface_ipv4(ifindex: u32) -> Option<(Ipv4Addr, u8)> {
         .ips
         .iter()
         .find_map(|n| match n {
-            pnet::ipnetwork::IpNetwork::V4(v4) => Some((v4.ip(), v4.prefix())),
-            pnet::ipnetwork::IpNetwork::V6(_) => None,
+            ipnetwork::IpNetwork::V4(v4) => Some((v4.ip(), v4.prefix())),
+            ipnetwork::IpNetwork::V6(_) => None,
         })
 }
 

@@ -37,11 +37,6 @@ fn ping_socket() -> Result<Socket, OpenError> {
     }
 }
 
-/// Whether this process may open ICMPv6 ping sockets at all.
-pub fn available() -> Result<(), OpenError> {
-    ping_socket().map(drop)
-}
-
 impl PingLink {
     /// Opens one socket per source address on interface `ifindex`. Link-local sources
     /// bind the socket to the interface through their scope; every socket sends its

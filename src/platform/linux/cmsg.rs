@@ -2,8 +2,8 @@
 //! options, control messages for `sendmsg`, and `recvmsg` with the hop limit and arrival
 //! interface. Shared by the raw ([`super::socket`]) and ping ([`super::ping`]) links.
 
-use super::Received;
 use crate::platform::OpenError;
+use crate::probe::Received;
 use socket2::Socket;
 use std::io;
 use std::mem::{size_of, zeroed};

@@ -149,11 +149,11 @@ impl RawLink {
         if mld {
             setup(
                 "joining ff02::16 for MLD reports",
-                sock.join_multicast_v6(&super::mld::ALL_MLDV2_ROUTERS, ifindex),
+                sock.join_multicast_v6(&crate::probe::mld::ALL_MLDV2_ROUTERS, ifindex),
             )?;
             // RFC 3810: queries carry the router alert and hop limit 1.
             if let Some(&ll) = sources.iter().find(|a| crate::model::is_link_local(**a)) {
-                let alert = super::mld::router_alert_hop_by_hop();
+                let alert = crate::probe::mld::router_alert_hop_by_hop();
                 let s = armed_socket(ifindex, ll, 1, libc::IPV6_HOPOPTS, &alert)?;
                 mld_sock = Some((ll, s));
             }
@@ -176,7 +176,8 @@ impl RawLink {
                 .find(|(a, _)| *a == src)
                 .map(|(_, s)| s),
             (None, Some(o))
-                if o == super::mld::router_alert_hop_by_hop() && probe.hop_limit == Some(1) =>
+                if o == crate::probe::mld::router_alert_hop_by_hop()
+                    && probe.hop_limit == Some(1) =>
             {
                 self.mld.as_ref().filter(|(a, _)| *a == src).map(|(_, s)| s)
             }
