@@ -201,8 +201,9 @@ fn flood(ns: String, scanner: (Mac, Ipv6Addr), stop: Arc<AtomicBool>, stats: Arc
             echo[4..6].copy_from_slice(&id.to_be_bytes());
             batch.push(frame(uni, src, to_scanner, 64, &echo, false));
         }
-        // A Parameter Problem quoting an echo we never sent.
-        let pp = sim::param_problem(to_scanner, all_nodes, &[58, 0, 0x9e, 4, 0, 0, 0, 0], &echo);
+        // A Parameter Problem quoting an echo we never sent (a foreign id and cookie).
+        let never_sent = v6scout::probe::packet::echo_request(&tag, 1);
+        let pp = sim::param_problem(to_scanner, all_nodes, &never_sent);
         batch.push(frame(uni, src, to_scanner, 64, &pp, false));
         // Unsolicited NAs (random target) and RAs from random sources, hop limit 255.
         let na = sim::neighbour_advert(src, smac, false);

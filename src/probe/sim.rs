@@ -315,9 +315,8 @@ impl Link for SimLink {
 /// carried a Destination Options header from `src` to `dst`, as a Linux host sends it.
 ///
 /// Built from its [`Icmp`] repr, so the quote always carries our own unknown-option
-/// header (the parser keeps nothing of the header, so `_dest_opts` cannot be represented);
-/// if `echo` is no echo request the Parameter Problem quotes nothing.
-pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, _dest_opts: &[u8], echo: &[u8]) -> Vec<u8> {
+/// header; if `echo` is no echo request the Parameter Problem quotes nothing.
+pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, echo: &[u8]) -> Vec<u8> {
     let invoking = match packet::parse(echo) {
         Ok(Icmp::EchoRequest { id, seq, cookie }) => Some(Invoking {
             src,

@@ -179,13 +179,12 @@ fn answers_are_built_as_linux_and_radvd_send_them() {
     let (src, dst): (Ipv6Addr, Ipv6Addr) =
         ("fe80::1:1".parse().unwrap(), "ff02::1".parse().unwrap());
     let echo = packet::echo_request(&TAG, 9);
-    let opts = packet::unknown_option_dest_opts();
     let mut pp = vec![4, 2, 0, 0, 0, 0, 0, 42, 0x60, 0, 0, 0, 0, 24, 60, 255];
     pp.extend_from_slice(&src.octets());
     pp.extend_from_slice(&dst.octets());
     pp.extend_from_slice(&[58, 0, 0x80, 4, 0, 0, 0, 0]);
     pp.extend_from_slice(&echo);
-    assert_eq!(param_problem(src, dst, &opts, &echo), pp);
+    assert_eq!(param_problem(src, dst, &echo), pp);
     // What a host answers a plain echo with: the request, type 129.
     let mut link = SimLink::new(hosts(1));
     echo_from(&mut link, &echo, None);
@@ -195,7 +194,7 @@ fn answers_are_built_as_linux_and_radvd_send_them() {
     reply[0] = 129;
     assert_eq!(&buf[..rx.len], reply);
     // And with the unknown option: the Parameter Problem above, from the host.
-    echo_from(&mut link, &echo, Some(&opts));
+    echo_from(&mut link, &echo, Some(&packet::unknown_option_dest_opts()));
     let rx = link.recv(&mut buf, Duration::ZERO).unwrap().unwrap();
     assert_eq!(&buf[..rx.len], pp);
 }
