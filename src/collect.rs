@@ -11,8 +11,12 @@ use std::time::Duration;
 /// Everything known about one address of one neighbour.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddrEntry {
-    /// Its MAC, once learned.
+    /// Its MAC, once learned: what its own NA or RA said, else the source of its frames,
+    /// else its own solicitation or the kernel's cache.
     pub mac: Option<Mac>,
+    /// The source MAC of the frames its answers came in (kept beside `mac` as a
+    /// cross-check: a frame from another MAC than the NA named is a finding).
+    pub frame_mac: Option<Mac>,
     /// How it was seen during this scan.
     pub seen_by: BTreeSet<SeenBy>,
     /// Fastest round-trip time of an echo or Parameter Problem answer.
@@ -21,6 +25,8 @@ pub struct AddrEntry {
     pub router: bool,
     /// Only in the neighbour cache: nothing answered for it during this scan.
     pub stale: bool,
+    /// `mac` came from a link-layer option (NA, RA, NS), not from a frame.
+    pub mac_from_option: bool,
 }
 
 /// What the collector knows about one interface.
@@ -63,6 +69,7 @@ impl HostTable {
                 addr,
                 via,
                 mac,
+                frame_mac,
                 rtt,
                 router,
             } => {
@@ -73,9 +80,16 @@ impl HostTable {
                 }
                 let e = t.addrs.entry(addr).or_default();
                 e.seen_by.insert(via);
-                // An NA or RA link-layer option is the neighbour's own word: it wins.
+                // An NA or RA link-layer option is the neighbour's own word: it wins over
+                // the frame's source, which only fills a MAC nothing else gave.
                 if mac.is_some() {
                     e.mac = mac;
+                    e.mac_from_option = true;
+                } else if !e.mac_from_option && frame_mac.is_some() {
+                    e.mac = frame_mac;
+                }
+                if frame_mac.is_some() {
+                    e.frame_mac = frame_mac;
                 }
                 e.rtt = match (e.rtt, rtt) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -136,9 +150,9 @@ impl HostTable {
                         AddrEntry {
                             mac: n.mac,
                             seen_by: [SeenBy::Cache].into(),
-                            rtt: None,
                             router: n.router,
                             stale: true,
+                            ..AddrEntry::default()
                         },
                     );
                 }
@@ -174,6 +188,7 @@ mod tests {
             addr: a(addr),
             via,
             mac,
+            frame_mac: None,
             rtt: rtt_ms.map(Duration::from_millis),
             router: false,
         }
@@ -200,6 +215,36 @@ mod tests {
         assert_eq!(e.mac, Some(M1));
         assert_eq!(e.seen_by, [SeenBy::Echo, SeenBy::Ndp].into());
         assert_eq!(t.live_count(), 1);
+    }
+
+    #[test]
+    fn a_link_layer_option_beats_the_frame_source_whatever_the_order() {
+        let frame = |addr, via, mac, frame_mac| Observation::Address {
+            ifindex: 2,
+            addr: a(addr),
+            via,
+            mac,
+            frame_mac,
+            rtt: None,
+            router: false,
+        };
+        let mut t = HostTable::new(10);
+        t.add(frame("fe80::1", SeenBy::Echo, None, Some(M2)));
+        assert_eq!(
+            t.ifaces[&2].addrs[&a("fe80::1")].mac,
+            Some(M2),
+            "frame fills it"
+        );
+        t.add(frame("fe80::1", SeenBy::Ndp, Some(M1), Some(M2)));
+        t.add(frame("fe80::1", SeenBy::Echo, None, Some(M2)));
+        let e = &t.ifaces[&2].addrs[&a("fe80::1")];
+        assert_eq!(
+            (e.mac, e.frame_mac),
+            (Some(M1), Some(M2)),
+            "NA wins, frame kept"
+        );
+        t.merge_cache(&[neigh("fe80::1", M2)], false);
+        assert_eq!(t.ifaces[&2].addrs[&a("fe80::1")].mac, Some(M1));
     }
 
     #[test]
@@ -261,6 +306,7 @@ mod tests {
                 addr,
                 via: SeenBy::Echo,
                 mac: None,
+                frame_mac: None,
                 rtt: None,
                 router: false,
             });

@@ -43,6 +43,7 @@ fn obs(addr: &str, via: SeenBy, mac: Option<Mac>, router: bool) -> Observation {
         addr: a(addr),
         via,
         mac,
+        frame_mac: None,
         rtt: None,
         router,
     }

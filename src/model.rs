@@ -21,6 +21,10 @@ pub enum SeenBy {
     /// Reported its multicast groups in answer to our MLD query (`--mld`), or was
     /// confirmed as an address those groups implied.
     Mld,
+    /// Sent neighbour discovery of its own during the scan: a Neighbour Solicitation (for
+    /// our address, or duplicate address detection as it joins), a Router Solicitation,
+    /// an unsolicited Neighbour Advertisement.
+    Heard,
     /// Only present in the kernel's neighbour cache; nothing confirmed it during this scan.
     Cache,
 }
@@ -34,6 +38,7 @@ impl SeenBy {
             SeenBy::Ndp => "ndp",
             SeenBy::Ra => "ra",
             SeenBy::Mld => "mld",
+            SeenBy::Heard => "heard",
             SeenBy::Cache => "cache",
         }
     }
@@ -56,8 +61,11 @@ pub enum Observation {
         addr: Ipv6Addr,
         /// Which probe it answered.
         via: SeenBy,
-        /// Its MAC, when the answer carried one (NA target / RA source link-layer option).
+        /// Its MAC, when the answer carried one (NA target / RA source link-layer option):
+        /// the neighbour's own word.
         mac: Option<Mac>,
+        /// The source MAC of the frame the answer came in, when the platform sees frames.
+        frame_mac: Option<Mac>,
         /// Round-trip time of an echo or Parameter Problem answer.
         rtt: Option<Duration>,
         /// It advertised itself as a router (RA with non-zero lifetime, or NA router flag).

@@ -59,8 +59,11 @@ pub struct ScanStats {
     /// Well-formed ICMPv6 messages that were not answers to this scan (other programs'
     /// pings, other scans).
     pub foreign: u64,
-    /// Probes not sent because the link cannot send them (echo-only ping sockets).
+    /// Probes not sent because the link cannot send them (echo-only ping sockets), or
+    /// because the unicast budget was spent.
     pub skipped: u64,
+    /// ICMPv6 errors that quoted nothing of this scan we could match.
+    pub unmatched_errors: u64,
 }
 
 /// One scanned interface.

@@ -17,9 +17,11 @@ use proptest::test_runner::{Config, FileFailurePersistence};
 use std::net::Ipv6Addr;
 use std::time::Duration;
 use v6scout::mac::Mac;
-use v6scout::model::{Ipv6Prefix, Observation};
+use v6scout::model::{Ipv6Prefix, Observation, SeenBy};
 use v6scout::probe::mld;
-use v6scout::probe::packet::{self, Icmp, ProbeTag};
+use v6scout::probe::packet::{
+    self, Icmp, PayloadHead, ProbeTag, QuoteStart, TYPE_ECHO_REQUEST, TYPE_UNKNOWN_PROBE,
+};
 use v6scout::probe::sim::{SimHost, SimLink};
 use v6scout::probe::worker::{self, WorkerConfig};
 use v6scout::{ipv4, names::dns};
@@ -218,7 +220,13 @@ fn prefix() -> impl Strategy<Value = packet::PrefixInfo> {
 
 /// Any message `parse` can return, built directly rather than from bytes.
 fn icmp() -> impl Strategy<Value = Icmp> {
-    let cookie = prop::option::of(any::<[u8; 8]>());
+    let cookie = prop::collection::vec(any::<u8>(), 0..=8).prop_map(|b| PayloadHead::of(&b));
+    let start = prop_oneof![
+        (ipv6(), ipv6()).prop_map(|(src, dst)| QuoteStart::Ipv6Header { src, dst }),
+        Just(QuoteStart::ExtensionHeader),
+        Just(QuoteStart::Message),
+    ];
+    let probe_type = prop_oneof![Just(TYPE_ECHO_REQUEST), Just(TYPE_UNKNOWN_PROBE)];
     prop_oneof![
         (any::<(u16, u16)>(), cookie.clone()).prop_map(|((id, seq), cookie)| Icmp::EchoRequest {
             id,
@@ -232,14 +240,14 @@ fn icmp() -> impl Strategy<Value = Icmp> {
         }),
         (
             any::<(u8, u32)>(),
-            prop::option::of((ipv6(), ipv6(), any::<(u16, u16)>(), cookie))
+            prop::option::of((start, probe_type, any::<(u16, u16)>(), cookie))
         )
             .prop_map(|((code, pointer), inv)| Icmp::ParamProblem {
                 code,
                 pointer,
-                invoking: inv.map(|(src, dst, (id, seq), cookie)| packet::Invoking {
-                    src,
-                    dst,
+                invoking: inv.map(|(start, icmp_type, (id, seq), cookie)| packet::Invoking {
+                    start,
+                    icmp_type,
                     id,
                     seq,
                     cookie
@@ -323,6 +331,7 @@ fn real_hosts() -> Vec<SimHost> {
             addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | 0x5000 | u128::from(i))],
             ignores_multicast_echo: i == 4,
             router_prefixes: None,
+            quirks: Default::default(),
         })
         .collect()
 }
@@ -369,6 +378,7 @@ proptest! {
             max_hosts: 4096,
             mld: false,
             prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
+            recall: Vec::new(),
         };
         let mut seen = Vec::new();
         let (stats, failed) = worker::run(&mut link, &cfg, &mut |o| seen.push(o));
@@ -382,14 +392,20 @@ proptest! {
         for h in &hosts {
             prop_assert!(macs(h.addrs[0]).contains(&h.mac), "{} lost", h.addrs[0]);
         }
+        // A forgery can only add routers (from RAs) and hosts heard on their own (their
+        // NS, RS, NA), each bounded to an eighth of --max-hosts.
+        let mut heard = std::collections::HashSet::new();
         for o in &seen {
-            if let Observation::Address { addr, .. } = o {
-                prop_assert!(
-                    hosts.iter().any(|h| h.addrs.contains(addr)) || routers.contains(addr),
-                    "forged address {addr} accepted (stats {stats:?})"
-                );
+            if let Observation::Address { addr, via, .. } = o {
+                let real = hosts.iter().any(|h| h.addrs.contains(addr)) || routers.contains(addr);
+                if !real && *via == SeenBy::Heard {
+                    heard.insert(*addr);
+                    continue;
+                }
+                prop_assert!(real, "forged address {addr} accepted via {via:?} (stats {stats:?})");
             }
         }
+        prop_assert!(heard.len() <= 4096 / 8, "{} heard-only addresses", heard.len());
         prop_assert!(stats.replies >= hosts.len() as u64);
     }
 }

@@ -56,6 +56,7 @@ pub fn hosts(n: usize) -> Vec<SimHost> {
                 addrs,
                 ignores_multicast_echo: k % 4 == 3,
                 router_prefixes: (k == 0).then(|| vec![(Ipv6Addr::from(GLOBAL), 64)]),
+                quirks: Default::default(),
             }
         })
         .collect()
@@ -100,6 +101,7 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         max_hosts: 1_000_000,
         mld: false,
         prefixes: i.addrs.iter().map(|a| a.prefix()).collect(),
+        recall: Vec::new(),
     };
     let (_, failed) = worker::run(&mut link, &cfg, &mut |o| obs.push(o));
     assert!(failed.is_none(), "simulated sends succeed");

@@ -141,6 +141,7 @@ mod tests {
             addr: addr.parse().unwrap(),
             via: SeenBy::Echo,
             mac: mac.map(|m| Mac([2, 0, 0, 0, 0, m])),
+            frame_mac: None,
             rtt: None,
             router: false,
         });

@@ -6,7 +6,7 @@ use crate::group;
 use crate::iface::Interface;
 use crate::model::Observation;
 use crate::names::{self, Asker, Resolver};
-use crate::neigh::NeighSource;
+use crate::neigh::{NeighEntry, NeighSource};
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, WorkerConfig, WorkerStats};
 use crate::probe::Link;
@@ -34,7 +34,30 @@ pub fn random_tag() -> ProbeTag {
     }
 }
 
-fn worker_config(iface: &Interface, opts: &ScanConfig, tag: ProbeTag) -> WorkerConfig {
+/// The addresses an interface confirms because the kernel's neighbour cache knows them:
+/// live hosts the cache remembers but that may ignore every multicast probe (a phone in
+/// doze). Only those that answer are reported.
+pub fn recall_from_cache(
+    iface: &Interface,
+    cache: &[NeighEntry],
+    opts: &ScanConfig,
+) -> Vec<Ipv6Addr> {
+    cache
+        .iter()
+        .filter(|n| n.ifindex == iface.index && crate::model::is_host_address(n.addr))
+        .filter(|n| !opts.link_local_only || crate::model::is_link_local(n.addr))
+        .filter(|n| !iface.addrs.iter().any(|a| a.addr == n.addr))
+        .map(|n| n.addr)
+        .take(crate::probe::worker::MAX_RECALL)
+        .collect()
+}
+
+fn worker_config(
+    iface: &Interface,
+    opts: &ScanConfig,
+    tag: ProbeTag,
+    recall: Vec<Ipv6Addr>,
+) -> WorkerConfig {
     let sources = crate::platform::probe_sources(iface, opts.link_local_only);
     WorkerConfig {
         ifindex: iface.index,
@@ -52,6 +75,7 @@ fn worker_config(iface: &Interface, opts: &ScanConfig, tag: ProbeTag) -> WorkerC
             .filter(|a| a.prefix_len < 128)
             .map(|a| a.prefix())
             .collect(),
+        recall,
     }
 }
 
@@ -112,6 +136,15 @@ pub fn scan_links_with<L: Link + Send>(
     if let Some(o) = observer.as_mut() {
         o.start(&ifaces, opts);
     }
+    // What the kernel already knows is confirmed during the window, not only merged after.
+    let known = match neigh.map(|n| n.dump()) {
+        Some(Ok(cache)) => cache,
+        Some(Err(e)) => {
+            warn(Warning::NeighCache { why: io_reason(&e) });
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     let (tx, rx) = mpsc::channel();
     type Outcome = (
         String,
@@ -122,7 +155,7 @@ pub fn scan_links_with<L: Link + Send>(
             .iter_mut()
             .map(|(iface, link)| {
                 let tx = tx.clone();
-                let cfg = worker_config(iface, opts, tag);
+                let cfg = worker_config(iface, opts, tag, recall_from_cache(iface, &known, opts));
                 let name = iface.name.clone();
                 let handle = s.spawn(move || {
                     worker::run(link, &cfg, &mut |o| {
@@ -200,6 +233,7 @@ pub fn scan_links_with<L: Link + Send>(
             send_errors: stats.send_errors,
             foreign: stats.foreign,
             skipped: stats.skipped,
+            unmatched_errors: stats.unmatched_errors,
         },
         ports_checked: None,
     };

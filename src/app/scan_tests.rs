@@ -39,6 +39,7 @@ fn host(i: u8, silent: bool, extra: &[&str]) -> SimHost {
         addrs,
         ignores_multicast_echo: silent,
         router_prefixes: None,
+        quirks: Default::default(),
     }
 }
 
@@ -384,7 +385,7 @@ fn answers_spread_over_the_window_are_all_collected_with_macs() {
 
 /// A link that works like a simulated one, or breaks in one of the ways a real one can.
 enum TestLink {
-    Sim(SimLink),
+    Sim(Box<SimLink>),
     /// Every send fails (the interface went away).
     Gone,
     /// The worker's thread dies (a bug in it).
@@ -419,7 +420,10 @@ fn a_broken_link_is_a_warning_and_the_others_keep_their_results() {
     let mut links = vec![
         (
             iface("eth0", 2, &["fe80::100"]),
-            TestLink::Sim(SimLink::new(vec![host(2, false, &[]), host(3, true, &[])])),
+            TestLink::Sim(Box::new(SimLink::new(vec![
+                host(2, false, &[]),
+                host(3, true, &[]),
+            ]))),
         ),
         (iface("eth1", 3, &["fe80::101"]), TestLink::Gone),
         (iface("eth2", 4, &["fe80::102"]), TestLink::Panics),

@@ -96,6 +96,7 @@ pub fn report() -> Report {
             send_errors: 2,
             foreign: 3,
             skipped: 0,
+            unmatched_errors: 0,
         },
         ports_checked: None,
     };

@@ -119,6 +119,8 @@ pub struct JsonStats {
     pub foreign: u64,
     /// Probes the link cannot send.
     pub skipped: u64,
+    /// ICMPv6 errors that quoted nothing of this scan we could match.
+    pub unmatched_errors: u64,
 }
 
 /// The entry of one row; `ipv4_checked`: its interface was swept for IPv4.
@@ -194,6 +196,7 @@ pub fn document(report: &Report) -> Document<'_> {
             send_errors: report.stats.send_errors,
             foreign: report.stats.foreign,
             skipped: report.stats.skipped,
+            unmatched_errors: report.stats.unmatched_errors,
         },
     }
 }

@@ -4,6 +4,7 @@
 pub mod arp;
 pub mod caps;
 mod cmsg;
+mod frames;
 pub mod netlink;
 pub mod ping;
 pub mod raw;

@@ -37,6 +37,9 @@ pub struct Received {
     pub src: Ipv6Addr,
     /// Hop limit it arrived with, when the platform reports it (NDP requires 255).
     pub hop_limit: Option<u8>,
+    /// Source MAC of the Ethernet frame that carried it, when the platform sees frames:
+    /// every answer then has its sender's MAC, even when no Neighbour Advertisement comes.
+    pub mac: Option<crate::mac::Mac>,
 }
 
 /// What kind of socket a link sends through, and so which probes it can send.

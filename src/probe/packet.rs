@@ -26,6 +26,7 @@ mod echo;
 mod emit;
 mod ndp;
 use echo::{parse_echo_reply, parse_echo_request, parse_param_problem};
+pub use echo::{unknown_type_probe, Invoking, PayloadHead, QuoteStart};
 use ndp::{
     parse_neighbour_advert, parse_neighbour_solicit, parse_router_advert, parse_router_solicit,
 };
@@ -38,6 +39,10 @@ pub const UNKNOWN_OPTION_TYPE: u8 = 0x80;
 // Every ICMPv6 type, code and NDP option type v6scout sends or reads, in one place: the
 // socket filter, the worker, the simulator and the tests all name them from here.
 
+/// ICMPv6 type: Destination Unreachable (RFC 4443 §3.1).
+pub const TYPE_DEST_UNREACHABLE: u8 = 1;
+/// ICMPv6 type: Time Exceeded (RFC 4443 §3.3).
+pub const TYPE_TIME_EXCEEDED: u8 = 3;
 /// ICMPv6 type: Parameter Problem (RFC 4443 §3.4).
 pub const TYPE_PARAM_PROBLEM: u8 = 4;
 /// ICMPv6 type: Echo Request (RFC 4443 §4.1).
@@ -58,6 +63,12 @@ pub const TYPE_NEIGHBOUR_SOLICIT: u8 = 135;
 pub const TYPE_NEIGHBOUR_ADVERT: u8 = 136;
 /// ICMPv6 type: MLDv2 Multicast Listener Report (RFC 3810 §5.2).
 pub const TYPE_MLD_REPORT_V2: u8 = 143;
+/// ICMPv6 type of our second unknown-option probe: reserved for the expansion of
+/// informational messages (RFC 4443 §2.1), so no stack implements it. Old macOS answered
+/// the unknown option only when the message behind it was of an unknown type too.
+pub const TYPE_UNKNOWN_PROBE: u8 = 254;
+/// ICMPv6 types below this are error messages (RFC 4443 §2.1).
+pub const FIRST_INFORMATIONAL_TYPE: u8 = 128;
 
 /// Parameter Problem code 2: unrecognized IPv6 option encountered (RFC 4443 §3.4), the
 /// answer our unknown-option probe elicits.
@@ -106,7 +117,7 @@ pub fn echo_request(tag: &ProbeTag, seq: u16) -> Vec<u8> {
     Icmp::EchoRequest {
         id: tag.id,
         seq,
-        cookie: Some(tag.cookie),
+        cookie: PayloadHead::full(tag.cookie),
     }
     .to_bytes()
 }
@@ -184,8 +195,8 @@ pub enum Icmp {
         id: u16,
         /// Echo sequence number.
         seq: u16,
-        /// The first 8 payload bytes, if the payload has that many (ours: the cookie).
-        cookie: Option<[u8; 8]>,
+        /// The first payload bytes, at most 8 (ours: the cookie).
+        cookie: PayloadHead,
     },
     /// Echo Reply (type 129).
     EchoReply {
@@ -193,13 +204,14 @@ pub enum Icmp {
         id: u16,
         /// Echo sequence number.
         seq: u16,
-        /// The first 8 payload bytes, if the payload has that many.
-        cookie: Option<[u8; 8]>,
+        /// The first payload bytes, at most 8: ours carry the cookie, a reply cut short
+        /// only part of it.
+        cookie: PayloadHead,
     },
-    /// Parameter Problem (type 4). `invoking` is the echo request quoted in it, when the
-    /// quote decodes as IPv6 (+ extension headers, e.g. our Destination Options) + echo request.
-    /// Emitted with the quote a Linux host sends for our probe: IPv6 header, our
-    /// Destination Options header, the echo request.
+    /// Parameter Problem (type 4). `invoking` is the probe quoted in it (an echo request,
+    /// or our unknown-type probe), wherever the quote starts: at the IPv6 header (Linux),
+    /// at an extension header, or at the ICMPv6 message. Emitted with the quote its
+    /// [`QuoteStart`] names, behind our own Destination Options header.
     ParamProblem {
         /// 0 erroneous header field, 1 unrecognized next header, 2 unrecognized option, …
         code: u8,
@@ -261,22 +273,6 @@ pub enum Icmp {
         /// ICMPv6 code.
         code: u8,
     },
-}
-
-/// The echo request quoted in a Parameter Problem: src/dst of the invoking IPv6 header plus
-/// the echo's id/seq/cookie.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Invoking {
-    /// Source address of the invoking packet (which of our addresses sent the probe).
-    pub src: Ipv6Addr,
-    /// Destination address of the invoking packet (e.g. ff02::1).
-    pub dst: Ipv6Addr,
-    /// Echo identifier.
-    pub id: u16,
-    /// Echo sequence number.
-    pub seq: u16,
-    /// The first 8 bytes of the echo payload, if the quote includes them.
-    pub cookie: Option<[u8; 8]>,
 }
 
 /// Why bytes were dropped (counted in stats by the caller).
@@ -358,17 +354,20 @@ pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
 
 impl Icmp {
     /// True if this is an answer to a probe carrying `tag`: an echo reply with our id and
-    /// cookie, or a Parameter Problem whose invoking echo has our id and cookie. NDP messages
+    /// cookie (or as much of the cookie as a reply cut short kept), or a Parameter Problem
+    /// of any code whose quoted probe has our id and whole cookie. NDP messages
     /// are not tag-checked here and always return true (the worker matches Neighbour
     /// Advertisements against the targets it solicited); echo requests, Router
     /// Solicitations and [`Icmp::Other`] return false.
     #[must_use]
     pub fn matches(&self, tag: &ProbeTag) -> bool {
         match self {
-            Icmp::EchoReply { id, cookie, .. } => *id == tag.id && *cookie == Some(tag.cookie),
+            // A reply cut short counts if what it kept of the payload is our cookie.
+            Icmp::EchoReply { id, cookie, .. } => *id == tag.id && cookie.agrees_with(&tag.cookie),
+            // A quote must hold the whole cookie: a short quote proves nothing.
             Icmp::ParamProblem { invoking, .. } => invoking
                 .as_ref()
-                .is_some_and(|inv| inv.id == tag.id && inv.cookie == Some(tag.cookie)),
+                .is_some_and(|inv| inv.id == tag.id && inv.cookie == PayloadHead::full(tag.cookie)),
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
             | Icmp::RouterAdvert { .. } => true,

@@ -1,10 +1,15 @@
 //! A simulated link of many hosts behind the [`Link`] trait: it answers our probes the way
-//! Linux hosts do, so the whole pipeline runs in tests and benchmarks without root.
+//! Linux hosts do — or, with [`Quirks`], the way other stacks, Wi-Fi and dozing phones
+//! do — so the whole pipeline runs in tests and benchmarks without root.
+
+mod host;
+pub use host::{Quirks, QuoteStyle};
 
 use super::mld::{self, Record, Report};
 use super::packet::{
-    self, Icmp, Invoking, PrefixInfo, CODE_UNRECOGNIZED_OPTION, POINTER_UNKNOWN_OPTION,
+    self, Icmp, Invoking, PrefixInfo, QuoteStart, CODE_UNRECOGNIZED_OPTION, POINTER_UNKNOWN_OPTION,
     TYPE_ECHO_REQUEST, TYPE_MLD_QUERY, TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
+    TYPE_UNKNOWN_PROBE,
 };
 use super::{Link, Probe, Received};
 use crate::mac::Mac;
@@ -26,9 +31,12 @@ pub struct SimHost {
     pub ignores_multicast_echo: bool,
     /// Prefixes it advertises when it is a router (answers Router Solicitations).
     pub router_prefixes: Option<Vec<(Ipv6Addr, u8)>>,
+    /// How its stack and its link differ from a wired Linux host's.
+    pub quirks: Quirks,
 }
 
-type Packet = (Ipv6Addr, u8, Vec<u8>);
+/// A packet as received: IPv6 source, hop limit, ICMPv6 message, the frame's source MAC.
+type Packet = (Ipv6Addr, u8, Vec<u8>, Option<Mac>);
 
 /// Hop limit of echo replies and Parameter Problems: Linux's default for unicast.
 const HOST_HOP_LIMIT: u8 = 64;
@@ -60,6 +68,8 @@ pub struct SimLink {
     /// When the probe being answered was sent: every answer's delay counts from it, so the
     /// order of answers depends on the seed only, not on how fast they were queued.
     probe_time: Option<Instant>,
+    /// xorshift64* state of the loss draws ([`Quirks`]); fixed unless [`SimLink::with_loss_seed`].
+    loss_rng: u64,
 }
 
 /// How answers are spread over time.
@@ -73,12 +83,17 @@ struct Spread {
     seq: u64,
 }
 
+/// One step of xorshift64*.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
 impl Spread {
     fn next(&mut self) -> u64 {
-        self.rng ^= self.rng >> 12;
-        self.rng ^= self.rng << 25;
-        self.rng ^= self.rng >> 27;
-        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        xorshift(&mut self.rng)
     }
 
     /// A delay drawn uniformly from `[0, max]`.
@@ -124,8 +139,15 @@ impl SimLink {
         SimLink {
             hosts,
             owner,
+            loss_rng: 0x5eed,
             ..Default::default()
         }
+    }
+
+    /// Draws the losses of [`Quirks`] from `seed` (deterministic per seed).
+    pub fn with_loss_seed(mut self, seed: u64) -> Self {
+        self.loss_rng = seed | 1;
+        self
     }
 
     /// Spreads answers over time like a real link: each echo reply, Parameter Problem and
@@ -144,9 +166,15 @@ impl SimLink {
         self
     }
 
-    /// Queues a packet as if it had arrived from `src` with `hop_limit`.
+    /// Queues a packet as if it had arrived from `src` with `hop_limit`, in a frame whose
+    /// source MAC is not known.
     pub fn inject(&mut self, src: Ipv6Addr, hop_limit: u8, message: Vec<u8>) {
-        self.queue.push_back((src, hop_limit, message));
+        self.queue.push_back((src, hop_limit, message, None));
+    }
+
+    /// Queues a packet as if a host had sent it on its own, in a frame from `mac`.
+    pub fn inject_from(&mut self, src: Ipv6Addr, mac: Mac, hop_limit: u8, message: Vec<u8>) {
+        self.queue.push_back((src, hop_limit, message, Some(mac)));
     }
 
     /// Queues an answer, due now or, with a spread, within `max / divisor`.
@@ -182,67 +210,133 @@ impl SimLink {
             .find(|a| PrefixKind::of(*a) == kind)
     }
 
+    /// Whether a packet to `host` is lost on the way (multicast or unicast).
+    fn lost(&mut self, host: usize, multicast: bool) -> bool {
+        let Some(q) = self.hosts.get(host).map(|h| h.quirks) else {
+            return true;
+        };
+        let percent = if multicast {
+            q.multicast_loss
+        } else {
+            q.unicast_loss
+        };
+        percent > 0 && xorshift(&mut self.loss_rng) % 100 < u64::from(percent.min(100))
+    }
+
+    /// The hosts a probe to `dst` reaches: everyone for a multicast group, else the owner.
+    fn receivers(&self, dst: Ipv6Addr) -> Vec<usize> {
+        if dst.is_multicast() {
+            (0..self.hosts.len()).collect()
+        } else {
+            self.owner.get(&dst).copied().into_iter().collect()
+        }
+    }
+
     fn on_echo(&mut self, probe: &Probe<'_>) {
         let Some(to) = probe.src else { return };
-        let Ok(Icmp::EchoRequest { id, seq, cookie }) = packet::parse(probe.message) else {
+        let Some((icmp_type, id, seq, cookie)) = host::probe_fields(probe.message) else {
             return;
         };
+        let multicast = probe.dst.is_multicast();
         let mut answers = Vec::new();
-        for host in &self.hosts {
+        for i in self.receivers(probe.dst) {
+            if self.lost(i, multicast) {
+                continue;
+            }
+            let host = &self.hosts[i];
+            let q = host.quirks;
+            // APF in doze: multicast echo and multicast with extension headers never pass.
+            if q.dozing && multicast {
+                continue;
+            }
             let Some(from) = Self::answer_from(host, probe.src) else {
                 continue;
             };
-            let reply = if probe.dest_opts.is_some() {
-                Icmp::ParamProblem {
-                    code: CODE_UNRECOGNIZED_OPTION,
-                    pointer: POINTER_UNKNOWN_OPTION,
-                    invoking: Some(Invoking {
+            let option_answered = probe.dest_opts.is_some()
+                && (icmp_type == TYPE_UNKNOWN_PROBE || !q.option_needs_unknown_type);
+            let reply = if option_answered {
+                let start = match q.quote {
+                    QuoteStyle::Linux => QuoteStart::Ipv6Header {
                         src: to,
                         dst: probe.dst,
+                    },
+                    QuoteStyle::FromExtension => QuoteStart::ExtensionHeader,
+                    QuoteStyle::FromMessage => QuoteStart::Message,
+                };
+                let mut pp = Icmp::ParamProblem {
+                    code: q.pp_code,
+                    pointer: POINTER_UNKNOWN_OPTION,
+                    invoking: Some(Invoking {
+                        start,
+                        icmp_type,
                         id,
                         seq,
                         cookie,
                     }),
                 }
-            } else if host.ignores_multicast_echo {
+                .to_bytes();
+                if let Some(n) = q.quote_cut {
+                    pp.truncate(8 + n);
+                }
+                pp
+            } else if icmp_type != TYPE_ECHO_REQUEST || (multicast && host.ignores_multicast_echo) {
                 continue;
             } else {
-                Icmp::EchoReply { id, seq, cookie }
+                let mut reply = Icmp::EchoReply { id, seq, cookie }.to_bytes();
+                if let Some(n) = q.echo_payload_cut {
+                    reply.truncate(8 + n);
+                }
+                reply
             };
-            answers.push((from, HOST_HOP_LIMIT, reply.to_bytes()));
+            answers.push((from, HOST_HOP_LIMIT, reply, Some(host.mac)));
         }
         for a in answers {
             self.answer(a, 1);
         }
     }
 
-    fn on_ns(&mut self, message: &[u8]) {
-        let Ok(Icmp::NeighbourSolicit { target, .. }) = packet::parse(message) else {
+    fn on_ns(&mut self, probe: &Probe<'_>) {
+        let Ok(Icmp::NeighbourSolicit { target, .. }) = packet::parse(probe.message) else {
             return;
         };
-        let Some(host) = self.owner.get(&target).and_then(|i| self.hosts.get(*i)) else {
+        let Some(i) = self.owner.get(&target).copied() else {
             return;
         };
+        let multicast = probe.dst.is_multicast();
+        if self.lost(i, multicast) || self.hosts[i].quirks.na_lost {
+            return;
+        }
+        let host = &self.hosts[i];
         let router = host.router_prefixes.is_some();
         let from = Self::answer_from(host, None).unwrap_or(target);
-        let na = (
-            from,
-            NDP_HOP_LIMIT,
-            neighbour_advert(target, host.mac, router),
-        );
-        self.answer(na, 10);
+        // Linux leaves the target link-layer option out of its answer to a unicast NS.
+        let na = Icmp::NeighbourAdvert {
+            target,
+            router,
+            solicited: true,
+            override_flag: true,
+            target_mac: multicast.then_some(host.mac),
+        }
+        .to_bytes();
+        let mac = host.mac;
+        self.answer((from, NDP_HOP_LIMIT, na, Some(mac)), 10);
     }
 
     fn on_mld_query(&mut self) {
-        for host in &self.hosts {
+        for i in 0..self.hosts.len() {
+            // The query carries a hop-by-hop header: a dozing host's filter drops it.
+            if self.hosts[i].quirks.dozing || self.lost(i, true) {
+                continue;
+            }
+            let host = &self.hosts[i];
             if let Some(from) = Self::answer_from(host, None) {
                 let groups: Vec<Ipv6Addr> = host
                     .addrs
                     .iter()
                     .map(|a| packet::solicited_node(*a))
                     .collect();
-                self.queue
-                    .push_back((from, MLD_HOP_LIMIT, mldv2_report(&groups)));
+                let report = (from, MLD_HOP_LIMIT, mldv2_report(&groups), Some(host.mac));
+                self.queue.push_back(report);
             }
         }
     }
@@ -253,7 +347,8 @@ impl SimLink {
             if let (Some(prefixes), Some(from)) =
                 (&host.router_prefixes, Self::answer_from(host, None))
             {
-                answers.push((from, NDP_HOP_LIMIT, router_advert(host.mac, prefixes)));
+                let ra = router_advert(host.mac, prefixes);
+                answers.push((from, NDP_HOP_LIMIT, ra, Some(host.mac)));
             }
         }
         for a in answers {
@@ -272,9 +367,9 @@ impl Link for SimLink {
             probe.dest_opts.is_some(),
         ));
         match probe.message.first() {
-            Some(&TYPE_ECHO_REQUEST) => self.on_echo(probe),
+            Some(&(TYPE_ECHO_REQUEST | TYPE_UNKNOWN_PROBE)) => self.on_echo(probe),
             Some(&TYPE_ROUTER_SOLICIT) => self.on_rs(),
-            Some(&TYPE_NEIGHBOUR_SOLICIT) => self.on_ns(probe.message),
+            Some(&TYPE_NEIGHBOUR_SOLICIT) => self.on_ns(probe),
             Some(&TYPE_MLD_QUERY) => self.on_mld_query(),
             _ => {}
         }
@@ -294,13 +389,14 @@ impl Link for SimLink {
             }
         }
         match self.pop_due() {
-            Some((src, hop_limit, msg)) => {
+            Some((src, hop_limit, msg, mac)) => {
                 let len = msg.len().min(buf.len());
                 buf[..len].copy_from_slice(&msg[..len]);
                 Ok(Some(Received {
                     len,
                     src,
                     hop_limit: Some(hop_limit),
+                    mac,
                 }))
             }
             None => {
@@ -319,8 +415,8 @@ impl Link for SimLink {
 pub fn param_problem(src: Ipv6Addr, dst: Ipv6Addr, echo: &[u8]) -> Vec<u8> {
     let invoking = match packet::parse(echo) {
         Ok(Icmp::EchoRequest { id, seq, cookie }) => Some(Invoking {
-            src,
-            dst,
+            start: QuoteStart::Ipv6Header { src, dst },
+            icmp_type: TYPE_ECHO_REQUEST,
             id,
             seq,
             cookie,

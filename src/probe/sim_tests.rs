@@ -13,6 +13,7 @@ fn hosts(n: u16) -> Vec<SimHost> {
             addrs: vec![Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, i)],
             ignores_multicast_echo: false,
             router_prefixes: None,
+            quirks: Default::default(),
         })
         .collect()
 }

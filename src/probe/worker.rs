@@ -11,11 +11,23 @@ use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
 mod receive;
+mod solicit;
+use solicit::Solicitations;
+pub use solicit::{UNICAST_BURST, UNICAST_PER_SECOND};
 
 const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 /// Sequence-number bit marking the echo that carries the unknown destination option.
 const SEQ_DEST_OPTS: u16 = 0x8000;
+/// Sequence-number bit marking the unknown-type probe (behind the same option).
+const SEQ_UNKNOWN_TYPE: u16 = 0x4000;
+/// Sequence-number bit of a unicast echo (a solicitation's last attempt).
+const SEQ_UNICAST: u16 = 0x2000;
+/// How far apart rounds are at least (when the window allows): a Wi-Fi station in power
+/// save gets multicast only after a DTIM beacon, every 100–300 ms, so rounds this far
+/// apart reach it in different beacon periods — each probe kind at least twice in the
+/// default window even when a beacon's multicast is lost.
+const DTIM_SPACING: Duration = Duration::from_millis(300);
 /// Spacing of the multicast probes inside a round. Each one makes every host on the link
 /// answer at once; back to back, their answers pile up faster than they drain. In the
 /// namespace lab all hosts share the kernel's per-CPU ICMPv6 reply sockets, whose send
@@ -55,6 +67,9 @@ pub struct WorkerConfig {
     /// On-link prefixes of the interface (MLD candidates are formed in them and in the
     /// prefixes routers advertise).
     pub prefixes: Vec<Ipv6Prefix>,
+    /// Addresses known from before (the kernel's neighbour cache, the inventory) to
+    /// confirm by solicitation: only those that answer are reported.
+    pub recall: Vec<Ipv6Addr>,
 }
 
 /// Counters of one worker's run.
@@ -72,8 +87,11 @@ pub struct WorkerStats {
     pub foreign: u64,
     /// New addresses ignored because `max_hosts` was reached.
     pub dropped_over_limit: u64,
-    /// Probes not sent because the link cannot send them (echo-only ping sockets).
+    /// Probes not sent because the link cannot send them (echo-only ping sockets), or
+    /// because the unicast budget was spent.
     pub skipped: u64,
+    /// ICMPv6 errors that quote nothing of this scan we can match.
+    pub unmatched_errors: u64,
 }
 
 impl WorkerStats {
@@ -86,6 +104,7 @@ impl WorkerStats {
         self.foreign += o.foreign;
         self.dropped_over_limit += o.dropped_over_limit;
         self.skipped += o.skipped;
+        self.unmatched_errors += o.unmatched_errors;
     }
 }
 
@@ -122,12 +141,15 @@ pub fn run<L: Link>(
         next_send: Instant::now(),
         sent_at: HashMap::new(),
         solicited: HashMap::new(),
+        pending: Solicitations::new(cfg.wait),
         first_send_error: None,
         macs: HashMap::new(),
         prefixes: cfg.prefixes.clone(),
         mld_hosts: HashMap::new(),
         from_mld: HashSet::new(),
         routers: 0,
+        heard: 0,
+        unicast_seq: 0,
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -145,17 +167,19 @@ struct Worker<'a, L: Link> {
     full: bool,
     emit: &'a mut dyn FnMut(Observation),
     stats: WorkerStats,
-    /// Multicast echoes of the current round not sent yet: (sequence number, source,
-    /// with the unknown destination option).
-    queued: VecDeque<(u16, Ipv6Addr, bool)>,
+    /// Multicast probes of the current round not sent yet.
+    queued: VecDeque<Queued>,
     /// Spacing of the queued echoes.
     gap: Duration,
     /// When the next queued echo may go.
     next_send: Instant,
     /// When each echo sequence number went out, for round-trip times.
     sent_at: HashMap<u16, Instant>,
-    /// Addresses we solicited, and whether their NA (with MAC) came back.
+    /// Addresses we solicited, and whether their MAC is known (an NA with its link-layer
+    /// option, or the frame of one of its answers).
     solicited: HashMap<Ipv6Addr, bool>,
+    /// The solicitations still to send, and the unicast budget.
+    pending: Solicitations,
     first_send_error: Option<std::io::Error>,
     /// MACs learned from Neighbour Advertisements, for MLD candidates.
     macs: HashMap<Ipv6Addr, Mac>,
@@ -167,6 +191,29 @@ struct Worker<'a, L: Link> {
     from_mld: HashSet<Ipv6Addr>,
     /// Addresses tracked only because they sent a Router Advertisement.
     routers: usize,
+    /// Addresses tracked only because we heard them (their own NS, RS, NA).
+    heard: usize,
+    /// Counter of the unicast echoes' sequence numbers.
+    unicast_seq: u16,
+}
+
+/// A multicast probe of a round waiting for its turn.
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    seq: u16,
+    src: Ipv6Addr,
+    kind: ProbeKind,
+}
+
+/// The three multicast probes of a round, from each source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ProbeKind {
+    /// A plain echo request.
+    Echo,
+    /// The echo behind the unknown destination option.
+    OptionEcho,
+    /// The unknown ICMPv6 type behind the unknown destination option.
+    OptionUnknownType,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -174,11 +221,11 @@ impl<L: Link> Worker<'_, L> {
         let start = Instant::now();
         let deadline = start + self.cfg.wait;
         let rounds = self.cfg.rounds.max(1);
-        // Rounds are spread so the last leaves as much time for answers as the gaps between.
-        let interval = self.cfg.wait / (rounds + 1);
-        // A round's echoes must fit in its share of the window, even a very short one.
-        let per_round = 2 * self.cfg.sources.len() as u32 + 1;
+        let interval = round_interval(self.cfg.wait, rounds);
+        // A round's probes must fit in its share of the window, even a very short one.
+        let per_round = 3 * self.cfg.sources.len() as u32 + 1;
         self.gap = PROBE_GAP.min(interval / per_round);
+        self.recall_known(start);
         let mut round = 0;
         let mut buf = vec![0u8; 2048];
         loop {
@@ -191,6 +238,7 @@ impl<L: Link> Worker<'_, L> {
                 round += 1;
             }
             self.send_queued();
+            self.send_due_solicitations(now);
             let mut next = if round < rounds {
                 (start + interval * round).min(deadline)
             } else {
@@ -198,6 +246,9 @@ impl<L: Link> Worker<'_, L> {
             };
             if !self.queued.is_empty() {
                 next = next.min(self.next_send);
+            }
+            if let Some(due) = self.pending.next_due() {
+                next = next.min(due);
             }
             let timeout = next.saturating_duration_since(Instant::now());
             match self.link.recv(&mut buf, timeout) {
@@ -208,6 +259,29 @@ impl<L: Link> Worker<'_, L> {
                 Ok(None) => {}
                 // A failing receive must not spin the loop hot until the deadline.
                 Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
+            }
+        }
+    }
+
+    /// Starts confirming the addresses known from before: each gets the solicitations of
+    /// any new address, and only an answer reports it.
+    fn recall_known(&mut self, now: Instant) {
+        if !self.full {
+            return;
+        }
+        let recall: Vec<Ipv6Addr> = self
+            .cfg
+            .recall
+            .iter()
+            .copied()
+            .filter(|a| crate::model::is_host_address(*a) && !self.cfg.own.contains(a))
+            .take(MAX_RECALL)
+            .collect();
+        for addr in recall {
+            if !self.solicited.contains_key(&addr) && self.solicited.len() < self.cfg.max_hosts {
+                self.solicited.insert(addr, false);
+                self.send_ns(addr);
+                self.pending.schedule(addr, now);
             }
         }
     }
@@ -243,21 +317,23 @@ impl<L: Link> Worker<'_, L> {
             }
         }
         for (i, src) in self.cfg.sources.iter().enumerate() {
-            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
-            self.queued.push_back((seq, *src, false));
-            self.queued.push_back((seq | SEQ_DEST_OPTS, *src, true));
+            let seq = round_seq(round, i);
+            for (kind, bit) in [
+                (ProbeKind::Echo, 0),
+                (ProbeKind::OptionEcho, SEQ_DEST_OPTS),
+                (
+                    ProbeKind::OptionUnknownType,
+                    SEQ_DEST_OPTS | SEQ_UNKNOWN_TYPE,
+                ),
+            ] {
+                self.queued.push_back(Queued {
+                    seq: seq | bit,
+                    src: *src,
+                    kind,
+                });
+            }
         }
         self.send_queued();
-        // Answers whose NA never came are asked again: NDP packets get lost on busy links.
-        let unresolved: Vec<Ipv6Addr> = self
-            .solicited
-            .iter()
-            .filter(|(_, done)| !**done)
-            .map(|(a, _)| *a)
-            .collect();
-        for addr in unresolved {
-            self.send_ns(addr);
-        }
     }
 
     /// A round on an echo-only link: one plain echo from each source (paced like the
@@ -265,9 +341,12 @@ impl<L: Link> Worker<'_, L> {
     /// are counted as skipped.
     fn send_echo_only(&mut self, round: u32) {
         for (i, src) in self.cfg.sources.iter().enumerate() {
-            let seq = ((round as u16 & 0x7f) << 8) | (i as u16 & 0xff);
-            self.queued.push_back((seq, *src, false));
-            self.stats.skipped += 1;
+            self.queued.push_back(Queued {
+                seq: round_seq(round, i),
+                src: *src,
+                kind: ProbeKind::Echo,
+            });
+            self.stats.skipped += 2;
         }
         if round == 0 {
             self.stats.skipped += 1 + u64::from(self.cfg.mld);
@@ -275,7 +354,7 @@ impl<L: Link> Worker<'_, L> {
         self.send_queued();
     }
 
-    /// Sends the queued multicast echoes that are due, `gap` apart.
+    /// Sends the queued multicast probes that are due, `gap` apart.
     fn send_queued(&mut self) {
         let opts = packet::unknown_option_dest_opts();
         while !self.queued.is_empty() {
@@ -283,16 +362,19 @@ impl<L: Link> Worker<'_, L> {
             if now < self.next_send {
                 return;
             }
-            let Some((seq, src, with_opts)) = self.queued.pop_front() else {
+            let Some(q) = self.queued.pop_front() else {
                 return;
             };
-            let echo = packet::echo_request(&self.tag, seq);
-            self.sent_at.insert(seq, now);
+            let message = match q.kind {
+                ProbeKind::Echo | ProbeKind::OptionEcho => packet::echo_request(&self.tag, q.seq),
+                ProbeKind::OptionUnknownType => packet::unknown_type_probe(&self.tag, q.seq),
+            };
+            self.sent_at.insert(q.seq, now);
             self.send(Probe {
                 dst: ALL_NODES,
-                src: Some(src),
-                message: &echo,
-                dest_opts: with_opts.then_some(&opts[..]),
+                src: Some(q.src),
+                message: &message,
+                dest_opts: (q.kind != ProbeKind::Echo).then_some(&opts[..]),
                 hop_opts: None,
                 hop_limit: None,
             });
@@ -335,6 +417,26 @@ impl<L: Link> Worker<'_, L> {
     }
 }
 
+/// Most remembered addresses one interface confirms per scan.
+pub const MAX_RECALL: usize = 1024;
+
+/// Time between rounds: the window split so the last round leaves as much time for answers
+/// as the gaps between, but — when the window is long enough — at least [`DTIM_SPACING`]
+/// (and then the last round leaves `wait / rounds`).
+fn round_interval(wait: Duration, rounds: u32) -> Duration {
+    let rounds = rounds.max(1);
+    (wait / (rounds + 1)).max(DTIM_SPACING.min(wait / rounds))
+}
+
+/// The sequence number of source `i`'s probes in `round` (the kind bits added on top).
+fn round_seq(round: u32, i: usize) -> u16 {
+    ((round as u16 & 0x1f) << 8) | (i as u16 & 0xff)
+}
+
 #[cfg(test)]
 #[path = "worker_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "worker_links_tests.rs"]
+mod links_tests;

@@ -34,6 +34,7 @@ fn cfg() -> WorkerConfig {
             Ipv6Prefix::new(a("fe80::"), 64),
             Ipv6Prefix::new(a("2001:db8:1::"), 64),
         ],
+        recall: Vec::new(),
     }
 }
 
@@ -46,6 +47,7 @@ fn pi(i: u8, silent: bool) -> SimHost {
         ],
         ignores_multicast_echo: silent,
         router_prefixes: None,
+        quirks: Default::default(),
     }
 }
 
@@ -73,8 +75,8 @@ fn addresses(seen: &[Observation], via: SeenBy) -> Vec<Ipv6Addr> {
 fn sends_every_probe_kind_each_round() {
     let mut link = SimLink::new(vec![]);
     let (stats, _) = run_on(&mut link, &cfg());
-    // RS once; per round: 2 sources x (echo + option echo).
-    assert_eq!(stats.probes_sent, 1 + 3 * 4);
+    // RS once; per round: 2 sources x (echo, option echo, option + unknown type).
+    assert_eq!(stats.probes_sent, 1 + 3 * 6);
     let rs = link
         .sent
         .iter()
@@ -82,7 +84,19 @@ fn sends_every_probe_kind_each_round() {
         .count();
     assert_eq!(rs, 1);
     let opt = link.sent.iter().filter(|s| s.3).count();
-    assert_eq!(opt, 6);
+    assert_eq!(opt, 12);
+    let unknown_type = link
+        .sent
+        .iter()
+        .filter(|s| s.2[0] == packet::TYPE_UNKNOWN_PROBE)
+        .inspect(|s| {
+            assert!(
+                s.3 && s.0 == a("ff02::1"),
+                "behind the option, to all nodes"
+            )
+        })
+        .count();
+    assert_eq!(unknown_type, 6);
     assert!(link
         .sent
         .iter()
@@ -93,7 +107,7 @@ fn sends_every_probe_kind_each_round() {
         .iter()
         .filter(|s| s.1 == Some(a("2001:db8:1::100")))
         .count();
-    assert_eq!(from_global, 6);
+    assert_eq!(from_global, 9);
 }
 
 /// A link that notes when each multicast echo went out.
@@ -230,10 +244,10 @@ fn drops_foreign_forged_and_malformed_packets() {
     );
     forged[0] = TYPE_ECHO_REPLY;
     link.inject(a("fe80::67"), 64, forged);
-    // An NA nobody asked for, an RA from off-link (hop limit 64), junk.
+    // An NA nobody asked for from off-link (hop limit 64), an RA from off-link, junk.
     link.inject(
         a("fe80::68"),
-        255,
+        64,
         sim::neighbour_advert(a("fe80::68"), Mac([0, 1, 2, 3, 4, 5]), false),
     );
     link.inject(
@@ -251,13 +265,10 @@ fn drops_foreign_forged_and_malformed_packets() {
     assert!(seen.is_empty(), "{seen:?}");
     assert_eq!(stats.replies, 0);
     assert_eq!(
-        stats.malformed, 3,
-        "off-link RA, truncated NA, multicast source"
+        stats.malformed, 4,
+        "off-link NA and RA, truncated NA, multicast source"
     );
-    assert_eq!(
-        stats.foreign, 4,
-        "foreign echo, forged cookie, unsolicited NA, own echo"
-    );
+    assert_eq!(stats.foreign, 3, "foreign echo, forged cookie, own echo");
 }
 
 #[test]
@@ -322,6 +333,7 @@ fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
         ],
         ignores_multicast_echo: true,
         router_prefixes: None,
+        quirks: Default::default(),
     };
     let mut router = pi(1, false);
     router.router_prefixes = Some(vec![(a("2001:db8:77::"), 64)]);
@@ -441,8 +453,8 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
         .sent
         .iter()
         .all(|s| s.2[0] == TYPE_ECHO_REQUEST && !s.3));
-    // 2 option echoes a round skipped, plus the RS and the MLD query once.
-    assert_eq!(stats.skipped, 3 * 2 + 2);
+    // 2 option probes per source a round skipped, plus the RS and the MLD query once.
+    assert_eq!(stats.skipped, 3 * 2 * 2 + 2);
     // The silent host is not found (it needed the option echo), the echoing one is.
     assert_eq!(
         addresses(&seen, SeenBy::Echo),

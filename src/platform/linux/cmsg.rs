@@ -158,6 +158,7 @@ pub(super) fn recv_one(
             len: n as usize,
             src: Ipv6Addr::from(sa.sin6_addr.s6_addr),
             hop_limit,
+            mac: None,
         },
         ifindex,
     )))

@@ -1,6 +1,7 @@
 //! The Linux [`Link`]: one raw ICMPv6 socket bound to one interface.
 
 use super::cmsg::{multicast_on, prepare_receiver, push_cmsg, recv_one, setup, CMSG_BUF};
+use super::frames::FrameMacs;
 use crate::platform::OpenError;
 use crate::probe::{packet, Link, Probe, Received};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -11,13 +12,20 @@ use std::num::NonZeroU32;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
+/// The all-routers group, where Router Solicitations go.
+const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
+
 /// `ICMP6_FILTER` from `<netinet/icmp6.h>`; libc does not export it.
 const ICMP6_FILTER: libc::c_int = 1;
-/// ICMPv6 types the worker uses; every other type is blocked in the kernel.
-const WANTED_TYPES: [u8; 7] = [
+/// ICMPv6 types the worker uses; every other type is blocked in the kernel. The other
+/// errors are let in to be counted when they quote nothing of ours.
+const WANTED_TYPES: [u8; 10] = [
+    packet::TYPE_DEST_UNREACHABLE,
+    packet::TYPE_TIME_EXCEEDED,
     packet::TYPE_PARAM_PROBLEM,
     packet::TYPE_ECHO_REPLY,
     packet::TYPE_MLD_REPORT_V1,
+    packet::TYPE_ROUTER_SOLICIT,
     packet::TYPE_ROUTER_ADVERT,
     packet::TYPE_NEIGHBOUR_SOLICIT,
     packet::TYPE_NEIGHBOUR_ADVERT,
@@ -40,6 +48,8 @@ pub struct RawLink {
     dest_opts: Vec<(Ipv6Addr, Socket)>,
     /// With `--mld`: a link-local socket with the router alert and hop limit 1.
     mld: Option<(Ipv6Addr, Socket)>,
+    /// The frames' source MACs (a packet socket; `None` if it could not be opened).
+    frames: Option<FrameMacs>,
 }
 
 /// The Linux ICMP6_FILTER bitmap: a set bit *blocks* a type (BSD is the opposite).
@@ -145,6 +155,12 @@ impl RawLink {
             let s = armed_socket(ifindex, src, 255, libc::IPV6_DSTOPTS, &opts)?;
             dest_opts.push((src, s));
         }
+        // Hosts' Router Solicitations (a device booting) go to ff02::2: listening there
+        // lets us hear them. The kernel ignores them, as it is not a router.
+        setup(
+            "joining ff02::2 to hear Router Solicitations",
+            sock.join_multicast_v6(&ALL_ROUTERS, ifindex),
+        )?;
         let mut mld_sock = None;
         if mld {
             setup(
@@ -163,6 +179,8 @@ impl RawLink {
             ifindex,
             dest_opts,
             mld: mld_sock,
+            // Without it answers still count; their MACs then come from NDP alone.
+            frames: FrameMacs::open(ifindex).ok(),
         })
     }
 
@@ -303,7 +321,11 @@ impl Link for RawLink {
             return Ok(None);
         }
         // The socket is bound to its interface, so the arrival interface needs no check.
-        Ok(recv_one(self.sock.as_raw_fd(), buf)?.map(|(rx, _)| rx))
+        let Some((mut rx, _)) = recv_one(self.sock.as_raw_fd(), buf)? else {
+            return Ok(None);
+        };
+        rx.mac = self.frames.as_mut().and_then(|f| f.mac_of(rx.src));
+        Ok(Some(rx))
     }
 }
 

@@ -94,14 +94,14 @@ fn echo_request_both_ways() {
     let probe = Icmp::EchoRequest {
         id: 0x5e5e,
         seq: 7,
-        cookie: Some(COOKIE),
+        cookie: PayloadHead::full(COOKIE),
     };
     both_ways(&probe, &unchecked(CAP_PROBE_ECHO));
     // Without a cookie: the 8-byte header alone.
     let bare = Icmp::EchoRequest {
         id: 0x0102,
         seq: 0xfffe,
-        cookie: None,
+        cookie: PayloadHead::default(),
     };
     both_ways(&bare, &[128, 0, 0, 0, 0x01, 0x02, 0xff, 0xfe]);
 }
@@ -111,7 +111,7 @@ fn echo_reply_both_ways() {
     let reply = Icmp::EchoReply {
         id: 0x1234,
         seq: 0xabcd,
-        cookie: Some(*b"v6scout!"),
+        cookie: PayloadHead::full(*b"v6scout!"),
     };
     let mut bytes = vec![129, 0, 0, 0, 0x12, 0x34, 0xab, 0xcd];
     bytes.extend_from_slice(b"v6scout!");
@@ -125,11 +125,14 @@ fn echo_reply_both_ways() {
 #[test]
 fn param_problem_both_ways() {
     let inv = |src: &str| Invoking {
-        src: ip(src),
-        dst: ip("ff02::1"),
+        start: QuoteStart::Ipv6Header {
+            src: ip(src),
+            dst: ip("ff02::1"),
+        },
+        icmp_type: TYPE_ECHO_REQUEST,
         id: 0x5e5e,
         seq: 7,
-        cookie: Some(COOKIE),
+        cookie: PayloadHead::full(COOKIE),
     };
     for (cap, src) in [
         (CAP_PARAM_PROBLEM_LL, "fe80::ff:feaa:1"),
@@ -150,7 +153,7 @@ fn param_problem_both_ways() {
         code: 2,
         pointer: 42,
         invoking: Some(Invoking {
-            cookie: None,
+            cookie: PayloadHead::default(),
             ..inv("fe80::1")
         }),
     };

@@ -29,7 +29,7 @@ impl<L: Link> Worker<'_, L> {
         if !self.track(rx.src) {
             return;
         }
-        self.observe(rx.src, SeenBy::Mld, None, None, false);
+        self.observe(rx.src, SeenBy::Mld, None, rx.mac, None, false);
         let bits = self.mld_hosts.entry(rx.src).or_default();
         for b in groups.into_iter().filter_map(mld::solicited_node_bits) {
             if bits.len() < mld::MAX_CANDIDATES_PER_HOST && !bits.contains(&b) {
@@ -82,26 +82,58 @@ impl<L: Link> Worker<'_, L> {
         }
         self.solicited.insert(addr, false);
         self.send_ns(addr);
+        self.pending.schedule(addr, Instant::now());
         true
     }
 
+    /// Reports one sighting of `addr`; a MAC from an option or a frame ends its
+    /// solicitations.
     pub(super) fn observe(
         &mut self,
         addr: Ipv6Addr,
         via: SeenBy,
         mac: Option<Mac>,
+        frame_mac: Option<Mac>,
         rtt: Option<Duration>,
         router: bool,
     ) {
         self.stats.replies += 1;
+        if mac.is_some() || frame_mac.is_some() {
+            if let Some(done) = self.solicited.get_mut(&addr) {
+                *done = true;
+            }
+        }
         (self.emit)(Observation::Address {
             ifindex: self.cfg.ifindex,
             addr,
             via,
             mac,
+            frame_mac,
             rtt,
             router,
         });
+    }
+
+    /// Tracks an address we only heard (its own NS, RS or NA): at most as many as routers
+    /// known only from RAs, so forged messages cannot crowd out answering hosts.
+    fn track_heard(&mut self, addr: Ipv6Addr) -> bool {
+        let known = self.solicited.contains_key(&addr);
+        if !known && self.heard >= router_limit(self.cfg.max_hosts) {
+            self.stats.dropped_over_limit += 1;
+            return false;
+        }
+        if self.track(addr) {
+            self.heard += usize::from(!known);
+            return true;
+        }
+        false
+    }
+
+    /// A host heard on its own: tracked (bounded) and reported with the MAC it announced.
+    fn heard_from(&mut self, addr: Ipv6Addr, mac: Option<Mac>, frame_mac: Option<Mac>) {
+        if is_host_address(addr) && !self.cfg.own.contains(&addr) && self.track_heard(addr) {
+            self.observe(addr, SeenBy::Heard, mac, frame_mac, None, false);
+        }
     }
 
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
@@ -134,6 +166,21 @@ impl<L: Link> Worker<'_, L> {
                 return;
             }
         };
+        // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
+        let ndp_ok = rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT);
+        let usable = |m: &Mac| !m.is_multicast() && !m.is_zero();
+        if rx.src.is_unspecified() {
+            // Duplicate address detection (RFC 4862 §5.4.2): a device joining the link
+            // asks whether its new address is taken; the frame says who it is.
+            match msg {
+                Icmp::NeighbourSolicit { target, .. } if ndp_ok => {
+                    self.heard_from(target, None, rx.mac.filter(usable));
+                }
+                Icmp::RouterSolicit { .. } | Icmp::NeighbourSolicit { .. } => {}
+                _ => self.stats.malformed += 1,
+            }
+            return;
+        }
         if !is_host_address(rx.src) {
             self.stats.malformed += 1;
             return;
@@ -142,29 +189,22 @@ impl<L: Link> Worker<'_, L> {
             self.stats.foreign += 1;
             return;
         }
-        // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
-        let ndp_ok = rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT);
+        let frame_mac = rx.mac.filter(usable);
         match msg {
             Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
-                    let rtt = self
-                        .sent_at
-                        .get(&seq)
-                        .map(|t| now.saturating_duration_since(*t));
-                    self.observe(rx.src, SeenBy::Echo, None, rtt, false);
+                    let rtt = self.rtt(seq, now);
+                    self.observe(rx.src, SeenBy::Echo, None, frame_mac, rtt, false);
                 }
             }
+            // Any code: some stacks answer the unknown option with another one.
             Icmp::ParamProblem {
-                code: packet::CODE_UNRECOGNIZED_OPTION,
                 invoking: Some(inv),
                 ..
             } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
-                    let rtt = self
-                        .sent_at
-                        .get(&inv.seq)
-                        .map(|t| now.saturating_duration_since(*t));
-                    self.observe(rx.src, SeenBy::ParamProblem, None, rtt, false);
+                    let rtt = self.rtt(inv.seq, now);
+                    self.observe(rx.src, SeenBy::ParamProblem, None, frame_mac, rtt, false);
                 }
             }
             Icmp::NeighbourAdvert {
@@ -173,30 +213,53 @@ impl<L: Link> Worker<'_, L> {
                 target_mac,
                 ..
             } if ndp_ok && self.solicited.contains_key(&target) => {
-                if let Some(mac) = target_mac.filter(|m| !m.is_multicast() && !m.is_zero()) {
-                    let first = self.solicited.insert(target, true) == Some(false);
-                    self.observe(target, SeenBy::Ndp, Some(mac), None, router);
-                    if first && self.from_mld.contains(&target) {
-                        self.observe(target, SeenBy::Mld, Some(mac), None, router);
+                match target_mac {
+                    Some(mac) if usable(&mac) => {
+                        let first = self.solicited.get(&target) == Some(&false);
+                        self.observe(target, SeenBy::Ndp, Some(mac), frame_mac, None, router);
+                        if first && self.from_mld.contains(&target) {
+                            self.observe(target, SeenBy::Mld, Some(mac), frame_mac, None, router);
+                        }
+                        if self.macs.len() < self.cfg.max_hosts
+                            && self.macs.insert(target, mac).is_none()
+                        {
+                            self.solicit_mld_candidates();
+                        }
                     }
-                    if self.macs.len() < self.cfg.max_hosts
-                        && self.macs.insert(target, mac).is_none()
-                    {
-                        self.solicit_mld_candidates();
-                    }
-                } else {
-                    self.stats.malformed += 1;
+                    // The answer to a unicast NS (Linux leaves the option out): the host is
+                    // there, and its frame may say who it is.
+                    None => self.observe(target, SeenBy::Ndp, None, frame_mac, None, router),
+                    Some(_) => self.stats.malformed += 1,
                 }
             }
+            // An advertisement nobody here asked for: a host announcing itself.
+            Icmp::NeighbourAdvert {
+                target,
+                target_mac: Some(mac),
+                ..
+            } if ndp_ok && usable(&mac) => self.heard_from(target, Some(mac), frame_mac),
+            // A host resolving an address (ours, before it answers us) says its MAC.
             Icmp::NeighbourSolicit {
                 target,
                 source_mac: Some(mac),
-            } if ndp_ok && self.cfg.own.contains(&target) && !mac.is_multicast() => {
-                (self.emit)(Observation::MacHint {
-                    ifindex: self.cfg.ifindex,
-                    addr: rx.src,
-                    mac,
-                });
+            } if ndp_ok && usable(&mac) => {
+                let known = self.solicited.contains_key(&rx.src);
+                if known || self.heard < router_limit(self.cfg.max_hosts) {
+                    self.heard_from(rx.src, Some(mac), frame_mac);
+                } else if self.cfg.own.contains(&target) {
+                    (self.emit)(Observation::MacHint {
+                        ifindex: self.cfg.ifindex,
+                        addr: rx.src,
+                        mac,
+                    });
+                } else {
+                    self.stats.dropped_over_limit += 1;
+                }
+            }
+            Icmp::RouterSolicit {
+                source_mac: Some(mac),
+            } if ndp_ok && is_link_local(rx.src) && usable(&mac) => {
+                self.heard_from(rx.src, Some(mac), frame_mac);
             }
             Icmp::RouterAdvert {
                 router_lifetime,
@@ -216,8 +279,15 @@ impl<L: Link> Worker<'_, L> {
                     .collect();
                 if self.track(rx.src) {
                     self.routers += usize::from(!known);
-                    let mac = source_mac.filter(|m| !m.is_multicast() && !m.is_zero());
-                    self.observe(rx.src, SeenBy::Ra, mac, None, router_lifetime > 0);
+                    let mac = source_mac.filter(usable);
+                    self.observe(
+                        rx.src,
+                        SeenBy::Ra,
+                        mac,
+                        frame_mac,
+                        None,
+                        router_lifetime > 0,
+                    );
                     for prefix in prefixes {
                         if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
                             self.prefixes.push(prefix);
@@ -230,15 +300,29 @@ impl<L: Link> Worker<'_, L> {
                     self.solicit_mld_candidates();
                 }
             }
-            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => {}
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
+            | Icmp::RouterSolicit { .. }
             | Icmp::RouterAdvert { .. }
                 if !ndp_ok =>
             {
                 self.stats.malformed += 1
             }
+            // An error that quotes nothing of ours (or too little to tell): counted, as
+            // it may be an answer from a stack that quotes in a way we do not read yet.
+            Icmp::ParamProblem { .. } => self.stats.unmatched_errors += 1,
+            Icmp::Other { icmp_type, .. } if icmp_type < packet::FIRST_INFORMATIONAL_TYPE => {
+                self.stats.unmatched_errors += 1
+            }
+            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => {}
             _ => self.stats.foreign += 1,
         }
+    }
+
+    /// Round-trip time of the answer to probe `seq`.
+    fn rtt(&self, seq: u16, now: Instant) -> Option<Duration> {
+        self.sent_at
+            .get(&seq)
+            .map(|t| now.saturating_duration_since(*t))
     }
 }
