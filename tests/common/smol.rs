@@ -20,9 +20,15 @@ use std::time::{Duration, Instant};
 
 use super::Lab;
 
-/// The smolhost binary, when the tests were built with `--features lab-helpers`.
+/// The smolhost binary, when the tests were built with `--features lab-helpers`. (Cargo
+/// sets `CARGO_BIN_EXE_smolhost` without the feature too, naming a binary it did not
+/// build, possibly a stale one from an earlier build: hence the feature check.)
 pub fn smolhost_bin() -> Option<&'static str> {
-    option_env!("CARGO_BIN_EXE_smolhost")
+    if cfg!(feature = "lab-helpers") {
+        option_env!("CARGO_BIN_EXE_smolhost")
+    } else {
+        None
+    }
 }
 
 /// What one smoltcp host is.
