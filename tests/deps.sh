@@ -9,6 +9,8 @@ declare -A pkg_for=(
 	[sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
 	[strace]=strace # bench/run.sh
 )
+# tests/stacks.rs (tests/common/smol.rs) also makes tap devices with `ip tuntap` (iproute2,
+# above) and needs the kernel's tun driver, which no package installs: checked at the end.
 missing=()
 for cmd in "${!pkg_for[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 ||
@@ -30,4 +32,8 @@ if ((${#missing[@]})); then
 	trap '[[ $own_policy == 1 ]] && rm -f "$policy"' EXIT
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [[ ! -c /dev/net/tun ]]; then
+	# A warning only: the other tests do not need it, and tests/stacks.rs says so itself.
+	echo "deps.sh: warning: /dev/net/tun missing; the smoltcp lab hosts (tests/stacks.rs) need the tun driver" >&2
 fi

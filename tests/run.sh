@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 [[ $(id -u) == 0 ]] && tests/deps.sh
-exec cargo test --locked "$@"
+# lab-helpers: the smolhost helper binary tests/stacks.rs runs (smoltcp on a tap device).
+exec cargo test --locked --features lab-helpers "$@"

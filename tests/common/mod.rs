@@ -17,6 +17,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod netns;
+pub mod smol;
 pub mod sshd;
 
 /// Lock file shared by every lab user on the machine (tests and benchmarks).
