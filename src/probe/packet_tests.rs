@@ -849,3 +849,85 @@ fn emit_error_displays() {
 }
 
 // Random and mutated inputs: the fuzz targets in tests/fuzz.rs.
+
+/// smoltcp 0.14's answer to our probe, captured from a lab host (tests/corpus/smoltcp):
+/// code 1, pointer 40, the quote from a rebuilt IPv6 header on.
+const CAP_SMOLTCP_PP: [u8; 72] =
+    *include_bytes!("../../tests/corpus/smoltcp/param_problem_ll_echo-off.bin");
+
+#[test]
+fn smoltcp_parameter_problem_is_an_answer() {
+    let tag = ProbeTag {
+        id: 0x4719,
+        cookie: [0x4c, 0x40, 0xba, 0xd8, 0x69, 0xee, 0xe6, 0xb1],
+    };
+    let got = parse(&CAP_SMOLTCP_PP).unwrap();
+    assert_eq!(
+        got,
+        Icmp::ParamProblem {
+            code: 1,
+            pointer: 40,
+            invoking: Some(Invoking {
+                start: QuoteStart::Ipv6Header {
+                    src: ip("fe80::5eff:fe10:1"),
+                    dst: ip("ff02::1"),
+                },
+                icmp_type: TYPE_ECHO_REQUEST,
+                id: 0x4719,
+                seq: 0x8000,
+                cookie: PayloadHead::full(tag.cookie),
+            }),
+        }
+    );
+    assert!(got.matches(&tag));
+    let other = ProbeTag {
+        cookie: [0; 8],
+        ..tag
+    };
+    assert!(!got.matches(&other));
+}
+
+/// lwIP 2.1 (ESP32) builds its Parameter Problem after it has moved past the IPv6
+/// header: code 2, pointer 42 counted from the header it no longer quotes, and 48 bytes
+/// from the Destination Options header on — past our 24-byte payload, into whatever
+/// followed in its buffer.
+#[test]
+fn lwip_parameter_problem_quoting_from_the_extension_header_is_an_answer() {
+    let tag = PROBE_TAG;
+    let mut pp = vec![TYPE_PARAM_PROBLEM, 2, 0xab, 0xcd, 0, 0, 0, 42];
+    pp.extend_from_slice(&[58, 0, 0x80, 4, 0, 0, 0, 0]);
+    pp.extend_from_slice(&echo_request(&tag, 0x8102));
+    pp.extend_from_slice(&[0xee; 24]);
+    assert_eq!(pp.len(), 8 + 48);
+    let got = parse(&pp).unwrap();
+    let Icmp::ParamProblem {
+        code: 2,
+        pointer: 42,
+        invoking: Some(inv),
+    } = &got
+    else {
+        panic!("{got:?}")
+    };
+    assert_eq!(inv.start, QuoteStart::ExtensionHeader);
+    assert_eq!((inv.id, inv.seq), (tag.id, 0x8102));
+    assert!(got.matches(&tag));
+    // lwIP 2.1 with LWIP_ICMP6_DATASIZE 8 on a build that honours it: only the extension
+    // header is quoted. Nothing of ours is inside: read, not an answer.
+    assert!(!parse(&pp[..16]).unwrap().matches(&tag));
+    // Our unknown-type probe quoted from the message itself.
+    let mut pp = vec![TYPE_PARAM_PROBLEM, 2, 0, 0, 0, 0, 0, 42];
+    pp.extend_from_slice(&unknown_type_probe(&tag, 0xc001));
+    let got = parse(&pp).unwrap();
+    assert!(got.matches(&tag), "{got:?}");
+    assert!(matches!(
+        got,
+        Icmp::ParamProblem {
+            invoking: Some(Invoking {
+                start: QuoteStart::Message,
+                icmp_type: TYPE_UNKNOWN_PROBE,
+                ..
+            }),
+            ..
+        }
+    ));
+}
