@@ -394,11 +394,13 @@ proptest! {
         }
         // A forgery can only add routers (from RAs) and hosts heard on their own (their
         // NS, RS, NA), each bounded to an eighth of --max-hosts.
+        // Once heard, such an address is solicited like any other, so a forged answer to
+        // that solicitation may follow: it adds nothing past the bound.
         let mut heard = std::collections::HashSet::new();
         for o in &seen {
             if let Observation::Address { addr, via, .. } = o {
                 let real = hosts.iter().any(|h| h.addrs.contains(addr)) || routers.contains(addr);
-                if !real && *via == SeenBy::Heard {
+                if !real && (*via == SeenBy::Heard || heard.contains(addr)) {
                     heard.insert(*addr);
                     continue;
                 }
