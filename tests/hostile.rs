@@ -329,7 +329,8 @@ fn json(out: &Output) -> Value {
 }
 
 /// (address, mac, router) of every host on `iface`.
-fn hosts(doc: &Value, iface: &str) -> Vec<(Ipv6Addr, Option<String>, bool)> {
+/// (address, MAC, router, heard only: seen by nothing but its own neighbour discovery).
+fn hosts(doc: &Value, iface: &str) -> Vec<(Ipv6Addr, Option<String>, bool, bool)> {
     let mut v = Vec::new();
     for i in doc["interfaces"].as_array().unwrap() {
         if i["name"] != iface {
@@ -337,10 +338,16 @@ fn hosts(doc: &Value, iface: &str) -> Vec<(Ipv6Addr, Option<String>, bool)> {
         }
         for p in i["prefixes"].as_array().unwrap() {
             for h in p["hosts"].as_array().unwrap() {
+                let heard_only = h["seen_by"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|s| s == "heard" || s == "ndp");
                 v.push((
                     h["address"].as_str().unwrap().parse().unwrap(),
                     h["mac"].as_str().map(str::to_owned),
                     h["router"].as_bool().unwrap(),
+                    heard_only,
                 ));
             }
         }
@@ -420,7 +427,7 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
     );
 
     // Every real device of the quiet scan is still there, with the same MAC.
-    for (addr, mac, _) in &quiet {
+    for (addr, mac, _, _) in &quiet {
         let got = found.iter().find(|h| h.0 == *addr);
         assert_eq!(got.map(|h| &h.1), Some(mac), "{addr} during the flood");
     }
@@ -439,15 +446,26 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
             h.namespace, h.mac
         );
     }
-    // Forged echo replies, NAs and Parameter Problems created nothing: every extra address
-    // is a forged router (an RA with hop limit 255 from a link-local source is, on the
-    // wire, a router), and those are capped at 1/8 of --max-hosts, 8 here.
+    // Forged echo replies and Parameter Problems created nothing: every extra address is
+    // a forged router (an RA with hop limit 255 from a link-local source is, on the wire,
+    // a router) or a forged host heard announcing itself (an unsolicited NA with hop limit
+    // 255 is, on the wire, a host), each capped at 1/8 of --max-hosts, 8 here.
     let extra: Vec<_> = found
         .iter()
         .filter(|f| !quiet.iter().any(|q| q.0 == f.0))
         .collect();
-    assert!(extra.iter().all(|f| f.2), "non-router forgery accepted");
-    assert!(extra.len() <= 8, "{} forged routers kept", extra.len());
+    type Found<'a> = &'a &'a (Ipv6Addr, Option<String>, bool, bool);
+    let (routers, others): (Vec<Found>, Vec<Found>) = extra.iter().partition(|f| f.2);
+    assert!(
+        others.iter().all(|f| f.3),
+        "an answering forgery accepted: {others:?}"
+    );
+    assert!(routers.len() <= 8, "{} forged routers kept", routers.len());
+    assert!(
+        others.len() <= 8,
+        "{} forged heard hosts kept",
+        others.len()
+    );
     // The bad-checksum RAs (fe80::bad:…) never reached v6scout.
     assert!(
         !found.iter().any(|f| f.0.segments()[4] == 0x0bad),

@@ -9,7 +9,7 @@ pub mod netlink;
 pub mod ping;
 pub mod raw;
 
-use super::{Backend, BoxLink, OpenError, ResolverFactory};
+use super::{Backend, BoxLink, Identity, OpenError, ResolverFactory};
 use crate::iface::{IfAddr, Interface};
 use crate::ipv4::sweep::ArpChannel;
 use crate::mac::Mac;
@@ -70,8 +70,23 @@ impl Backend for Linux {
         Ok(Box::new(arp::open(ifindex)?))
     }
 
-    fn drop_privileges(&self) -> io::Result<()> {
-        caps::drop_all().map(|_| ())
+    fn invoking_user(&self) -> Option<Identity> {
+        // SAFETY: plain id queries.
+        let root = unsafe { libc::getuid() == 0 && libc::geteuid() == 0 };
+        let (uid, gid) = super::sudo_ids(
+            std::env::var_os("SUDO_UID").as_deref(),
+            std::env::var_os("SUDO_GID").as_deref(),
+            root,
+        )?;
+        Some(Identity {
+            uid,
+            gid,
+            home: super::home_of(uid),
+        })
+    }
+
+    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()> {
+        caps::drop_all(user.map(|u| (u.uid, u.gid))).map(|_| ())
     }
 
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {

@@ -87,12 +87,38 @@ pub trait Backend {
     /// The layer-2 channel of interface `ifindex`, for the ARP sweep; the error is worded
     /// for the user.
     fn open_arp(&self, ifindex: u32) -> Result<Box<dyn ArpChannel + Send>, String>;
-    /// Gives up every privilege for good (called once every socket is open).
-    fn drop_privileges(&self) -> io::Result<()>;
+    /// The user who ran `sudo v6scout`, when this process is root because of it.
+    fn invoking_user(&self) -> Option<Identity>;
+    /// Gives up every privilege for good (called once every socket is open); as root
+    /// under sudo, becomes `user`.
+    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()>;
     /// The kernel's neighbour cache.
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync>;
     /// Makes the name resolvers (one per scan).
     fn resolvers(&self) -> ResolverFactory;
+}
+
+/// A user the process runs as once its privileges are gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// User id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// Home directory from the password database, if it has one.
+    pub home: Option<std::path::PathBuf>,
+}
+
+/// The ids `sudo` says it was run by (`SUDO_UID`, `SUDO_GID`), when this process is root
+/// (real and effective) and both parse as non-root ids.
+pub fn sudo_ids(
+    sudo_uid: Option<&std::ffi::OsStr>,
+    sudo_gid: Option<&std::ffi::OsStr>,
+    root: bool,
+) -> Option<(u32, u32)> {
+    let id = |v: Option<&std::ffi::OsStr>| v?.to_str()?.parse::<u32>().ok();
+    let (uid, gid) = (id(sudo_uid)?, id(sudo_gid)?);
+    (root && uid != 0).then_some((uid, gid))
 }
 
 /// An interface whose ARP sweep channel is open.
@@ -127,6 +153,8 @@ pub struct Os {
     pub connector: Box<dyn Connector + Send + Sync>,
     /// The links are echo-only ping sockets (no CAP_NET_RAW, or `--unprivileged`).
     pub unprivileged: bool,
+    /// Under sudo: the user the process became (whose state the inventory belongs to).
+    pub user: Option<Identity>,
 }
 
 /// The TCP connector of the standard library.
@@ -163,6 +191,17 @@ pub fn open(cfg: &ScanConfig, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     {
         let _ = (cfg, warn);
         bail!("this platform is not supported yet (Linux only)")
+    }
+}
+
+/// The home directory of user `uid` in the password database.
+pub fn home_of(uid: u32) -> Option<std::path::PathBuf> {
+    #[cfg(unix)]
+    return unix::home_of(uid);
+    #[cfg(not(unix))]
+    {
+        let _ = uid;
+        None
     }
 }
 
@@ -256,8 +295,11 @@ pub fn open_with(
         }
     }
     // Every socket is open: nothing below needs a privilege, and packets are parsed next.
+    // Under sudo the process also stops being root, so every file it writes (the
+    // inventory) belongs to the user who ran it.
+    let user = backend.invoking_user();
     backend
-        .drop_privileges()
+        .drop_privileges(user.as_ref())
         .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
     Ok(Os {
         links,
@@ -266,5 +308,6 @@ pub fn open_with(
         resolver: cfg.names.then(|| backend.resolvers()),
         connector: Box::new(TcpConnector),
         unprivileged,
+        user,
     })
 }

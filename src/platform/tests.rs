@@ -27,6 +27,7 @@ struct Fake {
     broken_raw: Vec<u32>,
     ipv4: bool,
     arp_fails: bool,
+    sudo: Option<Identity>,
     log: RefCell<Vec<String>>,
 }
 
@@ -100,8 +101,14 @@ impl Backend for Fake {
             Ok(Box::new(NullArp))
         }
     }
-    fn drop_privileges(&self) -> io::Result<()> {
-        self.log.borrow_mut().push("drop".into());
+    fn invoking_user(&self) -> Option<Identity> {
+        self.sudo.clone()
+    }
+    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()> {
+        self.log.borrow_mut().push(match user {
+            Some(u) => format!("drop to {}", u.uid),
+            None => "drop".into(),
+        });
         Ok(())
     }
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {
@@ -145,6 +152,7 @@ fn fake() -> Fake {
         broken_raw: Vec::new(),
         ipv4: true,
         arp_fails: false,
+        sudo: None,
         log: RefCell::new(Vec::new()),
     }
 }
@@ -291,4 +299,40 @@ fn probe_sources_are_link_local_first() {
         probe_sources(&i, true),
         ["fe80::2".parse::<Ipv6Addr>().unwrap()]
     );
+}
+
+#[test]
+fn under_sudo_the_process_becomes_the_user_who_ran_it() {
+    let mut f = fake();
+    f.sudo = Some(Identity {
+        uid: 1000,
+        gid: 1000,
+        home: Some("/home/pi".into()),
+    });
+    let os = open_with(&f, &ScanConfig::default(), &mut |_| {}).unwrap();
+    assert_eq!(
+        f.log.borrow().last().map(String::as_str),
+        Some("drop to 1000")
+    );
+    assert_eq!(os.user.map(|u| u.uid), Some(1000));
+}
+
+#[test]
+fn sudo_ids_only_for_root_and_never_root_again() {
+    use std::ffi::OsStr;
+    let s = |v: &'static str| Some(OsStr::new(v));
+    assert_eq!(sudo_ids(s("1000"), s("1001"), true), Some((1000, 1001)));
+    assert_eq!(
+        sudo_ids(s("1000"), s("1001"), false),
+        None,
+        "not root: nothing to give up"
+    );
+    assert_eq!(
+        sudo_ids(s("0"), s("0"), true),
+        None,
+        "sudo from root stays root"
+    );
+    assert_eq!(sudo_ids(s("x"), s("1"), true), None);
+    assert_eq!(sudo_ids(None, s("1"), true), None);
+    assert_eq!(sudo_ids(s("1000"), None, true), None);
 }

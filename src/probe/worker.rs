@@ -142,6 +142,7 @@ pub fn run<L: Link>(
         sent_at: HashMap::new(),
         solicited: HashMap::new(),
         pending: Solicitations::new(cfg.wait),
+        recalled: HashSet::new(),
         first_send_error: None,
         macs: HashMap::new(),
         prefixes: cfg.prefixes.clone(),
@@ -180,6 +181,8 @@ struct Worker<'a, L: Link> {
     solicited: HashMap<Ipv6Addr, bool>,
     /// The solicitations still to send, and the unicast budget.
     pending: Solicitations,
+    /// Addresses remembered from before (cache, inventory) that we asked about.
+    recalled: HashSet<Ipv6Addr>,
     first_send_error: Option<std::io::Error>,
     /// MACs learned from Neighbour Advertisements, for MLD candidates.
     macs: HashMap<Ipv6Addr, Mac>,
@@ -264,7 +267,9 @@ impl<L: Link> Worker<'_, L> {
     }
 
     /// Starts confirming the addresses known from before: each gets the solicitations of
-    /// any new address, and only an answer reports it.
+    /// any new address, and only an answer reports it. They do not take the room of
+    /// answering hosts (the cache may hold forged neighbours): an address is tracked only
+    /// once it answers.
     fn recall_known(&mut self, now: Instant) {
         if !self.full {
             return;
@@ -278,11 +283,18 @@ impl<L: Link> Worker<'_, L> {
             .take(MAX_RECALL)
             .collect();
         for addr in recall {
-            if !self.solicited.contains_key(&addr) && self.solicited.len() < self.cfg.max_hosts {
-                self.solicited.insert(addr, false);
+            if self.recalled.insert(addr) {
                 self.send_ns(addr);
                 self.pending.schedule(addr, now);
             }
+        }
+    }
+
+    /// Whether `addr` still needs asking for its MAC.
+    fn wants_mac(&self, addr: Ipv6Addr) -> bool {
+        match self.solicited.get(&addr) {
+            Some(known) => !known,
+            None => self.recalled.contains(&addr),
         }
     }
 
@@ -417,8 +429,9 @@ impl<L: Link> Worker<'_, L> {
     }
 }
 
-/// Most remembered addresses one interface confirms per scan.
-pub const MAX_RECALL: usize = 1024;
+/// Most remembered addresses one interface confirms per scan: each costs up to two
+/// multicast and two unicast probes.
+pub const MAX_RECALL: usize = 256;
 
 /// Time between rounds: the window split so the last round leaves as much time for answers
 /// as the gaps between, but — when the window is long enough — at least [`DTIM_SPACING`]

@@ -73,10 +73,10 @@ pub fn current() -> io::Result<State> {
 
 /// Drops every privilege for good: no new privileges through exec, ambient and bounding
 /// capabilities cleared (the bounding set only where we may, i.e. with CAP_SETPCAP), the
-/// real user and group ids taken back when running setuid root, and the effective,
-/// permitted and inheritable capability sets emptied. Returns the resulting state, which
-/// it has checked.
-pub fn drop_all() -> io::Result<State> {
+/// real user and group ids taken back when running setuid root — or, as root, `user`'s
+/// ids (the user who ran `sudo`) — and the effective, permitted and inheritable
+/// capability sets emptied. Returns the resulting state, which it has checked.
+pub fn drop_all(user: Option<(u32, u32)>) -> io::Result<State> {
     // SAFETY: prctl with integer arguments only.
     unsafe {
         check(
@@ -103,14 +103,21 @@ pub fn drop_all() -> io::Result<State> {
     }
     // SAFETY: plain id queries.
     let (ruid, euid, rgid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid()) };
-    if euid == 0 && ruid != 0 {
-        // Setuid root: become the invoking user again, in every id and with no extra
-        // groups; the kernel then also clears the capabilities root had.
+    let target = match user {
+        Some(ids) if euid == 0 => Some(ids),
+        // Setuid root: become the invoking user again.
+        _ if euid == 0 && ruid != 0 => Some((ruid, rgid)),
+        _ => None,
+    };
+    let final_uid = target.map_or(ruid, |(uid, _)| uid);
+    if let Some((uid, gid)) = target {
+        // Every id, and no extra groups; the kernel then also clears the capabilities
+        // root had.
         // SAFETY: id-changing calls with plain integer arguments.
         unsafe {
             check(libc::setgroups(0, std::ptr::null()), "dropping groups")?;
-            check(libc::setresgid(rgid, rgid, rgid), "dropping the group id")?;
-            check(libc::setresuid(ruid, ruid, ruid), "dropping the user id")?;
+            check(libc::setresgid(gid, gid, gid), "dropping the group id")?;
+            check(libc::setresuid(uid, uid, uid), "dropping the user id")?;
         }
     }
     let mut hdr = CapHeader {
@@ -123,7 +130,7 @@ pub fn drop_all() -> io::Result<State> {
     check(rc as libc::c_int, "dropping capabilities")?;
     let state = current()?;
     if state.effective | state.permitted | state.inheritable != 0
-        || state.uids.iter().any(|u| *u != ruid)
+        || state.uids.iter().any(|u| *u != final_uid)
     {
         return Err(io::Error::other(
             "privileges are still held after dropping them",
@@ -145,7 +152,7 @@ mod tests {
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0);
         if pid == 0 {
-            let code = match drop_all() {
+            let code = match drop_all(None) {
                 Ok(s) if s.effective == 0 && s.permitted == 0 && s.inheritable == 0 => {
                     // Dropped for good: raising CAP_NET_RAW again must fail.
                     let mut hdr = CapHeader {

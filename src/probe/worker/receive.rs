@@ -114,6 +114,17 @@ impl<L: Link> Worker<'_, L> {
         });
     }
 
+    /// Starts tracking an address that answered a solicitation we already sent (it needs
+    /// no new one), within `max_hosts`.
+    fn adopt(&mut self, addr: Ipv6Addr) -> bool {
+        if self.solicited.len() >= self.cfg.max_hosts {
+            self.stats.dropped_over_limit += 1;
+            return false;
+        }
+        self.solicited.insert(addr, false);
+        true
+    }
+
     /// Tracks an address we only heard (its own NS, RS or NA): at most as many as routers
     /// known only from RAs, so forged messages cannot crowd out answering hosts.
     fn track_heard(&mut self, addr: Ipv6Addr) -> bool {
@@ -212,7 +223,13 @@ impl<L: Link> Worker<'_, L> {
                 router,
                 target_mac,
                 ..
-            } if ndp_ok && self.solicited.contains_key(&target) => {
+            } if ndp_ok
+                && (self.solicited.contains_key(&target) || self.recalled.contains(&target)) =>
+            {
+                // A remembered address answering takes its room among the hosts now.
+                if !self.solicited.contains_key(&target) && !self.adopt(target) {
+                    return;
+                }
                 match target_mac {
                     Some(mac) if usable(&mac) => {
                         let first = self.solicited.get(&target) == Some(&false);

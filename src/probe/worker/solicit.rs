@@ -96,7 +96,7 @@ impl<L: Link> Worker<'_, L> {
     /// Sends the attempts that are due for addresses whose MAC is still unknown.
     pub(super) fn send_due_solicitations(&mut self, now: Instant) {
         for (addr, attempt) in self.pending.take_due(now) {
-            if self.solicited.get(&addr) != Some(&false) {
+            if !self.wants_mac(addr) {
                 continue;
             }
             if attempt < ATTEMPTS {
