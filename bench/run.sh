@@ -23,6 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
+# Benchmarks never write the real home: no inventory unless a mode names one (--inventory).
+export V6SCOUT_INVENTORY=off
 
 SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=()
 while (($#)); do

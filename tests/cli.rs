@@ -10,7 +10,14 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_v6scout");
 
 fn v6scout(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
+    // No test writes a real home: the inventory is off unless a test names one; and
+    // a `sudo tests/run.sh` must not make every scan drop to the developer's uid.
+    Command::new(BIN)
+        .env("V6SCOUT_INVENTORY", "off")
+        .env_remove("SUDO_UID")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -167,6 +174,8 @@ fn watch_says_plainly_when_its_interface_goes_away() {
         return;
     };
     let child = Command::new("ip")
+        .env("V6SCOUT_INVENTORY", "off")
+        .env_remove("SUDO_UID")
         .args([
             "netns",
             "exec",

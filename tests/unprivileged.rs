@@ -149,6 +149,7 @@ fn proc_status(pid: u32) -> BTreeMap<String, String> {
 fn status_mid_scan(lab: &Lab, prefix: &[&str], bin: &str) -> (BTreeMap<String, String>, Output) {
     // `ip netns exec` and setpriv both exec, so the child's pid is v6scout's.
     let mut cmd = Command::new("ip");
+    cmd.env("V6SCOUT_INVENTORY", "off").env_remove("SUDO_UID");
     cmd.args(["netns", "exec", &lab.scan_ns]);
     cmd.args(prefix);
     cmd.args([bin, "-i", "eth0", "--json", "--wait", "3s"]);

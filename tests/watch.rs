@@ -25,6 +25,8 @@ impl Watch {
     fn start(lab: &Lab, args: &[&str]) -> Watch {
         // `ip netns exec` execs the program, so the child's pid is v6scout's.
         let mut child = Command::new("ip")
+            .env("V6SCOUT_INVENTORY", "off")
+            .env_remove("SUDO_UID")
             .args(["netns", "exec", &lab.scan_ns, scanner_bin(), "watch"])
             .args(args)
             .stdin(Stdio::null())

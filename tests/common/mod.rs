@@ -285,7 +285,11 @@ impl Lab {
 
     /// Runs any program inside the scanner's namespace.
     pub fn exec(&self, program: &str, args: &[&str]) -> Output {
+        // No test writes a real home: the inventory is off unless a test names one; and
+        // a `sudo tests/run.sh` must not make every scan drop to the developer's uid.
         Command::new("ip")
+            .env("V6SCOUT_INVENTORY", "off")
+            .env_remove("SUDO_UID")
             .args(["netns", "exec", &self.scan_ns, program])
             .args(args)
             .output()

@@ -35,10 +35,17 @@ bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/v6scout"
 
 RUNID="demo$$"
 MANIFEST=$(mktemp /tmp/v6t-demo-manifest.XXXXXX)
+# The demo's made-up devices must never enter the user's real history: its inventory is
+# a throw-away one, removed with the lab.
+INVENTORY_DIR=$(mktemp -d /tmp/v6t-demo-inventory.XXXXXX)
+export V6SCOUT_INVENTORY="$INVENTORY_DIR/inventory.sqlite3"
+# Under sudo v6scout becomes the invoking user once its sockets are open: it writes there.
+[[ -n ${SUDO_UID:-} ]] && chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$INVENTORY_DIR"
 cleanup() {
 	trap '' INT TERM # a second Ctrl-C must not interrupt the teardown
 	"$LAB" destroy "$RUNID" || true
 	rm -f "$MANIFEST"
+	rm -rf -- "$INVENTORY_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
