@@ -8,6 +8,7 @@ declare -A pkg_for=(
 	[avahi-daemon]=avahi-daemon [unshare]=util-linux
 	[sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
 	[strace]=strace # bench/run.sh
+	[ip6tables-legacy]=iptables # lab.sh create --lossy (packet loss and doze filters in host namespaces)
 )
 missing=()
 for cmd in "${!pkg_for[@]}"; do
