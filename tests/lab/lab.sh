@@ -303,6 +303,13 @@ setup_switch() { # L
 		# The querier is enabled later (enable_queriers), once br0 has its link-local.
 		ip -n "$sw" link add br0 address "$BRIDGE_MAC" type bridge mcast_snooping 1 \
 			mcast_mld_version 2 mcast_startup_query_interval 100 mcast_query_response_interval 100
+		# --lossy: dozing hosts drop MLD queries (hop-by-hop header) and lossy ones lose some,
+		# so after the default membership interval (260 s) the bridge would forget their
+		# groups and stop forwarding NS to them: results would depend on the lab's age. Keep
+		# memberships for an hour, as if the phone had reported just before dozing off.
+		if [[ $LOSSY == 1 ]]; then
+			ip -n "$sw" link set br0 type bridge mcast_membership_interval 360000
+		fi
 	else
 		ip -n "$sw" link add br0 address "$BRIDGE_MAC" type bridge mcast_snooping 0
 		ip netns exec "$sw" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 >/dev/null
