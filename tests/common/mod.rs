@@ -43,6 +43,18 @@ pub struct Manifest {
     /// With `--ipv4`: devices with IPv6 disabled that answer only ARP.
     #[serde(default)]
     pub ipv4_only: Vec<Ipv4OnlyDevice>,
+    /// Built with `--lossy` (see [`Host::loss`], [`Host::dozing`], [`Host::cached`]).
+    #[serde(default)]
+    pub lossy: bool,
+}
+
+/// Random loss of a Wi-Fi-like host's incoming packets (`lab.sh create --lossy`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct Loss {
+    /// Probability that an incoming multicast packet is dropped (0.30–0.50).
+    pub multicast: f64,
+    /// Probability that an incoming unicast packet is dropped (0.05).
+    pub unicast: f64,
 }
 
 /// A device reachable only over IPv4 (`lab.sh create --ipv4`).
@@ -113,6 +125,17 @@ pub struct Host {
     /// Its IPv4 addresses (`lab.sh create --ipv4`; empty otherwise).
     #[serde(default)]
     pub ipv4: Vec<String>,
+    /// `--lossy`: Wi-Fi-like random loss of its incoming packets (`None`: a wired host).
+    #[serde(default)]
+    pub loss: Option<Loss>,
+    /// `--lossy`: a phone in doze: drops multicast echo requests and every multicast packet
+    /// with a hop-by-hop or destination-options header (NS, RA still pass). Also lossy.
+    #[serde(default)]
+    pub dozing: bool,
+    /// `--lossy`: every address of it is in the scanner's neighbour cache as STALE with its
+    /// real MAC (restored by [`Lab::cold`]). Only dozing hosts are cached.
+    #[serde(default)]
+    pub cached: bool,
 }
 
 impl Host {
@@ -161,11 +184,22 @@ pub fn skip_or_fail(reason: &str) {
 /// Why namespace tests cannot run here (not root, no `ip netns`, lab.sh prerequisites
 /// missing), or `None` if they can.
 pub fn lab_unavailable() -> Option<String> {
+    lab_unavailable_for(&[])
+}
+
+/// Like [`lab_unavailable`] for a lab made with these `lab.sh create` flags (`--lossy`
+/// also needs ip6tables-legacy and its matches).
+pub fn lab_unavailable_for(extra: &[&str]) -> Option<String> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         return Some("not root (lab tests need CAP_NET_ADMIN for network namespaces)".into());
     }
-    match Command::new("bash").arg(lab_script()).arg("check").output() {
+    match Command::new("bash")
+        .arg(lab_script())
+        .arg("check")
+        .args(extra)
+        .output()
+    {
         Ok(o) if o.status.success() => None,
         Ok(o) => Some(format!(
             "lab.sh check: {}{}",
@@ -229,7 +263,7 @@ impl Lab {
 
     /// Like [`Lab::create`], with extra `lab.sh create` flags (e.g. `--snooping`, `--rps`).
     pub fn create_with(hosts: usize, hosts_b: usize, extra: &[&str]) -> Option<Lab> {
-        if let Some(reason) = lab_unavailable() {
+        if let Some(reason) = lab_unavailable_for(extra) {
             skip_or_fail(&reason);
             return None;
         }
@@ -276,6 +310,24 @@ impl Lab {
             manifest,
             _lock: lock,
         })
+    }
+
+    /// Cold caches for the next scan, as on a real link (`lab.sh cold`): every lab
+    /// namespace's neighbour cache flushed, then the scanner's planted STALE entries put
+    /// back (the manifest's `stale` ones and, with `--cached`, the cached dozing hosts').
+    pub fn cold(&self) {
+        let out = Command::new("bash")
+            .arg(lab_script())
+            .args(["cold", &self.runid])
+            .output()
+            .unwrap_or_else(|e| panic!("run lab.sh cold: {e}"));
+        assert!(
+            out.status.success(),
+            "lab.sh cold {} failed ({}): {}",
+            self.runid,
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Runs `ip netns exec <scan_ns> v6scout ARGS…` and returns its output.

@@ -3,14 +3,24 @@
 #
 #   lab.sh create RUNID [--hosts N] [--hosts-b M] [--manifest FILE]
 #                       [--snooping|--no-snooping] [--rps|--no-rps] [--multi] [--ipv4]
+#                       [--lossy] [--dozing N] [--cached N]
+#   lab.sh cold RUNID       # cold neighbour caches again, the scanner's planted entries restored
 #   lab.sh destroy RUNID
-#   lab.sh check            # prerequisites; prints the reason and exits 1 if unusable
+#   lab.sh check [--lossy]  # prerequisites; prints the reason and exits 1 if unusable
 #   V6T_LAB_KEEP=1 lab.sh create …   keeps a half-built lab on failure, for debugging
 #
 # Everything lives in namespaces named v6t-RUNID-ROLE (ROLE: swa swb scan rtr hNN bNN);
 # the root namespace is never touched. Link A: bridge br0 in v6t-RUNID-swa joining the
 # scanner's eth0, the router (radvd) and N hosts. Link B: bridge in v6t-RUNID-swb joining
 # the scanner's eth1 and M link-local-only hosts. See tests/common/mod.rs for the manifest.
+#
+# --lossy models Wi-Fi on link A (lossy_rules below): a third of its hosts lose incoming
+# multicast at random (P 0.30-0.50: sent once, at the basic rate, never retried) and 5 % of
+# incoming unicast (retried, so rarely lost); --dozing N of those (default 3) are phones in
+# doze, which also drop multicast echo requests and every multicast packet with a hop-by-hop
+# or destination-options header; --cached N of the dozing ones (default 2) are in the
+# scanner's neighbour cache as STALE with their real MAC, as after an earlier conversation.
+# Only incoming packets are dropped, by ip6tables-legacy inside the host's own namespace.
 set -euo pipefail
 
 PREFIX_A=2001:db8:1
@@ -29,6 +39,8 @@ STALE_GL=$PREFIX_A::dead STALE_GL_MAC=02:de:ad:be:ef:02
 VENDORS=(b8:27:eb dc:a6:32 2c:cf:67 e4:5f:01 3c:22:fb 00:1b:21 f0:9f:c2 00:0c:29)
 PRIVATE=(4a 02 06 8e 1a) # locally administered first octets
 NEEDED=(ip bridge radvd jq ping sysctl)
+NEEDED_LOSSY=(ip6tables-legacy ip6tables-legacy-restore)
+UNICAST_LOSS=0.05
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 check_runid() { [[ $1 =~ ^[A-Za-z0-9_]{1,48}$ ]] || die "bad RUNID '$1' (use [A-Za-z0-9_], max 48)"; }
@@ -39,6 +51,35 @@ hostname_of() { printf '%s%02d' "$1" "$2"; } # h01, b07, h123
 lab_namespaces() {
 	ip netns list 2>/dev/null | awk '{print $1}' |
 		grep -E "^v6t-$1-(swa|swb|scan|rtr|v4|h[0-9]+|b[0-9]+)\$" || true
+}
+
+# --lossy: the ip6tables ruleset of a host, for ip6tables-legacy-restore. MULTICAST_P is the
+# multicast loss ("" for none), DOZE 1 adds the doze filter. NS/NA, RA and MLD reports carry
+# no extension header, so the doze filter passes them (a dozing Android phone still answers
+# Neighbour Solicitations to its solicited-node group); MLD queries have a hop-by-hop header
+# and are dropped. Only INPUT on eth0: the host's own replies always leave.
+lossy_rules() { # MULTICAST_P DOZE
+	echo "*filter"
+	echo ":INPUT ACCEPT [0:0]"
+	if [[ $2 == 1 ]]; then
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -p ipv6-icmp -m icmp6 --icmpv6-type echo-request -j DROP"
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m ipv6header --header hop-by-hop,dst --soft -j DROP"
+	fi
+	if [[ -n $1 ]]; then
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m statistic --mode random --probability $1 -j DROP"
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type host -m statistic --mode random --probability $UNICAST_LOSS -j DROP"
+	fi
+	echo "COMMIT"
+}
+
+# --lossy: is link-A host index K (0-based) Wi-Fi-like, and which one (0-based ordinal)?
+# A third of the hosts, spread over the address mixes (k%3) and the silent ones (k%4==3),
+# never h01 (the readiness and sanity-ping host).
+lossy_ordinal() { # K -> ordinal on stdout, status 1 if not lossy
+	local k=$1 j=0 x
+	(((k + k / 3) % 3 == 1)) || return 1
+	for ((x = 0; x < k; x++)); do (((x + x / 3) % 3 == 1)) && j=$((j + 1)); done
+	echo "$j"
 }
 
 destroy() {
@@ -65,13 +106,29 @@ destroy() {
 	return 0
 }
 
-check() {
-	local c missing=()
+check() { # [create options]: with --lossy, --dozing or --cached also what --lossy needs
+	local c missing=() lossy=0
+	for c in "$@"; do [[ $c == --lossy || $c == --dozing || $c == --cached ]] && lossy=1; done
 	[[ $(id -u) == 0 ]] || { echo "not root"; return 1; }
 	for c in "${NEEDED[@]}"; do command -v "$c" >/dev/null || missing+=("$c"); done
 	((${#missing[@]} == 0)) || { echo "missing commands: ${missing[*]} (apt-get install iproute2 radvd jq iputils-ping procps)"; return 1; }
 	local ns="v6t-chk$$-scan"
 	ip netns add "$ns" 2>/dev/null || { echo "ip netns add failed (no network namespace support?)"; return 1; }
+	if ((lossy)); then
+		missing=()
+		for c in "${NEEDED_LOSSY[@]}"; do command -v "$c" >/dev/null || missing+=("$c"); done
+		if ((${#missing[@]})); then
+			ip netns del "$ns"
+			echo "missing commands: ${missing[*]} (--lossy; apt-get install iptables)"
+			return 1
+		fi
+		# The matches --lossy uses, tried in the throw-away namespace (never the root one).
+		if ! lossy_rules 0.5 1 | ip netns exec "$ns" ip6tables-legacy-restore -w 2>/dev/null; then
+			ip netns del "$ns"
+			echo "ip6tables-legacy cannot load the --lossy rules (statistic, pkttype, ipv6header, icmp6 matches)"
+			return 1
+		fi
+	fi
 	ip netns del "$ns"
 }
 
@@ -122,9 +179,11 @@ attach() { # NS IFACE MAC SW PORT [extra per-iface sysctl assignments]
 	ip -n "$ns" link set "$ifc" up
 }
 
-# Host I on link L: sets up namespace and writes $DIR/L.I.meta ("ns mac silent").
+# Host I on link L: sets up namespace and writes $DIR/L.I.meta
+# ("ns link mac silent multicast_loss|- dozing cached").
 setup_host() { # L I
 	local l=$1 i=$2 k=$(($2 - 1)) name ns mac silent=0 ra=0 extra=() iid
+	local ploss=- doze=0 cached=0 j
 	name=$(hostname_of "$([[ $l == a ]] && echo h || echo b)" "$i")
 	ns="v6t-$RUNID-$name"
 	mac=$(mac_for "$l" "$i")
@@ -137,6 +196,15 @@ setup_host() { # L I
 	((slaac && k % 6 == 5)) && silent=1 && extra+=(net.ipv6.icmp.echo_ignore_all=1)
 	((silent)) && extra+=(net.ipv6.icmp.echo_ignore_multicast=1)
 	ns_init "$ns" "${extra[@]}"
+	# --lossy: the filters go in before the link is up, so no packet arrives unfiltered.
+	if [[ $LOSSY == 1 && $l == a ]] && j=$(lossy_ordinal "$k"); then
+		ploss=0.$((30 + 5 * (j % 5)))
+		if ((j % 2 == 1 && (j - 1) / 2 < NDOZE)); then
+			doze=1
+			(((j - 1) / 2 < NCACHED)) && cached=1
+		fi
+		lossy_rules "$ploss" "$doze" | ip netns exec "$ns" ip6tables-legacy-restore -w
+	fi
 	[[ $l == a && $k == 0 ]] && ra=1 # h01 listens to the router (readiness check)
 	if ((slaac)); then
 		attach "$ns" eth0 "$mac" "v6t-$RUNID-sw$l" "$name" net.ipv6.conf.eth0.accept_ra=1 \
@@ -167,7 +235,45 @@ setup_host() { # L I
 	if [[ $IPV4 == 1 && $l == a ]] && ((k % 4 != 1)); then
 		ip -n "$ns" addr add "$NET4.$((10 + i))/24" dev eth0
 	fi
-	echo "$ns $l $mac $silent" >"$DIR/$l.$i.meta"
+	echo "$ns $l $mac $silent $ploss $doze $cached" >"$DIR/$l.$i.meta"
+}
+
+# --lossy: how many dozing hosts NHOSTS link-A hosts can have (every other lossy one).
+max_dozing() {
+	local k j n=0
+	for ((k = 0; k < NHOSTS; k++)); do
+		j=$(lossy_ordinal "$k") && ((j % 2 == 1)) && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# The scanner's planted neighbour entries, one "IFACE ADDRESS MAC" a line, in $DIR/scanner.neigh:
+# two for addresses nobody has, and with --cached every address of the cached dozing hosts.
+write_scanner_neigh() {
+	local f ns l mac silent ploss doze cached a
+	{
+		echo "eth0 $STALE_LL $STALE_LL_MAC"
+		echo "eth0 $STALE_GL $STALE_GL_MAC"
+		for f in "$DIR"/a.*.meta; do
+			[[ -e $f ]] || continue
+			read -r ns l mac silent ploss doze cached <"$f"
+			[[ $cached == 1 ]] || continue
+			for a in $(addrs_json "$ns" eth0 | jq -r '.[]'); do echo "eth0 $a $mac"; done
+		done
+	} >"$DIR/scanner.neigh"
+}
+
+# Cold caches for a scan, as on a real link: every lab namespace's neighbour cache flushed,
+# then the scanner's planted entries ($DIR/scanner.neigh) put back as STALE.
+cold() { # RUNID
+	local runid=$1 ns dev a mac dir
+	check_runid "$runid"
+	dir=$(tmpdir "$runid")
+	[[ -r $dir/scanner.neigh ]] || die "lab $runid: no $dir/scanner.neigh (not a running lab?)"
+	for ns in $(lab_namespaces "$runid"); do ip -n "$ns" neigh flush all >/dev/null 2>&1 || true; done
+	while read -r dev a mac; do
+		ip -n "v6t-$runid-scan" neigh replace "$a" dev "$dev" lladdr "$mac" nud stale
+	done <"$dir/scanner.neigh"
 }
 
 # Run "setup_host L I" for all hosts, at most $JOBS at a time; fail if any failed.
@@ -197,6 +303,13 @@ setup_switch() { # L
 		# The querier is enabled later (enable_queriers), once br0 has its link-local.
 		ip -n "$sw" link add br0 address "$BRIDGE_MAC" type bridge mcast_snooping 1 \
 			mcast_mld_version 2 mcast_startup_query_interval 100 mcast_query_response_interval 100
+		# --lossy: dozing hosts drop MLD queries (hop-by-hop header) and lossy ones lose some,
+		# so after the default membership interval (260 s) the bridge would forget their
+		# groups and stop forwarding NS to them: results would depend on the lab's age. Keep
+		# memberships for an hour, as if the phone had reported just before dozing off.
+		if [[ $LOSSY == 1 ]]; then
+			ip -n "$sw" link set br0 type bridge mcast_membership_interval 360000
+		fi
 	else
 		ip -n "$sw" link add br0 address "$BRIDGE_MAC" type bridge mcast_snooping 0
 		ip netns exec "$sw" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 >/dev/null
@@ -351,14 +464,16 @@ addrs4_json() { # NS IFACE -> JSON array of IPv4 addresses
 }
 
 write_manifest() {
-	local f ns l mac silent scan="v6t-$RUNID-scan" iface
+	local f ns l mac silent ploss doze cached scan="v6t-$RUNID-scan" iface
 	{
 		for f in "$DIR"/*.meta; do
-			read -r ns l mac silent <"$f"
+			read -r ns l mac silent ploss doze cached <"$f"
 			iface=eth0 && [[ $l == b ]] && iface=eth1
 			jq -nc --arg ns "$ns" --arg l "$l" --arg i "$iface" --arg mac "$mac" --argjson s "$silent" \
 				--argjson a "$(addrs_json "$ns" eth0)" --argjson v4 "$(addrs4_json "$ns" eth0)" \
-				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a, ipv4:$v4}'
+				--arg pm "$ploss" --argjson pu "$UNICAST_LOSS" --argjson d "$doze" --argjson c "$cached" \
+				'{namespace:$ns, role:"host", link:$l, scanner_iface:$i, mac:$mac, silent:($s==1), router:false, addresses:$a, ipv4:$v4,
+				  loss:(if $pm == "-" then null else {multicast:($pm|tonumber), unicast:$pu} end), dozing:($d==1), cached:($c==1)}'
 		done
 		jq -nc --arg ns "v6t-$RUNID-rtr" --arg mac "$RTR_MAC" --argjson a "$(addrs_json "v6t-$RUNID-rtr" eth0)" \
 			'{namespace:$ns, role:"router", link:"a", scanner_iface:"eth0", mac:$mac, silent:false, router:true, addresses:$a}'
@@ -370,12 +485,12 @@ write_manifest() {
 					'{namespace:$ns, role:"switch", link:$l, scanner_iface:$i, mac:$mac, silent:false, router:false, addresses:$a}'
 			done
 		fi
-	} | jq -s --arg runid "$RUNID" --arg scan "$scan" --argjson snoop "$SNOOP" --argjson multi "$MULTI" \
+	} | jq -s --arg runid "$RUNID" --arg scan "$scan" --argjson snoop "$SNOOP" --argjson multi "$MULTI" --argjson lossy "$LOSSY" \
 		--argjson ipv4 "$IPV4" --arg v4m "$V4ONLY_MAC" --arg v4a "$NET4.200" \
 		--argjson a0 "$(addrs_json "$scan" eth0)" --argjson a1 "$(addrs_json "$scan" eth1)" \
 		--arg m0 "$SCAN_MAC_A" --arg m1 "$SCAN_MAC_B" \
 		--arg sl "$STALE_LL" --arg slm "$STALE_LL_MAC" --arg sg "$STALE_GL" --arg sgm "$STALE_GL_MAC" \
-		'{version:1, runid:$runid, snooping:($snoop==1),
+		'{version:1, runid:$runid, snooping:($snoop==1), lossy:($lossy==1),
 		  scanner:{namespace:$scan, interfaces:[{name:"eth0", link:"a", mac:$m0, addresses:$a0},
 		                                        {name:"eth1", link:"b", mac:$m1, addresses:$a1}]},
 		  ra_prefixes:(["2001:db8:1::/64","2001:db8:99::/64"] + (if $multi == 1 then ["2001:db8:5::/64"] else [] end)),
@@ -388,7 +503,7 @@ create() {
 	RUNID=$1
 	shift
 	check_runid "$RUNID"
-	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto MULTI=0 IPV4=0
+	NHOSTS=22 NHOSTS_B=3 MANIFEST="" SNOOP=auto RPS=auto MULTI=0 IPV4=0 LOSSY=0 NDOZE=3 NCACHED=2
 	while (($#)); do
 		case $1 in
 		--hosts) NHOSTS=$2 && shift 2 ;;
@@ -400,10 +515,22 @@ create() {
 		--no-rps) RPS=0 && shift ;;
 		--multi) MULTI=1 && shift ;;
 		--ipv4) IPV4=1 && shift ;;
+		--lossy) LOSSY=1 && shift ;;
+		--dozing) LOSSY=1 NDOZE=$2 && shift 2 ;;
+		--cached) LOSSY=1 NCACHED=$2 && shift 2 ;;
 		*) die "unknown option $1" ;;
 		esac
 	done
 	[[ $NHOSTS =~ ^[0-9]+$ && $NHOSTS_B =~ ^[0-9]+$ ]] || die "host counts must be numbers"
+	if ((LOSSY)); then
+		[[ $NDOZE =~ ^[0-9]+$ && $NCACHED =~ ^[0-9]+$ ]] || die "--dozing/--cached must be numbers"
+		((NCACHED <= NDOZE)) || die "--cached $NCACHED exceeds --dozing $NDOZE"
+		local most
+		most=$(max_dozing)
+		((NDOZE <= most)) || die "--dozing $NDOZE: $NHOSTS hosts allow at most $most dozing hosts"
+		local why
+		why=$(check --lossy) || die "--lossy: $why"
+	fi
 	[[ $SNOOP == auto ]] && SNOOP=$((NHOSTS >= 40 ? 1 : 0))
 	[[ $RPS == auto ]] && RPS=$((NHOSTS >= 100 ? 1 : 0))
 	if [[ $RPS == 1 ]]; then # spread host receive processing over all CPUs (design §5)
@@ -437,11 +564,10 @@ create() {
 	((MULTI)) && wait_slaac
 	((NHOSTS > 0)) && sanity_ping eth0 "$(ip -n "v6t-$RUNID-h01" -j -6 addr show dev eth0 scope link | jq -r '[.[0].addr_info[] | select(.family=="inet6") | .local][0]')"
 	((NHOSTS_B > 0)) && sanity_ping eth1 "$(ip -n "v6t-$RUNID-b01" -j -6 addr show dev eth0 scope link | jq -r '[.[0].addr_info[] | select(.family=="inet6") | .local][0]')"
-	# Cold caches for the scan, then the scanner's stale entries for addresses nobody has.
-	local ns
-	for ns in $(all_lab_ns); do ip -n "$ns" neigh flush all >/dev/null 2>&1 || true; done
-	ip -n "v6t-$RUNID-scan" neigh add "$STALE_LL" dev eth0 lladdr "$STALE_LL_MAC" nud stale
-	ip -n "v6t-$RUNID-scan" neigh add "$STALE_GL" dev eth0 lladdr "$STALE_GL_MAC" nud stale
+	# Cold caches for the scan, then the scanner's stale entries: for addresses nobody has
+	# and (--cached) for the cached dozing hosts.
+	write_scanner_neigh
+	cold "$RUNID"
 	[[ -n $MANIFEST ]] && write_manifest
 	LAB_OK=1
 }
@@ -449,6 +575,7 @@ create() {
 case ${1:-} in
 create) (($# >= 2)) || die "usage: lab.sh create RUNID [options]"; shift; create "$@" ;;
 destroy) (($# == 2)) || die "usage: lab.sh destroy RUNID"; destroy "$2" ;;
-check) check ;;
-*) die "usage: lab.sh create RUNID [--hosts N] [--hosts-b M] [--manifest FILE] [--snooping] [--rps] | destroy RUNID | check" ;;
+cold) (($# == 2)) || die "usage: lab.sh cold RUNID"; cold "$2" ;;
+check) shift; check "$@" ;;
+*) die "usage: lab.sh create RUNID [--hosts N] [--hosts-b M] [--manifest FILE] [--snooping] [--rps] [--multi] [--ipv4] [--lossy] [--dozing N] [--cached N] | cold RUNID | destroy RUNID | check [--lossy]" ;;
 esac
