@@ -63,7 +63,10 @@ lossy_rules() { # MULTICAST_P DOZE
 	echo ":INPUT ACCEPT [0:0]"
 	if [[ $2 == 1 ]]; then
 		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -p ipv6-icmp -m icmp6 --icmpv6-type echo-request -j DROP"
-		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m ipv6header --header hop-by-hop,dst --soft -j DROP"
+		# One rule per header: with --soft, ipv6header matches a packet that has *every*
+		# listed header, so "hop-by-hop,dst" would let a destination-options-only packet in.
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m ipv6header --header hop-by-hop --soft -j DROP"
+		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m ipv6header --header dst --soft -j DROP"
 	fi
 	if [[ -n $1 ]]; then
 		echo "-A INPUT -i eth0 -m pkttype --pkt-type multicast -m statistic --mode random --probability $1 -j DROP"
