@@ -150,6 +150,10 @@ pub struct Recorded {
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod measure_tests;
+#[cfg(test)]
+mod process_tests;
+#[cfg(test)]
 mod pure_tests;
 #[cfg(test)]
 mod robust_tests;
