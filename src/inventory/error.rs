@@ -156,7 +156,7 @@ impl fmt::Display for InventoryError {
         match self {
             InventoryError::Busy { .. } => write!(
                 f,
-                "the inventory at {p} is locked by another v6scout: try again when it is done"
+                "the inventory at {p} is locked by another process (another v6scout?): try again when it is done"
             ),
             InventoryError::Corrupt { .. } => write!(
                 f,

@@ -211,8 +211,8 @@ fn sqlite_errors_map_to_what_to_do() {
     let p = Path::new("/s/inv.sqlite3");
     let err = |code| rusqlite::Error::SqliteFailure(ffi::Error::new(code), None);
     let cases = [
-        (ffi::SQLITE_BUSY, "locked by another v6scout"),
-        (ffi::SQLITE_LOCKED, "locked by another v6scout"),
+        (ffi::SQLITE_BUSY, "locked by another process"),
+        (ffi::SQLITE_LOCKED, "locked by another process"),
         (ffi::SQLITE_CORRUPT, "corrupt"),
         (ffi::SQLITE_NOTADB, "corrupt"),
         (ffi::SQLITE_FULL, "is full: free some space"),
