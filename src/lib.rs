@@ -33,6 +33,7 @@ pub mod warning;
 pub mod collect;
 pub mod group;
 pub mod iface;
+pub mod inventory;
 pub mod ipv4;
 pub mod names;
 pub mod neigh;

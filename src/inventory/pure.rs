@@ -1,0 +1,178 @@
+//! The inventory's pure pieces: what of a report is recorded, where the file is, which
+//! stored devices a query selects. No I/O.
+
+use super::{AddrSighting, Device, IfaceKey, Sighting};
+use crate::mac::Mac;
+use crate::query::{same_name, Query};
+use crate::report::Report;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+/// The file's name inside the state directory.
+const FILE_NAME: &str = "inventory.sqlite3";
+
+/// The confirmed devices of a finished scan: one [`Sighting`] per interface and MAC, in
+/// report order, with every live address of that MAC (rows that are ours, stale cache
+/// entries and rows without a MAC are not confirmed devices), its vendor's name, names,
+/// router flag and IPv4 addresses. Hosts seen only over IPv4 (ARP) are devices too: a
+/// sighting with no IPv6 address. Group or all-zero MACs (never a host) are left out.
+pub fn sightings(report: &Report) -> Vec<Sighting> {
+    let mut out: Vec<Sighting> = Vec::new();
+    for iface in &report.interfaces {
+        let key = IfaceKey {
+            name: iface.name.clone(),
+            mac: iface.mac,
+        };
+        let first = out.len();
+        let rows = iface
+            .prefixes
+            .iter()
+            .flat_map(|p| &p.hosts)
+            .filter(|h| !h.is_self && !h.stale);
+        for h in rows {
+            let Some(mac) = h.mac.filter(|m| is_host_mac(*m)) else {
+                continue;
+            };
+            let at = slot(&mut out, first, &key, mac);
+            let s = &mut out[at];
+            if s.vendor.is_none() {
+                s.vendor = h.vendor.name().map(str::to_string);
+            }
+            for n in &h.names {
+                if !s.names.contains(n) {
+                    s.names.push(n.clone());
+                }
+            }
+            s.router |= h.router;
+            for v4 in &h.ipv4 {
+                if !s.ipv4.contains(v4) {
+                    s.ipv4.push(*v4);
+                }
+            }
+            match s.addresses.iter_mut().find(|a| a.address == h.address) {
+                Some(a) => {
+                    a.seen_by.extend(&h.seen_by);
+                    a.seen_by.sort_unstable();
+                    a.seen_by.dedup();
+                }
+                None => s.addresses.push(AddrSighting {
+                    address: h.address,
+                    seen_by: h.seen_by.clone(),
+                    iid: h.iid,
+                }),
+            }
+        }
+        for h in &iface.ipv4_only {
+            if !is_host_mac(h.mac) {
+                continue;
+            }
+            let at = slot(&mut out, first, &key, h.mac);
+            let s = &mut out[at];
+            if s.vendor.is_none() {
+                s.vendor = h.vendor.name().map(str::to_string);
+            }
+            if !s.ipv4.contains(&h.addr) {
+                s.ipv4.push(h.addr);
+            }
+        }
+    }
+    out
+}
+
+fn is_host_mac(m: Mac) -> bool {
+    !m.is_multicast() && !m.is_zero()
+}
+
+/// The index of the sighting of `mac` on interface `key` (whose sightings start at
+/// `first`), added empty if there is none yet.
+fn slot(out: &mut Vec<Sighting>, first: usize, key: &IfaceKey, mac: Mac) -> usize {
+    if let Some(i) = out[first..].iter().position(|s| s.mac == mac) {
+        return first + i;
+    }
+    out.push(Sighting {
+        iface: key.clone(),
+        mac,
+        vendor: None,
+        names: Vec::new(),
+        router: false,
+        addresses: Vec::new(),
+        ipv4: Vec::new(),
+    });
+    out.len() - 1
+}
+
+/// Where the inventory is, in order: `explicit` (a command-line path); else the
+/// `V6SCOUT_INVENTORY` value `env_inventory` (`off` turns the inventory off; an empty value
+/// counts as unset); else `$XDG_STATE_HOME/v6scout/inventory.sqlite3` (only an absolute
+/// `XDG_STATE_HOME`, as the XDG spec says); else `HOME/.local/state/v6scout/inventory.sqlite3`.
+/// `None`: no inventory (turned off, or no home to put it in). Takes the values as
+/// arguments and reads no environment.
+pub fn default_path(
+    explicit: Option<&Path>,
+    env_inventory: Option<&OsStr>,
+    xdg_state_home: Option<&OsStr>,
+    home: Option<&Path>,
+) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    match env_inventory.filter(|v| !v.is_empty()) {
+        Some(v) if v == "off" => return None,
+        Some(v) => return Some(PathBuf::from(v)),
+        None => {}
+    }
+    let state = xdg_state_home
+        .map(Path::new)
+        .filter(|p| p.is_absolute())
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            home.filter(|h| !h.as_os_str().is_empty())
+                .map(|h| h.join(".local").join("state"))
+        })?;
+    Some(state.join("v6scout").join(FILE_NAME))
+}
+
+/// The devices `query` selects, in the order given, as `query::find` selects hosts of a
+/// report: a full MAC or MAC prefix matches the device's MAC; an address (with an
+/// optional zone: the interface's name — a numeric zone cannot be checked against stored
+/// devices and matches any interface) or a prefix matches any of its addresses; a word
+/// matches the devices carrying it as a name (ignoring case and `.local`) or, when no
+/// device has that name, those whose vendor contains it (ignoring case).
+pub fn matching<'a>(devices: &'a [Device], query: &Query) -> Vec<&'a Device> {
+    let name_hit = match query {
+        Query::Word(w) => devices
+            .iter()
+            .any(|d| d.names.iter().any(|n| same_name(n, w))),
+        _ => false,
+    };
+    devices
+        .iter()
+        .filter(|d| matches(d, query, name_hit))
+        .collect()
+}
+
+fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
+    match query {
+        Query::Mac(m) => d.mac == *m,
+        Query::MacPrefix(p) => mac_starts_with(d.mac, p),
+        Query::Address(a, zone) => {
+            d.addresses.iter().any(|k| k.address == *a)
+                && zone
+                    .as_deref()
+                    .is_none_or(|z| z == d.iface.name || z.parse::<u32>().is_ok())
+        }
+        Query::Prefix(p) => d.addresses.iter().any(|k| p.contains(k.address)),
+        Query::Word(w) if name_hit => d.names.iter().any(|n| same_name(n, w)),
+        Query::Word(w) => {
+            let w = w.trim().to_lowercase();
+            d.vendor
+                .as_deref()
+                .is_some_and(|v| v.to_lowercase().contains(&w))
+        }
+    }
+}
+
+fn mac_starts_with(m: Mac, nibbles: &[u8]) -> bool {
+    let all = m.0.iter().flat_map(|b| [b >> 4, b & 0xf]);
+    nibbles.len() <= 12 && all.zip(nibbles).all(|(a, b)| a == *b)
+}

@@ -1,0 +1,352 @@
+//! Opening the inventory file and writing to it: every write is one transaction.
+
+use super::codec::{
+    addr_blob, mac_blob, merge_names, names_from, names_text, seen_by_text, seen_by_union, to_ms,
+};
+use super::error::{InventoryError, ReadOnlyReason};
+use super::schema::{self, Found, MIGRATIONS, SCHEMA_VERSION};
+use super::{sql, IfaceKey, Limits, Recorded, Sighting};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{TransactionBehavior, MAIN_DB};
+use std::collections::HashMap;
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Names kept per device at most (a resolver flood cannot grow a row without bound).
+const MAX_NAMES: usize = 16;
+
+/// An open inventory file.
+#[derive(Debug)]
+pub struct Inventory {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+    read_only: Option<ReadOnlyReason>,
+}
+
+impl Inventory {
+    /// Opens the inventory at `path` for reading and writing, creating it (mode 0600) and
+    /// its missing directories (mode 0700) as needed, and migrating an older schema. A
+    /// file written by a newer v6scout is opened read-only instead: [`Inventory::is_read_only`]
+    /// is then true, [`Inventory::read_only_reason`] says why (for a warning), writes fail
+    /// with [`InventoryError::ReadOnly`] and reads still work. A file or directory we may
+    /// not write is [`InventoryError::ReadOnly`].
+    pub fn open(path: &Path) -> Result<Inventory, InventoryError> {
+        create_file(path)?;
+        retry_busy(|| Self::open_once(path))
+    }
+
+    fn open_once(path: &Path) -> Result<Inventory, InventoryError> {
+        // The file exists and we could open it for writing (create_file): an "unable to
+        // open" from SQLite now is the -wal or -shm file beside it that cannot be created,
+        // i.e. a directory we may not write.
+        let err = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::CannotOpen) => InventoryError::ReadOnly {
+                path: path.to_path_buf(),
+                reason: ReadOnlyReason::NotWritable,
+            },
+            _ => InventoryError::sqlite(path, &e),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        schema::configure(&conn).map_err(err)?;
+        // SQLite quietly opens a file it may not write read-only.
+        if conn.is_readonly(MAIN_DB).map_err(err)? {
+            return Err(InventoryError::ReadOnly {
+                path: path.to_path_buf(),
+                reason: ReadOnlyReason::NotWritable,
+            });
+        }
+        let read_only = match schema::migrate(&mut conn, MIGRATIONS).map_err(err)? {
+            Found::Current => None,
+            Found::Newer(found) => {
+                // Belt and braces: SQLite itself refuses writes on this connection too.
+                conn.pragma_update(None, "query_only", true).map_err(err)?;
+                Some(ReadOnlyReason::NewerSchema {
+                    found,
+                    known: SCHEMA_VERSION,
+                })
+            }
+        };
+        Ok(Inventory {
+            conn,
+            path: path.to_path_buf(),
+            read_only,
+        })
+    }
+
+    /// Opens the inventory at `path` only for reading: it never creates, migrates or
+    /// writes anything. A missing file, or an empty one (schema version 0), is
+    /// [`InventoryError::NotFound`]: there is nothing recorded yet.
+    pub fn open_read_only(path: &Path) -> Result<Inventory, InventoryError> {
+        match fs::metadata(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(InventoryError::NotFound {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(e) => return Err(InventoryError::io(path, "reading it", &e)),
+        }
+        let err = |e: rusqlite::Error| InventoryError::sqlite(path, &e);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        conn.busy_timeout(schema::BUSY_TIMEOUT).map_err(err)?;
+        let version = retry_busy(|| schema::user_version(&conn).map_err(err))?;
+        let reason = match version {
+            0 => {
+                return Err(InventoryError::NotFound {
+                    path: path.to_path_buf(),
+                })
+            }
+            v if v > SCHEMA_VERSION => ReadOnlyReason::NewerSchema {
+                found: v,
+                known: SCHEMA_VERSION,
+            },
+            // An older schema than ours (none exists before version 1 yet) would need its
+            // migration, which is a write: `open` does it.
+            _ => ReadOnlyReason::OpenedReadOnly,
+        };
+        Ok(Inventory {
+            conn,
+            path: path.to_path_buf(),
+            read_only: Some(reason),
+        })
+    }
+
+    /// True when writes are refused (opened read-only, or a newer schema).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Why writes are refused, if they are: what a caller turns into a warning.
+    pub fn read_only_reason(&self) -> Option<&ReadOnlyReason> {
+        self.read_only.as_ref()
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records what one scan confirmed, at time `now`, in one transaction: new devices
+    /// and addresses are added (at most [`Limits::max_new_devices_per_iface`] new devices
+    /// per interface), known ones get `now` as last seen (and their first seen stays, or
+    /// moves back if `now` is earlier), how-seen lists grow, names are merged (newest
+    /// first), the vendor is replaced when known, the router flag is kept once set. Each
+    /// device keeps at most [`Limits::max_addresses_per_device`] addresses of each family,
+    /// the most recently seen.
+    pub fn record(
+        &mut self,
+        sightings: &[Sighting],
+        now: SystemTime,
+        limits: Limits,
+    ) -> Result<Recorded, InventoryError> {
+        let now = to_ms(now);
+        self.write(|tx| record_in(tx, sightings, now, limits))
+    }
+
+    /// Forgets devices not seen since `older_than` (with their addresses), and the
+    /// addresses of remaining devices not seen since then; returns how many devices went.
+    pub fn prune(&mut self, older_than: SystemTime) -> Result<usize, InventoryError> {
+        let t = to_ms(older_than);
+        self.write(|tx| {
+            let devices = tx.execute(sql::PRUNE_DEVICES, [t])?;
+            tx.execute(sql::PRUNE_ADDRESSES, [t])?;
+            tx.execute(sql::PRUNE_IPV4, [t])?;
+            tx.execute(sql::PRUNE_INTERFACES, [t])?;
+            Ok(devices)
+        })
+    }
+
+    /// Runs `f` in one write transaction (taking the write lock at its start, so it
+    /// waits for other writers instead of failing half-way); a busy file is tried once
+    /// more after the busy timeout.
+    fn write<T>(
+        &mut self,
+        f: impl Fn(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, InventoryError> {
+        if let Some(reason) = &self.read_only {
+            return Err(InventoryError::ReadOnly {
+                path: self.path.clone(),
+                reason: reason.clone(),
+            });
+        }
+        let path = self.path.clone();
+        let conn = &mut self.conn;
+        retry_busy(|| write_once(conn, &f).map_err(|e| InventoryError::sqlite(&path, &e)))
+    }
+
+    /// The row id of interface `key`, if it is known.
+    pub(crate) fn iface_id(&self, key: &IfaceKey) -> rusqlite::Result<Option<i64>> {
+        find_iface(&self.conn, key)
+    }
+}
+
+fn write_once<T>(
+    conn: &mut Connection,
+    f: &impl Fn(&Transaction<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// `f`, and once more if it failed with [`InventoryError::Busy`] (the busy timeout was
+/// already waited inside it).
+fn retry_busy<T>(mut f: impl FnMut() -> Result<T, InventoryError>) -> Result<T, InventoryError> {
+    match f() {
+        Err(e) if e.is_busy() => f(),
+        other => other,
+    }
+}
+
+/// Creates the file (mode 0600) and its missing directories (0700) if it does not exist,
+/// and checks that an existing one is writable. Existing directories are left as they are.
+fn create_file(path: &Path) -> Result<(), InventoryError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| InventoryError::io(path, "creating its directory", &e))?;
+        }
+    }
+    let created = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(_) => Ok(()),
+        // It exists (maybe another process created it this instant): may we write it?
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map(drop)
+            .map_err(|e| InventoryError::io(path, "opening it", &e)),
+        Err(e) => Err(InventoryError::io(path, "creating it", &e)),
+    }
+}
+
+fn find_iface(conn: &Connection, key: &IfaceKey) -> rusqlite::Result<Option<i64>> {
+    match key.mac {
+        Some(m) => conn
+            .prepare_cached(sql::IFACE_BY_MAC)?
+            .query_row([mac_blob(m)], |r| r.get(0))
+            .optional(),
+        None => conn
+            .prepare_cached(sql::IFACE_BY_NAME)?
+            .query_row([&key.name], |r| r.get(0))
+            .optional(),
+    }
+}
+
+/// The interface's row id, added if new, its name updated if it was renamed.
+fn ensure_iface(tx: &Transaction<'_>, key: &IfaceKey, now: i64) -> rusqlite::Result<i64> {
+    if let Some(id) = find_iface(tx, key)? {
+        tx.prepare_cached(sql::IFACE_TOUCH)?
+            .execute(params![id, key.name, now])?;
+        return Ok(id);
+    }
+    tx.prepare_cached(sql::IFACE_INSERT)?
+        .execute(params![key.name, key.mac.map(mac_blob), now])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn record_in(
+    tx: &Transaction<'_>,
+    sightings: &[Sighting],
+    now: i64,
+    limits: Limits,
+) -> rusqlite::Result<Recorded> {
+    let mut out = Recorded::default();
+    // Per interface: its row id and the devices added to it in this call.
+    let mut ifaces: HashMap<&IfaceKey, (i64, usize)> = HashMap::new();
+    let keep = i64::try_from(limits.max_addresses_per_device).unwrap_or(i64::MAX);
+    for s in sightings {
+        let (iface_id, added) = match ifaces.get(&s.iface) {
+            Some(v) => *v,
+            None => (ensure_iface(tx, &s.iface, now)?, 0),
+        };
+        let existing: Option<(i64, String)> = tx
+            .prepare_cached(sql::DEVICE_GET)?
+            .query_row(params![iface_id, mac_blob(s.mac)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let device_id = match existing {
+            Some((id, names)) => {
+                let names = merge_names(&names_from(&names), &s.names, MAX_NAMES);
+                tx.prepare_cached(sql::DEVICE_UPDATE)?.execute(params![
+                    id,
+                    s.vendor,
+                    names_text(&names),
+                    s.router,
+                    now
+                ])?;
+                out.updated += 1;
+                ifaces.insert(&s.iface, (iface_id, added));
+                id
+            }
+            None if added >= limits.max_new_devices_per_iface => {
+                out.dropped_over_limit += 1;
+                ifaces.insert(&s.iface, (iface_id, added));
+                continue;
+            }
+            None => {
+                let names = merge_names(&[], &s.names, MAX_NAMES);
+                tx.prepare_cached(sql::DEVICE_INSERT)?.execute(params![
+                    iface_id,
+                    mac_blob(s.mac),
+                    s.vendor,
+                    names_text(&names),
+                    s.router,
+                    now
+                ])?;
+                out.new_devices += 1;
+                ifaces.insert(&s.iface, (iface_id, added + 1));
+                tx.last_insert_rowid()
+            }
+        };
+        for a in &s.addresses {
+            let blob = addr_blob(a.address);
+            let old: Option<String> = tx
+                .prepare_cached(sql::ADDR_GET)?
+                .query_row(params![device_id, blob], |r| r.get(0))
+                .optional()?;
+            let (stmt, seen_by) = match old {
+                Some(old) => (sql::ADDR_UPDATE, seen_by_union(&old, &a.seen_by)),
+                None => (sql::ADDR_INSERT, seen_by_text(&a.seen_by)),
+            };
+            tx.prepare_cached(stmt)?.execute(params![
+                device_id,
+                blob,
+                now,
+                seen_by,
+                a.iid.as_str()
+            ])?;
+        }
+        for v4 in &s.ipv4 {
+            tx.prepare_cached(sql::IPV4_UPSERT)?.execute(params![
+                device_id,
+                u32::from(*v4),
+                now
+            ])?;
+        }
+        if !s.addresses.is_empty() {
+            tx.prepare_cached(sql::ADDR_TRIM)?
+                .execute(params![device_id, keep])?;
+        }
+        if !s.ipv4.is_empty() {
+            tx.prepare_cached(sql::IPV4_TRIM)?
+                .execute(params![device_id, keep])?;
+        }
+    }
+    Ok(out)
+}
