@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod find;
+mod memory;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
+pub use memory::{parse_age, HistoryArgs, InventoryArgs};
 
 /// Find every IPv6 host on the local link(s) in about a second.
 ///
@@ -79,6 +81,12 @@ pub enum Command {
     /// on stderr. The interfaces are chosen when watch starts (their sockets are opened
     /// before privileges are dropped): restart it to include one that appears later.
     Watch(WatchArgs),
+    /// List the devices seen before (the inventory), newest first, with every address.
+    ///
+    /// Every scan, watch round and resolve records what it confirmed: per interface and
+    /// MAC the first and last time seen, vendor, names, addresses. `--json` is a
+    /// documented, versioned document an inventory system can import.
+    History(HistoryArgs),
     /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
     Completions {
         /// The shell.
@@ -213,6 +221,10 @@ pub struct ScanArgs {
     /// Also list neighbour-cache entries that nothing confirmed during the scan, marked `stale`.
     #[arg(long)]
     pub include_stale: bool,
+
+    /// The device inventory.
+    #[command(flatten)]
+    pub memory: InventoryArgs,
 }
 
 /// Options of `watch`.
@@ -245,6 +257,10 @@ pub struct WatchArgs {
     /// marked as such, and a new MAC on one of its addresses is flagged).
     #[arg(long, value_name = "N", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub forget_after: u32,
+
+    /// The device inventory.
+    #[command(flatten)]
+    pub memory: InventoryArgs,
 }
 
 impl ProbeArgs {
@@ -321,6 +337,7 @@ impl WatchArgs {
                 forget_after: self.forget_after,
                 max_tracked: self.probe.max_hosts as usize,
             },
+            inventory: self.memory.config(),
         }
     }
 }
@@ -329,7 +346,7 @@ impl WatchArgs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Invocation {
     /// Run the job.
-    Run(Job),
+    Run(Box<Job>),
     /// Print the completion script of this shell.
     Completions(clap_complete::Shell),
 }
@@ -340,16 +357,18 @@ impl Cli {
         let scan = |a: &ScanArgs| Job::Scan {
             scan: a.config(),
             output: a.output(),
+            inventory: a.memory.config(),
         };
-        Invocation::Run(match &self.command {
+        Invocation::Run(Box::new(match &self.command {
             None => scan(&self.scan),
             Some(Command::Scan(a)) => scan(a),
             Some(Command::Resolve(a)) => Job::Find(a.config()),
             Some(Command::Ssh(a)) => Job::Find(a.config()),
             Some(Command::Connect(a)) => Job::Find(a.config()),
             Some(Command::Watch(a)) => Job::Watch(a.settings()),
+            Some(Command::History(a)) => Job::History(a.config()),
             Some(Command::Completions { shell }) => return Invocation::Completions(*shell),
-        })
+        }))
     }
 }
 
@@ -469,7 +488,7 @@ mod tests {
 
     fn job(args: &[&str]) -> Job {
         match Cli::try_parse_from(args).unwrap().invocation() {
-            Invocation::Run(job) => job,
+            Invocation::Run(job) => *job,
             other => panic!("not a job: {other:?}"),
         }
     }
@@ -480,7 +499,8 @@ mod tests {
             job(&["v6scout"]),
             Job::Scan {
                 scan: ScanConfig::default(),
-                output: OutputConfig::default()
+                output: OutputConfig::default(),
+                inventory: crate::config::InventoryConfig::default(),
             }
         );
         let Job::Watch(w) = job(&["v6scout", "watch"]) else {
@@ -498,7 +518,7 @@ mod tests {
 
     #[test]
     fn scan_options_reach_the_config() {
-        let Job::Scan { scan, output } = job(&[
+        let Job::Scan { scan, output, .. } = job(&[
             "v6scout",
             "--ipv4",
             "--ipv4-rate",

@@ -5,6 +5,7 @@
 use crate::group::GroupOptions;
 use crate::query::Prefer;
 use crate::watch::WatchConfig;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Default probe window.
@@ -15,6 +16,58 @@ pub const DEFAULT_ROUNDS: u32 = 3;
 pub const DEFAULT_MAX_HOSTS: usize = 4096;
 /// Default time from the start of one watch scan to the start of the next.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+/// Default age of the remembered addresses a scan re-solicits: 30 days.
+pub const DEFAULT_RECALL: Duration = Duration::from_secs(30 * 86_400);
+/// Default age past which the inventory forgets a device: 180 days.
+pub const DEFAULT_PRUNE_AFTER: Duration = Duration::from_secs(180 * 86_400);
+
+/// Where the device inventory lives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum InventoryPlace {
+    /// `$V6SCOUT_INVENTORY`, else the user's state directory.
+    #[default]
+    Default,
+    /// This file.
+    Path(PathBuf),
+    /// No inventory: nothing read, nothing written.
+    Off,
+}
+
+/// The device inventory of a scan, a search or a watch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InventoryConfig {
+    /// Where it is.
+    pub place: InventoryPlace,
+    /// Remembered addresses seen within this long are solicited again.
+    pub recall: Duration,
+    /// Devices not seen for this long are forgotten.
+    pub prune_after: Duration,
+}
+
+impl Default for InventoryConfig {
+    fn default() -> Self {
+        InventoryConfig {
+            place: InventoryPlace::Default,
+            recall: DEFAULT_RECALL,
+            prune_after: DEFAULT_PRUNE_AFTER,
+        }
+    }
+}
+
+/// `history`: the devices the inventory knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// Only devices matching this QUERY (the resolve grammar).
+    pub query: Option<String>,
+    /// Only devices seen within this long.
+    pub since: Option<Duration>,
+    /// Table, plain or JSON.
+    pub format: FormatChoice,
+    /// Which inventory.
+    pub place: InventoryPlace,
+    /// Only check the file's integrity.
+    pub check: bool,
+}
 
 /// One scan: where and how to probe, and what to add to the result.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,6 +234,8 @@ pub struct FindConfig {
     pub wait_for: Option<Duration>,
     /// What to do with it.
     pub action: FindAction,
+    /// The inventory: remembered addresses asked first, "last seen" when it is gone.
+    pub inventory: InventoryConfig,
 }
 
 /// `watch`.
@@ -196,6 +251,8 @@ pub struct WatchSettings {
     pub exec: Option<String>,
     /// The event logic's tuning.
     pub events: WatchConfig,
+    /// The inventory: new or returning devices, every round recorded.
+    pub inventory: InventoryConfig,
 }
 
 /// One run of v6scout, as the engine takes it.
@@ -207,9 +264,13 @@ pub enum Job {
         scan: ScanConfig,
         /// How to print it.
         output: OutputConfig,
+        /// What it remembers.
+        inventory: InventoryConfig,
     },
     /// Find one device.
     Find(FindConfig),
     /// Rescan and print events.
     Watch(WatchSettings),
+    /// List the devices the inventory knows.
+    History(HistoryConfig),
 }

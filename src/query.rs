@@ -4,7 +4,9 @@
 //! Parsing rules, in order (the first that applies wins):
 //! 1. `ADDR/LEN` is an IPv6 prefix (`2001:db8::/64`).
 //! 2. `ADDR%ZONE` is an IPv6 address on interface ZONE (`fe80::1%eth0`).
-//! 3. Anything that parses as an IPv6 address is one (`fe80::1`, `2001:db8:1::5`).
+//! 3. Anything that parses as an IPv6 address is one (`fe80::1`, `2001:db8:1::5`), and a
+//!    dotted IPv4 address is one (`192.0.2.7`: the host with that IPv4 address; the
+//!    inventory and the ARP table map it to a MAC when the host lost it).
 //! 4. A full MAC in any common notation (`b8:27:eb:89:bc:51`, `B8-27-EB-89-BC-51`,
 //!    `b827.eb89.bc51`, `b827eb89bc51`).
 //! 5. A MAC prefix: two-digit hex groups separated by `:` or `-` (the last group may be a
@@ -37,6 +39,8 @@ pub enum Query {
     Address(Ipv6Addr, Option<String>),
     /// Every address in a prefix.
     Prefix(Ipv6Prefix),
+    /// The host that has (or had) this IPv4 address.
+    Ipv4(std::net::Ipv4Addr),
     /// A host name or a vendor substring (see the module doc).
     Word(String),
 }
@@ -88,6 +92,9 @@ impl FromStr for Query {
         }
         if let Ok(a) = s.parse::<Ipv6Addr>() {
             return Ok(Query::Address(a, None));
+        }
+        if let Ok(a) = s.parse::<std::net::Ipv4Addr>() {
+            return Ok(Query::Ipv4(a));
         }
         if let Ok(m) = s.parse::<Mac>() {
             return Ok(Query::Mac(m));
@@ -169,6 +176,7 @@ impl Query {
                         .is_none_or(|z| z == iface || z.parse::<u32>() == Ok(index))
             }
             Query::Prefix(p) => p.contains(row.address),
+            Query::Ipv4(a) => row.ipv4.contains(a),
             Query::Word(w) if name_hit => row.names.iter().any(|n| same_name(n, w)),
             Query::Word(w) => vendor_contains(row.vendor, w),
         }

@@ -350,3 +350,28 @@ fn explains_misses() {
     let e = explain_no_match(&q("b8:27:eb"), "b8:27:eb");
     assert_eq!(e, "no host matching 'b8:27:eb' answered");
 }
+
+#[test]
+fn an_ipv4_address_is_a_query_for_its_host() {
+    assert_eq!(
+        "192.0.2.7".parse::<Query>(),
+        Ok(Query::Ipv4("192.0.2.7".parse().unwrap()))
+    );
+    let mut r = crate::output::fixture::report();
+    let pi = Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51]);
+    for h in r.interfaces[0]
+        .prefixes
+        .iter_mut()
+        .flat_map(|p| &mut p.hosts)
+    {
+        if h.mac == Some(pi) {
+            h.ipv4 = vec!["192.0.2.7".parse().unwrap()];
+        }
+    }
+    let q: Query = "192.0.2.7".parse().unwrap();
+    let found = find(&r, &q);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].mac, Some(pi));
+    assert_eq!(found[0].addresses.len(), 2, "the whole host, every address");
+    assert!(find(&r, &"192.0.2.8".parse().unwrap()).is_empty());
+}

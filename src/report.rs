@@ -208,3 +208,15 @@ pub struct Ipv4OnlyHost {
     /// The vendor of its MAC.
     pub vendor: Vendor,
 }
+
+/// "just now", "5 minutes ago", "3 hours ago", "2 days ago": how long before `now` `t` was.
+pub fn ago(now: SystemTime, t: SystemTime) -> String {
+    let secs = now.duration_since(t).unwrap_or(Duration::ZERO).as_secs();
+    let (n, unit) = match secs {
+        0..=59 => return "just now".to_string(),
+        60..=3599 => (secs / 60, "minute"),
+        3600..=86_399 => (secs / 3600, "hour"),
+        _ => (secs / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}

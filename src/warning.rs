@@ -103,6 +103,11 @@ pub enum Warning {
         /// The interface.
         interface: String,
     },
+    /// The device inventory could not be used; the run goes on without it.
+    Inventory {
+        /// What is wrong and what to do, as the inventory words it.
+        why: String,
+    },
     /// `--exec`: too many commands still running, so none was run for an event.
     ExecBusy {
         /// Commands running.
@@ -165,6 +170,7 @@ impl fmt::Display for Warning {
                 f,
                 "--exec: {running} commands still running; not run for this {event} event"
             ),
+            Warning::Inventory { why } => write!(f, "{why}; going on without the inventory"),
             Warning::ExecFailed { why } => write!(f, "--exec: cannot run sh: {why}"),
             Warning::ExecStatus { event, status } => {
                 write!(f, "--exec: command for a {event} event: {status}")

@@ -2,6 +2,8 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod dualstack;
+pub mod history;
+pub mod memory;
 pub mod observe;
 pub mod relay;
 pub mod resolve;
@@ -13,7 +15,7 @@ pub mod watch;
 pub use scan::{scan_links, scan_links_with, ScanHooks, ScanObserver};
 pub use scanner::{scan, Scanner};
 
-use crate::config::{ColorChoice, FormatChoice, Job, OutputConfig, ScanConfig};
+use crate::config::{ColorChoice, FormatChoice, InventoryConfig, Job, OutputConfig, ScanConfig};
 use crate::group::RowStream;
 use crate::output::jsonl::JsonlStream;
 use crate::output::table::TableStyle;
@@ -43,7 +45,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Runs a job; returns the exit code (0 found, 1 none, 2 error; resolve: 3 ambiguous).
 pub fn run(job: &Job) -> ExitCode {
     let result = match job {
-        Job::Scan { scan, output } => run_scan(scan, output),
+        Job::Scan {
+            scan,
+            output,
+            inventory,
+        } => run_scan(scan, output, inventory),
+        Job::History(h) => history::run_history(h),
         Job::Find(find) => resolve::run_find(find),
         Job::Watch(w) => watch::run_watch(w),
     };
@@ -74,7 +81,11 @@ pub fn use_color(
     }
 }
 
-fn run_scan(cfg: &ScanConfig, output: &OutputConfig) -> Result<ExitCode> {
+fn run_scan(
+    cfg: &ScanConfig,
+    output: &OutputConfig,
+    inventory: &InventoryConfig,
+) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let stdout_tty = stdout.is_terminal();
     let format = format_for(output, stdout_tty);
@@ -83,12 +94,13 @@ fn run_scan(cfg: &ScanConfig, output: &OutputConfig) -> Result<ExitCode> {
     let progress = (stderr.is_terminal() && cfg.wait > std::time::Duration::from_secs(1))
         .then(|| observe::Progress::new(stderr));
     let mut out = stdout.lock();
+    let mut scanner = Scanner::open(cfg, inventory)?;
     let report = if format == Format::Jsonl {
         let mut obs = observe::Observers {
             jsonl: Some((RowStream::default(), JsonlStream::new(&mut out))),
             progress,
         };
-        let report = Scanner::open(cfg)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
+        let report = scanner.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs.progress.take());
         if let Some((_, j)) = obs.jsonl.take() {
             j.finish(&report).context("writing the report")?;
@@ -99,7 +111,7 @@ fn run_scan(cfg: &ScanConfig, output: &OutputConfig) -> Result<ExitCode> {
             jsonl: None,
             progress,
         };
-        let report = Scanner::open(cfg)?.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
+        let report = scanner.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
         drop(obs);
         if format == Format::Table {
             let style = TableStyle {
@@ -121,6 +133,8 @@ fn run_scan(cfg: &ScanConfig, output: &OutputConfig) -> Result<ExitCode> {
     if matches!(format, Format::Plain { .. }) {
         crate::say!("{}", output::summary(&report));
     }
+    // After the output: the inventory never delays a result.
+    scanner.remember(&report, &mut scan::warn_stderr);
     Ok(if report.host_count() > 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,16 +1,19 @@
 //! `resolve`, `ssh` and `connect`: scan (again and again with `--wait-for`) until the
 //! QUERY matches, then print, exec `ssh`, or relay a TCP connection.
 
+use super::scan::warn_stderr;
 use super::{relay, Scanner};
 use crate::config::{FindAction, FindConfig};
-use crate::model::is_link_local;
+use crate::inventory;
+use crate::model::{is_link_local, scoped};
+use crate::output::history::ago;
 use crate::query::{self, HostMatch, MatchedAddr, Query};
 use crate::reach::{self, Connector};
 use anyhow::{anyhow, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::net::{SocketAddrV6, TcpStream};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Exit status when several devices match.
 pub const EXIT_AMBIGUOUS: u8 = 3;
@@ -34,7 +37,48 @@ fn open_scanner(query: &Query, find: &FindConfig) -> Result<Scanner> {
         }
     }
     // One set of sockets for every rescan: privileges are gone after the first open.
-    Scanner::open(&cfg)
+    Scanner::open(&cfg, &find.inventory)
+}
+
+/// The queries a report is matched with: the query itself and, for an IPv4 address, the
+/// MACs the inventory saw holding it (the device that forgot its IPv4 address).
+fn queries(scanner: &mut Scanner, query: &Query) -> Vec<Query> {
+    let mut qs = vec![query.clone()];
+    if let Query::Ipv4(a) = query {
+        for d in scanner.memory().by_ipv4(*a, &mut warn_stderr) {
+            let q = Query::Mac(d.mac);
+            if !qs.contains(&q) {
+                qs.push(q);
+            }
+        }
+    }
+    qs
+}
+
+/// When nothing matches now but the inventory knows the device: when and where it was
+/// last seen.
+fn last_seen(scanner: &mut Scanner, query: &Query) -> Option<String> {
+    let devices = match query {
+        Query::Ipv4(a) => scanner.memory().by_ipv4(*a, &mut warn_stderr),
+        q => {
+            let all = scanner.memory().devices(&mut warn_stderr);
+            inventory::matching(&all, q).into_iter().cloned().collect()
+        }
+    };
+    let d = devices.first()?;
+    let vendor = d
+        .vendor
+        .as_deref()
+        .map_or(String::new(), |v| format!(" ({v})"));
+    let place = d.addresses.first().map_or_else(
+        || d.iface.name.clone(),
+        |a| scoped(a.address, &d.iface.name),
+    );
+    Some(format!(
+        "{}{vendor} is not on the link now; last seen {} as {place}",
+        d.mac,
+        ago(SystemTime::now(), d.last_seen)
+    ))
 }
 
 /// Scans until the query matches something or `--wait-for` runs out (one scan without it).
@@ -43,10 +87,20 @@ fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Fou
     let t0 = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut scans = 0u32;
+    let qs = queries(scanner, query);
+    let nothing = |scanner: &mut Scanner| {
+        last_seen(scanner, query).unwrap_or_else(|| query::explain_no_match(query, raw))
+    };
     loop {
         let report = scanner.scan();
         scans += 1;
-        let hosts = query::find(&report, query);
+        // What it confirmed is remembered, whatever the search ends with.
+        scanner.remember(&report, &mut warn_stderr);
+        let hosts = qs
+            .iter()
+            .map(|q| query::find(&report, q))
+            .find(|h| !h.is_empty())
+            .unwrap_or_default();
         if !hosts.is_empty() {
             if tty && scans > 1 {
                 crate::say!();
@@ -54,7 +108,7 @@ fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Fou
             return Ok(Found::Hosts(hosts));
         }
         let Some(limit) = find.wait_for else {
-            return Ok(Found::Nothing(query::explain_no_match(query, raw)));
+            return Ok(Found::Nothing(nothing(scanner)));
         };
         let waited = t0.elapsed();
         if waited >= limit {
@@ -63,7 +117,7 @@ fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Fou
             }
             return Ok(Found::Nothing(format!(
                 "{} (waited {}, {scans} scans)",
-                query::explain_no_match(query, raw),
+                nothing(scanner),
                 secs(limit)
             )));
         }

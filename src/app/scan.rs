@@ -12,7 +12,7 @@ use crate::probe::worker::{self, WorkerConfig, WorkerStats};
 use crate::probe::Link;
 use crate::report::{Report, ScanStats};
 use crate::warning::{io_reason, Warning};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv6Addr;
 use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
@@ -97,6 +97,8 @@ pub struct ScanHooks<'a> {
     pub resolver: Option<&'a mut dyn Resolver>,
     /// Told about each observation.
     pub observer: Option<&'a mut dyn ScanObserver>,
+    /// Per interface index, addresses remembered from earlier scans to confirm.
+    pub recall: Option<&'a HashMap<u32, Vec<Ipv6Addr>>>,
 }
 
 /// Runs one worker thread per link, collects what they find, merges the neighbour cache
@@ -122,6 +124,7 @@ pub fn scan_links_with<L: Link + Send>(
     let ScanHooks {
         resolver,
         mut observer,
+        recall,
     } = hooks;
     let started = SystemTime::now();
     let t0 = Instant::now();
@@ -155,7 +158,21 @@ pub fn scan_links_with<L: Link + Send>(
             .iter_mut()
             .map(|(iface, link)| {
                 let tx = tx.clone();
-                let cfg = worker_config(iface, opts, tag, recall_from_cache(iface, &known, opts));
+                // Remembered addresses first (the device is most likely where it was),
+                // then the cache's.
+                let mut asked: Vec<Ipv6Addr> = recall
+                    .and_then(|r| r.get(&iface.index))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|a| !opts.link_local_only || crate::model::is_link_local(*a))
+                    .collect();
+                for a in recall_from_cache(iface, &known, opts) {
+                    if !asked.contains(&a) {
+                        asked.push(a);
+                    }
+                }
+                let cfg = worker_config(iface, opts, tag, asked);
                 let name = iface.name.clone();
                 let handle = s.spawn(move || {
                     worker::run(link, &cfg, &mut |o| {

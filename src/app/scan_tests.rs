@@ -224,6 +224,7 @@ fn jsonl_streams_hosts_during_the_scan() {
         ScanHooks {
             resolver: None,
             observer: Some(&mut obs),
+            recall: None,
         },
         &mut |w| panic!("{w}"),
     );
@@ -335,6 +336,7 @@ fn names_are_asked_during_the_scan_and_merged() {
         ScanHooks {
             resolver: Some(&mut fake),
             observer: None,
+            recall: None,
         },
         &mut |w| panic!("{w}"),
     );

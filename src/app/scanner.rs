@@ -3,35 +3,51 @@
 //! and `watch` rescan without privileges.
 
 use super::dualstack;
+use super::memory::Memory;
 use super::scan::{scan_links_with, warn_stderr, ScanHooks, ScanObserver};
-use crate::config::ScanConfig;
+use crate::config::{InventoryConfig, ScanConfig};
 use crate::platform::{self, Os};
 use crate::reach;
 use crate::report::Report;
 use crate::warning::Warning;
 use anyhow::Result;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
-/// Open sockets for a series of scans.
+/// Open sockets (and the inventory) for a series of scans.
 pub struct Scanner {
     os: Os,
     cfg: ScanConfig,
+    memory: Memory,
 }
 
 impl Scanner {
-    /// A scanner over what the platform opened for `cfg`.
-    pub fn new(os: Os, cfg: ScanConfig) -> Scanner {
-        Scanner { os, cfg }
+    /// A scanner over what the platform opened for `cfg`, remembering in `memory`.
+    pub fn new(os: Os, cfg: ScanConfig, memory: Memory) -> Scanner {
+        Scanner { os, cfg, memory }
     }
 
-    /// Selects the interfaces of `cfg`, opens their sockets and gives up every privilege;
-    /// warnings go to stderr, and the unprivileged fallback is said once.
-    pub fn open(cfg: &ScanConfig) -> Result<Scanner> {
+    /// Selects the interfaces of `cfg`, opens their sockets, gives up every privilege,
+    /// then opens the inventory (as the user the process now is); warnings go to
+    /// stderr, and the unprivileged fallback is said once.
+    pub fn open(cfg: &ScanConfig, inventory: &InventoryConfig) -> Result<Scanner> {
         let os = platform::open(cfg, &mut warn_stderr)?;
         if os.unprivileged {
             crate::say!("{}", unprivileged_note(cfg.unprivileged, cfg.mld));
         }
-        Ok(Scanner::new(os, cfg.clone()))
+        let memory = Memory::open(inventory, os.user.as_ref(), &mut warn_stderr);
+        Ok(Scanner::new(os, cfg.clone(), memory))
+    }
+
+    /// The inventory.
+    pub fn memory(&mut self) -> &mut Memory {
+        &mut self.memory
+    }
+
+    /// Records what `report` confirmed in the inventory (after its output is printed:
+    /// the inventory never delays a result).
+    pub fn remember(&mut self, report: &Report, warn: &mut dyn FnMut(Warning)) {
+        let max = self.cfg.max_hosts;
+        self.memory.record(report, max, SystemTime::now(), warn);
     }
 
     /// The configuration every scan uses.
@@ -65,7 +81,14 @@ impl Scanner {
     ) -> Report {
         let t0 = Instant::now();
         let deadline = t0 + self.cfg.wait;
-        let Scanner { os, cfg } = self;
+        let Scanner { os, cfg, memory } = self;
+        let ifaces: Vec<_> = os.links.iter().map(|(i, _)| i.clone()).collect();
+        let recall = memory.recall(
+            &ifaces,
+            SystemTime::now(),
+            crate::probe::worker::MAX_RECALL,
+            &mut *warn,
+        );
         let mut resolver = os.resolver.as_ref().map(|make| make());
         let neigh = os
             .neigh
@@ -77,6 +100,7 @@ impl Scanner {
                 .map(|r| r as &mut dyn crate::names::Resolver),
             // A fresh borrow, so the observer may live shorter than the caller's.
             observer: observer.map(|o| o as &mut dyn ScanObserver),
+            recall: Some(&recall),
         };
         let (links, arp) = (&mut os.links, &mut os.arp);
         // The ARP sweep runs beside the probe window, so it costs no extra time.
@@ -94,9 +118,14 @@ impl Scanner {
     }
 }
 
-/// Scans the real interfaces `cfg` names (or every usable one), once.
+/// Scans the real interfaces `cfg` names (or every usable one), once, without the
+/// inventory.
 pub fn scan(cfg: &ScanConfig) -> Result<Report> {
-    Ok(Scanner::open(cfg)?.scan())
+    let off = InventoryConfig {
+        place: crate::config::InventoryPlace::Off,
+        ..InventoryConfig::default()
+    };
+    Ok(Scanner::open(cfg, &off)?.scan())
 }
 
 /// What an unprivileged scan cannot see, and how to get the full scan; said once.

@@ -6,7 +6,7 @@ use super::Scanner;
 use crate::config::WatchSettings;
 use crate::warning::Warning;
 use crate::watch::render::{env_vars, human_line, json_line};
-use crate::watch::{Event, Watcher};
+use crate::watch::{Event, EventKind, Watcher};
 use anyhow::{Context, Result};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -148,7 +148,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         }
     };
     // The sockets are opened once: privileges are dropped right after.
-    let mut scanner = Scanner::open(&args.scan)?;
+    let mut scanner = Scanner::open(&args.scan, &args.inventory)?;
     let mut exec = args.exec.clone().map(Exec::new);
     let started = Instant::now();
     let mut events = 0u64;
@@ -156,13 +156,33 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     while !stopped() {
         let t0 = Instant::now();
         let report = scanner.scan_with(&mut warn);
+        let mut round = watcher.observe(&report);
+        // New or returning, as the inventory knew it before this round.
+        if scanner.memory().is_open() {
+            for e in &mut round {
+                e.remembered = true;
+                if let (EventKind::Present | EventKind::Appeared { .. }, Some(mac)) =
+                    (e.kind, e.mac)
+                {
+                    let iface_mac = report
+                        .interfaces
+                        .iter()
+                        .find(|i| i.name == e.interface)
+                        .and_then(|i| i.mac);
+                    e.last_seen =
+                        scanner
+                            .memory()
+                            .last_seen(&e.interface, iface_mac, mac, &mut warn);
+                }
+            }
+        }
         // Asked each scan (jiff caches it for minutes), so a changed zone is seen.
         let tz = if args.jsonl {
             None
         } else {
             TimeZone::try_system().ok()
         };
-        for e in watcher.observe(&report) {
+        for e in round {
             events += 1;
             let line = if args.jsonl {
                 json_line(&e)
@@ -181,6 +201,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         if let Some(x) = exec.as_mut() {
             x.reap();
         }
+        scanner.remember(&report, &mut warn);
         sleep_until(t0 + args.interval);
     }
     if let Some(x) = exec.as_mut() {

@@ -38,6 +38,10 @@ pub struct FindArgs {
     /// all echo.
     #[arg(long)]
     pub mld: bool,
+
+    /// The device inventory.
+    #[command(flatten)]
+    pub memory: super::InventoryArgs,
 }
 
 /// `--prefer`: the address kind to print or connect to.
@@ -121,6 +125,7 @@ impl FindArgs {
             },
             wait_for: self.wait_for,
             action,
+            inventory: self.memory.config(),
         }
     }
 }

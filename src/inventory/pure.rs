@@ -162,6 +162,7 @@ fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
                     .is_none_or(|z| z == d.iface.name || z.parse::<u32>().is_ok())
         }
         Query::Prefix(p) => d.addresses.iter().any(|k| p.contains(k.address)),
+        Query::Ipv4(a) => d.ipv4.iter().any(|(v4, _)| v4 == a),
         Query::Word(w) if name_hit => d.names.iter().any(|n| same_name(n, w)),
         Query::Word(w) => {
             let w = w.trim().to_lowercase();

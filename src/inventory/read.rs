@@ -43,6 +43,14 @@ impl Inventory {
         self.load(sql::DEVICES, &since).map_err(|e| self.err(&e))
     }
 
+    /// SQLite's own check of the whole file (`PRAGMA integrity_check`): true when sound.
+    pub fn integrity_ok(&self) -> Result<bool, InventoryError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .map(|s| s == "ok")
+            .map_err(|e| self.err(&e))
+    }
+
     /// The devices that had IPv4 address `addr`, the one that had it last first.
     pub fn by_ipv4(&self, addr: Ipv4Addr) -> Result<Vec<Device>, InventoryError> {
         self.load(sql::DEVICES_BY_IPV4, &u32::from(addr))

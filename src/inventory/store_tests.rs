@@ -324,3 +324,44 @@ fn two_threads_with_their_own_inventories_write_concurrently() {
     assert_eq!(inv.devices(None).unwrap().len(), 401);
     assert_eq!(count(&inv, "address"), 402);
 }
+
+/// The figures of the issue, printed: `cargo test --release --lib -- --ignored --nocapture
+/// inventory_figures`. A churning link (50 devices, a new temporary address each round,
+/// a fifth of them away every other round) for 1,000 watch rounds; then record() of a
+/// 150-device scan.
+#[test]
+#[ignore]
+fn inventory_figures() {
+    let (_dir, path) = temp();
+    let mut inv = open(&path);
+    let key = iface("eth0", Some(1));
+    for round in 0..1000u32 {
+        let s: Vec<_> = (0..50u32)
+            .filter(|d| round % 2 == 0 || d % 5 != 0)
+            .map(|d| sighting(&key, d, &[1, 1000 + round]))
+            .collect();
+        inv.record(&s, t(u64::from(round) * 5), Limits::default())
+            .unwrap();
+    }
+    let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let wal = path.with_extension("sqlite3-wal");
+    println!(
+        "after 1000 rounds: file {} KiB (+ WAL {} KiB)",
+        size(&path) / 1024,
+        size(&wal) / 1024
+    );
+    let scan: Vec<_> = (0..150u32)
+        .map(|d| sighting(&key, 10_000 + d, &[1, 2]))
+        .collect();
+    let mut times = Vec::new();
+    for i in 0..21u64 {
+        let t0 = std::time::Instant::now();
+        inv.record(&scan, t(10_000 + i), Limits::default()).unwrap();
+        times.push(t0.elapsed());
+    }
+    times.sort();
+    println!(
+        "record() of 150 devices: median {:?}, max {:?}",
+        times[10], times[20]
+    );
+}

@@ -194,6 +194,14 @@ pub fn open(cfg: &ScanConfig, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     }
 }
 
+/// The user who ran `sudo v6scout`, when this process is root because of it.
+pub fn invoking_user() -> Option<Identity> {
+    #[cfg(target_os = "linux")]
+    return linux::Linux.invoking_user();
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
 /// The home directory of user `uid` in the password database.
 pub fn home_of(uid: u32) -> Option<std::path::PathBuf> {
     #[cfg(unix)]

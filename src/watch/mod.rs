@@ -112,6 +112,11 @@ pub struct Event {
     pub router: bool,
     /// Its addresses after the event (for `gone`: the last known ones), sorted.
     pub addresses: Vec<Ipv6Addr>,
+    /// `present`/`appeared`: when the inventory saw this device before this watch round
+    /// (`None`: never — a new device, or no inventory); filled by the caller.
+    pub last_seen: Option<SystemTime>,
+    /// Whether an inventory was asked (so `last_seen: None` means "new").
+    pub remembered: bool,
 }
 
 /// The host table across scans.

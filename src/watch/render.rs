@@ -41,8 +41,16 @@ pub fn human_line(e: &Event, clock: &str) -> String {
         EventKind::Present | EventKind::Appeared { .. } | EventKind::Gone => {
             let addrs: Vec<String> = e.addresses.iter().map(|a| sc(*a)).collect();
             s.push_str(&addrs.join(" "));
-            if e.kind == (EventKind::Appeared { returning: true }) {
-                s.push_str("  (back)");
+            let back = e.kind == (EventKind::Appeared { returning: true });
+            match (e.kind, e.last_seen) {
+                (EventKind::Gone, _) => {}
+                (_, Some(t)) => {
+                    let ago = crate::report::ago(e.time, t);
+                    let _ = write!(s, "  ({}last seen {ago})", if back { "back, " } else { "" });
+                }
+                (_, None) if e.remembered && !back => s.push_str("  (new)"),
+                _ if back => s.push_str("  (back)"),
+                _ => {}
             }
         }
         EventKind::AddressAdded(a) => {
@@ -95,6 +103,12 @@ pub struct JsonEvent {
     /// `appeared`: it had been reported gone before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub returning: Option<bool>,
+    /// `present`/`appeared` with an inventory: never seen before on this interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
+    /// `present`/`appeared` with an inventory: when it was last seen before, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Option<String>>,
 }
 
 /// The JSON object of an event.
@@ -119,7 +133,17 @@ pub fn json_event(e: &Event) -> JsonEvent {
             EventKind::Appeared { returning } => Some(returning),
             _ => None,
         },
+        new: remembered(e).then_some(e.last_seen.is_none()),
+        last_seen: remembered(e).then(|| {
+            e.last_seen
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+        }),
     }
+}
+
+/// Whether the inventory's word on this event is known (present/appeared, inventory on).
+fn remembered(e: &Event) -> bool {
+    e.remembered && matches!(e.kind, EventKind::Present | EventKind::Appeared { .. })
 }
 
 /// The event as one line of JSON, without the newline.
@@ -152,6 +176,11 @@ pub fn env_vars(e: &Event) -> Vec<(&'static str, String)> {
             j.previous_mac.clone().unwrap_or_default(),
         ),
         ("V6SCOUT_RETURNING", flag(j.returning == Some(true))),
+        ("V6SCOUT_NEW", flag(j.new == Some(true))),
+        (
+            "V6SCOUT_LAST_SEEN",
+            j.last_seen.clone().flatten().unwrap_or_default(),
+        ),
         ("V6SCOUT_JSON", json_line(e)),
     ]
 }

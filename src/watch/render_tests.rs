@@ -20,6 +20,8 @@ fn event(kind: EventKind) -> Event {
         vendor: Vendor::Known("Raspberry Pi Trading Ltd"),
         router: false,
         addresses: vec![a("2001:db8:1::5"), a("fe80::ba27:ebff:fe5a:1")],
+        last_seen: None,
+        remembered: false,
     }
 }
 
@@ -131,4 +133,50 @@ fn exec_environment_has_every_variable() {
     assert_eq!(get("V6SCOUT_ROUTER"), "0");
     assert!(get("V6SCOUT_JSON").starts_with("{\"type\":\"address-added\""));
     assert_eq!(get("V6SCOUT_TIME"), "2026-11-18T11:06:40.250Z");
+}
+
+#[test]
+fn the_inventory_says_new_or_when_last_seen() {
+    let new = Event {
+        remembered: true,
+        ..event(EventKind::Appeared { returning: false })
+    };
+    assert!(
+        human_line(&new, "t").ends_with("  (new)"),
+        "{}",
+        human_line(&new, "t")
+    );
+    let v: serde_json::Value = serde_json::from_str(&json_line(&new)).unwrap();
+    assert_eq!(
+        (v["new"].as_bool(), v["last_seen"].is_null()),
+        (Some(true), true)
+    );
+    let back = Event {
+        remembered: true,
+        last_seen: Some(new.time - Duration::from_secs(3 * 86_400)),
+        ..event(EventKind::Appeared { returning: false })
+    };
+    assert!(
+        human_line(&back, "t").ends_with("  (last seen 3 days ago)"),
+        "{}",
+        human_line(&back, "t")
+    );
+    let v: serde_json::Value = serde_json::from_str(&json_line(&back)).unwrap();
+    assert_eq!(v["new"], false);
+    assert_eq!(v["last_seen"], "2026-11-15T11:06:40Z");
+    let env: std::collections::HashMap<_, _> = env_vars(&back).into_iter().collect();
+    assert_eq!(env["V6SCOUT_NEW"], "0");
+    assert_eq!(env["V6SCOUT_LAST_SEEN"], "2026-11-15T11:06:40Z");
+    // Without an inventory nothing is claimed.
+    let plain = event(EventKind::Appeared { returning: false });
+    let v: serde_json::Value = serde_json::from_str(&json_line(&plain)).unwrap();
+    assert!(v.get("new").is_none() && v.get("last_seen").is_none());
+    assert_eq!(
+        env_vars(&plain)
+            .iter()
+            .find(|(k, _)| *k == "V6SCOUT_NEW")
+            .unwrap()
+            .1,
+        "0"
+    );
 }

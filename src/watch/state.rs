@@ -55,6 +55,8 @@ impl Ctx<'_> {
             vendor: t.vendor,
             router: t.router,
             addresses: t.addrs.keys().copied().collect(),
+            last_seen: None,
+            remembered: false,
         }
     }
 }

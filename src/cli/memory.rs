@@ -1,0 +1,133 @@
+//! Arguments of the device inventory: where it is and how far back it remembers, shared
+//! by the scan, watch and the find commands; and `history`.
+
+use crate::config::{FormatChoice, HistoryConfig, InventoryConfig, InventoryPlace};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the inventory is and what it keeps.
+#[derive(Args, Debug, Clone)]
+pub struct InventoryArgs {
+    /// The device inventory (SQLite). Default: $V6SCOUT_INVENTORY, else
+    /// $XDG_STATE_HOME/v6scout/inventory.sqlite3 (~/.local/state/v6scout/…); under sudo,
+    /// the invoking user's.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_inventory")]
+    pub inventory: Option<PathBuf>,
+
+    /// Neither read nor write the inventory (as V6SCOUT_INVENTORY=off).
+    #[arg(long)]
+    pub no_inventory: bool,
+
+    /// Solicit again the addresses the inventory saw within this long (e.g. 30d, 12h).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_age)]
+    pub recall: Duration,
+
+    /// Forget devices not seen for this long.
+    #[arg(long, value_name = "DURATION", default_value = "180d", value_parser = parse_age)]
+    pub prune_after: Duration,
+}
+
+impl InventoryArgs {
+    /// The inventory these options ask for.
+    pub fn config(&self) -> InventoryConfig {
+        InventoryConfig {
+            place: place(self.inventory.as_ref(), self.no_inventory),
+            recall: self.recall,
+            prune_after: self.prune_after,
+        }
+    }
+}
+
+fn place(path: Option<&PathBuf>, off: bool) -> InventoryPlace {
+    match (path, off) {
+        (_, true) => InventoryPlace::Off,
+        (Some(p), false) => InventoryPlace::Path(p.clone()),
+        (None, false) => InventoryPlace::Default,
+    }
+}
+
+/// `v6scout history`.
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    /// Only devices matching this (a MAC, MAC prefix, vendor, name, address or prefix, as
+    /// for resolve).
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// Only devices seen within this long (e.g. 7d, 2h).
+    #[arg(long, value_name = "DURATION", value_parser = parse_age)]
+    pub since: Option<Duration>,
+
+    /// Print one JSON document (history schema version 1, see README).
+    #[arg(long, group = "history_format")]
+    pub json: bool,
+
+    /// Print one address a line in stable columns (default when stdout is not a terminal).
+    #[arg(long, group = "history_format")]
+    pub plain: bool,
+
+    /// The device inventory to read (default as for the scan).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+
+    /// Only check the file (SQLite's integrity check): exit 0 when it is sound.
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl HistoryArgs {
+    /// What history is asked to show.
+    pub fn config(&self) -> HistoryConfig {
+        HistoryConfig {
+            query: self.query.clone(),
+            since: self.since,
+            format: if self.json {
+                FormatChoice::Json
+            } else if self.plain {
+                FormatChoice::Plain
+            } else {
+                FormatChoice::Auto
+            },
+            place: place(self.inventory.as_ref(), false),
+            check: self.check,
+        }
+    }
+}
+
+/// Parses an age such as `30d`, `12h`, `90min` or `1w` (humantime), at least a second and
+/// at most ten years.
+pub fn parse_age(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("'{s}' is not a duration ({e}); try 30d, 12h or 1w"))?;
+    if d < Duration::from_secs(1) {
+        return Err(format!("'{s}' is too short; at least 1s"));
+    }
+    if d > Duration::from_secs(10 * 365 * 86_400) {
+        return Err(format!("'{s}' is too long; at most ten years"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages() {
+        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(12 * 3600)));
+        assert_eq!(parse_age("1w"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_age("soon").is_err());
+        assert!(parse_age("500ms").is_err());
+        assert!(parse_age("20years").is_err());
+    }
+
+    #[test]
+    fn places() {
+        assert_eq!(place(None, false), InventoryPlace::Default);
+        assert_eq!(place(None, true), InventoryPlace::Off);
+        let p = PathBuf::from("/tmp/x.sqlite3");
+        assert_eq!(place(Some(&p), false), InventoryPlace::Path(p));
+    }
+}
