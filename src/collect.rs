@@ -4,6 +4,7 @@
 use crate::mac::Mac;
 use crate::model::{is_host_address, Ipv6Prefix, Observation, SeenBy};
 use crate::neigh::NeighEntry;
+use crate::router::Router;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -36,6 +37,8 @@ pub struct IfaceTable {
     pub addrs: HashMap<Ipv6Addr, AddrEntry>,
     /// On-link prefixes learned from Router Advertisements.
     pub ra_prefixes: BTreeSet<Ipv6Prefix>,
+    /// Routers heard, by link-local address, with their last advertisement.
+    pub routers: BTreeMap<Ipv6Addr, Router>,
     /// MACs neighbours announced in their own solicitations, used only for live addresses.
     mac_hints: HashMap<Ipv6Addr, Mac>,
 }
@@ -104,6 +107,27 @@ impl HostTable {
                 } else {
                     self.dropped_over_limit += 1;
                 }
+            }
+            Observation::Router {
+                ifindex,
+                addr,
+                mac,
+                advert,
+            } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if !t.routers.contains_key(&addr) && t.routers.len() >= max {
+                    self.dropped_over_limit += 1;
+                    return;
+                }
+                let r = t.routers.entry(addr).or_insert_with(|| Router {
+                    address: addr,
+                    mac,
+                    adverts: 0,
+                    advert: Default::default(),
+                });
+                r.mac = mac.or(r.mac);
+                r.adverts = r.adverts.saturating_add(1);
+                r.advert = *advert;
             }
             Observation::Prefix { ifindex, prefix } => {
                 let t = self.ifaces.entry(ifindex).or_default();

@@ -106,6 +106,8 @@ pub fn group_interface(
         prefixes,
         ipv4_checked: false,
         ipv4_only: Vec::new(),
+        // BTreeMap order: by address.
+        routers: table.routers.values().cloned().collect(),
     }
 }
 

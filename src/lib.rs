@@ -27,6 +27,7 @@ pub mod mac;
 pub mod model;
 pub mod oui;
 pub mod report;
+pub mod router;
 pub mod warning;
 
 // The stages, each depending only on the vocabulary and the stages listed before it.

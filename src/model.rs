@@ -2,6 +2,7 @@
 //! what was seen, how, and IPv6 prefixes.
 
 use crate::mac::Mac;
+use crate::router::Advert;
 use std::fmt;
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -80,6 +81,17 @@ pub enum Observation {
         addr: Ipv6Addr,
         /// Its announced MAC.
         mac: Mac,
+    },
+    /// A Router Advertisement heard, with everything it says.
+    Router {
+        /// Interface index.
+        ifindex: u32,
+        /// The router's link-local source address.
+        addr: Ipv6Addr,
+        /// The frame's source MAC, else the advertisement's source link-layer option.
+        mac: Option<Mac>,
+        /// The advertisement.
+        advert: Box<Advert>,
     },
     /// An on-link prefix from a Router Advertisement.
     Prefix {

@@ -3,6 +3,7 @@
 use crate::mac::Mac;
 use crate::model::{HostKey, IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
+use crate::router::Router;
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
@@ -82,6 +83,8 @@ pub struct IfaceReport {
     pub ipv4_checked: bool,
     /// Hosts seen only over IPv4, sorted by address.
     pub ipv4_only: Vec<Ipv4OnlyHost>,
+    /// Routers heard during the scan and what they last advertised, sorted by address.
+    pub routers: Vec<Router>,
 }
 
 /// Where a prefix was learned.
@@ -180,6 +183,7 @@ impl IfaceReport {
             prefixes: Vec::new(),
             ipv4_checked: false,
             ipv4_only: Vec::new(),
+            routers: Vec::new(),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 #[rustfmt::skip]
 const LAYERS: &[&str] = &[
     // vocabulary
-    "mac", "model", "oui", "report", "warning", // stages
+    "mac", "router", "model", "oui", "report", "warning", // stages
     "iface", "neigh", "probe", "collect", "group", "names", "ipv4", "reach", "query", "inventory", "watch",
     "output", // what to do, the OS seam, the engine, the command line
     "config", "platform", "app", "cli",

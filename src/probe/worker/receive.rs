@@ -278,33 +278,35 @@ impl<L: Link> Worker<'_, L> {
             } if ndp_ok && is_link_local(rx.src) && usable(&mac) => {
                 self.heard_from(rx.src, Some(mac), frame_mac);
             }
-            Icmp::RouterAdvert {
-                router_lifetime,
-                source_mac,
-                ref prefixes,
-                ..
-            } if ndp_ok && is_link_local(rx.src) => {
+            Icmp::RouterAdvert(ref advert) if ndp_ok && is_link_local(rx.src) => {
                 let known = self.solicited.contains_key(&rx.src);
                 if !known && self.routers >= router_limit(self.cfg.max_hosts) {
                     self.stats.dropped_over_limit += 1;
                     return;
                 }
-                let prefixes: Vec<Ipv6Prefix> = prefixes
+                let prefixes: Vec<Ipv6Prefix> = advert
+                    .prefixes
                     .iter()
                     .filter(|p| p.on_link && !is_link_local(p.prefix) && !p.prefix.is_multicast())
                     .map(|p| Ipv6Prefix::new(p.prefix, p.len))
                     .collect();
                 if self.track(rx.src) {
                     self.routers += usize::from(!known);
-                    let mac = source_mac.filter(usable);
+                    let mac = advert.source_mac.filter(usable);
                     self.observe(
                         rx.src,
                         SeenBy::Ra,
                         mac,
                         frame_mac,
                         None,
-                        router_lifetime > 0,
+                        advert.is_default_router(),
                     );
+                    (self.emit)(Observation::Router {
+                        ifindex: self.cfg.ifindex,
+                        addr: rx.src,
+                        mac: frame_mac.or(mac),
+                        advert: advert.clone(),
+                    });
                     for prefix in prefixes {
                         if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
                             self.prefixes.push(prefix);
