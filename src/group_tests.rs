@@ -188,3 +188,38 @@ fn interface_without_answers_has_no_groups() {
     assert_eq!(r.len(), 1);
     assert!(r[0].prefixes.is_empty());
 }
+
+#[test]
+fn routers_keep_their_last_advert_sorted_and_bounded() {
+    use crate::router::Advert;
+    let ra = |addr: &str, lifetime: u16, mac: Option<Mac>| Observation::Router {
+        ifindex: 2,
+        addr: a(addr),
+        mac,
+        advert: Box::new(Advert {
+            router_lifetime: lifetime,
+            ..Advert::default()
+        }),
+    };
+    let mut t = HostTable::new(2);
+    t.add(ra("fe80::9", 1800, Some(RTR)));
+    t.add(ra("fe80::1", 600, Some(PI)));
+    // The same router again, its MAC now unknown: the last advert, the MAC kept.
+    t.add(ra("fe80::9", 0, None));
+    // Over the limit: dropped and counted.
+    t.add(ra("fe80::5", 1800, None));
+    assert_eq!(t.dropped_over_limit, 1);
+    let r = group_interface(&eth0(), t.ifaces.get(&2), GroupOptions::default());
+    let got: Vec<_> = r
+        .routers
+        .iter()
+        .map(|r| (r.address, r.mac, r.adverts, r.advert.router_lifetime))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (a("fe80::1"), Some(PI), 1, 600),
+            (a("fe80::9"), Some(RTR), 2, 0)
+        ]
+    );
+}

@@ -4,6 +4,7 @@ pub mod history;
 pub mod json;
 pub mod jsonl;
 pub mod plain;
+pub mod routers;
 pub mod table;
 
 use crate::report::{HostRow, Report};

@@ -299,6 +299,9 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                 .collect();
             write_indented(&build(style, &only, rows), out)?;
         }
+        for line in super::routers::table_lines(&iface.name, &iface.routers, bold, reset) {
+            writeln!(out, "{line}")?;
+        }
     }
     writeln!(out, "{}", summary(report))
 }
