@@ -33,6 +33,7 @@ pub mod warning;
 // The stages, each depending only on the vocabulary and the stages listed before it.
 pub mod collect;
 pub mod group;
+pub mod health;
 pub mod iface;
 pub mod inventory;
 pub mod ipv4;

@@ -93,6 +93,19 @@ pub enum Observation {
         /// The advertisement.
         advert: Box<Advert>,
     },
+    /// A neighbour's word about the MAC of an address: an NA's target link-layer option,
+    /// or the source link-layer option of its NS or RA. Kept beside the merged address so
+    /// conflicting claims are flagged, never merged away.
+    Claim {
+        /// Interface index.
+        ifindex: u32,
+        /// The address claimed.
+        addr: Ipv6Addr,
+        /// The MAC claimed for it.
+        mac: Mac,
+        /// Which message said so.
+        via: ClaimVia,
+    },
     /// An on-link prefix from a Router Advertisement.
     Prefix {
         /// Interface index.
@@ -100,6 +113,22 @@ pub enum Observation {
         /// The advertised prefix.
         prefix: Ipv6Prefix,
     },
+}
+
+/// The message of a [`Observation::Claim`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClaimVia {
+    /// A Neighbour Advertisement (answering us, or unsolicited).
+    Advert {
+        /// O flag: the sender claims the address as its own (clear: anycast or proxy).
+        override_flag: bool,
+        /// R flag: the sender says it is a router.
+        router: bool,
+    },
+    /// A Neighbour Solicitation's source option.
+    Solicit,
+    /// A Router Advertisement's source option.
+    RouterAdvert,
 }
 
 /// What kind of address space a prefix belongs to. The order is the display order.
