@@ -223,3 +223,45 @@ fn routers_keep_their_last_advert_sorted_and_bounded() {
         ]
     );
 }
+
+#[test]
+fn an_address_two_macs_answered_for_is_listed_under_each() {
+    let mut t = HostTable::new(100);
+    for (mac, o) in [(PI, true), (PRIV, true)] {
+        t.add(obs("2001:db8:1::5", SeenBy::Ndp, Some(mac), false));
+        t.add(Observation::Claim {
+            ifindex: 2,
+            addr: a("2001:db8:1::5"),
+            mac,
+            via: crate::model::ClaimVia::Advert {
+                override_flag: o,
+                router: false,
+            },
+        });
+    }
+    let r = group_interface(&eth0(), t.ifaces.get(&2), GroupOptions::default());
+    let rows: Vec<_> = r.prefixes[0]
+        .hosts
+        .iter()
+        .map(|h| (h.address, h.mac, h.vendor.name()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (a("2001:db8:1::5"), Some(PRIV), None),
+            (a("2001:db8:1::5"), Some(PI), oui::lookup(PI).name()),
+        ]
+    );
+    assert_eq!(r.alerts.len(), 1);
+    assert_eq!(r.alerts[0].kind.as_str(), "duplicate-address");
+}
+
+#[test]
+fn an_ra_source_option_does_not_rename_a_host_its_na_confirmed() {
+    let mut t = HostTable::new(100);
+    t.add(obs("fe80::ba27:ebff:fe89:bc51", SeenBy::Ndp, Some(PI), false));
+    // A forged RA from the Pi's address, with another MAC in its source option.
+    t.add(obs("fe80::ba27:ebff:fe89:bc51", SeenBy::Ra, Some(PRIV), true));
+    let e = &t.ifaces[&2].addrs[&a("fe80::ba27:ebff:fe89:bc51")];
+    assert_eq!(e.mac, Some(PI));
+}

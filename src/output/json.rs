@@ -39,6 +39,8 @@ pub struct JsonIface<'a> {
     pub ipv4_only: Vec<JsonIpv4Only>,
     /// Routers heard and what they advertise; always present, empty when none.
     pub routers: Vec<super::routers::JsonRouter>,
+    /// What looks wrong on this link; always present, empty when nothing does.
+    pub alerts: Vec<super::alerts::JsonAlert>,
 }
 
 /// One prefix group.
@@ -172,6 +174,7 @@ fn iface(i: &IfaceReport) -> JsonIface<'_> {
             .iter()
             .map(|r| super::routers::json(r, &i.name))
             .collect(),
+        alerts: i.alerts.iter().map(super::alerts::json).collect(),
     }
 }
 

@@ -30,6 +30,8 @@ fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
             let ty = types.get(i).or(types.last()).unwrap().to_string();
             let key = if let Some(f) = n.strip_prefix("routers[].") {
                 ("router", f)
+            } else if let Some(f) = n.strip_prefix("alerts[].") {
+                ("alert", f)
             } else if let Some(f) = n.strip_prefix("stats.") {
                 ("stats", f)
             } else if let Some(f) = n.strip_prefix("interfaces[].") {
@@ -97,6 +99,12 @@ fn json_round_trips_through_the_documented_schema() {
     // A router with every option.
     let mut r = fixture::report();
     r.interfaces[0].routers = vec![super::routers::tests::router()];
+    r.interfaces[0].alerts = vec![crate::report::Alert {
+        kind: crate::report::AlertKind::NewRouter,
+        addresses: vec!["fe80::1".parse().unwrap()],
+        macs: vec![crate::mac::Mac([0, 0x24, 0xa5, 0xf1, 7, 0xca])],
+        message: "router fe80::1 was not seen on this link before".into(),
+    }];
     check_report(r, &doc);
 }
 
@@ -111,6 +119,9 @@ fn check_report(r: crate::report::Report, doc: &BTreeMap<(&'static str, String),
         check("iface", i, doc);
         for r in i["routers"].as_array().unwrap() {
             check("router", r, doc);
+        }
+        for a in i["alerts"].as_array().unwrap() {
+            check("alert", a, doc);
         }
         for p in i["prefixes"].as_array().unwrap() {
             check("prefix", p, doc);
