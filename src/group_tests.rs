@@ -259,9 +259,19 @@ fn an_address_two_macs_answered_for_is_listed_under_each() {
 #[test]
 fn an_ra_source_option_does_not_rename_a_host_its_na_confirmed() {
     let mut t = HostTable::new(100);
-    t.add(obs("fe80::ba27:ebff:fe89:bc51", SeenBy::Ndp, Some(PI), false));
+    t.add(obs(
+        "fe80::ba27:ebff:fe89:bc51",
+        SeenBy::Ndp,
+        Some(PI),
+        false,
+    ));
     // A forged RA from the Pi's address, with another MAC in its source option.
-    t.add(obs("fe80::ba27:ebff:fe89:bc51", SeenBy::Ra, Some(PRIV), true));
+    t.add(obs(
+        "fe80::ba27:ebff:fe89:bc51",
+        SeenBy::Ra,
+        Some(PRIV),
+        true,
+    ));
     let e = &t.ifaces[&2].addrs[&a("fe80::ba27:ebff:fe89:bc51")];
     assert_eq!(e.mac, Some(PI));
 }
