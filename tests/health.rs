@@ -343,7 +343,7 @@ fn routers_alerts_and_forgeries() {
         .filter(|(a, _)| *a == victim_ll)
         .map(|(_, m)| m)
         .collect();
-    assert_eq!(macs, [victim.mac.clone()], "{victim_ll}");
+    assert_eq!(macs, std::slice::from_ref(&victim.mac), "{victim_ll}");
     assert!(
         alerts(&doc, "mac-change")
             .iter()
