@@ -22,7 +22,10 @@ pub mod fuzzing {
     /// The neighbour entries one rtnetlink dump datagram gives (Linux; empty elsewhere).
     pub fn neighbour_batch(
         buf: &[u8],
-    ) -> (Vec<crate::neigh::NeighEntry>, Vec<crate::neigh::Ipv4Neighbour>) {
+    ) -> (
+        Vec<crate::neigh::NeighEntry>,
+        Vec<crate::neigh::Ipv4Neighbour>,
+    ) {
         #[cfg(target_os = "linux")]
         return super::linux::netlink::entries_of_batch(buf);
         #[cfg(not(target_os = "linux"))]
