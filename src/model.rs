@@ -131,6 +131,16 @@ pub enum ClaimVia {
     RouterAdvert,
 }
 
+impl ClaimVia {
+    /// A Neighbour Advertisement with these O and R flags.
+    pub fn advert(override_flag: bool, router: bool) -> ClaimVia {
+        ClaimVia::Advert {
+            override_flag,
+            router,
+        }
+    }
+}
+
 /// What kind of address space a prefix belongs to. The order is the display order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrefixKind {

@@ -97,6 +97,15 @@ fn rows(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A STALE entry for `addr` in the scanner's neighbour cache (as after a conversation),
+/// so the scan solicits it.
+fn plant_stale(lab: &Lab, addr: &str, mac: &str) {
+    let args = [
+        "-6", "neigh", "replace", addr, "lladdr", mac, "dev", "eth0", "nud", "stale",
+    ];
+    ip_netns(&lab.scan_ns, &args);
+}
+
 fn link_local(h: &Host) -> Ipv6Addr {
     h.addrs()
         .into_iter()
@@ -215,19 +224,7 @@ fn routers_alerts_and_forgeries() {
             &["addr", "add", &format!("{dup}/64"), "dev", "eth0", "nodad"],
         );
     }
-    let plant = [
-        "-6",
-        "neigh",
-        "replace",
-        dup,
-        "lladdr",
-        &hosts[0].mac,
-        "dev",
-        "eth0",
-        "nud",
-        "stale",
-    ];
-    ip_netns(&lab.scan_ns, &plant);
+    plant_stale(&lab, dup, &hosts[0].mac);
     let doc = scan(&lab, &["--no-inventory"]);
     let found = alerts(&doc, "duplicate-address");
     assert_eq!(found.len(), 1, "{:?}", kinds(&doc));
@@ -262,19 +259,7 @@ fn routers_alerts_and_forgeries() {
     }
     sysctl(&router.namespace, "net.ipv6.neigh.eth0.proxy_delay=0");
     let anycast = "2001:db8:1::";
-    let plant = [
-        "-6",
-        "neigh",
-        "replace",
-        anycast,
-        "lladdr",
-        &router.mac,
-        "dev",
-        "eth0",
-        "nud",
-        "stale",
-    ];
-    ip_netns(&lab.scan_ns, &plant);
+    plant_stale(&lab, anycast, &router.mac);
     let doc = scan(&lab, &["--no-inventory"]);
     let found = alerts(&doc, "anycast");
     assert_eq!(found.len(), 1, "{:?}", kinds(&doc));

@@ -16,10 +16,7 @@ fn ip(s: &str) -> Ipv6Addr {
 }
 
 fn na(o: bool, r: bool) -> ClaimVia {
-    ClaimVia::Advert {
-        override_flag: o,
-        router: r,
-    }
+    ClaimVia::advert(o, r)
 }
 
 /// A table of `claims` on interface 2.

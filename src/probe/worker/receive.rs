@@ -243,14 +243,7 @@ impl<L: Link> Worker<'_, L> {
                 }
                 match target_mac {
                     Some(mac) if usable(&mac) => {
-                        self.claim(
-                            target,
-                            mac,
-                            ClaimVia::Advert {
-                                override_flag,
-                                router,
-                            },
-                        );
+                        self.claim(target, mac, ClaimVia::advert(override_flag, router));
                         let first = self.solicited.get(&target) == Some(&false);
                         self.observe(target, SeenBy::Ndp, Some(mac), frame_mac, None, router);
                         if first && self.from_mld.contains(&target) {
@@ -279,14 +272,7 @@ impl<L: Link> Worker<'_, L> {
                 if self.solicited.contains_key(&target)
                     || self.heard < router_limit(self.cfg.max_hosts)
                 {
-                    self.claim(
-                        target,
-                        mac,
-                        ClaimVia::Advert {
-                            override_flag,
-                            router,
-                        },
-                    );
+                    self.claim(target, mac, ClaimVia::advert(override_flag, router));
                 }
                 self.heard_from(target, Some(mac), frame_mac)
             }
