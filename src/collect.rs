@@ -2,8 +2,9 @@
 //! cache, into one table of addresses per interface. Pure and bounded.
 
 use crate::mac::Mac;
-use crate::model::{is_host_address, Ipv6Prefix, Observation, SeenBy};
+use crate::model::{is_host_address, ClaimVia, Ipv6Prefix, Observation, SeenBy};
 use crate::neigh::NeighEntry;
+use crate::router::Router;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -27,7 +28,13 @@ pub struct AddrEntry {
     pub stale: bool,
     /// `mac` came from a link-layer option (NA, RA, NS), not from a frame.
     pub mac_from_option: bool,
+    /// `mac` came from a Neighbour Advertisement's target option: the strongest word,
+    /// which no RA or NS source option replaces (a forged RA could otherwise rename a host).
+    pub mac_from_advert: bool,
 }
+
+/// Most distinct claims kept per address: enough to show a conflict, too few for a flood.
+pub const MAX_CLAIMS_PER_ADDR: usize = 4;
 
 /// What the collector knows about one interface.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -36,6 +43,11 @@ pub struct IfaceTable {
     pub addrs: HashMap<Ipv6Addr, AddrEntry>,
     /// On-link prefixes learned from Router Advertisements.
     pub ra_prefixes: BTreeSet<Ipv6Prefix>,
+    /// Routers heard, by link-local address, with their last advertisement.
+    pub routers: BTreeMap<Ipv6Addr, Router>,
+    /// Every distinct MAC claim per address (at most [`MAX_CLAIMS_PER_ADDR`] each), in
+    /// arrival order.
+    pub claims: HashMap<Ipv6Addr, Vec<(Mac, ClaimVia)>>,
     /// MACs neighbours announced in their own solicitations, used only for live addresses.
     mac_hints: HashMap<Ipv6Addr, Mac>,
 }
@@ -48,6 +60,31 @@ pub struct HostTable {
     pub ifaces: BTreeMap<u32, IfaceTable>,
     /// Addresses (and hints) not stored because an interface was full.
     pub dropped_over_limit: u64,
+}
+
+/// Both claims come from the same kind of message.
+fn same_kind(a: ClaimVia, b: ClaimVia) -> bool {
+    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+}
+
+/// Of two advertisements by one sender, the flags of both together.
+fn bolder(a: ClaimVia, b: ClaimVia) -> ClaimVia {
+    match (a, b) {
+        (
+            ClaimVia::Advert {
+                override_flag: o1,
+                router: r1,
+            },
+            ClaimVia::Advert {
+                override_flag: o2,
+                router: r2,
+            },
+        ) => ClaimVia::Advert {
+            override_flag: o1 || o2,
+            router: r1 || r2,
+        },
+        (a, _) => a,
+    }
 }
 
 impl HostTable {
@@ -81,10 +118,13 @@ impl HostTable {
                 let e = t.addrs.entry(addr).or_default();
                 e.seen_by.insert(via);
                 // An NA or RA link-layer option is the neighbour's own word: it wins over
-                // the frame's source, which only fills a MAC nothing else gave.
-                if mac.is_some() {
+                // the frame's source, which only fills a MAC nothing else gave; and an
+                // NA's wins over an RA's or NS's.
+                let advert = via == SeenBy::Ndp || via == SeenBy::Mld;
+                if mac.is_some() && (advert || !e.mac_from_advert) {
                     e.mac = mac;
                     e.mac_from_option = true;
+                    e.mac_from_advert |= advert;
                 } else if !e.mac_from_option && frame_mac.is_some() {
                     e.mac = frame_mac;
                 }
@@ -103,6 +143,49 @@ impl HostTable {
                     t.mac_hints.insert(addr, mac);
                 } else {
                     self.dropped_over_limit += 1;
+                }
+            }
+            Observation::Router {
+                ifindex,
+                addr,
+                mac,
+                advert,
+            } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if !t.routers.contains_key(&addr) && t.routers.len() >= max {
+                    self.dropped_over_limit += 1;
+                    return;
+                }
+                let r = t.routers.entry(addr).or_insert_with(|| Router {
+                    address: addr,
+                    mac,
+                    adverts: 0,
+                    advert: Default::default(),
+                });
+                r.mac = mac.or(r.mac);
+                r.adverts = r.adverts.saturating_add(1);
+                r.advert = *advert;
+            }
+            Observation::Claim {
+                ifindex,
+                addr,
+                mac,
+                via,
+            } => {
+                let t = self.ifaces.entry(ifindex).or_default();
+                if !t.claims.contains_key(&addr) && t.claims.len() >= max {
+                    self.dropped_over_limit += 1;
+                    return;
+                }
+                let claims = t.claims.entry(addr).or_default();
+                match claims
+                    .iter()
+                    .position(|(m, v)| *m == mac && same_kind(*v, via))
+                {
+                    // One sender's flags may differ between its answers: keep the boldest.
+                    Some(i) => claims[i].1 = bolder(claims[i].1, via),
+                    None if claims.len() < MAX_CLAIMS_PER_ADDR => claims.push((mac, via)),
+                    None => self.dropped_over_limit += 1,
                 }
             }
             Observation::Prefix { ifindex, prefix } => {

@@ -73,6 +73,21 @@ pub fn group_interface(
         .filter(|(a, _)| !own.contains(a))
         .map(|(a, e)| row(*a, e, &iface.name, &routers))
         .collect();
+    // An address two MACs answered for is listed under each of them, never merged.
+    let mut extra = Vec::new();
+    for r in &rows {
+        for m in advertised_macs(table, r.address) {
+            if r.mac != Some(m) {
+                extra.push(HostRow {
+                    vendor: crate::oui::lookup(m),
+                    mac: Some(m),
+                    iid: crate::model::IidKind::of(r.address, Some(m)),
+                    ..r.clone()
+                });
+            }
+        }
+    }
+    rows.extend(extra);
     if opts.include_self {
         rows.extend(iface.addrs.iter().map(|a| HostRow {
             is_self: true,
@@ -97,8 +112,11 @@ pub fn group_interface(
     }
     let mut prefixes: Vec<PrefixGroup> = groups.into_values().collect();
     for g in &mut prefixes {
-        g.hosts.sort_by_key(|h| h.address);
+        g.hosts.sort_by_key(|h| (h.address, h.mac));
     }
+    let routers: Vec<_> = table.routers.values().cloned().collect();
+    let own_macs: HashSet<Mac> = iface.mac.into_iter().collect();
+    let alerts = crate::health::scan_alerts(table, &routers, &own_macs);
     IfaceReport {
         name: iface.name.clone(),
         index: iface.index,
@@ -106,7 +124,21 @@ pub fn group_interface(
         prefixes,
         ipv4_checked: false,
         ipv4_only: Vec::new(),
+        // BTreeMap order: by address.
+        routers,
+        alerts,
     }
+}
+
+/// The MACs Neighbour Advertisements claimed for `addr`, in arrival order.
+fn advertised_macs(table: &IfaceTable, addr: Ipv6Addr) -> Vec<Mac> {
+    let mut out = Vec::new();
+    for (m, via) in table.claims.get(&addr).into_iter().flatten() {
+        if matches!(via, crate::model::ClaimVia::Advert { .. }) && !out.contains(m) {
+            out.push(*m);
+        }
+    }
+    out
 }
 
 /// The row of one address and the prefix it is listed under, as grouping shows it now;

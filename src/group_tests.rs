@@ -188,3 +188,90 @@ fn interface_without_answers_has_no_groups() {
     assert_eq!(r.len(), 1);
     assert!(r[0].prefixes.is_empty());
 }
+
+#[test]
+fn routers_keep_their_last_advert_sorted_and_bounded() {
+    use crate::router::Advert;
+    let ra = |addr: &str, lifetime: u16, mac: Option<Mac>| Observation::Router {
+        ifindex: 2,
+        addr: a(addr),
+        mac,
+        advert: Box::new(Advert {
+            router_lifetime: lifetime,
+            ..Advert::default()
+        }),
+    };
+    let mut t = HostTable::new(2);
+    t.add(ra("fe80::9", 1800, Some(RTR)));
+    t.add(ra("fe80::1", 600, Some(PI)));
+    // The same router again, its MAC now unknown: the last advert, the MAC kept.
+    t.add(ra("fe80::9", 0, None));
+    // Over the limit: dropped and counted.
+    t.add(ra("fe80::5", 1800, None));
+    assert_eq!(t.dropped_over_limit, 1);
+    let r = group_interface(&eth0(), t.ifaces.get(&2), GroupOptions::default());
+    let got: Vec<_> = r
+        .routers
+        .iter()
+        .map(|r| (r.address, r.mac, r.adverts, r.advert.router_lifetime))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (a("fe80::1"), Some(PI), 1, 600),
+            (a("fe80::9"), Some(RTR), 2, 0)
+        ]
+    );
+}
+
+#[test]
+fn an_address_two_macs_answered_for_is_listed_under_each() {
+    let mut t = HostTable::new(100);
+    for (mac, o) in [(PI, true), (PRIV, true)] {
+        t.add(obs("2001:db8:1::5", SeenBy::Ndp, Some(mac), false));
+        t.add(Observation::Claim {
+            ifindex: 2,
+            addr: a("2001:db8:1::5"),
+            mac,
+            via: crate::model::ClaimVia::Advert {
+                override_flag: o,
+                router: false,
+            },
+        });
+    }
+    let r = group_interface(&eth0(), t.ifaces.get(&2), GroupOptions::default());
+    let rows: Vec<_> = r.prefixes[0]
+        .hosts
+        .iter()
+        .map(|h| (h.address, h.mac, h.vendor.name()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (a("2001:db8:1::5"), Some(PRIV), None),
+            (a("2001:db8:1::5"), Some(PI), oui::lookup(PI).name()),
+        ]
+    );
+    assert_eq!(r.alerts.len(), 1);
+    assert_eq!(r.alerts[0].kind.as_str(), "duplicate-address");
+}
+
+#[test]
+fn an_ra_source_option_does_not_rename_a_host_its_na_confirmed() {
+    let mut t = HostTable::new(100);
+    t.add(obs(
+        "fe80::ba27:ebff:fe89:bc51",
+        SeenBy::Ndp,
+        Some(PI),
+        false,
+    ));
+    // A forged RA from the Pi's address, with another MAC in its source option.
+    t.add(obs(
+        "fe80::ba27:ebff:fe89:bc51",
+        SeenBy::Ra,
+        Some(PRIV),
+        true,
+    ));
+    let e = &t.ifaces[&2].addrs[&a("fe80::ba27:ebff:fe89:bc51")];
+    assert_eq!(e.mac, Some(PI));
+}

@@ -27,11 +27,13 @@ pub mod mac;
 pub mod model;
 pub mod oui;
 pub mod report;
+pub mod router;
 pub mod warning;
 
 // The stages, each depending only on the vocabulary and the stages listed before it.
 pub mod collect;
 pub mod group;
+pub mod health;
 pub mod iface;
 pub mod inventory;
 pub mod ipv4;

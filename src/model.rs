@@ -2,6 +2,7 @@
 //! what was seen, how, and IPv6 prefixes.
 
 use crate::mac::Mac;
+use crate::router::Advert;
 use std::fmt;
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -81,6 +82,30 @@ pub enum Observation {
         /// Its announced MAC.
         mac: Mac,
     },
+    /// A Router Advertisement heard, with everything it says.
+    Router {
+        /// Interface index.
+        ifindex: u32,
+        /// The router's link-local source address.
+        addr: Ipv6Addr,
+        /// The frame's source MAC, else the advertisement's source link-layer option.
+        mac: Option<Mac>,
+        /// The advertisement.
+        advert: Box<Advert>,
+    },
+    /// A neighbour's word about the MAC of an address: an NA's target link-layer option,
+    /// or the source link-layer option of its NS or RA. Kept beside the merged address so
+    /// conflicting claims are flagged, never merged away.
+    Claim {
+        /// Interface index.
+        ifindex: u32,
+        /// The address claimed.
+        addr: Ipv6Addr,
+        /// The MAC claimed for it.
+        mac: Mac,
+        /// Which message said so.
+        via: ClaimVia,
+    },
     /// An on-link prefix from a Router Advertisement.
     Prefix {
         /// Interface index.
@@ -88,6 +113,32 @@ pub enum Observation {
         /// The advertised prefix.
         prefix: Ipv6Prefix,
     },
+}
+
+/// The message of a [`Observation::Claim`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClaimVia {
+    /// A Neighbour Advertisement (answering us, or unsolicited).
+    Advert {
+        /// O flag: the sender claims the address as its own (clear: anycast or proxy).
+        override_flag: bool,
+        /// R flag: the sender says it is a router.
+        router: bool,
+    },
+    /// A Neighbour Solicitation's source option.
+    Solicit,
+    /// A Router Advertisement's source option.
+    RouterAdvert,
+}
+
+impl ClaimVia {
+    /// A Neighbour Advertisement with these O and R flags.
+    pub fn advert(override_flag: bool, router: bool) -> ClaimVia {
+        ClaimVia::Advert {
+            override_flag,
+            router,
+        }
+    }
 }
 
 /// What kind of address space a prefix belongs to. The order is the display order.

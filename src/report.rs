@@ -3,6 +3,7 @@
 use crate::mac::Mac;
 use crate::model::{HostKey, IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
+use crate::router::Router;
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
@@ -82,6 +83,60 @@ pub struct IfaceReport {
     pub ipv4_checked: bool,
     /// Hosts seen only over IPv4, sorted by address.
     pub ipv4_only: Vec<Ipv4OnlyHost>,
+    /// Routers heard during the scan and what they last advertised, sorted by address.
+    pub routers: Vec<Router>,
+    /// What looks wrong (or worth knowing) on this link, in a stable order.
+    pub alerts: Vec<Alert>,
+}
+
+/// A finding about the link: two claims for one address, a router not seen before, a MAC
+/// that changed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Alert {
+    /// What kind of finding.
+    pub kind: AlertKind,
+    /// The addresses involved, sorted.
+    pub addresses: Vec<Ipv6Addr>,
+    /// The MACs involved, sorted.
+    pub macs: Vec<Mac>,
+    /// One line for people.
+    pub message: String,
+}
+
+/// The kinds of [`Alert`], with their stable names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AlertKind {
+    /// One address answered for by two or more MACs, at least one overriding.
+    DuplicateAddress,
+    /// One address answered for by several MACs, none overriding (on-link anycast).
+    Anycast,
+    /// A router not seen here before that advertises an unknown prefix or pre-empts the
+    /// known default router.
+    RogueRouter,
+    /// A router not seen here before.
+    NewRouter,
+    /// An address's MAC differs from what the inventory saw, or two messages of this scan
+    /// claim different MACs for it.
+    MacChange,
+    /// A Neighbour Advertisement with the Router flag from a host that sends no RA.
+    RouterFlag,
+    /// One MAC answering for many unrelated addresses (an ND proxy, or a spoofer).
+    Proxy,
+}
+
+impl AlertKind {
+    /// The stable name used in every output format and in watch events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::DuplicateAddress => "duplicate-address",
+            AlertKind::Anycast => "anycast",
+            AlertKind::RogueRouter => "rogue-router",
+            AlertKind::NewRouter => "new-router",
+            AlertKind::MacChange => "mac-change",
+            AlertKind::RouterFlag => "router-flag",
+            AlertKind::Proxy => "proxy",
+        }
+    }
 }
 
 /// Where a prefix was learned.
@@ -180,6 +235,8 @@ impl IfaceReport {
             prefixes: Vec::new(),
             ipv4_checked: false,
             ipv4_only: Vec::new(),
+            routers: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 }

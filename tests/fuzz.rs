@@ -24,7 +24,7 @@ use v6scout::probe::packet::{
 };
 use v6scout::probe::sim::{SimHost, SimLink};
 use v6scout::probe::worker::{self, WorkerConfig};
-use v6scout::{ipv4, names::dns};
+use v6scout::{ipv4, names::dns, router};
 
 /// Real packets, by the parser that reads them.
 const ICMPV6: &[&[u8]] = &[
@@ -39,6 +39,7 @@ const ICMPV6: &[&[u8]] = &[
     include_bytes!("corpus/icmpv6/na_unicast_ns_global.bin"),
     include_bytes!("corpus/icmpv6/rs.bin"),
     include_bytes!("corpus/icmpv6/ra_radvd.bin"),
+    include_bytes!("corpus/icmpv6/ra_all_options.bin"),
     include_bytes!("corpus/mld/mldv2_report.bin"),
 ];
 const MLD: &[&[u8]] = &[include_bytes!("corpus/mld/mldv2_report.bin")];
@@ -124,13 +125,21 @@ fn check_icmp(bytes: &[u8], msg: &Icmp) {
         Icmp::NeighbourAdvert { target, .. } | Icmp::NeighbourSolicit { target, .. } => {
             assert!(!target.is_multicast(), "multicast target accepted");
         }
-        Icmp::RouterAdvert { prefixes, .. } => {
-            assert!(prefixes.len() * 32 <= bytes.len().saturating_sub(16));
-            for p in prefixes {
-                assert!(p.len <= 128);
+        Icmp::RouterAdvert(a) => {
+            assert!(a.prefixes.len() * 32 <= bytes.len().saturating_sub(16));
+            let masked = |addr: Ipv6Addr, len: u8| {
+                assert!(len <= 128);
                 let host_bits =
-                    u128::from(p.prefix) & (u128::MAX.checked_shr(u32::from(p.len)).unwrap_or(0));
+                    u128::from(addr) & (u128::MAX.checked_shr(u32::from(len)).unwrap_or(0));
                 assert_eq!(host_bits, 0, "bits beyond the prefix length kept");
+            };
+            a.prefixes.iter().for_each(|p| masked(p.prefix, p.len));
+            a.routes.iter().for_each(|r| masked(r.prefix, r.len));
+            a.pref64.iter().for_each(|p| masked(p.prefix, p.len));
+            assert!(a.rdnss.iter().all(|r| !r.servers.is_empty()));
+            for d in a.dnssl.iter().flat_map(|d| &d.domains) {
+                assert!(d.len() <= 253 && !d.is_empty() && !d.starts_with('.'));
+                assert!(d.split('.').all(|l| !l.is_empty() && l.len() <= 63));
             }
         }
         _ => {}
@@ -265,24 +274,94 @@ fn icmp() -> impl Strategy<Value = Icmp> {
             }
         }),
         mac().prop_map(|source_mac| Icmp::RouterSolicit { source_mac }),
+        advert().prop_map(|a| Icmp::RouterAdvert(Box::new(a))),
+    ]
+}
+
+fn preference() -> impl Strategy<Value = router::Preference> {
+    prop_oneof![
+        Just(router::Preference::Low),
+        Just(router::Preference::Medium),
+        Just(router::Preference::High),
+    ]
+}
+
+/// `(prefix, len)` with the bits beyond `len` cleared, `len` from `lens`.
+fn masked_prefix(lens: impl Strategy<Value = u8>) -> impl Strategy<Value = (Ipv6Addr, u8)> {
+    (ipv6(), lens).prop_map(|(a, len)| (router::masked(a, len), len))
+}
+
+fn domain() -> impl Strategy<Value = String> {
+    prop::collection::vec("[a-z0-9_-]{1,20}", 1..4).prop_map(|labels| labels.join("."))
+}
+
+/// Any Router Advertisement `parse` can return.
+fn advert() -> impl Strategy<Value = router::Advert> {
+    let route = (masked_prefix(0u8..=128), preference(), any::<u32>()).prop_map(
+        |((prefix, len), preference, lifetime)| router::RouteInfo {
+            prefix,
+            len,
+            preference,
+            lifetime,
+        },
+    );
+    let rdnss = (any::<u32>(), prop::collection::vec(ipv6(), 1..4))
+        .prop_map(|(lifetime, servers)| router::Rdnss { lifetime, servers });
+    let dnssl = (any::<u32>(), prop::collection::vec(domain(), 1..4))
+        .prop_map(|(lifetime, domains)| router::Dnssl { lifetime, domains });
+    let pref64 = (
+        masked_prefix(prop::sample::select(vec![32u8, 40, 48, 56, 64, 96])),
+        any::<u16>(),
+    )
+        .prop_map(|((prefix, len), l)| router::Pref64 {
+            prefix,
+            len,
+            lifetime: l & !7,
+        });
+    (
         (
-            any::<(u8, bool, bool, u16)>(),
-            mac(),
-            prop::option::of(any::<u32>()),
-            prop::collection::vec(prefix(), 0..4)
-        )
-            .prop_map(|((hop, m, o, life), source_mac, mtu, prefixes)| {
-                Icmp::RouterAdvert {
+            any::<(u8, bool, bool, bool, bool, u16, u32, u32)>(),
+            preference(),
+        ),
+        mac(),
+        prop::option::of(any::<u32>()),
+        prop::collection::vec(prefix(), 0..4),
+        prop::collection::vec(route, 0..3),
+        prop::collection::vec(rdnss, 0..2),
+        prop::collection::vec(dnssl, 0..2),
+        prop::collection::vec(pref64, 0..2),
+    )
+        .prop_map(
+            |(
+                ((hop, m, o, h, p, life, reach, retrans), pref),
+                source_mac,
+                mtu,
+                prefixes,
+                routes,
+                rdnss,
+                dnssl,
+                pref64,
+            )| {
+                router::Advert {
                     cur_hop_limit: hop,
                     managed: m,
                     other: o,
+                    home_agent: h,
+                    preference: pref,
+                    proxy: p,
                     router_lifetime: life,
+                    reachable_time: reach,
+                    retrans_timer: retrans,
                     source_mac,
                     mtu,
                     prefixes,
+                    routes,
+                    rdnss,
+                    dnssl,
+                    pref64,
                 }
-            }),
-    ]
+            },
+        )
 }
 
 fn report() -> impl Strategy<Value = mld::Report> {
@@ -360,7 +439,7 @@ proptest! {
         let mut link = SimLink::new(hosts.clone());
         let mut routers = Vec::new();
         for (src, hop, bytes) in &forged {
-            let ra = matches!(packet::parse(bytes), Ok(Icmp::RouterAdvert { .. }));
+            let ra = matches!(packet::parse(bytes), Ok(Icmp::RouterAdvert(_)));
             // Link-local is fe80::/10 (RFC 4291), not only fe80::/16.
             if ra && *hop == 255 && src.segments()[0] & 0xffc0 == 0xfe80 {
                 routers.push(*src);

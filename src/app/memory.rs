@@ -163,6 +163,31 @@ impl Memory {
         }
     }
 
+    /// Adds to each interface of `report` the alerts that need the past: routers not seen
+    /// there before, MACs that changed since the last scan (read before this scan is
+    /// recorded). Without an inventory, nothing.
+    pub fn add_alerts(&mut self, report: &mut Report, warn: &mut dyn FnMut(Warning)) {
+        for iface in &mut report.interfaces {
+            let Some(inv) = self.inv.as_ref() else { return };
+            let key = IfaceKey {
+                name: iface.name.clone(),
+                mac: iface.mac,
+            };
+            match inv.known(&key) {
+                Ok(known) => {
+                    iface
+                        .alerts
+                        .extend(crate::health::memory_alerts(iface, &known));
+                    iface.alerts.sort();
+                }
+                Err(e) => {
+                    self.fail(e, warn);
+                    return;
+                }
+            }
+        }
+    }
+
     /// When this device was last seen on this interface, before now.
     pub fn last_seen(
         &mut self,

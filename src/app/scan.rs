@@ -187,7 +187,9 @@ pub fn scan_links_with<L: Link + Send>(
             let key = match obs {
                 Observation::Address { ifindex, addr, .. }
                 | Observation::MacHint { ifindex, addr, .. } => Some((ifindex, addr)),
-                Observation::Prefix { .. } => None,
+                Observation::Prefix { .. }
+                | Observation::Router { .. }
+                | Observation::Claim { .. } => None,
             };
             let is_address = matches!(obs, Observation::Address { .. });
             table.add(obs);

@@ -110,6 +110,7 @@ impl Scanner {
             (report, dualstack::join_sweeps(handles, &mut *warn))
         });
         dualstack::attach(&mut report, neigh, swept, warn);
+        memory.add_alerts(&mut report, warn);
         if let Some(ports) = &cfg.ports {
             reach::run(&mut report, ports, &*os.connector, reach::CONNECT_TIMEOUT);
         }

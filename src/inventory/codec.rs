@@ -113,3 +113,32 @@ pub(crate) fn merge_names(old: &[String], new: &[String], max: usize) -> Vec<Str
     out.truncate(max);
     out
 }
+
+/// Advertised prefixes as text: `2001:db8::/64,fd00::/48`.
+pub(crate) fn prefixes_text(p: &[crate::model::Ipv6Prefix]) -> String {
+    p.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Prefixes from their text; a damaged entry is skipped.
+pub(crate) fn prefixes_from(s: &str) -> Vec<crate::model::Ipv6Prefix> {
+    s.split(',')
+        .filter_map(|p| {
+            let (addr, len) = p.split_once('/')?;
+            let len: u8 = len.parse().ok().filter(|l| *l <= 128)?;
+            Some(crate::model::Ipv6Prefix::new(addr.parse().ok()?, len))
+        })
+        .collect()
+}
+
+/// A stored default router preference; anything else reads as medium (as RFC 4191 reads
+/// the reserved value).
+pub(crate) fn preference_from(s: &str) -> crate::router::Preference {
+    use crate::router::Preference;
+    [Preference::Low, Preference::High]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+        .unwrap_or(Preference::Medium)
+}

@@ -59,6 +59,7 @@ pub fn sighting(key: &IfaceKey, d: u32, addrs: &[u32]) -> Sighting {
             })
             .collect(),
         ipv4: Vec::new(),
+        advert: None,
     }
 }
 

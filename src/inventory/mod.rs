@@ -5,7 +5,8 @@
 //!
 //! What is stored, per interface (known by its MAC when it has one, so a renamed adapter
 //! keeps its history, else by its name): every device (MAC) with its vendor, names, router
-//! flag and first/last sighting; per device its IPv6 addresses (first/last seen, how, the
+//! flag and first/last sighting (and, for a router, what it last advertised: lifetime,
+//! preference, prefixes); per device its IPv6 addresses (first/last seen, how, the
 //! kind of interface ID) and its IPv4 addresses (last seen). Times are integer
 //! milliseconds since the Unix epoch.
 //!
@@ -31,6 +32,7 @@ pub use pure::{default_path, matching, sightings};
 pub use schema::SCHEMA_VERSION;
 pub use store::Inventory;
 
+use crate::health::KnownAdvert;
 use crate::mac::Mac;
 use crate::model::{IidKind, SeenBy};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -74,6 +76,8 @@ pub struct Sighting {
     pub addresses: Vec<AddrSighting>,
     /// Its IPv4 addresses.
     pub ipv4: Vec<Ipv4Addr>,
+    /// What it advertised, when it is a router that sent an RA.
+    pub advert: Option<KnownAdvert>,
 }
 
 /// One stored address of a device.

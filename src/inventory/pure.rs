@@ -2,6 +2,7 @@
 //! stored devices a query selects. No I/O.
 
 use super::{AddrSighting, Device, IfaceKey, Sighting};
+use crate::health::KnownAdvert;
 use crate::mac::Mac;
 use crate::query::{same_name, Query};
 use crate::report::Report;
@@ -14,7 +15,7 @@ const FILE_NAME: &str = "inventory.sqlite3";
 /// The confirmed devices of a finished scan: one [`Sighting`] per interface and MAC, in
 /// report order, with every live address of that MAC (rows that are ours, stale cache
 /// entries and rows without a MAC are not confirmed devices), its vendor's name, names,
-/// router flag and IPv4 addresses. Hosts seen only over IPv4 (ARP) are devices too: a
+/// router flag and IPv4 addresses, and what each router advertised. Hosts seen only over IPv4 (ARP) are devices too: a
 /// sighting with no IPv6 address. Group or all-zero MACs (never a host) are left out.
 pub fn sightings(report: &Report) -> Vec<Sighting> {
     let mut out: Vec<Sighting> = Vec::new();
@@ -62,6 +63,14 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
                 }),
             }
         }
+        for r in &iface.routers {
+            let Some(mac) = r.mac.filter(|m| is_host_mac(*m)) else {
+                continue;
+            };
+            let at = slot(&mut out, first, &key, mac);
+            out[at].router = true;
+            out[at].advert = Some(KnownAdvert::of(r));
+        }
         for h in &iface.ipv4_only {
             if !is_host_mac(h.mac) {
                 continue;
@@ -97,6 +106,7 @@ fn slot(out: &mut Vec<Sighting>, first: usize, key: &IfaceKey, mac: Mac) -> usiz
         router: false,
         addresses: Vec::new(),
         ipv4: Vec::new(),
+        advert: None,
     });
     out.len() - 1
 }

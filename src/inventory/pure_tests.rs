@@ -251,3 +251,34 @@ fn codecs_round_trip() {
     assert_eq!(codec::merge_names(&old, &new, 16), ["B", "c", "a"]);
     assert_eq!(codec::merge_names(&old, &new, 2), ["B", "c"]);
 }
+
+#[test]
+fn a_router_heard_is_a_router_sighting_with_what_it_advertised() {
+    use crate::router::{Advert, PrefixInfo, Router};
+    let rtr = Mac([0, 0x24, 0xa5, 0, 0, 1]);
+    let mut eth = IfaceReport::new("eth0", 2, None);
+    // Heard only through its RA (no row): a sighting of its own, marked router.
+    eth.routers = vec![Router {
+        address: a("fe80::1"),
+        mac: Some(rtr),
+        adverts: 1,
+        advert: Advert {
+            router_lifetime: 600,
+            prefixes: vec![PrefixInfo {
+                prefix: a("2001:db8::"),
+                len: 64,
+                on_link: true,
+                autonomous: true,
+                valid_lifetime: 1,
+                preferred_lifetime: 1,
+            }],
+            ..Advert::default()
+        },
+    }];
+    let s = sightings(&report(vec![eth]));
+    assert_eq!(s.len(), 1);
+    assert!(s[0].router);
+    let advert = s[0].advert.as_ref().unwrap();
+    assert_eq!(advert.lifetime, 600);
+    assert_eq!(advert.prefixes, [Ipv6Prefix::new(a("2001:db8::"), 64)]);
+}

@@ -1,11 +1,16 @@
 //! Reading the inventory: what the next scan re-solicits, what history and resolve show,
 //! what watch compares against.
 
-use super::codec::{addr_from, from_ms, iid_from, mac_blob, mac_from, names_from, seen_by_from};
+use super::codec::{
+    addr_from, from_ms, iid_from, mac_blob, mac_from, names_from, preference_from, prefixes_from,
+    seen_by_from,
+};
 use super::error::InventoryError;
 use super::{sql, Device, IfaceKey, Inventory, KnownAddr};
+use crate::health::{Known, KnownAdvert, KnownRouter};
 use crate::mac::Mac;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::SystemTime;
 
@@ -166,4 +171,60 @@ fn known_addr(r: &Row<'_>) -> rusqlite::Result<Option<KnownAddr>> {
         seen_by: seen_by_from(&seen_by),
         iid: iid_from(&iid),
     }))
+}
+
+impl Inventory {
+    /// What the link-health alerts need of interface `iface`: whether it was seen before,
+    /// its routers with what each last advertised, and the MAC each stored address had
+    /// when last seen. An unknown interface is [`Known::default`] (first scan).
+    pub fn known(&self, iface: &IfaceKey) -> Result<Known, InventoryError> {
+        let run = || -> rusqlite::Result<Known> {
+            let Some(id) = self.iface_id(iface)? else {
+                return Ok(Known::default());
+            };
+            let seen_before: bool = self
+                .conn
+                .prepare_cached(sql::IFACE_HAS_DEVICES)?
+                .query_row([id], |r| r.get(0))?;
+            let mut stmt = self.conn.prepare_cached(sql::KNOWN_ROUTERS)?;
+            let rows = stmt.query_map([id], |r| {
+                let mac: Vec<u8> = r.get(0)?;
+                let lifetime: Option<u16> = r.get(1)?;
+                let pref: Option<String> = r.get(2)?;
+                let prefixes: Option<String> = r.get(3)?;
+                Ok((mac, lifetime, pref, prefixes))
+            })?;
+            let mut routers = Vec::new();
+            for row in rows {
+                let (mac, lifetime, pref, prefixes) = row?;
+                let Some(mac) = mac_from(&mac) else { continue };
+                let advert = match (lifetime, pref, prefixes) {
+                    (Some(lifetime), Some(p), Some(prefixes)) => Some(KnownAdvert {
+                        lifetime,
+                        preference: preference_from(&p),
+                        prefixes: prefixes_from(&prefixes),
+                    }),
+                    _ => None,
+                };
+                routers.push(KnownRouter { mac, advert });
+            }
+            let mut macs = HashMap::new();
+            let mut stmt = self.conn.prepare_cached(sql::ADDRESS_MACS)?;
+            let rows = stmt.query_map([id], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (addr, mac) = row?;
+                if let (Some(a), Some(m)) = (addr_from(&addr), mac_from(&mac)) {
+                    macs.insert(a, m);
+                }
+            }
+            Ok(Known {
+                seen_before,
+                routers,
+                macs,
+            })
+        };
+        run().map_err(|e| self.err(&e))
+    }
 }

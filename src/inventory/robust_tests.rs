@@ -32,7 +32,10 @@ fn a_newer_schema_is_read_but_never_written() {
         .unwrap();
     let mut inv = open(&path);
     assert!(inv.is_read_only());
-    let newer = ReadOnlyReason::NewerSchema { found: 7, known: 1 };
+    let newer = ReadOnlyReason::NewerSchema {
+        found: 7,
+        known: SCHEMA_VERSION,
+    };
     assert_eq!(inv.read_only_reason(), Some(&newer));
     assert_eq!(inv.devices(None).unwrap().len(), 300, "reads still work");
     let e = inv

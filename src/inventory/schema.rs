@@ -8,19 +8,23 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::time::Duration;
 
 /// The schema version this build writes (and the newest it knows).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One step: from the version before it to the next.
 pub(crate) type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every step from an empty file to [`SCHEMA_VERSION`], in order.
-pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1];
+pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2];
 
 // A version added without its migration (or the reverse) fails the build.
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
 
 fn v0_to_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(sql::SCHEMA_V1)
+}
+
+fn v1_to_v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(sql::SCHEMA_V2)
 }
 
 /// How long a statement waits for another process's lock before it gives up with

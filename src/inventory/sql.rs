@@ -50,6 +50,38 @@ CREATE TABLE ipv4 (
 CREATE INDEX ipv4_address ON ipv4(address);
 ";
 
+/// Schema version 2: what each router last advertised (for the link-health alerts: a
+/// router not seen before, a prefix no known router advertises).
+pub(crate) const SCHEMA_V2: &str = "
+CREATE TABLE advert (
+    device_id  INTEGER PRIMARY KEY REFERENCES device(id) ON DELETE CASCADE,
+    lifetime   INTEGER NOT NULL,
+    preference TEXT NOT NULL,
+    prefixes   TEXT NOT NULL,
+    last_seen  INTEGER NOT NULL
+);
+";
+
+pub(crate) const ADVERT_UPSERT: &str = "INSERT INTO advert
+    (device_id, lifetime, preference, prefixes, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (device_id) DO UPDATE SET lifetime = excluded.lifetime,
+    preference = excluded.preference, prefixes = excluded.prefixes,
+    last_seen = max(last_seen, excluded.last_seen)";
+
+/// The routers of an interface, with what each last advertised when known.
+pub(crate) const KNOWN_ROUTERS: &str = "SELECT d.mac, a.lifetime, a.preference, a.prefixes
+    FROM device d LEFT JOIN advert a ON a.device_id = d.id
+    WHERE d.interface_id = ?1 AND d.router = 1 ORDER BY d.id";
+
+/// Every stored address of an interface with its device's MAC, oldest sighting first (so
+/// the newest MAC of an address is the last one read).
+pub(crate) const ADDRESS_MACS: &str = "SELECT a.address, d.mac FROM address a
+    JOIN device d ON d.id = a.device_id
+    WHERE d.interface_id = ?1 ORDER BY a.last_seen, d.id";
+
+pub(crate) const IFACE_HAS_DEVICES: &str =
+    "SELECT EXISTS (SELECT 1 FROM device WHERE interface_id = ?1)";
+
 pub(crate) const IFACE_BY_MAC: &str = "SELECT id FROM interface WHERE mac = ?1";
 pub(crate) const IFACE_BY_NAME: &str = "SELECT id FROM interface WHERE name = ?1 AND mac IS NULL";
 pub(crate) const IFACE_INSERT: &str =

@@ -339,6 +339,15 @@ fn record_in(
                 now
             ])?;
         }
+        if let Some(a) = &s.advert {
+            tx.prepare_cached(sql::ADVERT_UPSERT)?.execute(params![
+                device_id,
+                a.lifetime,
+                a.preference.as_str(),
+                super::codec::prefixes_text(&a.prefixes),
+                now
+            ])?;
+        }
         if !s.addresses.is_empty() {
             tx.prepare_cached(sql::ADDR_TRIM)?
                 .execute(params![device_id, keep])?;

@@ -55,7 +55,7 @@ fn migrates_an_empty_file_and_reopens_without_migrating() {
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").unwrap();
     let mut inv = open(&path);
-    assert_eq!(schema::user_version(&inv.conn).unwrap(), 1);
+    assert_eq!(schema::user_version(&inv.conn).unwrap(), SCHEMA_VERSION);
     let key = iface("eth0", Some(1));
     inv.record(&[sighting(&key, 1, &[1])], t(0), roomy())
         .unwrap();
@@ -65,30 +65,60 @@ fn migrates_an_empty_file_and_reopens_without_migrating() {
 }
 
 #[test]
-fn a_second_version_is_one_more_function() {
-    fn v1_to_v2(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+fn a_next_version_is_one_more_function() {
+    fn next(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         tx.execute_batch("ALTER TABLE device ADD COLUMN note TEXT")
     }
     let (_dir, path) = temp();
     let mut inv = open(&path);
-    let steps: Vec<Migration> = vec![schema::MIGRATIONS[0], v1_to_v2];
+    let mut steps: Vec<Migration> = schema::MIGRATIONS.to_vec();
+    steps.push(next);
+    let newer = SCHEMA_VERSION + 1;
     assert_eq!(
         schema::migrate(&mut inv.conn, &steps).unwrap(),
         Found::Current
     );
-    assert_eq!(schema::user_version(&inv.conn).unwrap(), 2);
+    assert_eq!(schema::user_version(&inv.conn).unwrap(), newer);
     inv.conn
         .execute_batch("SELECT note FROM device")
         .expect("the new column");
-    // And this build, which knows version 1 only, sees it as newer.
+    // And this build, which does not know that step, sees the file as newer.
     assert_eq!(
         schema::migrate(&mut inv.conn, schema::MIGRATIONS).unwrap(),
-        Found::Newer(2)
+        Found::Newer(newer)
     );
-    // From version 0 both steps run in one go.
+    // From version 0 every step runs in one go.
     let mut fresh = Connection::open_in_memory().unwrap();
     schema::migrate(&mut fresh, &steps).unwrap();
-    assert_eq!(schema::user_version(&fresh).unwrap(), 2);
+    assert_eq!(schema::user_version(&fresh).unwrap(), newer);
+}
+
+#[test]
+fn a_version_1_file_gains_the_advert_table_and_keeps_its_devices() {
+    let (dir, _) = temp();
+    let path = dir.path().join("v1.sqlite3");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate(&mut conn, &schema::MIGRATIONS[..1]).unwrap();
+        conn.execute(
+            "INSERT INTO interface (name, mac, first_seen, last_seen) VALUES ('eth0', NULL, 0, 0)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO device (interface_id, mac, router, first_seen, last_seen)
+             VALUES (1, x'0024a5000001', 1, 0, 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let inv = open(&path);
+    assert_eq!(schema::user_version(&inv.conn).unwrap(), 2);
+    let k = inv.known(&iface("eth0", None)).unwrap();
+    assert!(k.seen_before);
+    // A router from before version 2: known, what it advertised not.
+    assert_eq!(k.routers.len(), 1);
+    assert_eq!(k.routers[0].advert, None);
 }
 
 #[test]
@@ -364,4 +394,41 @@ fn inventory_figures() {
         "record() of 150 devices: median {:?}, max {:?}",
         times[10], times[20]
     );
+}
+
+#[test]
+fn known_gives_routers_with_their_adverts_and_the_last_mac_of_each_address() {
+    use crate::health::KnownAdvert;
+    use crate::model::Ipv6Prefix;
+    use crate::router::Preference;
+    let (_dir, path) = temp();
+    let mut inv = open(&path);
+    let key = iface("eth0", Some(1));
+    assert_eq!(inv.known(&key).unwrap(), crate::health::Known::default());
+    let mut router = sighting(&key, 1, &[1]);
+    router.router = true;
+    let advert = KnownAdvert {
+        lifetime: 1800,
+        preference: Preference::High,
+        prefixes: vec![
+            Ipv6Prefix::new("2001:db8:1::".parse().unwrap(), 64),
+            Ipv6Prefix::new("fd00:1::".parse().unwrap(), 48),
+        ],
+    };
+    router.advert = Some(advert.clone());
+    inv.record(&[router, sighting(&key, 2, &[2])], t(10), roomy())
+        .unwrap();
+    // Later, device 3 answers for device 2's address.
+    let mut taken = sighting(&key, 3, &[]);
+    taken.addresses = sighting(&key, 2, &[2]).addresses;
+    inv.record(&[taken], t(20), roomy()).unwrap();
+    let k = inv.known(&key).unwrap();
+    assert!(k.seen_before);
+    assert_eq!(k.routers.len(), 1);
+    assert_eq!(k.routers[0].mac, mac(1));
+    assert_eq!(k.routers[0].advert, Some(advert));
+    assert_eq!(k.macs[&addr(1, 1)], mac(1));
+    assert_eq!(k.macs[&addr(2, 2)], mac(3));
+    // Another interface knows nothing of these.
+    assert!(!inv.known(&iface("eth1", Some(9))).unwrap().seen_before);
 }

@@ -87,6 +87,8 @@ pub fn report() -> Report {
             ],
             ipv4_checked: false,
             ipv4_only: Vec::new(),
+            routers: Vec::new(),
+            alerts: Vec::new(),
         }],
         stats: ScanStats {
             probes_sent: 12,

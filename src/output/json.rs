@@ -37,6 +37,10 @@ pub struct JsonIface<'a> {
     /// Hosts that answered only over IPv4; absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ipv4_only: Vec<JsonIpv4Only>,
+    /// Routers heard and what they advertise; always present, empty when none.
+    pub routers: Vec<super::routers::JsonRouter>,
+    /// What looks wrong on this link; always present, empty when nothing does.
+    pub alerts: Vec<super::alerts::JsonAlert>,
 }
 
 /// One prefix group.
@@ -165,6 +169,12 @@ fn iface(i: &IfaceReport) -> JsonIface<'_> {
             .map(|g| prefix(g, i.ipv4_checked))
             .collect(),
         ipv4_only: ipv4_only(i),
+        routers: i
+            .routers
+            .iter()
+            .map(|r| super::routers::json(r, &i.name))
+            .collect(),
+        alerts: i.alerts.iter().map(super::alerts::json).collect(),
     }
 }
 

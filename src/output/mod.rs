@@ -1,9 +1,11 @@
 //! Renderers: a [`Report`] in, text out. They never read the clock or the network.
 
+pub mod alerts;
 pub mod history;
 pub mod json;
 pub mod jsonl;
 pub mod plain;
+pub mod routers;
 pub mod table;
 
 use crate::report::{HostRow, Report};

@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// `(level, field) -> (type text, optional)` from README's field table. Levels: `top`,
-/// `iface`, `prefix`, `host`, `stats`; a type ending in ", optional" may be absent.
+/// `iface`, `prefix`, `host`, `router`, `stats`; a type ending in ", optional" may be absent.
 fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
     let readme = include_str!("../../README.md");
     let start = readme.find("### JSON schema, version 1").unwrap();
@@ -28,7 +28,11 @@ fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
         for (i, n) in names.split(", ").enumerate() {
             let n = n.trim_matches('`').trim_end_matches("[]");
             let ty = types.get(i).or(types.last()).unwrap().to_string();
-            let key = if let Some(f) = n.strip_prefix("stats.") {
+            let key = if let Some(f) = n.strip_prefix("routers[].") {
+                ("router", f)
+            } else if let Some(f) = n.strip_prefix("alerts[].") {
+                ("alert", f)
+            } else if let Some(f) = n.strip_prefix("stats.") {
                 ("stats", f)
             } else if let Some(f) = n.strip_prefix("interfaces[].") {
                 ("iface", f.trim_end_matches("[]"))
@@ -92,6 +96,15 @@ fn json_round_trips_through_the_documented_schema() {
     // Cover the null cases too.
     r.interfaces[0].prefixes[0].hosts[1].mac = None;
     r.interfaces[0].prefixes[0].hosts[1].rtt = None;
+    // A router with every option.
+    let mut r = fixture::report();
+    r.interfaces[0].routers = vec![super::routers::tests::router()];
+    r.interfaces[0].alerts = vec![crate::report::Alert {
+        kind: crate::report::AlertKind::NewRouter,
+        addresses: vec!["fe80::1".parse().unwrap()],
+        macs: vec![crate::mac::Mac([0, 0x24, 0xa5, 0xf1, 7, 0xca])],
+        message: "router fe80::1 was not seen on this link before".into(),
+    }];
     check_report(r, &doc);
 }
 
@@ -104,6 +117,12 @@ fn check_report(r: crate::report::Report, doc: &BTreeMap<(&'static str, String),
     check("stats", &v["stats"], doc);
     for i in v["interfaces"].as_array().unwrap() {
         check("iface", i, doc);
+        for r in i["routers"].as_array().unwrap() {
+            check("router", r, doc);
+        }
+        for a in i["alerts"].as_array().unwrap() {
+            check("alert", a, doc);
+        }
         for p in i["prefixes"].as_array().unwrap() {
             check("prefix", p, doc);
             for h in p["hosts"].as_array().unwrap() {

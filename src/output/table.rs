@@ -299,6 +299,11 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                 .collect();
             write_indented(&build(style, &only, rows), out)?;
         }
+        let routers = super::routers::table_lines(&iface.name, &iface.routers, bold, reset);
+        let alerts = super::alerts::table_lines(&iface.name, &iface.alerts, bold, reset);
+        for line in routers.iter().chain(&alerts) {
+            writeln!(out, "{line}")?;
+        }
     }
     writeln!(out, "{}", summary(report))
 }

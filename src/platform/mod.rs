@@ -15,6 +15,27 @@ mod unix;
 #[cfg(test)]
 mod tests;
 
+/// The platform's parsers of kernel messages, for the fuzz targets (`tests/cargo-fuzz`):
+/// not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The neighbour entries one rtnetlink dump datagram gives (Linux; empty elsewhere).
+    pub fn neighbour_batch(
+        buf: &[u8],
+    ) -> (
+        Vec<crate::neigh::NeighEntry>,
+        Vec<crate::neigh::Ipv4Neighbour>,
+    ) {
+        #[cfg(target_os = "linux")]
+        return super::linux::netlink::entries_of_batch(buf);
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = buf;
+            (Vec::new(), Vec::new())
+        }
+    }
+}
+
 use crate::config::ScanConfig;
 use crate::iface::{self, Interface};
 use crate::ipv4::sweep::ArpChannel;

@@ -25,11 +25,12 @@ pub(crate) mod bytes;
 mod echo;
 mod emit;
 mod ndp;
+mod ra;
 use echo::{parse_echo_reply, parse_echo_request, parse_param_problem};
 pub use echo::{unknown_type_probe, Invoking, PayloadHead, QuoteStart};
-use ndp::{
-    parse_neighbour_advert, parse_neighbour_solicit, parse_router_advert, parse_router_solicit,
-};
+use ndp::{parse_neighbour_advert, parse_neighbour_solicit, parse_router_solicit};
+use ra::parse_router_advert;
+pub use ra::{OPT_DNSSL, OPT_PREF64, OPT_RDNSS, OPT_ROUTE_INFO};
 
 /// Option type of the Destination Options option in [`unknown_option_dest_opts`]: the two
 /// high bits `10` mean "discard the packet and send Parameter Problem code 2, even if the
@@ -166,22 +167,7 @@ pub fn solicited_node(addr: Ipv6Addr) -> Ipv6Addr {
     ])
 }
 
-/// A prefix from a Router Advertisement's Prefix Information option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PrefixInfo {
-    /// The prefix, with every bit beyond `len` cleared.
-    pub prefix: Ipv6Addr,
-    /// Prefix length in bits, 0..=128.
-    pub len: u8,
-    /// L flag: the prefix is on-link.
-    pub on_link: bool,
-    /// A flag: hosts may autoconfigure addresses (SLAAC) in it.
-    pub autonomous: bool,
-    /// Valid lifetime in seconds (`u32::MAX` = infinity).
-    pub valid_lifetime: u32,
-    /// Preferred lifetime in seconds (`u32::MAX` = infinity).
-    pub preferred_lifetime: u32,
-}
+pub use crate::router::PrefixInfo;
 
 /// An ICMPv6 message v6scout sends or reads, as plain values: [`parse`] decodes one from
 /// the wire and [`Icmp::emit`] (sized by [`Icmp::buffer_len`]) encodes one. For every value
@@ -246,25 +232,9 @@ pub enum Icmp {
         /// Source Link-Layer Address option (first one of length 1), as sent.
         source_mac: Option<Mac>,
     },
-    /// Router Advertisement (type 134). Emitted with its options in the order source
-    /// link-layer address, MTU, prefixes; reachable time and retransmit timer (which we do
-    /// not read) as 0.
-    RouterAdvert {
-        /// Advertised hop limit (0 = unspecified).
-        cur_hop_limit: u8,
-        /// M flag: addresses via DHCPv6.
-        managed: bool,
-        /// O flag: other configuration via DHCPv6.
-        other: bool,
-        /// Router lifetime in seconds (0 = not a default router).
-        router_lifetime: u16,
-        /// Source Link-Layer Address option (first one of length 1), as sent.
-        source_mac: Option<Mac>,
-        /// MTU option (first one of length 1).
-        mtu: Option<u32>,
-        /// Valid Prefix Information options, in packet order.
-        prefixes: Vec<PrefixInfo>,
-    },
+    /// Router Advertisement (type 134), every option we read (see [`crate::router::Advert`]);
+    /// boxed, as it is far larger than the other messages.
+    RouterAdvert(Box<crate::router::Advert>),
     /// A type we don't use here (MLD, which [`super::mld`] reads; redirect, other errors…):
     /// not an error, just ignored. Emitted as its 4-byte header only.
     Other {

@@ -408,9 +408,8 @@ fn captured_router_advertisement() {
     let got = parse(&CAP_RA).unwrap();
     assert_eq!(
         got,
-        Icmp::RouterAdvert {
+        Icmp::RouterAdvert(Box::new(crate::router::Advert {
             cur_hop_limit: 64,
-            managed: false,
             other: true,
             router_lifetime: 1800,
             source_mac: Some(Mac([0x00, 0x24, 0xa5, 0x00, 0x00, 0x0c])),
@@ -433,7 +432,12 @@ fn captured_router_advertisement() {
                     preferred_lifetime: 1800,
                 },
             ],
-        }
+            rdnss: vec![crate::router::Rdnss {
+                lifetime: 100,
+                servers: vec![ip("2001:db8:1::53")],
+            }],
+            ..Default::default()
+        }))
     );
     assert!(got.matches(&PROBE_TAG));
 }
@@ -593,7 +597,7 @@ fn truncated_ndp() {
     // Cut at option boundaries: fine, with what is left.
     assert!(matches!(
         parse(&CAP_RA[..48]),
-        Ok(Icmp::RouterAdvert { ref prefixes, mtu: None, source_mac: None, .. }) if prefixes.len() == 1
+        Ok(Icmp::RouterAdvert(ref a)) if a.prefixes.len() == 1 && a.mtu.is_none() && a.source_mac.is_none()
     ));
 }
 
@@ -661,10 +665,10 @@ fn bad_prefix_options_are_skipped() {
     let mut ra = CAP_RA.to_vec();
     ra[18] = 200;
     match parse(&ra).unwrap() {
-        Icmp::RouterAdvert { prefixes, mtu, .. } => {
-            assert_eq!(prefixes.len(), 1);
-            assert_eq!(prefixes[0].prefix, ip("fd00:1234:5678::"));
-            assert_eq!(mtu, Some(1480));
+        Icmp::RouterAdvert(a) => {
+            assert_eq!(a.prefixes.len(), 1);
+            assert_eq!(a.prefixes[0].prefix, ip("fd00:1234:5678::"));
+            assert_eq!(a.mtu, Some(1480));
         }
         other => panic!("{other:?}"),
     }
@@ -674,9 +678,9 @@ fn bad_prefix_options_are_skipped() {
     ra.resize(40, 0x11);
     ra.extend_from_slice(&CAP_RA[48..80]);
     match parse(&ra).unwrap() {
-        Icmp::RouterAdvert { prefixes, .. } => {
-            assert_eq!(prefixes.len(), 1);
-            assert_eq!(prefixes[0].len, 48);
+        Icmp::RouterAdvert(a) => {
+            assert_eq!(a.prefixes.len(), 1);
+            assert_eq!(a.prefixes[0].len, 48);
         }
         other => panic!("{other:?}"),
     }
@@ -690,7 +694,7 @@ fn prefix_bits_beyond_length_are_masked() {
         *b = 0xff;
     }
     let prefixes = |ra: &[u8]| match parse(ra).unwrap() {
-        Icmp::RouterAdvert { prefixes, .. } => prefixes,
+        Icmp::RouterAdvert(a) => a.prefixes,
         other => panic!("{other:?}"),
     };
     assert_eq!(prefixes(&ra)[1].prefix, ip("fd00:1234:5678::"));

@@ -14,6 +14,7 @@ use super::packet::{
 use super::{Link, Probe, Received};
 use crate::mac::Mac;
 use crate::model::PrefixKind;
+use crate::router::Advert;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io;
@@ -447,13 +448,10 @@ pub fn neighbour_advert(target: Ipv6Addr, mac: Mac, router: bool) -> Vec<u8> {
 /// A Router Advertisement with a source link-layer option and on-link prefixes (not
 /// autonomous), with radvd's default hop limit, router lifetime and prefix lifetimes.
 pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
-    Icmp::RouterAdvert {
+    Icmp::RouterAdvert(Box::new(Advert {
         cur_hop_limit: RA_HOP_LIMIT,
-        managed: false,
-        other: false,
         router_lifetime: RA_ROUTER_LIFETIME,
         source_mac: Some(mac),
-        mtu: None,
         prefixes: prefixes
             .iter()
             .map(|&(prefix, len)| PrefixInfo {
@@ -465,7 +463,8 @@ pub fn router_advert(mac: Mac, prefixes: &[(Ipv6Addr, u8)]) -> Vec<u8> {
                 preferred_lifetime: RA_PREFERRED_LIFETIME,
             })
             .collect(),
-    }
+        ..Advert::default()
+    }))
     .to_bytes()
 }
 

@@ -222,6 +222,22 @@ fn router_advert_gives_router_mac_and_prefixes() {
             ..
         }
     )));
+    // The whole advertisement is handed on, once per RA heard.
+    let adverts: Vec<_> = seen
+        .iter()
+        .filter_map(|o| match o {
+            Observation::Router {
+                addr, mac, advert, ..
+            } => Some((*addr, *mac, advert)),
+            _ => None,
+        })
+        .collect();
+    assert!(!adverts.is_empty());
+    let (addr, mac, advert) = &adverts[0];
+    assert!(addr.segments()[0] == 0xfe80 && mac.is_some());
+    assert_eq!(advert.prefixes.len(), 1);
+    assert_eq!(advert.prefixes[0].prefix, a("2001:db8:99::"));
+    assert!(advert.is_default_router());
 }
 
 #[test]

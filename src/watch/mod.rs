@@ -12,15 +12,17 @@
 //! gone / removed); a report bringing more addresses than the cap has its excess dropped
 //! and counted.
 
+mod link;
 pub mod render;
 mod state;
 
+use link::{LinkState, Round};
 use state::{seen_hosts, Ctx, IfaceState};
 
 use crate::mac::Mac;
 use crate::oui::Vendor;
-use crate::report::Report;
-use std::collections::{BTreeMap, HashSet};
+use crate::report::{AlertKind, Report};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::Ipv6Addr;
 use std::time::SystemTime;
 
@@ -70,6 +72,12 @@ pub enum EventKind {
         /// The MAC it had.
         previous: Mac,
     },
+    /// A router was heard that was not heard in the rounds before.
+    RouterAppeared,
+    /// A router was not heard for `gone_after` rounds.
+    RouterGone,
+    /// A link-health alert showed that the round before did not have.
+    Alert(AlertKind),
 }
 
 impl EventKind {
@@ -82,6 +90,9 @@ impl EventKind {
             EventKind::AddressAdded(_) => "address-added",
             EventKind::AddressRemoved(_) => "address-removed",
             EventKind::MacChanged { .. } => "mac-changed",
+            EventKind::RouterAppeared => "router-appeared",
+            EventKind::RouterGone => "router-gone",
+            EventKind::Alert(k) => k.as_str(),
         }
     }
 
@@ -117,6 +128,8 @@ pub struct Event {
     pub last_seen: Option<SystemTime>,
     /// Whether an inventory was asked (so `last_seen: None` means "new").
     pub remembered: bool,
+    /// Alerts: the alert's one line.
+    pub message: Option<String>,
 }
 
 /// The host table across scans.
@@ -125,6 +138,7 @@ pub struct Watcher {
     cfg: WatchConfig,
     scans: u64,
     ifaces: BTreeMap<String, IfaceState>,
+    links: BTreeMap<String, LinkState>,
     dropped: u64,
 }
 
@@ -140,6 +154,7 @@ impl Watcher {
             cfg,
             scans: 0,
             ifaces: BTreeMap::new(),
+            links: BTreeMap::new(),
             dropped: 0,
         }
     }
@@ -179,7 +194,33 @@ impl Watcher {
             }
         }
         self.ifaces.retain(|_, s| !s.hosts.is_empty());
+        self.link_events(report, initial, &mut events);
         events
+    }
+
+    /// Router and alert events of every interface, scanned or no longer.
+    fn link_events(&mut self, report: &Report, initial: bool, events: &mut Vec<Event>) {
+        let changed: BTreeSet<Ipv6Addr> = events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::MacChanged { address, .. } => Some(address),
+                _ => None,
+            })
+            .collect();
+        let mut names: BTreeSet<String> = self.links.keys().cloned().collect();
+        names.extend(report.interfaces.iter().map(|i| i.name.clone()));
+        for name in names {
+            let ir = report.interfaces.iter().find(|i| i.name == name);
+            let round = Round {
+                initial,
+                time: report.started,
+                iface: &name,
+                gone_after: self.cfg.gone_after,
+            };
+            let state = self.links.entry(name.clone()).or_default();
+            state.step(ir, &round, &changed, events);
+        }
+        self.links.retain(|_, s| !s.is_empty());
     }
 
     /// Hosts currently present (seen, not yet gone), over all interfaces.

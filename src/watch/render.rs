@@ -14,7 +14,9 @@ pub fn marker(kind: &EventKind) -> char {
         EventKind::Appeared { .. } => '+',
         EventKind::Gone => '-',
         EventKind::AddressAdded(_) | EventKind::AddressRemoved(_) => '~',
-        EventKind::MacChanged { .. } => '!',
+        EventKind::MacChanged { .. } | EventKind::Alert(_) => '!',
+        EventKind::RouterAppeared => '+',
+        EventKind::RouterGone => '-',
     }
 }
 
@@ -67,6 +69,18 @@ pub fn human_line(e: &Event, clock: &str) -> String {
             }
             s.push_str(": possible spoofing or replaced device");
         }
+        EventKind::RouterAppeared | EventKind::RouterGone => {
+            let addrs: Vec<String> = e.addresses.iter().map(|a| sc(*a)).collect();
+            let what = if e.kind == EventKind::RouterGone {
+                "gone"
+            } else {
+                "appeared"
+            };
+            let _ = write!(s, "{}  (router {what})", addrs.join(" "));
+        }
+        EventKind::Alert(k) => {
+            let _ = write!(s, "{}: {}", k.as_str(), e.message.as_deref().unwrap_or(""));
+        }
     }
     s
 }
@@ -74,7 +88,8 @@ pub fn human_line(e: &Event, clock: &str) -> String {
 /// One event as a JSON object (README documents every field).
 #[derive(Serialize, Debug)]
 pub struct JsonEvent {
-    /// `present`, `appeared`, `gone`, `address-added`, `address-removed`, `mac-changed`.
+    /// `present`, `appeared`, `gone`, `address-added`, `address-removed`, `mac-changed`,
+    /// `router-appeared`, `router-gone`, or an alert's kind (`duplicate-address`, …).
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// Start of the scan that showed it, RFC 3339 UTC with milliseconds.
@@ -109,6 +124,9 @@ pub struct JsonEvent {
     /// `present`/`appeared` with an inventory: when it was last seen before, or null.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<Option<String>>,
+    /// Alerts: the alert's one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The JSON object of an event.
@@ -138,6 +156,7 @@ pub fn json_event(e: &Event) -> JsonEvent {
             e.last_seen
                 .map(|t| humantime::format_rfc3339_seconds(t).to_string())
         }),
+        message: e.message.clone(),
     }
 }
 
@@ -181,6 +200,7 @@ pub fn env_vars(e: &Event) -> Vec<(&'static str, String)> {
             "V6SCOUT_LAST_SEEN",
             j.last_seen.clone().flatten().unwrap_or_default(),
         ),
+        ("V6SCOUT_MESSAGE", e.message.clone().unwrap_or_default()),
         ("V6SCOUT_JSON", json_line(e)),
     ]
 }

@@ -16,6 +16,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
+pub mod forge;
 pub mod netns;
 pub mod smol;
 pub mod sshd;

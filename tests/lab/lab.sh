@@ -343,14 +343,19 @@ setup_scanner_and_router() {
 	ns_init "$rtr" net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
 	attach "$rtr" eth0 "$RTR_MAC" "v6t-$RUNID-swa" rtr
 	ip -n "$rtr" addr add "$PREFIX_A::1/64" dev eth0 nodad
+	# tests/health.rs checks every option of this advertisement in v6scout's output.
 	cat >"$DIR/radvd.conf" <<-EOF
 		interface eth0 {
 		    AdvSendAdvert on;
 		    MinRtrAdvInterval 3;
 		    MaxRtrAdvInterval 4;
 		    AdvDefaultLifetime 1800;
+		    AdvLinkMTU 1500;
 		    prefix $PREFIX_A::/64 { AdvOnLink on; AdvAutonomous off; };
 		    prefix $PREFIX_R::/64 { AdvOnLink on; AdvAutonomous off; };
+		    route 2001:db8:100::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };
+		    RDNSS $PREFIX_A::53 { AdvRDNSSLifetime 1200; };
+		    DNSSL lab.example { AdvDNSSLLifetime 1200; };
 		$( ((MULTI)) && echo "    prefix $PREFIX_S::/64 { AdvOnLink on; AdvAutonomous on; };")
 		};
 	EOF

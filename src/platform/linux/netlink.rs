@@ -109,23 +109,43 @@ fn dump_family(family: AddressFamily) -> io::Result<Vec<NeighbourMessage>> {
     let mut rx = vec![0u8; 64 * 1024];
     loop {
         let size = socket.recv(&mut &mut rx[..], 0)?;
-        let mut offset = 0;
-        while offset < size {
-            let msg: NetlinkMessage<RouteNetlinkMessage> =
-                NetlinkMessage::deserialize(&rx[offset..size]).map_err(invalid)?;
-            let len = msg.header.length as usize;
-            match msg.payload {
-                NetlinkPayload::Done(_) => return Ok(out),
-                NetlinkPayload::Error(e) => return Err(invalid(format!("{e:?}"))),
-                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNeighbour(m)) => out.push(m),
-                _ => {}
-            }
-            if len == 0 {
-                break;
-            }
-            offset += len;
+        if read_batch(rx.get(..size).unwrap_or_default(), &mut out)? {
+            return Ok(out);
         }
     }
+}
+
+/// Reads one datagram of a dump: every neighbour message in it goes to `out`; true when
+/// the dump is done. Total: any bytes give messages or an error, never a panic (fuzzed).
+pub fn read_batch(buf: &[u8], out: &mut Vec<NeighbourMessage>) -> io::Result<bool> {
+    let mut offset = 0;
+    while let Some(rest) = buf.get(offset..).filter(|r| !r.is_empty()) {
+        let msg: NetlinkMessage<RouteNetlinkMessage> =
+            NetlinkMessage::deserialize(rest).map_err(invalid)?;
+        let len = msg.header.length as usize;
+        match msg.payload {
+            NetlinkPayload::Done(_) => return Ok(true),
+            NetlinkPayload::Error(e) => return Err(invalid(format!("{e:?}"))),
+            NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNeighbour(m)) => out.push(m),
+            _ => {}
+        }
+        if len == 0 {
+            break;
+        }
+        offset = offset.saturating_add(len);
+    }
+    Ok(false)
+}
+
+/// The neighbour entries (IPv6 and IPv4) one dump datagram gives, as the scan reads them:
+/// what the fuzz targets feed arbitrary bytes to.
+pub fn entries_of_batch(buf: &[u8]) -> (Vec<NeighEntry>, Vec<Ipv4Neighbour>) {
+    let mut msgs = Vec::new();
+    let _ = read_batch(buf, &mut msgs);
+    (
+        msgs.iter().filter_map(entry_from).collect(),
+        msgs.iter().filter_map(ipv4_entry_from).collect(),
+    )
 }
 
 impl NeighSource for Netlink {

@@ -5,25 +5,18 @@
 use super::bytes::Writer;
 use super::echo::{echo_len, emit_echo, emit_param_problem, param_problem_len};
 use super::ndp::{
-    LLADDR_OPT_LEN, MTU_OPT_LEN, NA_OVERRIDE, NA_ROUTER, NA_SOLICITED, ND_FIXED_LEN,
-    PREFIX_AUTONOMOUS, PREFIX_ON_LINK, PREFIX_OPT_LEN, RA_FIXED_LEN, RA_MANAGED, RA_OTHER,
-    RS_FIXED_LEN,
+    LLADDR_OPT_LEN, NA_OVERRIDE, NA_ROUTER, NA_SOLICITED, ND_FIXED_LEN, RS_FIXED_LEN,
 };
+use super::ra::{router_advert_len, write_router_advert};
 use super::{
-    EmitError, Icmp, PrefixInfo, OPT_MTU, OPT_PREFIX_INFO, OPT_SOURCE_LLADDR, OPT_TARGET_LLADDR,
-    TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST, TYPE_NEIGHBOUR_ADVERT, TYPE_NEIGHBOUR_SOLICIT,
-    TYPE_ROUTER_ADVERT, TYPE_ROUTER_SOLICIT,
+    EmitError, Icmp, OPT_SOURCE_LLADDR, OPT_TARGET_LLADDR, TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST,
+    TYPE_NEIGHBOUR_ADVERT, TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
 };
 use crate::mac::Mac;
 
 /// Length of a link-layer address option carrying `mac`, 0 without one.
 fn lladdr_len(mac: Option<Mac>) -> usize {
     mac.map_or(0, |_| LLADDR_OPT_LEN)
-}
-
-/// The length byte of an NDP option of `len` bytes (RFC 4861 §4.6: units of 8 octets).
-const fn units(len: usize) -> u8 {
-    (len / 8) as u8
 }
 
 /// `flag` if `on`, else 0.
@@ -45,17 +38,7 @@ impl Icmp {
             Icmp::NeighbourSolicit { source_mac, .. } => ND_FIXED_LEN + lladdr_len(*source_mac),
             Icmp::NeighbourAdvert { target_mac, .. } => ND_FIXED_LEN + lladdr_len(*target_mac),
             Icmp::RouterSolicit { source_mac } => RS_FIXED_LEN + lladdr_len(*source_mac),
-            Icmp::RouterAdvert {
-                source_mac,
-                mtu,
-                prefixes,
-                ..
-            } => {
-                RA_FIXED_LEN
-                    + lladdr_len(*source_mac)
-                    + mtu.map_or(0, |_| MTU_OPT_LEN)
-                    + prefixes.len() * PREFIX_OPT_LEN
-            }
+            Icmp::RouterAdvert(a) => router_advert_len(a),
             Icmp::Other { .. } => 4,
         }
     }
@@ -122,44 +105,10 @@ impl Icmp {
                 w.u32(0)?;
                 w.lladdr(OPT_SOURCE_LLADDR, *source_mac)
             }
-            Icmp::RouterAdvert {
-                cur_hop_limit,
-                managed,
-                other,
-                router_lifetime,
-                source_mac,
-                mtu,
-                prefixes,
-            } => {
-                w.header(TYPE_ROUTER_ADVERT, 0)?;
-                w.put(&[
-                    *cur_hop_limit,
-                    bit(*managed, RA_MANAGED) | bit(*other, RA_OTHER),
-                ])?;
-                w.u16(*router_lifetime)?;
-                // Reachable time and retransmit timer: 0 = unspecified (RFC 4861 §4.2).
-                w.u32(0)?;
-                w.u32(0)?;
-                w.lladdr(OPT_SOURCE_LLADDR, *source_mac)?;
-                if let Some(mtu) = mtu {
-                    w.put(&[OPT_MTU, units(MTU_OPT_LEN), 0, 0])?;
-                    w.u32(*mtu)?;
-                }
-                prefixes.iter().try_for_each(|p| write_prefix(w, p))
-            }
+            Icmp::RouterAdvert(a) => write_router_advert(w, a),
             Icmp::Other { icmp_type, code } => w.header(*icmp_type, *code),
         }
     }
-}
-
-/// A Prefix Information option (RFC 4861 §4.6.2), the prefix written as given.
-fn write_prefix(w: &mut Writer<'_>, p: &PrefixInfo) -> Result<(), EmitError> {
-    let flags = bit(p.on_link, PREFIX_ON_LINK) | bit(p.autonomous, PREFIX_AUTONOMOUS);
-    w.put(&[OPT_PREFIX_INFO, units(PREFIX_OPT_LEN), p.len, flags])?;
-    w.u32(p.valid_lifetime)?;
-    w.u32(p.preferred_lifetime)?;
-    w.u32(0)?;
-    w.addr(p.prefix)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use super::{router_limit, Worker};
 use crate::mac::Mac;
-use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
+use crate::model::{is_host_address, is_link_local, ClaimVia, Ipv6Prefix, Observation, SeenBy};
 use crate::probe::packet::{self, Icmp};
 use crate::probe::{mld, Link, Received};
 use std::net::Ipv6Addr;
@@ -147,6 +147,16 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
+    /// Passes on a neighbour's word about whose MAC an address is.
+    fn claim(&mut self, addr: Ipv6Addr, mac: Mac, via: ClaimVia) {
+        (self.emit)(Observation::Claim {
+            ifindex: self.cfg.ifindex,
+            addr,
+            mac,
+            via,
+        });
+    }
+
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
         if matches!(
             bytes.first(),
@@ -221,6 +231,7 @@ impl<L: Link> Worker<'_, L> {
             Icmp::NeighbourAdvert {
                 target,
                 router,
+                override_flag,
                 target_mac,
                 ..
             } if ndp_ok
@@ -232,6 +243,7 @@ impl<L: Link> Worker<'_, L> {
                 }
                 match target_mac {
                     Some(mac) if usable(&mac) => {
+                        self.claim(target, mac, ClaimVia::advert(override_flag, router));
                         let first = self.solicited.get(&target) == Some(&false);
                         self.observe(target, SeenBy::Ndp, Some(mac), frame_mac, None, router);
                         if first && self.from_mld.contains(&target) {
@@ -253,8 +265,17 @@ impl<L: Link> Worker<'_, L> {
             Icmp::NeighbourAdvert {
                 target,
                 target_mac: Some(mac),
+                router,
+                override_flag,
                 ..
-            } if ndp_ok && usable(&mac) => self.heard_from(target, Some(mac), frame_mac),
+            } if ndp_ok && usable(&mac) => {
+                if self.solicited.contains_key(&target)
+                    || self.heard < router_limit(self.cfg.max_hosts)
+                {
+                    self.claim(target, mac, ClaimVia::advert(override_flag, router));
+                }
+                self.heard_from(target, Some(mac), frame_mac)
+            }
             // A host resolving an address (ours, before it answers us) says its MAC.
             Icmp::NeighbourSolicit {
                 target,
@@ -262,6 +283,7 @@ impl<L: Link> Worker<'_, L> {
             } if ndp_ok && usable(&mac) => {
                 let known = self.solicited.contains_key(&rx.src);
                 if known || self.heard < router_limit(self.cfg.max_hosts) {
+                    self.claim(rx.src, mac, ClaimVia::Solicit);
                     self.heard_from(rx.src, Some(mac), frame_mac);
                 } else if self.cfg.own.contains(&target) {
                     (self.emit)(Observation::MacHint {
@@ -278,33 +300,38 @@ impl<L: Link> Worker<'_, L> {
             } if ndp_ok && is_link_local(rx.src) && usable(&mac) => {
                 self.heard_from(rx.src, Some(mac), frame_mac);
             }
-            Icmp::RouterAdvert {
-                router_lifetime,
-                source_mac,
-                ref prefixes,
-                ..
-            } if ndp_ok && is_link_local(rx.src) => {
+            Icmp::RouterAdvert(ref advert) if ndp_ok && is_link_local(rx.src) => {
                 let known = self.solicited.contains_key(&rx.src);
                 if !known && self.routers >= router_limit(self.cfg.max_hosts) {
                     self.stats.dropped_over_limit += 1;
                     return;
                 }
-                let prefixes: Vec<Ipv6Prefix> = prefixes
+                let prefixes: Vec<Ipv6Prefix> = advert
+                    .prefixes
                     .iter()
                     .filter(|p| p.on_link && !is_link_local(p.prefix) && !p.prefix.is_multicast())
                     .map(|p| Ipv6Prefix::new(p.prefix, p.len))
                     .collect();
                 if self.track(rx.src) {
                     self.routers += usize::from(!known);
-                    let mac = source_mac.filter(usable);
+                    let mac = advert.source_mac.filter(usable);
+                    if let Some(m) = mac {
+                        self.claim(rx.src, m, ClaimVia::RouterAdvert);
+                    }
                     self.observe(
                         rx.src,
                         SeenBy::Ra,
                         mac,
                         frame_mac,
                         None,
-                        router_lifetime > 0,
+                        advert.is_default_router(),
                     );
+                    (self.emit)(Observation::Router {
+                        ifindex: self.cfg.ifindex,
+                        addr: rx.src,
+                        mac: frame_mac.or(mac),
+                        advert: advert.clone(),
+                    });
                     for prefix in prefixes {
                         if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
                             self.prefixes.push(prefix);
