@@ -1,5 +1,6 @@
 //! Renderers: a [`Report`] in, text out. They never read the clock or the network.
 
+pub mod byhost;
 pub mod history;
 pub mod json;
 pub mod jsonl;
