@@ -88,7 +88,10 @@ fn misuse_is_one_clear_error_and_exit_2() {
             &["--table", "--no-header"],
             "'--table' cannot be used with '--no-header'",
         ),
-        (&["--by-host", "--json"], "'--by-host' cannot be used with '--json'"),
+        (
+            &["--by-host", "--json"],
+            "'--by-host' cannot be used with '--json'",
+        ),
         (&["--sort", "mac"], "--by-host"),
         (&["--by-host", "--sort", "age"], "possible values"),
         (
@@ -235,6 +238,62 @@ fn watch_says_plainly_when_its_interface_goes_away() {
         out.lines().any(|l| l.starts_with("- ")),
         "peer not gone: {out}"
     );
+}
+
+#[test]
+fn watch_reports_an_interface_that_appears_and_one_that_vanishes() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let ip = |args: &[&str]| {
+        let st = Command::new("ip")
+            .args(["-n", &ns.name])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    };
+    // Inside the lab namespace only: a new veth gets its link-local address at once.
+    let st = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "sysctl", "-qw"])
+        .arg("net.ipv6.conf.default.accept_dad=0")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let child = Command::new("ip")
+        .env("V6SCOUT_INVENTORY", "off")
+        .env_remove("SUDO_UID")
+        .args([
+            "netns",
+            "exec",
+            &ns.name,
+            "timeout",
+            "--preserve-status",
+            "5",
+        ])
+        .args([BIN, "watch", "--interval", "300ms", "--wait", "200ms"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    ip(&["link", "add", "v1", "type", "veth", "peer", "name", "v1p"]);
+    ip(&["link", "set", "v1", "up"]);
+    ip(&["link", "set", "v1p", "up"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    ip(&["link", "del", "v1"]);
+    let o = child.wait_with_output().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    let appeared = e
+        .find("interface v1 appeared")
+        .unwrap_or_else(|| panic!("{e}"));
+    let vanished = e
+        .find("interface v1 vanished")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(appeared < vanished, "{e}");
+    assert!(e.contains("restart watch to include it"), "{e}");
+    assert!(!e.contains("interface v0"), "v0 never changed: {e}");
 }
 
 #[test]
