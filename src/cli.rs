@@ -80,7 +80,8 @@ pub enum Command {
     /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
     /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
     /// on stderr. The interfaces are chosen when watch starts (their sockets are opened
-    /// before privileges are dropped): restart it to include one that appears later.
+    /// before every privilege, CAP_NET_RAW included, is dropped): without -i, watch says
+    /// on stderr when an interface appears or vanishes; restart it to probe a new one.
     Watch(WatchArgs),
     /// List the devices seen before (the inventory), newest first, with every address.
     ///
