@@ -4,6 +4,7 @@
 use crate::config::{
     self, ColorChoice, FormatChoice, Job, OutputConfig, ScanConfig, SweepConfig, WatchSettings,
 };
+use crate::output::byhost::SortKey;
 use crate::watch::WatchConfig;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -79,7 +80,8 @@ pub enum Command {
     /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
     /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
     /// on stderr. The interfaces are chosen when watch starts (their sockets are opened
-    /// before privileges are dropped): restart it to include one that appears later.
+    /// before every privilege, CAP_NET_RAW included, is dropped): without -i, watch says
+    /// on stderr when an interface appears or vanishes; restart it to probe a new one.
     Watch(WatchArgs),
     /// List the devices seen before (the inventory), newest first, with every address.
     ///
@@ -105,6 +107,34 @@ pub enum ColorWhen {
     Always,
     /// Never.
     Never,
+}
+
+/// `--sort`: the order of `--by-host` rows.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortArg {
+    /// By vendor, then MAC.
+    #[default]
+    Vendor,
+    /// By address (link-local first).
+    Address,
+    /// By MAC.
+    Mac,
+    /// By name; devices without one last.
+    Name,
+    /// Confirmed now first, stale cache entries last.
+    LastSeen,
+}
+
+impl SortArg {
+    fn key(self) -> SortKey {
+        match self {
+            SortArg::Vendor => SortKey::Vendor,
+            SortArg::Address => SortKey::Address,
+            SortArg::Mac => SortKey::Mac,
+            SortArg::Name => SortKey::Name,
+            SortArg::LastSeen => SortKey::LastSeen,
+        }
+    }
 }
 
 const RESOLVE_AFTER_HELP: &str =
@@ -211,8 +241,23 @@ pub struct ScanArgs {
     pub color: ColorWhen,
 
     /// With --plain: leave out the column header line.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["json", "jsonl", "table"])]
     pub no_header: bool,
+
+    /// One row per device per interface instead of one per address: MAC, vendor, name,
+    /// the scoped link-local address (what ssh needs), then its other addresses, IPv4,
+    /// open ports and marks. Table and plain output only.
+    #[arg(long, conflicts_with_all = ["json", "jsonl"])]
+    pub by_host: bool,
+
+    /// With --by-host: the order of the devices on each interface.
+    #[arg(long, value_name = "KEY", value_enum, requires = "by_host", default_value_t = SortArg::Vendor)]
+    pub sort: SortArg,
+
+    /// Print the summary line ("12 hosts on 2 interfaces in 0.92 s") on stderr even when
+    /// stderr is not a terminal; without -v it goes there only for a person watching.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     /// Also list this machine's own addresses, marked `self`.
     #[arg(long)]
@@ -318,6 +363,8 @@ impl ScanArgs {
                 ColorWhen::Always => ColorChoice::Always,
                 ColorWhen::Never => ColorChoice::Never,
             },
+            by_host: self.by_host.then(|| self.sort.key()),
+            verbose: self.verbose,
         }
     }
 }
@@ -394,6 +441,9 @@ pub fn print_completions(shell: clap_complete::Shell) -> ExitCode {
 /// A usage error as one line for stderr: clap's message, with its usage block and help
 /// hint folded into `; try --help`, so a script's log gets one line per failure.
 pub fn usage_error_line(e: &clap::Error) -> String {
+    if let Some(line) = misplaced_option(e) {
+        return line;
+    }
     let text = e.render().to_string();
     let mut in_usage = false;
     let msg: Vec<&str> = text
@@ -408,6 +458,46 @@ pub fn usage_error_line(e: &clap::Error) -> String {
     let msg = msg.join(" ");
     let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
     format!("v6scout: error: {msg}; try --help")
+}
+
+/// For an option of the scan given before a subcommand (`v6scout -i eth1 resolve pi`):
+/// where it goes, if the subcommand takes it, or that it does not.
+fn misplaced_option(e: &clap::Error) -> Option<String> {
+    use clap::CommandFactory;
+    if e.kind() != clap::error::ErrorKind::ArgumentConflict {
+        return None;
+    }
+    let text = e.render().to_string();
+    let (sub, rest) = text.split("the subcommand '").nth(1)?.split_once('\'')?;
+    let opt = rest
+        .split("cannot be used with '")
+        .nth(1)?
+        .split_once('\'')?
+        .0;
+    let (flag, value) = opt.split_once(' ').unwrap_or((opt, ""));
+    let long = flag.strip_prefix("--")?;
+    let cmd = Cli::command();
+    let Some(arg) = cmd
+        .find_subcommand(sub)?
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+    else {
+        return Some(format!(
+            "v6scout: error: '{sub}' has no option '{flag}'; try v6scout {sub} --help"
+        ));
+    };
+    let name = arg
+        .get_short()
+        .map_or_else(|| flag.to_string(), |c| format!("-{c}"));
+    let value = if value.is_empty() {
+        String::new()
+    } else {
+        format!(" {value}")
+    };
+    Some(format!(
+        "v6scout: error: options of '{sub}' go after it: put '{name}' after '{sub}' \
+         (v6scout {sub} {name}{value} …)"
+    ))
 }
 
 /// Parses `1s`, `500ms`, `1m 30s` (humantime) or plain seconds such as `2.5`.
@@ -460,6 +550,52 @@ mod tests {
         assert!(usage_error_line(&e).contains("<QUERY>"));
         let e = Cli::try_parse_from(["v6scout", "--ports", "ssh"]).unwrap_err();
         assert!(usage_error_line(&e).contains("'ssh' is not a TCP port"));
+    }
+
+    #[test]
+    fn an_option_before_its_subcommand_says_where_it_goes() {
+        let line = |args: &[&str]| usage_error_line(&Cli::try_parse_from(args).unwrap_err());
+        let l = line(&["v6scout", "-i", "eth1", "resolve", "pi"]);
+        assert_eq!(
+            l,
+            "v6scout: error: options of 'resolve' go after it: put '-i' after 'resolve' \
+             (v6scout resolve -i <IFACE> …)"
+        );
+        assert!(line(&["v6scout", "--wait", "2s", "watch"]).contains("put '-w' after 'watch'"));
+        assert_eq!(
+            line(&["v6scout", "--json", "watch"]),
+            "v6scout: error: 'watch' has no option '--json'; try v6scout watch --help"
+        );
+        // Other conflicts keep clap's words.
+        assert!(line(&["v6scout", "--json", "--no-header"]).contains("cannot be used with"));
+    }
+
+    #[test]
+    fn misuse_of_output_options_is_refused() {
+        for args in [
+            &["v6scout", "--json", "--no-header"][..],
+            &["v6scout", "--jsonl", "--no-header"],
+            &["v6scout", "--table", "--no-header"],
+            &["v6scout", "--by-host", "--json"],
+            &["v6scout", "--by-host", "--jsonl"],
+            &["v6scout", "--sort", "mac"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?} accepted");
+        }
+        let Job::Scan { output, .. } = job(&["v6scout", "--by-host", "--sort", "last-seen", "-v"])
+        else {
+            panic!("not a scan")
+        };
+        assert_eq!(output.by_host, Some(SortKey::LastSeen));
+        assert!(output.verbose);
+        let Job::Scan { output, .. } = job(&["v6scout", "--by-host", "--plain", "--no-header"])
+        else {
+            panic!("not a scan")
+        };
+        assert_eq!(
+            (output.by_host, output.header),
+            (Some(SortKey::Vendor), false)
+        );
     }
 
     #[test]
@@ -551,7 +687,9 @@ mod tests {
             OutputConfig {
                 format: FormatChoice::Plain,
                 header: false,
-                color: ColorChoice::Never
+                color: ColorChoice::Never,
+                by_host: None,
+                verbose: false,
             }
         );
         let Job::Scan { scan, .. } = job(&["v6scout", "scan", "--ports", "80,22"]) else {

@@ -185,6 +185,11 @@ pub struct OutputConfig {
     pub header: bool,
     /// Colour.
     pub color: ColorChoice,
+    /// One row per device per interface (`--by-host`), in this order; `None`: one row per
+    /// address, grouped by prefix.
+    pub by_host: Option<crate::output::byhost::SortKey>,
+    /// Print the summary line on stderr even when it is not a terminal (`-v`).
+    pub verbose: bool,
 }
 
 impl Default for OutputConfig {
@@ -193,6 +198,8 @@ impl Default for OutputConfig {
             format: FormatChoice::Auto,
             header: true,
             color: ColorChoice::Auto,
+            by_host: None,
+            verbose: false,
         }
     }
 }

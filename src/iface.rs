@@ -143,6 +143,47 @@ impl fmt::Display for SelectError {
 
 impl std::error::Error for SelectError {}
 
+/// How the usable interfaces changed between two listings (a docked laptop, a USB
+/// adapter plugged in or pulled).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Usable now, not before (sorted).
+    pub appeared: Vec<String>,
+    /// Usable before, not now (sorted).
+    pub vanished: Vec<String>,
+}
+
+/// The names of the interfaces a scan of every interface would use.
+pub fn usable_names(all: &[Interface]) -> Vec<String> {
+    let mut v: Vec<String> = all
+        .iter()
+        .filter(|i| i.unusable_reason().is_none())
+        .map(|i| i.name.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// What changed from `before` to `now` (lists of names, any order).
+pub fn changes(before: &[String], now: &[String]) -> Changes {
+    let mut c = Changes {
+        appeared: now
+            .iter()
+            .filter(|n| !before.contains(n))
+            .cloned()
+            .collect(),
+        vanished: before
+            .iter()
+            .filter(|n| !now.contains(n))
+            .cloned()
+            .collect(),
+    };
+    c.appeared.sort();
+    c.vanished.sort();
+    c
+}
+
 /// Chooses the interfaces to scan: the requested ones, or every usable one when none is
 /// requested. Requested but unusable interfaces are reported in `skipped`; the scan goes
 /// on with the rest and fails only when nothing is left.
@@ -204,6 +245,25 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn interfaces_that_appear_and_vanish() {
+        let before = usable_names(&system());
+        assert_eq!(
+            before,
+            ["eth0", "eth1"],
+            "loopback and down ones are not usable"
+        );
+        let mut later = system();
+        later.retain(|i| i.name != "eth1");
+        later.push(iface("usb0", 9, &["fe80::9"]));
+        // A new interface still without its link-local address is not usable yet.
+        later.push(iface("dock0", 10, &[]));
+        let c = changes(&before, &usable_names(&later));
+        assert_eq!(c.appeared, ["usb0"]);
+        assert_eq!(c.vanished, ["eth1"]);
+        assert_eq!(changes(&before, &before), Changes::default());
     }
 
     fn system() -> Vec<Interface> {

@@ -287,6 +287,57 @@ impl HostMatch {
     }
 }
 
+/// The candidates of an ambiguous match, one line each, in aligned columns: interface,
+/// MAC, vendor, names, addresses (no trailing blanks).
+pub fn describe_all(hosts: &[HostMatch]) -> Vec<String> {
+    let cells: Vec<[String; 5]> = hosts
+        .iter()
+        .map(|h| {
+            [
+                h.iface.clone(),
+                h.mac
+                    .map_or_else(|| "(MAC unknown)".to_string(), |m| m.to_string()),
+                h.vendor.to_string(),
+                if h.names.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{}]", h.names.join(", "))
+                },
+                h.addresses
+                    .iter()
+                    .map(|a| a.scoped.as_str())
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            ]
+        })
+        .collect();
+    let width = |i: usize| {
+        cells
+            .iter()
+            .map(|c| c[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..5).map(width).collect();
+    cells
+        .iter()
+        .map(|c| {
+            let mut line = String::new();
+            for (i, text) in c.iter().enumerate() {
+                // A column nobody has takes no room.
+                if widths[i] == 0 {
+                    continue;
+                }
+                if !line.is_empty() {
+                    line.push_str("  ");
+                }
+                line.push_str(&format!("{text:<w$}", w = widths[i]));
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
 /// Every host of `report` that `query` matches, in report order. Our own addresses and
 /// stale cache entries never match. Hosts are told apart by interface and MAC (or, without
 /// a MAC, by address); for MAC, vendor and name queries every address of a matched host is

@@ -342,6 +342,31 @@ fn describes_candidates() {
 }
 
 #[test]
+fn the_ambiguity_list_is_aligned_in_columns() {
+    let all = hosts("fe80::/10");
+    assert!(all.len() > 1, "the fixture needs several candidates");
+    let lines = describe_all(&all);
+    assert_eq!(lines.len(), all.len());
+    // Every address column starts at the same offset, and no line ends in a blank.
+    let starts: Vec<usize> = lines
+        .iter()
+        .zip(&all)
+        .map(|(l, h)| l.find(&h.addresses[0].scoped).unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+    let macs: Vec<usize> = lines
+        .iter()
+        .zip(&all)
+        .map(|(l, h)| {
+            let mac = h.mac.map_or("(MAC unknown)".to_string(), |m| m.to_string());
+            l.find(&mac).unwrap()
+        })
+        .collect();
+    assert!(macs.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+    assert!(lines.iter().all(|l| !l.ends_with(' ')), "{lines:#?}");
+}
+
+#[test]
 fn explains_misses() {
     let e = explain_no_match(&q("nosuchvendorxyz"), "nosuchvendorxyz");
     assert!(e.contains("no vendor in the OUI table"), "{e}");

@@ -135,6 +135,34 @@ pub fn first_open(
     (0..addrs.len()).find(|i| open.get(i).is_some_and(|p| !p.is_empty()))
 }
 
+/// Opens a connection to the first address, in the given order, that takes one — and
+/// returns that very connection, so a caller relays over the stream its check opened (one
+/// connection per use, one line in the server's log, not a probe and then the real one).
+/// With several addresses each gets `quick` in turn (a refused one costs nothing, a
+/// filtered one `quick`); when none answers that fast, the first gets `patient`, as a
+/// single address does at once.
+pub fn connect_in_order<S>(
+    addrs: &[SocketAddrV6],
+    quick: Duration,
+    patient: Duration,
+    connect: &mut dyn FnMut(SocketAddrV6, Duration) -> std::io::Result<S>,
+) -> std::io::Result<(usize, S)> {
+    let Some(&first) = addrs.first() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            "no address to connect to",
+        ));
+    };
+    if addrs.len() > 1 {
+        for (i, a) in addrs.iter().enumerate() {
+            if let Ok(s) = connect(*a, quick) {
+                return Ok((i, s));
+            }
+        }
+    }
+    connect(first, patient).map(|s| (0, s))
+}
+
 /// Writes the results into every row of each host.
 pub fn apply(report: &mut Report, ports: &[u16], open: &BTreeMap<Target, Vec<u16>>) {
     report.ports_checked = Some(ports.to_vec());
@@ -180,6 +208,86 @@ mod tests {
             open: open.iter().map(|s| s.parse().unwrap()).collect(),
             tries: AtomicUsize::new(0),
         }
+    }
+
+    #[test]
+    fn connect_in_order_takes_the_first_that_accepts_and_tries_each_once() {
+        let a: Vec<SocketAddrV6> = (1..=3)
+            .map(|i| SocketAddrV6::new(format!("fe80::{i}").parse().unwrap(), 22, 0, 2))
+            .collect();
+        let mut tried = Vec::new();
+        let mut fake = |sa: SocketAddrV6, t: Duration| {
+            tried.push((sa, t));
+            if sa == a[1] {
+                Ok(sa)
+            } else {
+                Err(std::io::ErrorKind::ConnectionRefused.into())
+            }
+        };
+        let quick = Duration::from_millis(5);
+        let patient = Duration::from_secs(10);
+        let got = connect_in_order(&a, quick, patient, &mut fake).unwrap();
+        assert_eq!(got, (1, a[1]));
+        assert_eq!(
+            tried,
+            [(a[0], quick), (a[1], quick)],
+            "stops at the first open"
+        );
+        // Nothing open: the first, patiently, once more; a lone address only patiently.
+        let mut tried = Vec::new();
+        let mut closed = |sa: SocketAddrV6, t: Duration| -> std::io::Result<()> {
+            tried.push((sa, t));
+            Err(std::io::ErrorKind::TimedOut.into())
+        };
+        assert!(connect_in_order(&a, quick, patient, &mut closed).is_err());
+        assert_eq!(tried.len(), 4);
+        assert_eq!(tried[3], (a[0], patient));
+        let mut tried = Vec::new();
+        let mut lone = |sa: SocketAddrV6, t: Duration| -> std::io::Result<()> {
+            tried.push((sa, t));
+            Ok(())
+        };
+        connect_in_order(&a[..1], quick, patient, &mut lone).unwrap();
+        assert!(connect_in_order(&[], quick, patient, &mut lone).is_err());
+        assert_eq!(tried, [(a[0], patient)], "nothing tried without an address");
+    }
+
+    #[test]
+    fn the_checked_connection_is_the_one_used_one_accept_per_use() {
+        use std::io::{Read, Write};
+        use std::net::{TcpListener, TcpStream};
+        // Loopback only: a refused port (bound, then closed) ranked before a listener.
+        let Ok(listener) = TcpListener::bind("[::1]:0") else {
+            return; // no IPv6 loopback in this sandbox
+        };
+        let closed = TcpListener::bind("[::1]:0").unwrap().local_addr().unwrap();
+        let open = listener.local_addr().unwrap();
+        let v6 = |a: std::net::SocketAddr| match a {
+            std::net::SocketAddr::V6(a) => a,
+            std::net::SocketAddr::V4(_) => unreachable!("bound to ::1"),
+        };
+        let addrs = [v6(closed), v6(open)];
+        let mut tcp = |sa: SocketAddrV6, t: Duration| {
+            TcpStream::connect_timeout(&std::net::SocketAddr::V6(sa), t)
+        };
+        let (i, mut stream) =
+            connect_in_order(&addrs, CONNECT_TIMEOUT, Duration::from_secs(5), &mut tcp).unwrap();
+        assert_eq!(i, 1);
+        stream.write_all(b"SSH-2.0-test\r\n").unwrap();
+        drop(stream);
+        listener.set_nonblocking(false).unwrap();
+        let (mut served, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        served.read_to_end(&mut got).unwrap();
+        assert_eq!(
+            got, b"SSH-2.0-test\r\n",
+            "the relayed bytes came on the first accept"
+        );
+        listener.set_nonblocking(true).unwrap();
+        assert!(
+            listener.accept().is_err(),
+            "a second connection reached the server"
+        );
     }
 
     #[test]

@@ -76,6 +76,29 @@ fn misuse_is_one_clear_error_and_exit_2() {
             "possible values: auto, always, never",
         ),
         (&["--json", "--plain"], "cannot be used with"),
+        (
+            &["--json", "--no-header"],
+            "'--json' cannot be used with '--no-header'",
+        ),
+        (
+            &["--jsonl", "--no-header"],
+            "'--jsonl' cannot be used with '--no-header'",
+        ),
+        (
+            &["--table", "--no-header"],
+            "'--table' cannot be used with '--no-header'",
+        ),
+        (
+            &["--by-host", "--json"],
+            "'--by-host' cannot be used with '--json'",
+        ),
+        (&["--sort", "mac"], "--by-host"),
+        (&["--by-host", "--sort", "age"], "possible values"),
+        (
+            &["-i", "v0", "resolve", "pi"],
+            "put '-i' after 'resolve' (v6scout resolve -i <IFACE> …)",
+        ),
+        (&["--json", "watch"], "'watch' has no option '--json'"),
         (&["-i"], "a value is required for '--interface <IFACE>'"),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (&["resolve"], "<QUERY>"),
@@ -218,15 +241,71 @@ fn watch_says_plainly_when_its_interface_goes_away() {
 }
 
 #[test]
+fn watch_reports_an_interface_that_appears_and_one_that_vanishes() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    let ip = |args: &[&str]| {
+        let st = Command::new("ip")
+            .args(["-n", &ns.name])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    };
+    // Inside the lab namespace only: a new veth gets its link-local address at once.
+    let st = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "sysctl", "-qw"])
+        .arg("net.ipv6.conf.default.accept_dad=0")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let child = Command::new("ip")
+        .env("V6SCOUT_INVENTORY", "off")
+        .env_remove("SUDO_UID")
+        .args([
+            "netns",
+            "exec",
+            &ns.name,
+            "timeout",
+            "--preserve-status",
+            "5",
+        ])
+        .args([BIN, "watch", "--interval", "300ms", "--wait", "200ms"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    ip(&["link", "add", "v1", "type", "veth", "peer", "name", "v1p"]);
+    ip(&["link", "set", "v1", "up"]);
+    ip(&["link", "set", "v1p", "up"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    ip(&["link", "del", "v1"]);
+    let o = child.wait_with_output().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    let appeared = e
+        .find("interface v1 appeared")
+        .unwrap_or_else(|| panic!("{e}"));
+    let vanished = e
+        .find("interface v1 vanished")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(appeared < vanished, "{e}");
+    assert!(e.contains("restart watch to include it"), "{e}");
+    assert!(!e.contains("interface v0"), "v0 never changed: {e}");
+}
+
+#[test]
 fn exit_1_when_nobody_answers_and_0_when_someone_does() {
     let Some(quiet) = Netns::create(false) else {
         return;
     };
-    let o = quiet.run(&[BIN, "-i", "v0", "--wait", "300ms", "--plain"]);
+    let o = quiet.run(&[BIN, "-i", "v0", "--wait", "300ms", "--plain", "-v"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("0 hosts on 1 interface"),
-        "{}",
+        "-v: {}",
         stderr(&o)
     );
 
@@ -235,6 +314,11 @@ fn exit_1_when_nobody_answers_and_0_when_someone_does() {
     };
     let o = busy.run(&[BIN, "-i", "v0", "--wait", "300ms", "--plain", "--no-header"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "",
+        "stderr is no terminal: no summary without -v"
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.starts_with("v0 fe80::/64 fe80::"), "{out}");
@@ -268,6 +352,32 @@ fn broken_pipe_exits_quietly() {
             out.contains("status=0") || out.contains("status=2"),
             "{args}: {out}"
         );
+    }
+}
+
+#[test]
+fn every_output_mode_into_a_closed_pipe_exits_0_with_nothing_on_stderr() {
+    let Some(ns) = Netns::create(true) else {
+        return;
+    };
+    for mode in [
+        "--plain",
+        "--table",
+        "--json",
+        "--jsonl",
+        "--by-host --plain",
+        "--by-host --table",
+    ] {
+        // `| head -1` reads a line and leaves; `| true` closes the pipe before any write.
+        for sink in ["head -1 >/dev/null", "true"] {
+            let script = format!(
+                "{BIN} -i v0 --wait 200ms {mode} | {sink}; echo \"status=${{PIPESTATUS[0]}}\""
+            );
+            let o = ns.run(&["bash", "-c", &script]);
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(out.contains("status=0"), "{mode} | {sink}: {out}");
+            assert_eq!(stderr(&o), "", "{mode} | {sink}: stderr not empty");
+        }
     }
 }
 

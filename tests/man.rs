@@ -23,13 +23,23 @@ listed on stderr). \fBssh\fR otherwise exits with the status of \fBssh\fR(1).
 On a terminal: tables per interface and prefix (ADDRESS, MAC, VENDOR, NAME, SEEN BY),
 fitted to the terminal width by shortening the vendor and name columns.
 Into a pipe: one address a line, columns
-IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (empty fields are \fB-\fR).
+IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (empty fields are \fB-\fR;
+after an \fB--ipv4\fR sweep IPV4 is \fBnone\fR for a host without IPv4).
+The summary line of plain output goes to stderr only when stderr is a terminal, or with
+\fB-v\fR, so logs and pipelines get only the rows; a closed pipe ends v6scout quietly
+with status 0.
+\fB--by-host\fR prints one row per device per interface instead (MAC, vendor, name, the
+scoped link-local address, its other addresses, IPv4, open ports, marks), sorted by
+vendor then MAC or by \fB--sort\fR; plain columns
+IFACE MAC LINK_LOCAL ADDRESSES IPV4 OPEN SERVICES MARKS NAMES VENDOR.
 \fB--json\fR prints one document (schema version 1), \fB--jsonl\fR one JSON object a line
 as hosts are confirmed, then a summary line; both are described in the README.
 .SH NAMES
 Each address found is looked up at once, while the probe window runs: a one-shot mDNS
 PTR query to ff02::fb on its interface, and for global addresses the system resolver
 (reverse DNS, /etc/hosts). The scan waits at most 150 ms after the last question.
+\fBresolve\fR, \fBssh\fR and \fBconnect\fR also match every alias /etc/hosts gives an
+address.
 \fB--no-names\fR sends no query.
 .SH ENVIRONMENT
 .TP

@@ -122,15 +122,26 @@ fn run_scan(
                     std::env::var_os("NO_COLOR").as_deref(),
                 ),
             };
-            output::table::render_styled(&report, &style, &mut out)
+            match output.by_host {
+                Some(sort) => output::byhost::render_table(&report, sort, &style, &mut out),
+                None => output::table::render_styled(&report, &style, &mut out),
+            }
         } else {
-            output::render(&report, format, &mut out)
+            match (output.by_host, format) {
+                (Some(sort), Format::Plain { header }) => {
+                    output::byhost::render_plain(&report, sort, header, &mut out)
+                }
+                _ => output::render(&report, format, &mut out),
+            }
         }
         .context("writing the report")?;
         report
     };
     out.flush().context("writing the report")?;
-    if matches!(format, Format::Plain { .. }) {
+    // Plain output's summary is for a person watching: a log or a pipeline gets only the
+    // rows, unless -v asks for it.
+    if matches!(format, Format::Plain { .. }) && (output.verbose || std::io::stderr().is_terminal())
+    {
         crate::say!("{}", output::summary(&report));
     }
     // After the output: the inventory never delays a result.

@@ -88,14 +88,23 @@ fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Fou
     let tty = std::io::stderr().is_terminal();
     let mut scans = 0u32;
     let qs = queries(scanner, query);
+    // The resolver gives an address's canonical name only; the aliases come from the file.
+    let aliases = if find.scan.names {
+        std::fs::read_to_string("/etc/hosts")
+            .map(|t| crate::names::hosts::parse(&t))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let nothing = |scanner: &mut Scanner| {
         last_seen(scanner, query).unwrap_or_else(|| query::explain_no_match(query, raw))
     };
     loop {
-        let report = scanner.scan();
+        let mut report = scanner.scan();
         scans += 1;
         // What it confirmed is remembered, whatever the search ends with.
         scanner.remember(&report, &mut warn_stderr);
+        crate::names::hosts::add_aliases(&mut report, &aliases);
         let hosts = qs
             .iter()
             .map(|q| query::find(&report, q))
@@ -161,9 +170,9 @@ fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
         "v6scout: '{raw}' matches {} devices; give a full MAC or address (or -i IFACE) to pick one:",
         hosts.len()
     );
-    for h in hosts {
+    for line in query::describe_all(hosts) {
         msg.push_str("\n  ");
-        msg.push_str(&h.describe());
+        msg.push_str(&line);
     }
     crate::say!("{msg}");
 }
@@ -249,7 +258,7 @@ pub fn run_find(find: &FindConfig) -> Result<ExitCode> {
             }
             Err(exec_failure(&cmd))
         }
-        FindAction::Connect { port } => connect(&host, find, *port, connector),
+        FindAction::Connect { port } => connect(&host, find, *port),
     }
 }
 
@@ -299,24 +308,36 @@ fn exec_failure(cmd: &[String]) -> anyhow::Error {
     )
 }
 
-/// `connect`: relays stdin/stdout to a TCP connection to the device.
-fn connect(
-    host: &HostMatch,
-    find: &FindConfig,
-    port: u16,
-    connector: &dyn Connector,
-) -> Result<ExitCode> {
-    let addr = pick(host, find, port, connector)?;
-    let scope = if is_link_local(addr.address) {
-        host.index
-    } else {
-        0
-    };
-    let sa = SocketAddrV6::new(addr.address, port, 0, scope);
-    let stream = TcpStream::connect_timeout(&sa.into(), Duration::from_secs(10))
-        .with_context(|| format!("connecting to [{}]:{}", addr.scoped, port))?;
+/// `connect`: relays stdin/stdout to a TCP connection to the device — the connection
+/// that chose the address, not a second one after a check.
+fn connect(host: &HostMatch, find: &FindConfig, port: u16) -> Result<ExitCode> {
+    let ranked = host.ranked(find.prefer);
+    let addrs: Vec<SocketAddrV6> = ranked
+        .iter()
+        .map(|a| {
+            let scope = if is_link_local(a.address) {
+                host.index
+            } else {
+                0
+            };
+            SocketAddrV6::new(a.address, port, 0, scope)
+        })
+        .collect();
+    let mut tcp =
+        |sa: SocketAddrV6, timeout: Duration| TcpStream::connect_timeout(&sa.into(), timeout);
+    let first = ranked
+        .first()
+        .ok_or_else(|| anyhow!("the matching device has no address"))?;
+    let (i, stream) = reach::connect_in_order(
+        &addrs,
+        reach::CONNECT_TIMEOUT,
+        Duration::from_secs(10),
+        &mut tcp,
+    )
+    .with_context(|| format!("connecting to [{}]:{}", first.scoped, port))?;
+    let scoped = &ranked[i].scoped;
     relay::relay(stream, std::io::stdin(), std::io::stdout())
-        .with_context(|| format!("relaying to [{}]:{}", addr.scoped, port))?;
+        .with_context(|| format!("relaying to [{scoped}]:{port}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

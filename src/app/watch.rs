@@ -153,8 +153,21 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     let started = Instant::now();
     let mut events = 0u64;
     let stdout = std::io::stdout();
+    // Without -i every usable interface is watched: say when one comes or goes.
+    let mut ifaces = args
+        .scan
+        .interfaces
+        .is_empty()
+        .then(crate::platform::usable_interfaces);
     while !stopped() {
         let t0 = Instant::now();
+        if let Some(before) = ifaces.as_mut() {
+            let now = crate::platform::usable_interfaces();
+            for line in interface_notes(&crate::iface::changes(before, &now)) {
+                crate::say!("{line}");
+            }
+            *before = now;
+        }
         let report = scanner.scan_with(&mut warn);
         let mut round = watcher.observe(&report);
         // New or returning, as the inventory knew it before this round.
@@ -220,6 +233,23 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What watch says about interfaces that came or went. A new one is not probed: its
+/// raw sockets need CAP_NET_RAW, and watch gives up every privilege once the sockets of
+/// the interfaces there at its start are open.
+fn interface_notes(c: &crate::iface::Changes) -> Vec<String> {
+    let appeared = c.appeared.iter().map(|n| {
+        format!(
+            "v6scout: interface {n} appeared; not watched (watch gave up CAP_NET_RAW after \
+             opening its sockets): restart watch to include it"
+        )
+    });
+    let vanished = c
+        .vanished
+        .iter()
+        .map(|n| format!("v6scout: interface {n} vanished; its hosts go as they are missed"));
+    appeared.chain(vanished).collect()
+}
+
 fn plural(n: u64, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
@@ -254,6 +284,20 @@ mod tests {
         // 2023-07-01T12:00:00Z: summer time, UTC+2.
         let july = SystemTime::UNIX_EPOCH + Duration::from_secs(1_688_212_800);
         assert_eq!(local_clock(july, Some(&cet)), "14:00:00");
+    }
+
+    #[test]
+    fn says_which_interfaces_came_and_went() {
+        let c = crate::iface::Changes {
+            appeared: vec!["usb0".into()],
+            vanished: vec!["eth1".into()],
+        };
+        let notes = super::interface_notes(&c);
+        assert_eq!(notes.len(), 2);
+        assert!(notes[0].starts_with("v6scout: interface usb0 appeared; not watched"));
+        assert!(notes[0].contains("CAP_NET_RAW") && notes[0].contains("restart"));
+        assert!(notes[1].starts_with("v6scout: interface eth1 vanished"));
+        assert!(super::interface_notes(&crate::iface::Changes::default()).is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! end under a short deadline. Everything else here is pure.
 
 pub mod dns;
+pub mod hosts;
 
 use crate::model::is_link_local;
 use crate::report::Report;

@@ -1,6 +1,7 @@
 //! Renderers: a [`Report`] in, text out. They never read the clock or the network.
 
 pub mod alerts;
+pub mod byhost;
 pub mod history;
 pub mod json;
 pub mod jsonl;

@@ -1,7 +1,8 @@
 //! Plain output: one address a line, stable whitespace-separated columns.
 //!
 //! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (lists are
-//! comma-separated). Empty fields are `-`; the vendor comes last because it may contain
+//! comma-separated). Empty fields are `-`; IPV4 is `none` when the interface's subnet was
+//! swept (`--ipv4`) and the host has no IPv4 address, `-` when it is not known; the vendor comes last because it may contain
 //! spaces (`awk '{print $3}'` always gets the address). Hosts seen only over IPv4 get
 //! lines with PREFIX `ipv4-only`.
 
@@ -30,7 +31,7 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                     // Our own addresses were seen by no probe: every field must hold a word.
                     or_dash(seen_by(h, ",")),
                     dash_list(flags(h).iter()),
-                    dash_list(h.ipv4.iter()),
+                    ipv4_field(&h.ipv4, iface.ipv4_checked),
                     dash_list(h.open_ports.iter().flatten()),
                     dash_list(h.names.iter()),
                     vendor_text(&h.vendor),
@@ -52,6 +53,16 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
     Ok(())
 }
 
+/// The IPV4 field: the addresses; `none` when the subnet was swept and the host has none,
+/// `-` when it was not swept and none is known.
+fn ipv4_field(addrs: &[std::net::Ipv4Addr], swept: bool) -> String {
+    if addrs.is_empty() && swept {
+        "none".to_string()
+    } else {
+        dash_list(addrs.iter())
+    }
+}
+
 /// `s`, or `-` when it is empty (an empty field would shift the columns after it).
 fn or_dash(s: String) -> String {
     if s.is_empty() {
@@ -67,7 +78,7 @@ fn dash_list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
 }
 
 /// The vendor column: never empty, never a control character (names come from a data file).
-fn vendor_text(vendor: &crate::oui::Vendor) -> String {
+pub(super) fn vendor_text(vendor: &crate::oui::Vendor) -> String {
     let v: String = vendor
         .to_string()
         .chars()

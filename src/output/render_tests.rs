@@ -222,7 +222,12 @@ eth0  IPv4 only (no IPv6 answer)
 fn dual_stack_plain_and_json() {
     let p = dual(Format::Plain { header: false });
     assert!(p.contains("fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - 192.0.2.10 22 rpi.local,pi.example.org Raspberry Pi Foundation\n"), "{p}");
-    assert!(p.contains("fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - - - - (private MAC)\n"), "{p}");
+    assert!(p.contains("fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - none - - (private MAC)\n"), "swept, none: {p}");
+    let unswept = text(Format::Plain { header: false });
+    assert!(
+        unswept.contains("param-problem,ndp - - - - (private MAC)\n"),
+        "not swept: {unswept}"
+    );
     assert!(p.ends_with("eth0 ipv4-only 192.0.2.77 00:00:48:12:34:56 arp ipv4-only 192.0.2.77 - - Seiko Epson Corporation\n"), "{p}");
     let v: serde_json::Value = serde_json::from_str(&dual(Format::Json)).unwrap();
     let ll = &v["interfaces"][0]["prefixes"][0]["hosts"];
@@ -315,4 +320,21 @@ fn name_column_only_when_some_host_has_a_name() {
 fn open_ports_are_named() {
     assert_eq!(describe_ports(&[22, 80]), "ssh,80");
     assert_eq!(describe_ports(&[]), "");
+}
+
+#[test]
+fn coloured_table_lines_carry_no_trailing_blanks() {
+    let coloured = styled(table::TableStyle {
+        width: None,
+        color: true,
+    });
+    for line in coloured.lines() {
+        let bare = super::byhost::tests::strip_ansi(line);
+        assert!(!bare.ends_with(' '), "{line:?}");
+    }
+    assert_eq!(
+        table::trim_styled_end("ab  \x1b[33m(x)  \x1b[39m  \x1b[0m "),
+        "ab  \x1b[33m(x)\x1b[39m\x1b[0m"
+    );
+    assert_eq!(table::trim_styled_end("a \x1bnot"), "a \x1bnot");
 }

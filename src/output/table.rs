@@ -19,8 +19,14 @@ pub struct TableStyle {
 /// The columns of one interface's tables; VENDOR and NAME (and, when nothing else helps,
 /// SEEN BY) may be shortened.
 #[derive(Clone, Copy)]
-enum Col {
+pub(crate) enum Col {
     Address,
+    /// `--by-host`: the device's link-local addresses, one a line.
+    LinkLocal,
+    /// `--by-host`: its other addresses, one a line.
+    Others,
+    /// `--by-host`: the services it announces.
+    Services,
     Mac,
     Vendor,
     Name,
@@ -34,6 +40,9 @@ impl Col {
     fn title(self) -> &'static str {
         match self {
             Col::Address => "ADDRESS",
+            Col::LinkLocal => "LINK-LOCAL",
+            Col::Others => "OTHER ADDRESSES",
+            Col::Services => "SERVICES",
             Col::Mac => "MAC",
             Col::Vendor => "VENDOR",
             Col::Name => "NAME",
@@ -127,7 +136,7 @@ fn plan_widths(
         .enumerate()
         .map(|(i, c)| {
             rows.iter()
-                .map(|r| r[i].0.chars().count())
+                .flat_map(|r| r[i].0.lines().map(|l| l.chars().count()))
                 .chain([c.title().len()])
                 .max()
                 .unwrap_or(0)
@@ -185,7 +194,11 @@ fn shorten(text: &str, width: usize) -> String {
 }
 
 /// One table from rows of (text, colour), shortened to fit `style.width`.
-fn build(style: &TableStyle, cols: &[Col], rows: Vec<Vec<(String, Option<Color>)>>) -> Table {
+pub(crate) fn build(
+    style: &TableStyle,
+    cols: &[Col],
+    rows: Vec<Vec<(String, Option<Color>)>>,
+) -> Table {
     let titles: Vec<&str> = cols.iter().map(|c| c.title()).collect();
     let mut t = new_table(style, &titles);
     t.set_content_arrangement(ContentArrangement::Disabled);
@@ -210,11 +223,38 @@ fn build(style: &TableStyle, cols: &[Col], rows: Vec<Vec<(String, Option<Color>)
     t
 }
 
-fn write_indented(t: &Table, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the table one space in, each line without trailing blanks.
+pub(crate) fn write_indented(t: &Table, out: &mut dyn Write) -> io::Result<()> {
     for line in t.to_string().lines() {
-        writeln!(out, " {}", line.trim_end())?;
+        writeln!(out, " {}", trim_styled_end(line))?;
     }
     Ok(())
+}
+
+/// `line` without trailing blanks, also where they sit before the closing colour codes
+/// (a padded last cell ends `text   \x1b[39m`): the codes stay, the blanks go.
+pub(crate) fn trim_styled_end(line: &str) -> String {
+    let mut body = line.trim_end();
+    let mut codes: Vec<&str> = Vec::new();
+    // Peel escape sequences (`ESC [ … letter`) off the end, trimming blanks between them.
+    while let Some(start) = body.rfind('\x1b') {
+        let tail = &body[start..];
+        let is_csi = tail.len() >= 3
+            && tail[1..].starts_with('[')
+            && tail[2..tail.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ';')
+            && tail.ends_with(|c: char| c.is_ascii_alphabetic());
+        if !is_csi {
+            break;
+        }
+        codes.push(tail);
+        body = body[..start].trim_end();
+    }
+    codes.reverse();
+    let mut s = body.to_string();
+    s.extend(codes);
+    s
 }
 
 /// Writes the tables and the summary line (no width limit, no colour).
@@ -263,6 +303,8 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                                 Some(Color::Cyan),
                             ),
                             Col::SeenBy => (seen_by(h, ", "), None),
+                            // Columns of the by-host view only.
+                            Col::LinkLocal | Col::Others | Col::Services => (String::new(), None),
                             Col::Marks => {
                                 let f = flags(h);
                                 let text = if f.is_empty() {

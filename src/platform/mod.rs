@@ -215,6 +215,15 @@ pub fn open(cfg: &ScanConfig, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     }
 }
 
+/// The names of the interfaces a scan of every interface would use now. Listing them
+/// needs no privilege, so a watch can ask after it gave its privileges up.
+pub fn usable_interfaces() -> Vec<String> {
+    #[cfg(target_os = "linux")]
+    return crate::iface::usable_names(&linux::Linux.interfaces());
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
 /// The user who ran `sudo v6scout`, when this process is root because of it.
 pub fn invoking_user() -> Option<Identity> {
     #[cfg(target_os = "linux")]
