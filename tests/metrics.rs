@@ -89,10 +89,8 @@ fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) ->
     std::thread::spawn(move || {
         let file = std::fs::File::open(path).unwrap();
         // SAFETY: setns on an open namespace fd; it changes this thread's namespace only.
-        assert_eq!(
-            unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) },
-            0
-        );
+        let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(entered, 0);
         f()
     })
     .join()
