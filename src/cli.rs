@@ -2,7 +2,8 @@
 //! [`Job`] here, once, and clap's types go no further (`app` takes the job).
 
 use crate::config::{
-    self, ColorChoice, FormatChoice, Job, OutputConfig, ScanConfig, SweepConfig, WatchSettings,
+    self, ColorChoice, FormatChoice, Job, MetricsListen, OutputConfig, ScanConfig, SweepConfig,
+    WatchSettings,
 };
 use crate::output::byhost::SortKey;
 use crate::watch::WatchConfig;
@@ -303,6 +304,17 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub forget_after: u32,
 
+    /// Serve Prometheus metrics on ADDR:PORT (e.g. `[::1]:9469`, `127.0.0.1:9469`):
+    /// `GET /metrics`, updated after every scan. A wildcard address (`[::]`, `0.0.0.0`)
+    /// needs --metrics-public.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics: Option<std::net::SocketAddr>,
+
+    /// Allow --metrics on a wildcard address: every network the machine is on can then
+    /// read the device list.
+    #[arg(long, requires = "metrics")]
+    pub metrics_public: bool,
+
     /// The device inventory.
     #[command(flatten)]
     pub memory: InventoryArgs,
@@ -385,6 +397,10 @@ impl WatchArgs {
                 max_tracked: self.probe.max_hosts as usize,
             },
             inventory: self.memory.config(),
+            metrics: self.metrics.map(|addr| MetricsListen {
+                addr,
+                public: self.metrics_public,
+            }),
         }
     }
 }
@@ -746,6 +762,26 @@ mod tests {
         let s = m.settings().scan;
         assert!(s.mld && !s.names && s.link_local_only, "{s:?}");
         assert!(Cli::try_parse_from(["v6scout", "watch", "--gone-after", "0"]).is_err());
+        assert_eq!(w.metrics, None);
+        let Job::Watch(w) = job(&["v6scout", "watch", "--metrics", "[::1]:9469"]) else {
+            panic!("not watch")
+        };
+        let listen = w.metrics.unwrap();
+        assert_eq!(listen.addr, "[::1]:9469".parse().unwrap());
+        assert!(!listen.public);
+        let Job::Watch(w) = job(&[
+            "v6scout",
+            "watch",
+            "--metrics",
+            "0.0.0.0:1",
+            "--metrics-public",
+        ]) else {
+            panic!("not watch")
+        };
+        assert!(w.metrics.unwrap().public);
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--metrics", "localhost:9469"]).is_err());
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--metrics", "[::1]"]).is_err());
+        assert!(Cli::try_parse_from(["v6scout", "watch", "--metrics-public"]).is_err());
         assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
     }
 }

@@ -260,6 +260,17 @@ pub struct WatchSettings {
     pub events: WatchConfig,
     /// The inventory: new or returning devices, every round recorded.
     pub inventory: InventoryConfig,
+    /// `--metrics`: where to serve Prometheus metrics (`None`: not served).
+    pub metrics: Option<MetricsListen>,
+}
+
+/// Where `watch --metrics` listens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricsListen {
+    /// The address and port.
+    pub addr: std::net::SocketAddr,
+    /// `--metrics-public`: a wildcard address (`[::]`, `0.0.0.0`) is allowed.
+    pub public: bool,
 }
 
 /// One run of v6scout, as the engine takes it.

@@ -44,6 +44,8 @@ pub mod probe;
 pub mod query;
 pub mod reach;
 pub mod watch;
+// Watch's state as Prometheus metrics (after watch: it counts watch's events).
+pub mod metrics;
 
 // What to do (plain data), the one seam to the operating system, the engine that wires
 // them, and the command line that fills the configuration.

@@ -4,6 +4,7 @@
 pub mod dualstack;
 pub mod history;
 pub mod memory;
+pub mod metrics_http;
 pub mod observe;
 pub mod relay;
 pub mod resolve;

@@ -1,9 +1,11 @@
 //! `v6scout watch`: scan, diff against the previous scans, print the events, sleep, again.
 //! The event logic is `crate::watch`; this is the loop, the signals, the clock and `--exec`.
 
+use super::metrics_http::{self, Snapshot};
 use super::scan::warn_stderr;
 use super::Scanner;
-use crate::config::WatchSettings;
+use crate::config::{MetricsListen, WatchSettings};
+use crate::metrics::{Metrics, MetricsConfig};
 use crate::warning::Warning;
 use crate::watch::render::{env_vars, human_line, json_line};
 use crate::watch::{Event, EventKind, Watcher};
@@ -147,6 +149,8 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
             warn_stderr(w);
         }
     };
+    // Before any socket of the scan: a refused or busy address ends watch before it probes.
+    let mut metrics = start_metrics(args)?;
     // The sockets are opened once: privileges are dropped right after.
     let mut scanner = Scanner::open(&args.scan, &args.inventory)?;
     let mut exec = args.exec.clone().map(Exec::new);
@@ -195,6 +199,10 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         } else {
             TimeZone::try_system().ok()
         };
+        if let Some((m, snap)) = metrics.as_mut() {
+            m.observe(&report, &round);
+            snap.publish(m.render());
+        }
         for e in round {
             events += 1;
             let line = if args.jsonl {
@@ -250,13 +258,45 @@ fn interface_notes(c: &crate::iface::Changes) -> Vec<String> {
     appeared.chain(vanished).collect()
 }
 
+/// `--metrics`: refuses a wildcard address unless `--metrics-public`, binds before the
+/// first scan (so a bad address is a clear error at once), serves an empty state until
+/// the first round is done.
+fn start_metrics(args: &WatchSettings) -> Result<Option<(Metrics, Snapshot)>> {
+    let Some(listen) = args.metrics else {
+        return Ok(None);
+    };
+    check_listen(listen)?;
+    let m = Metrics::new(MetricsConfig {
+        max_devices: args.events.max_tracked,
+        forget_after: u64::from(args.events.forget_after),
+    });
+    let snap = Snapshot::default();
+    snap.publish(m.render());
+    metrics_http::serve(listen.addr, snap.clone())?;
+    Ok(Some((m, snap)))
+}
+
+/// A wildcard address only with `--metrics-public`.
+fn check_listen(listen: MetricsListen) -> Result<()> {
+    if listen.addr.ip().is_unspecified() && !listen.public {
+        anyhow::bail!(
+            "--metrics {}: a wildcard address serves every network; use a specific address \
+             such as [::1]:{} or add --metrics-public",
+            listen.addr,
+            listen.addr.port()
+        );
+    }
+    Ok(())
+}
+
 fn plural(n: u64, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::local_clock;
+    use super::{check_listen, local_clock};
+    use crate::config::MetricsListen;
     use jiff::tz::{Offset, TimeZone};
     use std::time::{Duration, SystemTime};
 
@@ -298,6 +338,24 @@ mod tests {
         assert!(notes[0].contains("CAP_NET_RAW") && notes[0].contains("restart"));
         assert!(notes[1].starts_with("v6scout: interface eth1 vanished"));
         assert!(super::interface_notes(&crate::iface::Changes::default()).is_empty());
+    }
+
+    #[test]
+    fn a_wildcard_metrics_address_needs_public() {
+        let at = |a: &str, public: bool| {
+            check_listen(MetricsListen {
+                addr: a.parse().unwrap(),
+                public,
+            })
+        };
+        assert!(at("[::1]:9469", false).is_ok());
+        assert!(at("127.0.0.1:9469", false).is_ok());
+        assert!(at("[2001:db8::1]:9469", false).is_ok());
+        let e = at("[::]:9469", false).unwrap_err().to_string();
+        assert!(e.contains("--metrics-public"), "{e}");
+        assert!(at("0.0.0.0:9469", false).is_err());
+        assert!(at("[::]:9469", true).is_ok());
+        assert!(at("0.0.0.0:9469", true).is_ok());
     }
 
     #[test]
