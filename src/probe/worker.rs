@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
+mod candidates;
 mod receive;
 mod solicit;
 use solicit::Solicitations;
@@ -148,6 +149,9 @@ pub fn run<L: Link>(
         prefixes: cfg.prefixes.clone(),
         mld_hosts: HashMap::new(),
         from_mld: HashSet::new(),
+        ids_known: Vec::new(),
+        ids_seen: HashSet::new(),
+        id_tries: 0,
         routers: 0,
         heard: 0,
         unicast_seq: 0,
@@ -192,6 +196,12 @@ struct Worker<'a, L: Link> {
     mld_hosts: HashMap<Ipv6Addr, Vec<u32>>,
     /// Candidates we solicited because of MLD reports.
     from_mld: HashSet<Ipv6Addr>,
+    /// Addresses seen whose interface IDs were tried in every other prefix.
+    ids_known: Vec<Ipv6Addr>,
+    /// The same addresses, to look them up.
+    ids_seen: HashSet<Ipv6Addr>,
+    /// Candidates solicited because a known ID was tried in another prefix.
+    id_tries: usize,
     /// Addresses tracked only because they sent a Router Advertisement.
     routers: usize,
     /// Addresses tracked only because we heard them (their own NS, RS, NA).
@@ -453,3 +463,7 @@ mod tests;
 #[cfg(test)]
 #[path = "worker_links_tests.rs"]
 mod links_tests;
+
+#[cfg(test)]
+#[path = "worker_ids_tests.rs"]
+mod ids_tests;

@@ -2,6 +2,7 @@
 //! each one teaches (an address, a MAC, a router, a prefix, MLD candidates), and what is
 //! dropped and counted.
 
+use super::candidates::{self, MAX_ID_CANDIDATES};
 use super::{router_limit, Worker};
 use crate::mac::Mac;
 use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
@@ -71,6 +72,44 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
+    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link.
+    fn spread_id(&mut self, addr: Ipv6Addr) {
+        if !self.full || self.ids_known.len() >= self.cfg.max_hosts || !self.ids_seen.insert(addr) {
+            return;
+        }
+        self.ids_known.push(addr);
+        let tries = candidates::for_address(addr, &self.prefixes);
+        self.try_ids(tries);
+    }
+
+    /// Tries every known interface ID in a prefix just learnt from a router.
+    fn spread_ids_to(&mut self, prefix: Ipv6Prefix) {
+        if self.full {
+            let tries = candidates::for_prefix(&prefix, &self.ids_known);
+            self.try_ids(tries);
+        }
+    }
+
+    /// Solicits the candidates not asked about yet, within [`MAX_ID_CANDIDATES`]. Like
+    /// remembered addresses, they take no room among the hosts until they answer: most do
+    /// not exist, and forged sightings must not crowd out answering hosts.
+    fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
+        let now = Instant::now();
+        for c in tries {
+            if self.id_tries >= MAX_ID_CANDIDATES {
+                return;
+            }
+            if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
+                continue;
+            }
+            if self.recalled.insert(c) {
+                self.id_tries += 1;
+                self.send_ns(c);
+                self.pending.schedule(c, now);
+            }
+        }
+    }
+
     /// Notes a newly seen address and solicits its MAC once.
     pub(super) fn track(&mut self, addr: Ipv6Addr) -> bool {
         if self.solicited.contains_key(&addr) {
@@ -98,6 +137,7 @@ impl<L: Link> Worker<'_, L> {
         router: bool,
     ) {
         self.stats.replies += 1;
+        self.spread_id(addr);
         if mac.is_some() || frame_mac.is_some() {
             if let Some(done) = self.solicited.get_mut(&addr) {
                 *done = true;
@@ -308,6 +348,7 @@ impl<L: Link> Worker<'_, L> {
                     for prefix in prefixes {
                         if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
                             self.prefixes.push(prefix);
+                            self.spread_ids_to(prefix);
                         }
                         (self.emit)(Observation::Prefix {
                             ifindex: self.cfg.ifindex,
