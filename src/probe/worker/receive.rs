@@ -72,9 +72,21 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
-    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link.
-    fn spread_id(&mut self, addr: Ipv6Addr) {
-        if !self.full || self.ids_known.len() >= self.cfg.max_hosts || !self.ids_seen.insert(addr) {
+    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link —
+    /// only for answers to our own multicast probes (echo and the unknown option carry
+    /// our cookie, MLD and Node Information answer our queries): an address merely heard,
+    /// or answering a solicitation, may be forged, and its candidates would let forged
+    /// advertisements in past the bound on heard addresses.
+    fn spread_id(&mut self, addr: Ipv6Addr, via: SeenBy) {
+        let answered = matches!(
+            via,
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+        );
+        if !self.full
+            || !answered
+            || self.ids_known.len() >= self.cfg.max_hosts
+            || !self.ids_seen.insert(addr)
+        {
             return;
         }
         self.ids_known.push(addr);
@@ -137,7 +149,8 @@ impl<L: Link> Worker<'_, L> {
         router: bool,
     ) {
         self.stats.replies += 1;
-        self.spread_id(addr);
+        self.spread_id(addr, via);
+        self.ask_node_info(addr, via);
         if mac.is_some() || frame_mac.is_some() {
             if let Some(done) = self.solicited.get_mut(&addr) {
                 *done = true;
@@ -188,6 +201,10 @@ impl<L: Link> Worker<'_, L> {
     }
 
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
+        if bytes.first() == Some(&crate::probe::nodeinfo::TYPE_NI_REPLY) {
+            self.handle_ni_reply(rx, bytes);
+            return;
+        }
         if matches!(
             bytes.first(),
             Some(&(packet::TYPE_MLD_REPORT_V1 | packet::TYPE_MLD_REPORT_V2))
@@ -277,6 +294,7 @@ impl<L: Link> Worker<'_, L> {
                         if first && self.from_mld.contains(&target) {
                             self.observe(target, SeenBy::Mld, Some(mac), frame_mac, None, router);
                         }
+                        self.credit_node_info(target, mac, frame_mac);
                         if self.macs.len() < self.cfg.max_hosts
                             && self.macs.insert(target, mac).is_none()
                         {

@@ -76,7 +76,7 @@ impl Solicitations {
     }
 
     /// Takes `n` unicast tokens if there are that many (refilled at the budget's rate).
-    fn take_unicast(&mut self, n: u32, now: Instant) -> bool {
+    pub(super) fn take_unicast(&mut self, n: u32, now: Instant) -> bool {
         if let Some(last) = self.refilled {
             let earned =
                 now.saturating_duration_since(last).as_secs_f64() * f64::from(UNICAST_PER_SECOND);
