@@ -1,11 +1,15 @@
 //! Known interface IDs tried in every other prefix of the link: a host that uses an ID in
 //! one prefix often uses it in all of them (an EUI-64 ID, a manual `::10`, or — on Windows
 //! — the random ID of its link-local address in its stable global one), yet answers our
-//! probes from another address (a temporary one) there. scan6 does the same. Pure: the
-//! worker solicits what these functions return.
+//! probes from another address (a temporary one) there. scan6 does the same. The
+//! candidate functions are pure; the worker's side (spreading IDs as answers and prefixes
+//! arrive) follows them.
 
-use crate::model::{interface_id, is_link_local, Ipv6Prefix};
+use super::Worker;
+use crate::model::{interface_id, is_link_local, Ipv6Prefix, SeenBy};
+use crate::probe::Link;
 use std::net::Ipv6Addr;
+use std::time::Instant;
 
 /// Most candidates one interface solicits per scan: each costs up to three NS and a
 /// unicast echo, and most of them do not exist.
@@ -49,6 +53,58 @@ pub(super) fn for_prefix(prefix: &Ipv6Prefix, known: &[Ipv6Addr]) -> Vec<Ipv6Add
         .filter(|a| worth_trying(**a))
         .filter_map(|a| in_prefix(prefix, interface_id(*a)).filter(|c| c != a))
         .collect()
+}
+
+impl<L: Link> Worker<'_, L> {
+    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link —
+    /// only for answers to our own multicast probes (echo and the unknown option carry
+    /// our cookie, MLD and Node Information answer our queries): an address merely heard,
+    /// or answering a solicitation, may be forged, and its candidates would let forged
+    /// advertisements in past the bound on heard addresses.
+    pub(super) fn spread_id(&mut self, addr: Ipv6Addr, via: SeenBy) {
+        let answered = matches!(
+            via,
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+        );
+        if !self.full
+            || !answered
+            || self.ids_known.len() >= self.cfg.max_hosts
+            || !self.ids_seen.insert(addr)
+        {
+            return;
+        }
+        self.ids_known.push(addr);
+        let tries = for_address(addr, &self.prefixes);
+        self.try_ids(tries);
+    }
+
+    /// Tries every known interface ID in a prefix just learnt from a router.
+    pub(super) fn spread_ids_to(&mut self, prefix: Ipv6Prefix) {
+        if self.full {
+            let tries = for_prefix(&prefix, &self.ids_known);
+            self.try_ids(tries);
+        }
+    }
+
+    /// Solicits the candidates not asked about yet, within [`MAX_ID_CANDIDATES`]. Like
+    /// remembered addresses, they take no room among the hosts until they answer: most do
+    /// not exist, and forged sightings must not crowd out answering hosts.
+    fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
+        let now = Instant::now();
+        for c in tries {
+            if self.id_tries >= MAX_ID_CANDIDATES {
+                return;
+            }
+            if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
+                continue;
+            }
+            if self.recalled.insert(c) {
+                self.id_tries += 1;
+                self.send_ns(c);
+                self.pending.schedule(c, now);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

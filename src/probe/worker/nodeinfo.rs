@@ -1,6 +1,6 @@
 //! Node Information (RFC 4620) in the probe loop: a Node Addresses query to ff02::1 in
 //! the first round, the same query unicast to the first hosts that answer our probes
-//! (bounded), and each reply's addresses confirmed by a Neighbour Solicitation before they
+//! (Wi-Fi drops multicast; bounded, and only from the spare unicast budget), and each reply's addresses confirmed by a Neighbour Solicitation before they
 //! are listed — credited to Node Information only when the replier's MAC answers.
 
 use super::Worker;
@@ -41,7 +41,7 @@ impl<L: Link> Worker<'_, L> {
         {
             return;
         }
-        if self.pending.take_unicast(1, Instant::now()) {
+        if self.pending.take_spare_unicast(Instant::now()) {
             self.send_ni_query(addr);
         } else {
             self.stats.skipped += 1;

@@ -2,7 +2,6 @@
 //! each one teaches (an address, a MAC, a router, a prefix, MLD candidates), and what is
 //! dropped and counted.
 
-use super::candidates::{self, MAX_ID_CANDIDATES};
 use super::{router_limit, Worker};
 use crate::mac::Mac;
 use crate::model::{is_host_address, is_link_local, Ipv6Prefix, Observation, SeenBy};
@@ -68,56 +67,6 @@ impl<L: Link> Worker<'_, L> {
         for c in new {
             if self.track(c) {
                 self.from_mld.insert(c);
-            }
-        }
-    }
-
-    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link —
-    /// only for answers to our own multicast probes (echo and the unknown option carry
-    /// our cookie, MLD and Node Information answer our queries): an address merely heard,
-    /// or answering a solicitation, may be forged, and its candidates would let forged
-    /// advertisements in past the bound on heard addresses.
-    fn spread_id(&mut self, addr: Ipv6Addr, via: SeenBy) {
-        let answered = matches!(
-            via,
-            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
-        );
-        if !self.full
-            || !answered
-            || self.ids_known.len() >= self.cfg.max_hosts
-            || !self.ids_seen.insert(addr)
-        {
-            return;
-        }
-        self.ids_known.push(addr);
-        let tries = candidates::for_address(addr, &self.prefixes);
-        self.try_ids(tries);
-    }
-
-    /// Tries every known interface ID in a prefix just learnt from a router.
-    fn spread_ids_to(&mut self, prefix: Ipv6Prefix) {
-        if self.full {
-            let tries = candidates::for_prefix(&prefix, &self.ids_known);
-            self.try_ids(tries);
-        }
-    }
-
-    /// Solicits the candidates not asked about yet, within [`MAX_ID_CANDIDATES`]. Like
-    /// remembered addresses, they take no room among the hosts until they answer: most do
-    /// not exist, and forged sightings must not crowd out answering hosts.
-    fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
-        let now = Instant::now();
-        for c in tries {
-            if self.id_tries >= MAX_ID_CANDIDATES {
-                return;
-            }
-            if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
-                continue;
-            }
-            if self.recalled.insert(c) {
-                self.id_tries += 1;
-                self.send_ns(c);
-                self.pending.schedule(c, now);
             }
         }
     }
