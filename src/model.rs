@@ -22,6 +22,9 @@ pub enum SeenBy {
     /// Reported its multicast groups in answer to our MLD query (`--mld`), or was
     /// confirmed as an address those groups implied.
     Mld,
+    /// Listed in its Node Information reply (RFC 4620), or sent one: the address was then
+    /// confirmed by a Neighbour Solicitation answered with the replier's MAC.
+    NodeInfo,
     /// Sent neighbour discovery of its own during the scan: a Neighbour Solicitation (for
     /// our address, or duplicate address detection as it joins), a Router Solicitation,
     /// an unsolicited Neighbour Advertisement.
@@ -39,6 +42,7 @@ impl SeenBy {
             SeenBy::Ndp => "ndp",
             SeenBy::Ra => "ra",
             SeenBy::Mld => "mld",
+            SeenBy::NodeInfo => "node-info",
             SeenBy::Heard => "heard",
             SeenBy::Cache => "cache",
         }

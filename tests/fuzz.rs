@@ -1,7 +1,8 @@
 //! Fuzz targets for every parser that reads bytes from the network, as property tests
 //! (proptest, stable toolchain): ICMPv6 (`probe::packet::parse`), MLD reports
-//! (`probe::mld::parse_report`), mDNS/DNS answers (`names::dns::parse_response`), ARP
-//! replies (`ipv4::parse_arp_reply`), and the probe worker fed forged and mangled packets.
+//! (`probe::mld::parse_report`), Node Information replies (`probe::nodeinfo::parse_reply`),
+//! mDNS/DNS answers (`names::dns::parse_response`), ARP replies (`ipv4::parse_arp_reply`),
+//! and the probe worker fed forged and mangled packets.
 //!
 //! Every message also round-trips: whatever `parse` accepts emits back to the same value,
 //! and random reprs emit to bytes that parse back to them.
@@ -18,12 +19,12 @@ use std::net::Ipv6Addr;
 use std::time::Duration;
 use v6scout::mac::Mac;
 use v6scout::model::{Ipv6Prefix, Observation, SeenBy};
-use v6scout::probe::mld;
 use v6scout::probe::packet::{
     self, Icmp, PayloadHead, ProbeTag, QuoteStart, TYPE_ECHO_REQUEST, TYPE_UNKNOWN_PROBE,
 };
 use v6scout::probe::sim::{SimHost, SimLink};
 use v6scout::probe::worker::{self, WorkerConfig};
+use v6scout::probe::{mld, nodeinfo};
 use v6scout::{ipv4, names::dns, router};
 
 /// Real packets, by the parser that reads them.
@@ -43,6 +44,7 @@ const ICMPV6: &[&[u8]] = &[
     include_bytes!("corpus/mld/mldv2_report.bin"),
 ];
 const MLD: &[&[u8]] = &[include_bytes!("corpus/mld/mldv2_report.bin")];
+const NODEINFO: &[&[u8]] = &[include_bytes!("corpus/nodeinfo/node_addresses_reply.bin")];
 const MDNS: &[&[u8]] = &[include_bytes!("corpus/mdns/avahi_ptr_answer.bin")];
 const ARP: &[&[u8]] = &[include_bytes!("corpus/arp/linux_reply.bin")];
 
@@ -173,6 +175,18 @@ proptest! {
         if let Ok(report) = mld::Report::parse(&bytes) {
             let again = report.to_bytes().unwrap();
             prop_assert_eq!(mld::Report::parse(&again), Ok(report));
+        }
+    }
+
+    #[test]
+    fn nodeinfo_parse_is_total(bytes in input(NODEINFO, 200)) {
+        if let Ok(r) = nodeinfo::parse_reply(&bytes) {
+            prop_assert!(r.addresses.len() <= nodeinfo::MAX_ADDRESSES);
+            prop_assert!(16 + 20 * r.addresses.len() <= bytes.len());
+            let again = nodeinfo::node_addresses_reply(r.nonce, r.truncated, &r.addresses);
+            if r.addresses.len() < nodeinfo::MAX_ADDRESSES {
+                prop_assert_eq!(nodeinfo::parse_reply(&again), Ok(r));
+            }
         }
     }
 
@@ -423,7 +437,7 @@ fn forgery() -> impl Strategy<Value = (Ipv6Addr, u8, Vec<u8>)> {
             any::<u128>().prop_map(Ipv6Addr::from),
         ],
         prop_oneof![Just(255u8), any::<u8>()],
-        input(ICMPV6, 200),
+        prop_oneof![3 => input(ICMPV6, 200), 1 => input(NODEINFO, 200)],
     )
 }
 
@@ -451,7 +465,10 @@ proptest! {
             mac: Some(Mac([2, 0, 0, 0x7e, 0x57, 1])),
             sources: vec!["fe80::100".parse().unwrap()],
             own: vec!["fe80::100".parse().unwrap()],
-            wait: Duration::from_millis(25),
+            // Long enough that a loaded machine (the suite runs targets in parallel) still
+            // sends the round's probes, 5 ms apart, before the window closes: a host lost
+            // to scheduling would read as a host lost to a forgery.
+            wait: Duration::from_millis(60),
             rounds: 1,
             tag: TAG,
             max_hosts: 4096,
@@ -499,6 +516,10 @@ fn seeds_parse() {
         assert!(packet::parse(s).is_ok(), "{s:02x?}");
     }
     assert_eq!(mld::parse_report(MLD[0]).unwrap().len(), 3);
+    assert_eq!(
+        nodeinfo::parse_reply(NODEINFO[0]).unwrap().addresses.len(),
+        4
+    );
     let r = dns::parse_response(MDNS[0]).unwrap();
     assert_eq!(r.ptrs.len(), 1);
     assert_eq!(r.ptrs[0].1, "corpus-pi.local");

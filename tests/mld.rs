@@ -1,5 +1,6 @@
-//! Every address of every host: `--mld` against hosts with SLAAC, temporary, manual, ULA
-//! and RA-only addresses, some ignoring all echo (lab.sh --multi). Needs root.
+//! Every address of every host: the default scan and `--mld` against hosts with SLAAC,
+//! temporary, manual, ULA and RA-only addresses, some ignoring all echo (lab.sh --multi).
+//! Needs root.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -83,8 +84,9 @@ fn mld_lists_every_address_of_every_host() {
         "a silent multi-address host"
     );
 
-    // Without --mld: every host by its link-local, one address per scope; the stable SLAAC
-    // and manual addresses a host does not answer from stay hidden.
+    // Without --mld: every host by its link-local, one address per scope, and the stable
+    // SLAAC addresses by their link-local's EUI-64 ID tried in the router's prefix; the
+    // manual IDs a host does not answer from appear nowhere else and stay hidden.
     let plain = scan(&lab, &[]);
     for h in &hosts {
         let ll = h
@@ -93,8 +95,14 @@ fn mld_lists_every_address_of_every_host() {
             .find(|a| a.segments()[0] == 0xfe80)
             .unwrap();
         assert!(plain.contains_key(&ll), "{} missing", h.namespace);
+        for a in h.addrs().iter().filter(|a| slaac_eui64.contains(a)) {
+            let (_, _, _, mac) = plain
+                .get(a)
+                .unwrap_or_else(|| panic!("{a} of {} missing without --mld", h.namespace));
+            assert_eq!(mac.as_deref(), Some(h.mac.as_str()), "{a}");
+        }
     }
-    for a in slaac_eui64.iter().chain(&manual) {
+    for a in &manual {
         assert!(
             !plain.contains_key(a),
             "{a} found without --mld: the lab no longer tests MLD"
@@ -119,12 +127,14 @@ fn mld_lists_every_address_of_every_host() {
             } else {
                 assert_eq!(*prefix, slash64(a), "{a}");
             }
+            // The stable SLAAC ones are solicited by their known ID before MLD forms its
+            // candidates; the manual ones only MLD reveals.
             if slaac_eui64.contains(&a) {
                 assert_eq!(iid, "eui64", "{a}");
-                assert!(seen.contains(&"mld".to_string()), "{a}: {seen:?}");
             }
             if manual.contains(&a) {
                 assert_eq!(iid, "manual", "{a}");
+                assert!(seen.contains(&"mld".to_string()), "{a}: {seen:?}");
             }
             let temporary = a.segments()[..3] == [0x2001, 0xdb8, 5] && !slaac_eui64.contains(&a);
             if temporary {

@@ -8,12 +8,13 @@ use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Every [`SeenBy`], in display order (what a stored name is decoded against).
-pub(crate) const ALL_SEEN_BY: [SeenBy; 7] = [
+pub(crate) const ALL_SEEN_BY: [SeenBy; 8] = [
     SeenBy::Echo,
     SeenBy::ParamProblem,
     SeenBy::Ndp,
     SeenBy::Ra,
     SeenBy::Mld,
+    SeenBy::NodeInfo,
     SeenBy::Heard,
     SeenBy::Cache,
 ];

@@ -3,6 +3,7 @@
 //! ([`sim`]).
 
 pub mod mld;
+pub mod nodeinfo;
 pub mod packet;
 pub mod sim;
 pub mod worker;

@@ -3,6 +3,7 @@
 //! do — so the whole pipeline runs in tests and benchmarks without root.
 
 mod host;
+mod nodeinfo;
 pub use host::{Quirks, QuoteStyle};
 
 use super::mld::{self, Record, Report};
@@ -372,6 +373,7 @@ impl Link for SimLink {
             Some(&TYPE_ROUTER_SOLICIT) => self.on_rs(),
             Some(&TYPE_NEIGHBOUR_SOLICIT) => self.on_ns(probe),
             Some(&TYPE_MLD_QUERY) => self.on_mld_query(),
+            Some(&super::nodeinfo::TYPE_NI_QUERY) => self.on_ni_query(probe),
             _ => {}
         }
         Ok(())

@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
+mod candidates;
+mod nodeinfo;
 mod receive;
 mod solicit;
 use solicit::Solicitations;
@@ -148,6 +150,12 @@ pub fn run<L: Link>(
         prefixes: cfg.prefixes.clone(),
         mld_hosts: HashMap::new(),
         from_mld: HashSet::new(),
+        ids_known: Vec::new(),
+        ids_seen: HashSet::new(),
+        ni_asked: HashSet::new(),
+        ni_claims: HashMap::new(),
+        ni_credited: HashSet::new(),
+        id_tries: 0,
         routers: 0,
         heard: 0,
         unicast_seq: 0,
@@ -192,6 +200,19 @@ struct Worker<'a, L: Link> {
     mld_hosts: HashMap<Ipv6Addr, Vec<u32>>,
     /// Candidates we solicited because of MLD reports.
     from_mld: HashSet<Ipv6Addr>,
+    /// Addresses seen whose interface IDs were tried in every other prefix.
+    ids_known: Vec<Ipv6Addr>,
+    /// The same addresses, to look them up.
+    ids_seen: HashSet<Ipv6Addr>,
+    /// Hosts sent a unicast Node Information query.
+    ni_asked: HashSet<Ipv6Addr>,
+    /// Addresses Node Information replies listed, with the replier's MAC when its frame
+    /// showed it.
+    ni_claims: HashMap<Ipv6Addr, Option<Mac>>,
+    /// Listed addresses already reported as seen by Node Information.
+    ni_credited: HashSet<Ipv6Addr>,
+    /// Candidates solicited because a known ID was tried in another prefix.
+    id_tries: usize,
     /// Addresses tracked only because they sent a Router Advertisement.
     routers: usize,
     /// Addresses tracked only because we heard them (their own NS, RS, NA).
@@ -226,7 +247,8 @@ impl<L: Link> Worker<'_, L> {
         let rounds = self.cfg.rounds.max(1);
         let interval = round_interval(self.cfg.wait, rounds);
         // A round's probes must fit in its share of the window, even a very short one.
-        let per_round = 3 * self.cfg.sources.len() as u32 + 1;
+        // (RS and Node Information query in the first round.)
+        let per_round = 3 * self.cfg.sources.len() as u32 + 2;
         self.gap = PROBE_GAP.min(interval / per_round);
         self.recall_known(start);
         let mut round = 0;
@@ -324,6 +346,7 @@ impl<L: Link> Worker<'_, L> {
                 hop_opts: None,
                 hop_limit: None,
             });
+            self.send_ni_query(ALL_NODES);
             if self.cfg.mld {
                 self.send_mld_query(link_local);
             }
@@ -361,7 +384,8 @@ impl<L: Link> Worker<'_, L> {
             self.stats.skipped += 2;
         }
         if round == 0 {
-            self.stats.skipped += 1 + u64::from(self.cfg.mld);
+            // The RS, the Node Information query and the MLD query.
+            self.stats.skipped += 2 + u64::from(self.cfg.mld);
         }
         self.send_queued();
     }
@@ -453,3 +477,11 @@ mod tests;
 #[cfg(test)]
 #[path = "worker_links_tests.rs"]
 mod links_tests;
+
+#[cfg(test)]
+#[path = "worker_ids_tests.rs"]
+mod ids_tests;
+
+#[cfg(test)]
+#[path = "worker_ni_tests.rs"]
+mod ni_tests;

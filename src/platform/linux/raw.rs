@@ -19,7 +19,7 @@ const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel. The other
 /// errors are let in to be counted when they quote nothing of ours.
-const WANTED_TYPES: [u8; 10] = [
+const WANTED_TYPES: [u8; 11] = [
     packet::TYPE_DEST_UNREACHABLE,
     packet::TYPE_TIME_EXCEEDED,
     packet::TYPE_PARAM_PROBLEM,
@@ -30,6 +30,7 @@ const WANTED_TYPES: [u8; 10] = [
     packet::TYPE_NEIGHBOUR_SOLICIT,
     packet::TYPE_NEIGHBOUR_ADVERT,
     packet::TYPE_MLD_REPORT_V2,
+    crate::probe::nodeinfo::TYPE_NI_REPLY,
 ];
 
 /// A raw ICMPv6 socket bound to one interface, plus send-only sockets armed with the

@@ -41,6 +41,8 @@ pub struct Quirks {
     pub echo_payload_cut: Option<usize>,
     /// Its Neighbour Advertisements never arrive.
     pub na_lost: bool,
+    /// Answers Node Information queries for its addresses (FreeBSD, macOS).
+    pub node_info: bool,
 }
 
 impl Default for Quirks {
@@ -55,6 +57,7 @@ impl Default for Quirks {
             option_needs_unknown_type: false,
             echo_payload_cut: None,
             na_lost: false,
+            node_info: false,
         }
     }
 }

@@ -98,6 +98,8 @@ impl<L: Link> Worker<'_, L> {
         router: bool,
     ) {
         self.stats.replies += 1;
+        self.spread_id(addr, via);
+        self.ask_node_info(addr, via);
         if mac.is_some() || frame_mac.is_some() {
             if let Some(done) = self.solicited.get_mut(&addr) {
                 *done = true;
@@ -158,6 +160,10 @@ impl<L: Link> Worker<'_, L> {
     }
 
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
+        if bytes.first() == Some(&crate::probe::nodeinfo::TYPE_NI_REPLY) {
+            self.handle_ni_reply(rx, bytes);
+            return;
+        }
         if matches!(
             bytes.first(),
             Some(&(packet::TYPE_MLD_REPORT_V1 | packet::TYPE_MLD_REPORT_V2))
@@ -249,6 +255,7 @@ impl<L: Link> Worker<'_, L> {
                         if first && self.from_mld.contains(&target) {
                             self.observe(target, SeenBy::Mld, Some(mac), frame_mac, None, router);
                         }
+                        self.credit_node_info(target, mac, frame_mac);
                         if self.macs.len() < self.cfg.max_hosts
                             && self.macs.insert(target, mac).is_none()
                         {
@@ -335,6 +342,7 @@ impl<L: Link> Worker<'_, L> {
                     for prefix in prefixes {
                         if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
                             self.prefixes.push(prefix);
+                            self.spread_ids_to(prefix);
                         }
                         (self.emit)(Observation::Prefix {
                             ifindex: self.cfg.ifindex,

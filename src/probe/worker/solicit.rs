@@ -75,6 +75,19 @@ impl Solicitations {
         out
     }
 
+    /// Takes one token for a probe that can wait (a unicast Node Information query), only
+    /// while more than half the burst would remain: the solicitations' last attempts must
+    /// not find the budget spent by it.
+    pub(super) fn take_spare_unicast(&mut self, now: Instant) -> bool {
+        self.take_unicast(0, now);
+        if self.tokens >= f64::from(UNICAST_BURST / 2 + 1) {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Takes `n` unicast tokens if there are that many (refilled at the budget's rate).
     fn take_unicast(&mut self, n: u32, now: Instant) -> bool {
         if let Some(last) = self.refilled {
@@ -201,5 +214,21 @@ mod tests {
             more += 2;
         }
         assert_eq!(more, 20);
+    }
+
+    #[test]
+    fn spare_probes_leave_half_the_burst_to_solicitations() {
+        let t0 = Instant::now();
+        let mut s = Solicitations::new(Duration::from_secs(1));
+        let mut spare = 0;
+        while s.take_spare_unicast(t0) {
+            spare += 1;
+        }
+        assert_eq!(spare, UNICAST_BURST - UNICAST_BURST / 2);
+        let mut left = 0;
+        while s.take_unicast(1, t0) {
+            left += 1;
+        }
+        assert_eq!(left, UNICAST_BURST / 2);
     }
 }

@@ -1,0 +1,176 @@
+//! Known interface IDs tried in every other prefix of the link: a host that uses an ID in
+//! one prefix often uses it in all of them (an EUI-64 ID, a manual `::10`, or — on Windows
+//! — the random ID of its link-local address in its stable global one), yet answers our
+//! probes from another address (a temporary one) there. scan6 does the same. The
+//! candidate functions are pure; the worker's side (spreading IDs as answers and prefixes
+//! arrive) follows them.
+
+use super::Worker;
+use crate::model::{interface_id, is_link_local, Ipv6Prefix, SeenBy};
+use crate::probe::Link;
+use std::net::Ipv6Addr;
+use std::time::Instant;
+
+/// Most candidates one interface solicits per scan: each costs up to three NS and a
+/// unicast echo, and most of them do not exist.
+pub(super) const MAX_ID_CANDIDATES: usize = 512;
+
+/// Whether the interface ID of `addr` is worth trying in other prefixes. A link-local
+/// address's ID is the interface's own and may be reused anywhere; a global or ULA
+/// address's random ID is either temporary or stable-privacy (RFC 7217), which are
+/// different in every prefix by design, so only EUI-64 and small manual IDs are tried.
+pub(super) fn worth_trying(addr: Ipv6Addr) -> bool {
+    let iid = interface_id(addr);
+    let b = iid.to_be_bytes();
+    // ID 0 is the subnet-router anycast address, not a host.
+    iid != 0 && (is_link_local(addr) || (b[3] == 0xff && b[4] == 0xfe) || iid < 1 << 16)
+}
+
+/// The address with interface ID `iid` in `prefix`, for prefixes that leave 64 bits to it.
+fn in_prefix(prefix: &Ipv6Prefix, iid: u64) -> Option<Ipv6Addr> {
+    (prefix.len() <= 64).then(|| Ipv6Addr::from(u128::from(prefix.addr()) | u128::from(iid)))
+}
+
+/// Every address `addr`'s interface ID gives in `prefixes` other than `addr` itself, in
+/// the prefixes' order; nothing when the ID is not worth trying.
+pub(super) fn for_address(addr: Ipv6Addr, prefixes: &[Ipv6Prefix]) -> Vec<Ipv6Addr> {
+    if !worth_trying(addr) {
+        return Vec::new();
+    }
+    let iid = interface_id(addr);
+    prefixes
+        .iter()
+        .filter_map(|p| in_prefix(p, iid))
+        .filter(|c| *c != addr)
+        .collect()
+}
+
+/// Every address the known IDs give in a newly learnt `prefix` (the caller skips those
+/// it has asked about already).
+pub(super) fn for_prefix(prefix: &Ipv6Prefix, known: &[Ipv6Addr]) -> Vec<Ipv6Addr> {
+    known
+        .iter()
+        .filter(|a| worth_trying(**a))
+        .filter_map(|a| in_prefix(prefix, interface_id(*a)).filter(|c| c != a))
+        .collect()
+}
+
+impl<L: Link> Worker<'_, L> {
+    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link —
+    /// only for answers to our own multicast probes (echo and the unknown option carry
+    /// our cookie, MLD and Node Information answer our queries): an address merely heard,
+    /// or answering a solicitation, may be forged, and its candidates would let forged
+    /// advertisements in past the bound on heard addresses.
+    pub(super) fn spread_id(&mut self, addr: Ipv6Addr, via: SeenBy) {
+        let answered = matches!(
+            via,
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+        );
+        if !self.full
+            || !answered
+            || self.ids_known.len() >= self.cfg.max_hosts
+            || !self.ids_seen.insert(addr)
+        {
+            return;
+        }
+        self.ids_known.push(addr);
+        let tries = for_address(addr, &self.prefixes);
+        self.try_ids(tries);
+    }
+
+    /// Tries every known interface ID in a prefix just learnt from a router.
+    pub(super) fn spread_ids_to(&mut self, prefix: Ipv6Prefix) {
+        if self.full {
+            let tries = for_prefix(&prefix, &self.ids_known);
+            self.try_ids(tries);
+        }
+    }
+
+    /// Solicits the candidates not asked about yet, within [`MAX_ID_CANDIDATES`]. Like
+    /// remembered addresses, they take no room among the hosts until they answer: most do
+    /// not exist, and forged sightings must not crowd out answering hosts.
+    fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
+        let now = Instant::now();
+        for c in tries {
+            if self.id_tries >= MAX_ID_CANDIDATES {
+                return;
+            }
+            if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
+                continue;
+            }
+            if self.recalled.insert(c) {
+                self.id_tries += 1;
+                self.send_ns(c);
+                self.pending.schedule(c, now);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Ipv6Addr {
+        s.parse().unwrap()
+    }
+
+    fn prefixes() -> Vec<Ipv6Prefix> {
+        vec![
+            Ipv6Prefix::new(a("fe80::"), 64),
+            Ipv6Prefix::new(a("2001:db8:1::"), 64),
+            Ipv6Prefix::new(a("fd00:1::"), 64),
+        ]
+    }
+
+    #[test]
+    fn a_link_local_id_is_tried_in_every_other_prefix() {
+        let got = for_address(a("fe80::1c2b:3a4d:5e6f:7081"), &prefixes());
+        assert_eq!(
+            got,
+            [
+                a("2001:db8:1::1c2b:3a4d:5e6f:7081"),
+                a("fd00:1::1c2b:3a4d:5e6f:7081")
+            ]
+        );
+    }
+
+    #[test]
+    fn eui64_and_manual_ids_travel_from_any_prefix() {
+        let eui = for_address(a("2001:db8:1::2ccf:67ff:fe00:1"), &prefixes());
+        assert_eq!(
+            eui,
+            [a("fe80::2ccf:67ff:fe00:1"), a("fd00:1::2ccf:67ff:fe00:1")]
+        );
+        let manual = for_address(a("fd00:1::10"), &prefixes());
+        assert_eq!(manual, [a("fe80::10"), a("2001:db8:1::10")]);
+    }
+
+    #[test]
+    fn random_global_ids_and_the_anycast_id_stay_where_they_are() {
+        assert!(for_address(a("2001:db8:1::1c2b:3a4d:5e6f:7081"), &prefixes()).is_empty());
+        assert!(for_address(a("2001:db8:1::"), &prefixes()).is_empty());
+    }
+
+    #[test]
+    fn prefixes_longer_than_64_bits_leave_no_room_for_an_id() {
+        let p = [Ipv6Prefix::new(a("2001:db8:9::"), 96)];
+        assert!(for_address(a("fe80::10"), &p).is_empty());
+    }
+
+    #[test]
+    fn a_new_prefix_gets_every_known_id_worth_trying() {
+        let known = [
+            a("fe80::10"),
+            a("2001:db8:1::1c2b:3a4d:5e6f:7081"),
+            a("2001:db8:1::2ccf:67ff:fe00:1"),
+            a("2001:db8:7::10"),
+        ];
+        let got = for_prefix(&Ipv6Prefix::new(a("2001:db8:7::"), 64), &known);
+        assert_eq!(
+            got,
+            [a("2001:db8:7::10"), a("2001:db8:7::2ccf:67ff:fe00:1")],
+            "the random global ID stays, and ::10 is not tried in place of itself"
+        );
+    }
+}
