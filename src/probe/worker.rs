@@ -8,10 +8,14 @@ use crate::mac::Mac;
 use crate::model::{Ipv6Prefix, Observation};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub mod quiet;
 mod receive;
 mod solicit;
+use quiet::Quiet;
 use solicit::Solicitations;
 pub use solicit::{UNICAST_BURST, UNICAST_PER_SECOND};
 
@@ -70,6 +74,12 @@ pub struct WorkerConfig {
     /// Addresses known from before (the kernel's neighbour cache, the inventory) to
     /// confirm by solicitation: only those that answer are reported.
     pub recall: Vec<Ipv6Addr>,
+    /// End the window (and send the retry rounds) as soon as the link has been quiet
+    /// long enough ([`quiet`]); `false` keeps the fixed schedule of `wait` and `rounds`.
+    pub early_end: bool,
+    /// Set by the caller when it has what it needs (resolve found its device): the
+    /// window ends within a few milliseconds.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// Counters of one worker's run.
@@ -92,6 +102,10 @@ pub struct WorkerStats {
     pub skipped: u64,
     /// ICMPv6 errors that quote nothing of this scan we can match.
     pub unmatched_errors: u64,
+    /// How long the window lasted (the longest of several workers').
+    pub window: Duration,
+    /// Whether the window ended before `wait` (every worker's did, when added up).
+    pub ended_early: bool,
 }
 
 impl WorkerStats {
@@ -105,6 +119,9 @@ impl WorkerStats {
         self.dropped_over_limit += o.dropped_over_limit;
         self.skipped += o.skipped;
         self.unmatched_errors += o.unmatched_errors;
+        // Zero windows are the empty sum's: the first worker's verdict stands alone.
+        self.ended_early = (self.ended_early || self.window.is_zero()) && o.ended_early;
+        self.window = self.window.max(o.window);
     }
 }
 
@@ -151,6 +168,8 @@ pub fn run<L: Link>(
         routers: 0,
         heard: 0,
         unicast_seq: 0,
+        quiet: Quiet::new(false, Instant::now(), Instant::now()),
+        ns_sent: HashMap::new(),
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -198,6 +217,10 @@ struct Worker<'a, L: Link> {
     heard: usize,
     /// Counter of the unicast echoes' sequence numbers.
     unicast_seq: u16,
+    /// What decides when the window may end.
+    quiet: Quiet,
+    /// When each address was last solicited, for the latency of its advertisement.
+    ns_sent: HashMap<Ipv6Addr, Instant>,
 }
 
 /// A multicast probe of a round waiting for its turn.
@@ -228,24 +251,52 @@ impl<L: Link> Worker<'_, L> {
         // A round's probes must fit in its share of the window, even a very short one.
         let per_round = 3 * self.cfg.sources.len() as u32 + 1;
         self.gap = PROBE_GAP.min(interval / per_round);
-        self.recall_known(start);
+        // A station in power save hears the first round only after its next DTIM beacon:
+        // the window stays open that long, so its late answer can stretch the window before
+        // the link looks quiet. MLD reports are spread over the query's response delay.
+        let mut not_before = start + DTIM_SPACING;
+        if self.cfg.mld && self.full {
+            not_before = not_before.max(start + mld_response_delay(self.cfg.wait));
+        }
+        self.quiet = Quiet::new(self.cfg.early_end, deadline, not_before);
         let mut round = 0;
         let mut buf = vec![0u8; 2048];
+        let mut ended_early = false;
         loop {
             let now = Instant::now();
             if now >= deadline {
                 break;
             }
-            if round < rounds && now >= start + interval * round {
+            // The first round always goes out whole: it is what every answer comes from.
+            if round > 0 && self.queued.is_empty() && self.stopped() {
+                ended_early = true;
+                break;
+            }
+            let round_at = match round {
+                0 => start,
+                r => self.quiet.next_round_at(start + interval * r),
+            };
+            if round < rounds && now >= round_at {
                 self.send_round(round);
+                if round == 0 {
+                    // The first round goes before anything remembered: a device where it
+                    // was answers either, and the first probe is on the wire at once.
+                    self.recall_known(now);
+                }
                 round += 1;
             }
             self.send_queued();
             self.send_due_solicitations(now);
+            let settled = round >= rounds && self.queued.is_empty() && !self.still_asking();
+            let end = self.quiet.end_at(settled);
+            if now >= end {
+                ended_early = true;
+                break;
+            }
             let mut next = if round < rounds {
-                (start + interval * round).min(deadline)
+                self.quiet.next_round_at(start + interval * round).min(end)
             } else {
-                deadline
+                end
             };
             if !self.queued.is_empty() {
                 next = next.min(self.next_send);
@@ -253,7 +304,10 @@ impl<L: Link> Worker<'_, L> {
             if let Some(due) = self.pending.next_due() {
                 next = next.min(due);
             }
-            let timeout = next.saturating_duration_since(Instant::now());
+            let mut timeout = next.saturating_duration_since(Instant::now());
+            if self.cfg.stop.is_some() {
+                timeout = timeout.min(STOP_POLL);
+            }
             match self.link.recv(&mut buf, timeout) {
                 Ok(Some(rx)) => {
                     let len = rx.len.min(buf.len());
@@ -264,6 +318,21 @@ impl<L: Link> Worker<'_, L> {
                 Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
             }
         }
+        self.stats.window = start.elapsed();
+        self.stats.ended_early = ended_early;
+    }
+
+    /// Whether the caller has what it needs.
+    fn stopped(&self) -> bool {
+        self.cfg
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Whether a solicitation is still due for an address whose MAC is unknown.
+    fn still_asking(&self) -> bool {
+        self.pending.waiting().any(|a| self.wants_mac(a))
     }
 
     /// Starts confirming the addresses known from before: each gets the solicitations of
@@ -300,7 +369,10 @@ impl<L: Link> Worker<'_, L> {
 
     fn send(&mut self, probe: Probe<'_>) {
         match self.link.send(&probe) {
-            Ok(()) => self.stats.probes_sent += 1,
+            Ok(()) => {
+                self.stats.probes_sent += 1;
+                self.quiet.sent(Instant::now());
+            }
             Err(e) => {
                 self.stats.send_errors += 1;
                 self.first_send_error.get_or_insert(e);
@@ -402,6 +474,7 @@ impl<L: Link> Worker<'_, L> {
             return;
         };
         let ns = packet::neighbour_solicitation(addr, mac);
+        self.ns_sent.insert(addr, Instant::now());
         self.send(Probe {
             dst: packet::solicited_node(addr),
             src: self.cfg.sources.first().copied(),
@@ -416,7 +489,7 @@ impl<L: Link> Worker<'_, L> {
     /// solicited-node groups reveal the low 24 bits of each of its addresses. Hosts answer
     /// within half the window so the candidates can still be confirmed inside it.
     fn send_mld_query(&mut self, link_local: Option<Ipv6Addr>) {
-        let query = mld::general_query((self.cfg.wait / 2).min(Duration::from_secs(1)));
+        let query = mld::general_query(mld_response_delay(self.cfg.wait));
         let alert = mld::router_alert_hop_by_hop();
         self.send(Probe {
             dst: ALL_NODES,
@@ -427,6 +500,15 @@ impl<L: Link> Worker<'_, L> {
             hop_limit: Some(1),
         });
     }
+}
+
+/// How often a worker with a stop flag looks at it while waiting.
+const STOP_POLL: Duration = Duration::from_millis(5);
+
+/// The MLD query's maximum response delay: hosts answer within half the window, so the
+/// candidates can still be confirmed inside it.
+fn mld_response_delay(wait: Duration) -> Duration {
+    (wait / 2).min(Duration::from_secs(1))
 }
 
 /// Most remembered addresses one interface confirms per scan: each costs up to two
@@ -453,3 +535,7 @@ mod tests;
 #[cfg(test)]
 #[path = "worker_links_tests.rs"]
 mod links_tests;
+
+#[cfg(test)]
+#[path = "worker_early_tests.rs"]
+mod early_tests;

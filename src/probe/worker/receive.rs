@@ -81,6 +81,7 @@ impl<L: Link> Worker<'_, L> {
             return false;
         }
         self.solicited.insert(addr, false);
+        self.quiet.found(Instant::now());
         self.send_ns(addr);
         self.pending.schedule(addr, Instant::now());
         true
@@ -100,6 +101,9 @@ impl<L: Link> Worker<'_, L> {
         self.stats.replies += 1;
         if mac.is_some() || frame_mac.is_some() {
             if let Some(done) = self.solicited.get_mut(&addr) {
+                if !*done {
+                    self.quiet.found(Instant::now());
+                }
                 *done = true;
             }
         }
@@ -122,6 +126,7 @@ impl<L: Link> Worker<'_, L> {
             return false;
         }
         self.solicited.insert(addr, false);
+        self.quiet.found(Instant::now());
         true
     }
 
@@ -230,6 +235,9 @@ impl<L: Link> Worker<'_, L> {
                 if !self.solicited.contains_key(&target) && !self.adopt(target) {
                     return;
                 }
+                if let Some(t) = self.ns_sent.get(&target) {
+                    self.quiet.answered(now.saturating_duration_since(*t));
+                }
                 match target_mac {
                     Some(mac) if usable(&mac) => {
                         let first = self.solicited.get(&target) == Some(&false);
@@ -337,9 +345,14 @@ impl<L: Link> Worker<'_, L> {
     }
 
     /// Round-trip time of the answer to probe `seq`.
-    fn rtt(&self, seq: u16, now: Instant) -> Option<Duration> {
-        self.sent_at
+    fn rtt(&mut self, seq: u16, now: Instant) -> Option<Duration> {
+        let rtt = self
+            .sent_at
             .get(&seq)
-            .map(|t| now.saturating_duration_since(*t))
+            .map(|t| now.saturating_duration_since(*t));
+        if let Some(d) = rtt {
+            self.quiet.answered(d);
+        }
+        rtt
     }
 }
