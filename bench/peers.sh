@@ -3,7 +3,7 @@
 # (tests/lab/lab.sh create --lossy) scanned by v6scout, scan6 (ipv6toolkit) and nmap.
 #
 #   sudo bench/peers.sh [--hosts 60] [--dozing 5] [--cached 3] [--runs 5]
-#                       [--tools "v6scout scan6 nmap"] [--bin PATH] [--keep-raw DIR]
+#                       [--tools "v6scout v6scout-fixed scan6 nmap"] [--bin PATH] [--keep-raw DIR]
 #                       [-- V6SCOUT_FLAGS...]
 #
 # The lab: HOSTS hosts on link A plus the router, a third of the hosts Wi-Fi-like (30-50 %
@@ -18,6 +18,7 @@
 # back: lab.sh cold) and runs every tool once, one after the other, inside the scanner
 # namespace on eth0:
 #   v6scout  v6scout --json -i eth0 [V6SCOUT_FLAGS]            (the default scan)
+#   v6scout-fixed  the same with --no-early-end (the whole --wait window, fixed rounds)
 #   scan6    scan6 -i eth0 -L -e -v      (echo and unrecognised-option probes to ff02::1 from
 #            each local address, then each found interface ID in every local prefix; -e
 #            prints each address's link-layer address)
@@ -31,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 
-HOSTS=60 DOZING=5 CACHED=3 RUNS=5 TOOLS="v6scout scan6 nmap" BIN="" KEEP_RAW="" EXTRA=()
+HOSTS=60 DOZING=5 CACHED=3 RUNS=5 TOOLS="v6scout v6scout-fixed scan6 nmap" BIN="" KEEP_RAW="" EXTRA=()
 while (($#)); do
 	case $1 in
 	--hosts) HOSTS=$2 && shift 2 ;;
@@ -49,7 +50,7 @@ done
 [[ $(id -u) == 0 ]] || { echo "peers.sh: needs root (it builds network namespaces)" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "peers.sh: --runs must be a positive number" >&2; exit 2; }
 for t in $TOOLS; do
-	[[ $t == v6scout || $t == scan6 || $t == nmap ]] || { echo "peers.sh: unknown tool $t" >&2; exit 2; }
+	[[ $t == v6scout || $t == v6scout-fixed || $t == scan6 || $t == nmap ]] || { echo "peers.sh: unknown tool $t" >&2; exit 2; }
 done
 
 # Dependencies: the lab's (tests/deps.sh, ip6tables-legacy included), then the peers.
@@ -73,7 +74,7 @@ if ((${#peer_pkgs[@]})); then
 	}
 	[[ $own_policy == 1 ]] && rm -f "$policy"
 fi
-if [[ " $TOOLS " == *" v6scout "* ]]; then
+if [[ " $TOOLS " == *" v6scout"* ]]; then
 	if [[ -z $BIN ]]; then
 		cargo build --release --locked --quiet
 		BIN=$PWD/target/release/v6scout
@@ -98,7 +99,7 @@ flock 9
 # A tool's output -> JSON object {address: mac} (mac lower-case with colons, "" if none).
 normalise() { # TOOL FILE
 	case $1 in
-	v6scout)
+	v6scout | v6scout-fixed)
 		jq -c '[.interfaces[] | .prefixes[].hosts[] | {key: .address, value: (.mac // "")}] | from_entries' "$2" ;;
 	scan6) # "fe80::1 @ 00:24:a5:f1:07:ca" under "Link-local addresses:" / "Global addresses:"
 		awk '$2 == "@" && NF == 3 {print $1, tolower($3)} NF == 1 && $1 ~ /:/ {print $1, ""}' "$2" |
@@ -154,6 +155,7 @@ run_tool() { # TOOL OUT ERR
 	local ns="v6t-$RUNID-scan"
 	case $1 in
 	v6scout) ip netns exec "$ns" "$BIN" --json -i eth0 "${EXTRA[@]}" >"$2" 2>"$3" ;;
+	v6scout-fixed) ip netns exec "$ns" "$BIN" --json -i eth0 --no-early-end "${EXTRA[@]}" >"$2" 2>"$3" ;;
 	scan6) ip netns exec "$ns" scan6 -i eth0 -L -e -v >"$2" 2>"$3" ;;
 	nmap) ip netns exec "$ns" nmap -6 -n -sn -e eth0 \
 		--script targets-ipv6-multicast-echo,targets-ipv6-multicast-invalid-dst,targets-ipv6-multicast-mld >"$2" 2>"$3" ;;
@@ -162,7 +164,7 @@ run_tool() { # TOOL OUT ERR
 
 version_of() {
 	case $1 in
-	v6scout) "$BIN" --version 2>/dev/null | awk '{print $2}' ;;
+	v6scout | v6scout-fixed) "$BIN" --version 2>/dev/null | awk '{print $2}' ;;
 	scan6) dpkg-query -W -f '${Version}' ipv6toolkit 2>/dev/null || echo "?" ;;
 	nmap) nmap --version 2>/dev/null | awk 'NR==1 {print $3}' ;;
 	esac
@@ -208,7 +210,7 @@ echo "found columns: each its worst run of $RUNS; complete = devices with every 
 		rows=$(awk -F'\t' -v t="$tool" '$1 == t' "$RAW/scores.tsv")
 		minof() { cut -f"$1" <<<"$rows" | sort -n | head -n1; }
 		maxof() { cut -f"$1" <<<"$rows" | sort -n | tail -n1; }
-		fails=$(awk -F'\t' '$3 != 0 && !($3 == 1 && $1 == "v6scout") {k++} END {print k+0}' <<<"$rows")
+		fails=$(awk -F'\t' '$3 != 0 && !($3 == 1 && $1 ~ /^v6scout/) {k++} END {print k+0}' <<<"$rows")
 		walls=$(cut -f4 <<<"$rows")
 		printf '%s\t%s\t%s/%s\t%s/%s\t%s/%s\t%s/%s\t%s/%s\t%s/%s\t%s/%s\t%s\t%s (%s-%s)\t%s\n' \
 			"$tool" "$(version_of "$tool")" "$(minof 5)" "$p_dev" "$(minof 6)" "$p_lossy" "$(minof 7)" "$p_doze" \

@@ -3,7 +3,8 @@
 # packets sent and time to first probe of real scans, at several link sizes.
 #
 #   sudo bench/run.sh [--sizes "10 50 150"] [--runs 5] [--hosts-b 3]
-#                     [--mode NAME[=FLAGS]]... [--bin PATH] [--keep-raw DIR] [-- V6SCOUT_FLAGS...]
+#                     [--mode NAME[=FLAGS]]... [--bin PATH] [--keep-raw DIR]
+#                     [--resolve N] [--scan6] [-- V6SCOUT_FLAGS...]
 #
 # Modes (repeatable, default just "default"): each is a name and the v6scout flags it adds.
 #   default        the default scan
@@ -12,6 +13,10 @@
 #                  namespace (needs the unprivileged fallback in the binary)
 #   NAME=FLAGS     any other combination, e.g. "rounds2=--rounds 2"
 # Flags after "--" are added to every mode. A scan that fails is shown as failed (exit code).
+# --resolve N: per size, `v6scout resolve MAC` of N link-A hosts (every other one silent,
+# cold caches, no inventory), wall median/max and how many printed one of the host's
+# addresses. --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
+# fastest complete peer) in the same lab: wall median and addresses listed (worst run).
 #
 # For each size it builds its own lab (tests/lab/lab.sh, run id bench<pid><n>) under the
 # machine-wide lab lock, flushes every lab namespace's neighbour cache before each measured
@@ -26,7 +31,7 @@ export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 # Benchmarks never write the real home: no inventory unless a mode names one (--inventory).
 export V6SCOUT_INVENTORY=off
 
-SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=()
+SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=() RESOLVE=0 SCAN6=0
 while (($#)); do
 	case $1 in
 	--sizes) SIZES=$2 && shift 2 ;;
@@ -35,8 +40,10 @@ while (($#)); do
 	--mode) MODES+=("$2") && shift 2 ;;
 	--bin) BIN=$2 && shift 2 ;;
 	--keep-raw) KEEP_RAW=$2 && shift 2 ;;
+	--resolve) RESOLVE=$2 && shift 2 ;;
+	--scan6) SCAN6=1 && shift ;;
 	--) shift && EXTRA=("$@") && break ;;
-	-h | --help) sed -n '2,24p' "$0" && exit 0 ;;
+	-h | --help) sed -n '2,30p' "$0" && exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
 	esac
 done
@@ -142,8 +149,8 @@ priv_of() { # MODE -> command prefix dropping privileges for it (after netns, ti
 	fi
 }
 
-RESULTS=$RAW/results.tsv
-: >"$RESULTS" && : >"$RAW/missed.txt"
+RESULTS=$RAW/results.tsv EXTRAS=$RAW/extras.tsv
+: >"$RESULTS" && : >"$RAW/missed.txt" && : >"$EXTRAS"
 n=0
 for size in $SIZES; do
 	n=$((n + 1))
@@ -197,6 +204,40 @@ for size in $SIZES; do
 		printf '%s\t%s\t%s\t%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$worst" \
 			"$all_ok" "${#rows[@]}" "$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails" "${drops[*]}" >>"$RESULTS"
 	done
+	ns="v6t-$RUNID-scan"
+	if ((RESOLVE > 0)); then
+		# N hosts of link A spread over the lab, silent and answering ones alternately.
+		mapfile -t targets < <(jq -r --argjson n "$RESOLVE" '[.hosts[] | select(.scanner_iface == "eth0" and .role == "host")]
+		  | ([.[] | select(.silent)] | .[:(($n + 1) / 2 | floor)]) + ([.[] | select(.silent | not)] | .[:($n / 2 | floor)])
+		  | .[] | "\(.mac) \(.addresses | join(","))"' "$man")
+		rwalls=() rok=0
+		for t in "${targets[@]}"; do
+			read -r mac addrs <<<"$t"
+			flush_neigh
+			t0=$(date +%s%N)
+			got=$(ip netns exec "$ns" "$BIN" resolve "$mac" "${EXTRA[@]}" 2>/dev/null) || true
+			t1=$(date +%s%N)
+			rwalls+=("$(((t1 - t0) / 1000000))")
+			[[ ",$addrs," == *",${got%%\%*},"* ]] && rok=$((rok + 1))
+		done
+		read -r rmed _ rmax < <(printf '%s\n' "${rwalls[@]}" | stats)
+		printf '%s\tresolve MAC\t%s/%s right\t%s ms median, %s ms max\n' "$size" "$rok" "${#targets[@]}" "$rmed" "$rmax" >>"$EXTRAS"
+	fi
+	if ((SCAN6)) && command -v scan6 >/dev/null; then
+		swalls=() sfound=()
+		for ((r = 1; r <= RUNS; r++)); do
+			flush_neigh
+			t0=$(date +%s%N)
+			ip netns exec "$ns" scan6 -i eth0 -L >"$RAW/$size-scan6-$r.out" 2>&1 || true
+			t1=$(date +%s%N)
+			swalls+=("$(((t1 - t0) / 1000000))")
+			sfound+=("$(grep -cE '^[0-9a-f:]+$' "$RAW/$size-scan6-$r.out" || true)")
+		done
+		read -r smed _ smax < <(printf '%s\n' "${swalls[@]}" | stats)
+		worst=$(printf '%s\n' "${sfound[@]}" | sort -n | head -n1)
+		present=$(jq '[.hosts[] | select(.scanner_iface == "eth0") | .addresses[]] | length' "$man")
+		printf '%s\tscan6 -L\t%s/%s eth0 addresses (worst)\t%s ms median, %s ms max\n' "$size" "$worst" "$present" "$smed" "$smax" >>"$EXTRAS"
+	fi
 	tests/lab/lab.sh destroy "$RUNID"
 	RUNID=""
 done
@@ -217,6 +258,10 @@ echo "drops (sum over the timed runs): hosts Icmp6OutErrors / hosts Icmp6OutRate
 			"$wmed" "$wmin" "$wmax" "$rmed" "$rmax" "$ttfp" "$fails" "${drops// //}"
 	done <"$RESULTS"
 } | column -t -s $'\t'
+if [[ -s $EXTRAS ]]; then
+	echo
+	{ printf 'hosts\twhat\tresult\twall\n' && cat "$EXTRAS"; } | column -t -s $'\t'
+fi
 if [[ -s $RAW/missed.txt ]]; then
 	echo "missed addresses:"
 	cat "$RAW/missed.txt"

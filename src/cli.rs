@@ -162,6 +162,13 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_ROUNDS, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub rounds: u32,
 
+    /// Keep the whole --wait window and its fixed round schedule. By default the window
+    /// ends once every round is out and the link has been quiet for a period long
+    /// against its slowest answer (about 0.1 s on a wired link; longer as soon as a
+    /// dozing station answers late).
+    #[arg(long)]
+    pub no_early_end: bool,
+
     /// Also send an MLD query: every host reports its multicast groups, which reveal every
     /// address it has (stable, temporary, other prefixes), and hosts that ignore all echo.
     /// Opt-in: the query reaches every listener and snooping switch on the link.
@@ -327,6 +334,7 @@ impl ProbeArgs {
         cfg.link_local_only = self.link_local;
         cfg.wait = self.wait;
         cfg.rounds = self.rounds;
+        cfg.early_end = !self.no_early_end;
         cfg.mld = self.mld;
         cfg.unprivileged = self.unprivileged;
         cfg.neigh_cache = !self.no_ndp_cache;

@@ -80,6 +80,9 @@ pub struct ScanConfig {
     pub wait: Duration,
     /// Probe rounds inside the window (at least one).
     pub rounds: u32,
+    /// End the window once the link has gone quiet (`wait` stays the bound); `false`
+    /// (`--no-early-end`) keeps fixed windows.
+    pub early_end: bool,
     /// Also send an MLD query and confirm the addresses its reports imply.
     pub mld: bool,
     /// Use unprivileged ping sockets even when raw sockets are allowed.
@@ -107,6 +110,7 @@ impl Default for ScanConfig {
             link_local_only: false,
             wait: DEFAULT_WAIT,
             rounds: DEFAULT_ROUNDS,
+            early_end: true,
             mld: false,
             unprivileged: false,
             neigh_cache: true,

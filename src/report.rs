@@ -65,6 +65,11 @@ pub struct ScanStats {
     pub skipped: u64,
     /// ICMPv6 errors that quoted nothing of this scan we could match.
     pub unmatched_errors: u64,
+    /// The probe window ended before `--wait` because the link had gone quiet (or the
+    /// search had its answer).
+    pub ended_early: bool,
+    /// How long the probe window lasted.
+    pub window: std::time::Duration,
 }
 
 /// One scanned interface.

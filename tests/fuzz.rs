@@ -475,6 +475,8 @@ proptest! {
             mld: false,
             prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
             recall: Vec::new(),
+            early_end: false,
+            stop: None,
         };
         let mut seen = Vec::new();
         let (stats, failed) = worker::run(&mut link, &cfg, &mut |o| seen.push(o));

@@ -102,6 +102,8 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         mld: false,
         prefixes: i.addrs.iter().map(|a| a.prefix()).collect(),
         recall: Vec::new(),
+        early_end: false,
+        stop: None,
     };
     let (_, failed) = worker::run(&mut link, &cfg, &mut |o| obs.push(o));
     assert!(failed.is_none(), "simulated sends succeed");

@@ -175,6 +175,7 @@ impl Memory {
             };
             match inv.known(&key) {
                 Ok(known) => {
+                    crate::health::drop_known_routers(&mut iface.alerts, &known);
                     iface
                         .alerts
                         .extend(crate::health::memory_alerts(iface, &known));

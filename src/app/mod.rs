@@ -10,6 +10,7 @@ pub mod relay;
 pub mod resolve;
 pub mod scan;
 pub mod scanner;
+pub mod sure;
 mod terminal;
 pub mod watch;
 

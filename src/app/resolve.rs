@@ -2,6 +2,7 @@
 //! QUERY matches, then print, exec `ssh`, or relay a TCP connection.
 
 use super::scan::warn_stderr;
+use super::sure::SureAnswer;
 use super::{relay, Scanner};
 use crate::config::{FindAction, FindConfig};
 use crate::inventory;
@@ -35,6 +36,11 @@ fn open_scanner(query: &Query, find: &FindConfig) -> Result<Scanner> {
         if cfg.interfaces.is_empty() && zone.parse::<u32>().is_err() {
             cfg.interfaces = vec![zone.clone()];
         }
+    }
+    // A device named by MAC or address is found without its name; names would hold the
+    // answer back for their own grace.
+    if matches!(query, Query::Mac(_) | Query::Address(..)) {
+        cfg.names = false;
     }
     // One set of sockets for every rescan: privileges are gone after the first open.
     Scanner::open(&cfg, &find.inventory)
@@ -96,11 +102,12 @@ fn search(scanner: &mut Scanner, query: &Query, find: &FindConfig) -> Result<Fou
     } else {
         Vec::new()
     };
+    let sure = SureAnswer::for_queries(&qs);
     let nothing = |scanner: &mut Scanner| {
         last_seen(scanner, query).unwrap_or_else(|| query::explain_no_match(query, raw))
     };
     loop {
-        let mut report = scanner.scan();
+        let mut report = scanner.scan_for(sure.clone());
         scans += 1;
         // What it confirmed is remembered, whatever the search ends with.
         scanner.remember(&report, &mut warn_stderr);

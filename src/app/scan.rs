@@ -1,5 +1,6 @@
 //! The scan: one probe thread per link, the collector, the neighbour cache, grouping.
 
+use super::sure::SureAnswer;
 use crate::collect::HostTable;
 use crate::config::ScanConfig;
 use crate::group;
@@ -14,7 +15,8 @@ use crate::report::{Report, ScanStats};
 use crate::warning::{io_reason, Warning};
 use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv6Addr;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Instant, SystemTime};
 
 /// A fresh random probe identity, so answers to other programs (and other scans) are ignored.
@@ -76,6 +78,8 @@ fn worker_config(
             .map(|a| a.prefix())
             .collect(),
         recall,
+        early_end: opts.early_end,
+        stop: None,
     }
 }
 
@@ -99,6 +103,8 @@ pub struct ScanHooks<'a> {
     pub observer: Option<&'a mut dyn ScanObserver>,
     /// Per interface index, addresses remembered from earlier scans to confirm.
     pub recall: Option<&'a HashMap<u32, Vec<Ipv6Addr>>>,
+    /// A search's sure answer: probing stops once it is in (resolve by MAC or address).
+    pub sure: Option<SureAnswer>,
 }
 
 /// Runs one worker thread per link, collects what they find, merges the neighbour cache
@@ -125,7 +131,9 @@ pub fn scan_links_with<L: Link + Send>(
         resolver,
         mut observer,
         recall,
+        mut sure,
     } = hooks;
+    let stop = Arc::new(AtomicBool::new(false));
     let started = SystemTime::now();
     let t0 = Instant::now();
     let tag = random_tag();
@@ -172,7 +180,8 @@ pub fn scan_links_with<L: Link + Send>(
                         asked.push(a);
                     }
                 }
-                let cfg = worker_config(iface, opts, tag, asked);
+                let mut cfg = worker_config(iface, opts, tag, asked);
+                cfg.stop = sure.is_some().then(|| stop.clone());
                 let name = iface.name.clone();
                 let handle = s.spawn(move || {
                     worker::run(link, &cfg, &mut |o| {
@@ -183,7 +192,27 @@ pub fn scan_links_with<L: Link + Send>(
             })
             .collect();
         drop(tx);
-        for obs in rx {
+        loop {
+            let obs = match sure.as_ref().and_then(SureAnswer::stop_at) {
+                Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                    Ok(o) => o,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        // The answer is in: the workers end their windows, and what they
+                        // still send is taken in below.
+                        stop.store(true, Ordering::Relaxed);
+                        sure = None;
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+                None => match rx.recv() {
+                    Ok(o) => o,
+                    Err(_) => break,
+                },
+            };
+            if let Some(s) = sure.as_mut() {
+                s.see(&obs, Instant::now());
+            }
             let key = match obs {
                 Observation::Address { ifindex, addr, .. }
                 | Observation::MacHint { ifindex, addr, .. } => Some((ifindex, addr)),
@@ -253,6 +282,8 @@ pub fn scan_links_with<L: Link + Send>(
             foreign: stats.foreign,
             skipped: stats.skipped,
             unmatched_errors: stats.unmatched_errors,
+            ended_early: stats.ended_early,
+            window: stats.window,
         },
         ports_checked: None,
     };

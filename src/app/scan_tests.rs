@@ -225,6 +225,7 @@ fn jsonl_streams_hosts_during_the_scan() {
             resolver: None,
             observer: Some(&mut obs),
             recall: None,
+            sure: None,
         },
         &mut |w| panic!("{w}"),
     );
@@ -337,6 +338,7 @@ fn names_are_asked_during_the_scan_and_merged() {
             resolver: Some(&mut fake),
             observer: None,
             recall: None,
+            sure: None,
         },
         &mut |w| panic!("{w}"),
     );

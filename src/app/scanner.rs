@@ -5,6 +5,7 @@
 use super::dualstack;
 use super::memory::Memory;
 use super::scan::{scan_links_with, warn_stderr, ScanHooks, ScanObserver};
+use super::sure::SureAnswer;
 use crate::config::{InventoryConfig, ScanConfig};
 use crate::platform::{self, Os};
 use crate::reach;
@@ -79,6 +80,20 @@ impl Scanner {
         observer: Option<&mut dyn ScanObserver>,
         warn: &mut dyn FnMut(Warning),
     ) -> Report {
+        self.scan_inner(observer, None, warn)
+    }
+
+    /// One scan of a search: probing stops as soon as `sure` has its answer.
+    pub fn scan_for(&mut self, sure: Option<SureAnswer>) -> Report {
+        self.scan_inner(None, sure, &mut warn_stderr)
+    }
+
+    fn scan_inner(
+        &mut self,
+        observer: Option<&mut dyn ScanObserver>,
+        sure: Option<SureAnswer>,
+        warn: &mut dyn FnMut(Warning),
+    ) -> Report {
         let t0 = Instant::now();
         let deadline = t0 + self.cfg.wait;
         let Scanner { os, cfg, memory } = self;
@@ -101,6 +116,7 @@ impl Scanner {
             // A fresh borrow, so the observer may live shorter than the caller's.
             observer: observer.map(|o| o as &mut dyn ScanObserver),
             recall: Some(&recall),
+            sure,
         };
         let (links, arp) = (&mut os.links, &mut os.arp);
         // The ARP sweep runs beside the probe window, so it costs no extra time.

@@ -33,6 +33,11 @@ pub struct FindArgs {
     #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub wait: Duration,
 
+    /// Keep the whole --wait window of every scan (see `v6scout scan --no-early-end`);
+    /// by default a search ends as soon as the device has answered.
+    #[arg(long)]
+    pub no_early_end: bool,
+
     /// Also send an MLD query (as in the scan): finds addresses the device never answers
     /// from — a manual or stable SLAAC address given as QUERY — and devices that ignore
     /// all echo.
@@ -113,6 +118,7 @@ impl FindArgs {
         let scan = ScanConfig {
             interfaces: self.interfaces.clone(),
             wait: self.wait,
+            early_end: !self.no_early_end,
             mld: self.mld,
             ..ScanConfig::default()
         };

@@ -317,5 +317,13 @@ pub fn memory_alerts(iface: &IfaceReport, known: &Known) -> Vec<Alert> {
     out
 }
 
+/// Drops the `router-flag` alerts of MACs the inventory knows as routers: their RA was
+/// only missed this time (routers rate-limit their answers to solicitations).
+pub fn drop_known_routers(alerts: &mut Vec<Alert>, known: &Known) {
+    let routers: HashSet<Mac> = known.routers.iter().map(|r| r.mac).collect();
+    alerts
+        .retain(|a| a.kind != AlertKind::RouterFlag || !a.macs.iter().all(|m| routers.contains(m)));
+}
+
 #[cfg(test)]
 mod tests;

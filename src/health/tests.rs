@@ -333,3 +333,16 @@ fn an_address_with_another_mac_than_remembered_is_a_mac_change() {
     let both = iface(vec![], &[("2001:db8::a", A), ("2001:db8::a", B)]);
     assert_eq!(memory_alerts(&both, &k), vec![]);
 }
+
+#[test]
+fn a_known_router_whose_ra_was_missed_is_not_flagged() {
+    let t = table(&[
+        ("fe80::1", R, na(true, true)),
+        ("fe80::a", A, na(true, true)),
+    ]);
+    let mut got = scan_alerts(&t, &[], &own());
+    assert_eq!(kinds(&got), ["router-flag", "router-flag"]);
+    drop_known_routers(&mut got, &known(&[(R, None)], &[]));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].macs, [A]);
+}

@@ -125,6 +125,10 @@ pub struct JsonStats {
     pub skipped: u64,
     /// ICMPv6 errors that quoted nothing of this scan we could match.
     pub unmatched_errors: u64,
+    /// The probe window ended before `--wait`: the link had gone quiet.
+    pub ended_early: bool,
+    /// How long the probe window lasted, in milliseconds.
+    pub window_ms: u64,
 }
 
 /// The entry of one row; `ipv4_checked`: its interface was swept for IPv4.
@@ -207,6 +211,8 @@ pub fn document(report: &Report) -> Document<'_> {
             foreign: report.stats.foreign,
             skipped: report.stats.skipped,
             unmatched_errors: report.stats.unmatched_errors,
+            ended_early: report.stats.ended_early,
+            window_ms: u64::try_from(report.stats.window.as_millis()).unwrap_or(u64::MAX),
         },
     }
 }

@@ -38,12 +38,21 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
     }
 }
 
-/// The closing line: "12 hosts on 2 interfaces in 0.92 s".
+/// The closing line: "12 hosts on 2 interfaces in 0.92 s", and when the probe window
+/// ended before `--wait`: "…, ended early (link quiet after 0.29 s)".
 pub fn summary(report: &Report) -> String {
     let hosts = report.host_count();
     let ifaces = report.interfaces.len();
+    let early = if report.stats.ended_early {
+        format!(
+            ", ended early (link quiet after {:.2} s)",
+            report.stats.window.as_secs_f64()
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{hosts} host{} on {ifaces} interface{} in {:.2} s",
+        "{hosts} host{} on {ifaces} interface{} in {:.2} s{early}",
         if hosts == 1 { "" } else { "s" },
         if ifaces == 1 { "" } else { "s" },
         report.duration.as_secs_f64()

@@ -78,7 +78,7 @@ fn json_snapshot_follows_schema_v1() {
     assert_eq!(iface["prefixes"][1]["source"], "ra");
     assert_eq!(
         v["stats"],
-        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0})
+        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ended_early": false, "window_ms": 900})
     );
 }
 
@@ -87,6 +87,17 @@ fn summary_counts_distinct_hosts() {
     assert_eq!(
         summary(&fixture::report()),
         "3 hosts on 1 interface in 0.92 s"
+    );
+}
+
+#[test]
+fn summary_says_when_the_window_ended_early() {
+    let mut r = fixture::report();
+    r.stats.ended_early = true;
+    r.stats.window = std::time::Duration::from_millis(290);
+    assert_eq!(
+        summary(&r),
+        "3 hosts on 1 interface in 0.92 s, ended early (link quiet after 0.29 s)"
     );
 }
 
@@ -193,7 +204,7 @@ fn jsonl_snapshot() {
         serde_json::json!({
             "type": "summary", "version": 1, "started": "2026-11-18T11:06:40.000Z",
             "duration_ms": 921, "hosts": 3, "interfaces": ["eth0"],
-            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0}
+            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ended_early": false, "window_ms": 900}
         })
     );
 }

@@ -8,12 +8,16 @@ use crate::mac::Mac;
 use crate::model::{Ipv6Prefix, Observation};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod candidates;
 mod nodeinfo;
+pub mod quiet;
 mod receive;
 mod solicit;
+use quiet::Quiet;
 use solicit::Solicitations;
 pub use solicit::{UNICAST_BURST, UNICAST_PER_SECOND};
 
@@ -30,6 +34,12 @@ const SEQ_UNICAST: u16 = 0x2000;
 /// apart reach it in different beacon periods — each probe kind at least twice in the
 /// default window even when a beacon's multicast is lost.
 const DTIM_SPACING: Duration = Duration::from_millis(300);
+
+/// How long a router may wait before it answers a Router Solicitation
+/// (MAX_RA_DELAY_TIME, RFC 4861 §10; radvd waits a random time up to it), plus a margin.
+/// A window that has heard a host say it is a router stays open that long after the RS,
+/// so its advertisement is listed rather than missed (and its Router flag not flagged).
+const RA_WAIT: Duration = Duration::from_millis(550);
 /// Spacing of the multicast probes inside a round. Each one makes every host on the link
 /// answer at once; back to back, their answers pile up faster than they drain. In the
 /// namespace lab all hosts share the kernel's per-CPU ICMPv6 reply sockets, whose send
@@ -72,6 +82,12 @@ pub struct WorkerConfig {
     /// Addresses known from before (the kernel's neighbour cache, the inventory) to
     /// confirm by solicitation: only those that answer are reported.
     pub recall: Vec<Ipv6Addr>,
+    /// End the window (and send the retry rounds) as soon as the link has been quiet
+    /// long enough ([`quiet`]); `false` keeps the fixed schedule of `wait` and `rounds`.
+    pub early_end: bool,
+    /// Set by the caller when it has what it needs (resolve found its device): the
+    /// window ends within a few milliseconds.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// Counters of one worker's run.
@@ -94,6 +110,10 @@ pub struct WorkerStats {
     pub skipped: u64,
     /// ICMPv6 errors that quote nothing of this scan we can match.
     pub unmatched_errors: u64,
+    /// How long the window lasted (the longest of several workers').
+    pub window: Duration,
+    /// Whether the window ended before `wait` (every worker's did, when added up).
+    pub ended_early: bool,
 }
 
 impl WorkerStats {
@@ -107,6 +127,9 @@ impl WorkerStats {
         self.dropped_over_limit += o.dropped_over_limit;
         self.skipped += o.skipped;
         self.unmatched_errors += o.unmatched_errors;
+        // Zero windows are the empty sum's: the first worker's verdict stands alone.
+        self.ended_early = (self.ended_early || self.window.is_zero()) && o.ended_early;
+        self.window = self.window.max(o.window);
     }
 }
 
@@ -159,6 +182,11 @@ pub fn run<L: Link>(
         routers: 0,
         heard: 0,
         unicast_seq: 0,
+        quiet: Quiet::new(false, Instant::now(), Instant::now()),
+        ns_sent: HashMap::new(),
+        rs_sent: None,
+        ra_macs: HashSet::new(),
+        awaiting_ra: HashSet::new(),
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -219,6 +247,16 @@ struct Worker<'a, L: Link> {
     heard: usize,
     /// Counter of the unicast echoes' sequence numbers.
     unicast_seq: u16,
+    /// What decides when the window may end.
+    quiet: Quiet,
+    /// When each address was last solicited, for the latency of its advertisement.
+    ns_sent: HashMap<Ipv6Addr, Instant>,
+    /// When our Router Solicitation went out.
+    rs_sent: Option<Instant>,
+    /// MACs that sent a Router Advertisement (frame or source option), bounded like routers.
+    ra_macs: HashSet<Mac>,
+    /// MACs that said they are routers and whose RA is awaited.
+    awaiting_ra: HashSet<Mac>,
 }
 
 /// A multicast probe of a round waiting for its turn.
@@ -250,24 +288,52 @@ impl<L: Link> Worker<'_, L> {
         // (RS and Node Information query in the first round.)
         let per_round = 3 * self.cfg.sources.len() as u32 + 2;
         self.gap = PROBE_GAP.min(interval / per_round);
-        self.recall_known(start);
+        // A station in power save hears the first round only after its next DTIM beacon:
+        // the window stays open that long, so its late answer can stretch the window before
+        // the link looks quiet. MLD reports are spread over the query's response delay.
+        let mut not_before = start + DTIM_SPACING;
+        if self.cfg.mld && self.full {
+            not_before = not_before.max(start + mld_response_delay(self.cfg.wait));
+        }
+        self.quiet = Quiet::new(self.cfg.early_end, deadline, not_before);
         let mut round = 0;
         let mut buf = vec![0u8; 2048];
+        let mut ended_early = false;
         loop {
             let now = Instant::now();
             if now >= deadline {
                 break;
             }
-            if round < rounds && now >= start + interval * round {
+            // The first round always goes out whole: it is what every answer comes from.
+            if round > 0 && self.queued.is_empty() && self.stopped() {
+                ended_early = true;
+                break;
+            }
+            let round_at = match round {
+                0 => start,
+                r => self.quiet.next_round_at(start + interval * r),
+            };
+            if round < rounds && now >= round_at {
                 self.send_round(round);
+                if round == 0 {
+                    // The first round goes before anything remembered: a device where it
+                    // was answers either, and the first probe is on the wire at once.
+                    self.recall_known(now);
+                }
                 round += 1;
             }
             self.send_queued();
             self.send_due_solicitations(now);
+            let settled = round >= rounds && self.queued.is_empty() && !self.still_asking();
+            let end = self.quiet.end_at(settled);
+            if now >= end {
+                ended_early = true;
+                break;
+            }
             let mut next = if round < rounds {
-                (start + interval * round).min(deadline)
+                self.quiet.next_round_at(start + interval * round).min(end)
             } else {
-                deadline
+                end
             };
             if !self.queued.is_empty() {
                 next = next.min(self.next_send);
@@ -275,7 +341,10 @@ impl<L: Link> Worker<'_, L> {
             if let Some(due) = self.pending.next_due() {
                 next = next.min(due);
             }
-            let timeout = next.saturating_duration_since(Instant::now());
+            let mut timeout = next.saturating_duration_since(Instant::now());
+            if self.cfg.stop.is_some() {
+                timeout = timeout.min(STOP_POLL);
+            }
             match self.link.recv(&mut buf, timeout) {
                 Ok(Some(rx)) => {
                     let len = rx.len.min(buf.len());
@@ -286,6 +355,21 @@ impl<L: Link> Worker<'_, L> {
                 Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
             }
         }
+        self.stats.window = start.elapsed();
+        self.stats.ended_early = ended_early;
+    }
+
+    /// Whether the caller has what it needs.
+    fn stopped(&self) -> bool {
+        self.cfg
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Whether a solicitation is still due for an address whose MAC is unknown.
+    fn still_asking(&self) -> bool {
+        self.pending.waiting().any(|a| self.wants_mac(a))
     }
 
     /// Starts confirming the addresses known from before: each gets the solicitations of
@@ -322,7 +406,10 @@ impl<L: Link> Worker<'_, L> {
 
     fn send(&mut self, probe: Probe<'_>) {
         match self.link.send(&probe) {
-            Ok(()) => self.stats.probes_sent += 1,
+            Ok(()) => {
+                self.stats.probes_sent += 1;
+                self.quiet.sent(Instant::now());
+            }
             Err(e) => {
                 self.stats.send_errors += 1;
                 self.first_send_error.get_or_insert(e);
@@ -346,6 +433,7 @@ impl<L: Link> Worker<'_, L> {
                 hop_opts: None,
                 hop_limit: None,
             });
+            self.rs_sent = Some(Instant::now());
             self.send_ni_query(ALL_NODES);
             if self.cfg.mld {
                 self.send_mld_query(link_local);
@@ -426,6 +514,7 @@ impl<L: Link> Worker<'_, L> {
             return;
         };
         let ns = packet::neighbour_solicitation(addr, mac);
+        self.ns_sent.insert(addr, Instant::now());
         self.send(Probe {
             dst: packet::solicited_node(addr),
             src: self.cfg.sources.first().copied(),
@@ -440,7 +529,7 @@ impl<L: Link> Worker<'_, L> {
     /// solicited-node groups reveal the low 24 bits of each of its addresses. Hosts answer
     /// within half the window so the candidates can still be confirmed inside it.
     fn send_mld_query(&mut self, link_local: Option<Ipv6Addr>) {
-        let query = mld::general_query((self.cfg.wait / 2).min(Duration::from_secs(1)));
+        let query = mld::general_query(mld_response_delay(self.cfg.wait));
         let alert = mld::router_alert_hop_by_hop();
         self.send(Probe {
             dst: ALL_NODES,
@@ -451,6 +540,15 @@ impl<L: Link> Worker<'_, L> {
             hop_limit: Some(1),
         });
     }
+}
+
+/// How often a worker with a stop flag looks at it while waiting.
+const STOP_POLL: Duration = Duration::from_millis(5);
+
+/// The MLD query's maximum response delay: hosts answer within half the window, so the
+/// candidates can still be confirmed inside it.
+fn mld_response_delay(wait: Duration) -> Duration {
+    (wait / 2).min(Duration::from_secs(1))
 }
 
 /// Most remembered addresses one interface confirms per scan: each costs up to two
@@ -485,3 +583,7 @@ mod ids_tests;
 #[cfg(test)]
 #[path = "worker_ni_tests.rs"]
 mod ni_tests;
+
+#[cfg(test)]
+#[path = "worker_early_tests.rs"]
+mod early_tests;

@@ -28,6 +28,8 @@ fn cfg(wait_ms: u64) -> WorkerConfig {
         mld: false,
         prefixes: vec![Ipv6Prefix::new(a("fe80::"), 64)],
         recall: Vec::new(),
+        early_end: false,
+        stop: None,
     }
 }
 

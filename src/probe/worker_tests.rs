@@ -35,6 +35,8 @@ fn cfg() -> WorkerConfig {
             Ipv6Prefix::new(a("2001:db8:1::"), 64),
         ],
         recall: Vec::new(),
+        early_end: false,
+        stop: None,
     }
 }
 

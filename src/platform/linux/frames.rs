@@ -9,7 +9,7 @@
 
 use crate::mac::Mac;
 use crate::probe::packet::bytes::{addr, array};
-use socket2::{Domain, Protocol, SockAddr, SockFilter, Socket, Type};
+use socket2::{Domain, SockAddr, SockFilter, Socket, Type};
 use std::collections::HashMap;
 use std::io;
 use std::mem::size_of;
@@ -61,8 +61,11 @@ pub struct FrameMacs {
 impl FrameMacs {
     /// Opens the tap on interface `ifindex` (needs CAP_NET_RAW).
     pub fn open(ifindex: u32) -> io::Result<FrameMacs> {
-        let all = Protocol::from(i32::from((libc::ETH_P_ALL as u16).to_be()));
-        let sock = Socket::new(Domain::PACKET, Type::RAW, Some(all))?;
+        // Protocol 0: the socket hears nothing until bind() names the protocol and the
+        // interface. Created with ETH_P_ALL it would be hooked at once, and bind() would
+        // unhook it first, waiting out an RCU grace period (~13 ms per interface on the
+        // lab machine, all of it before the first probe).
+        let sock = Socket::new(Domain::PACKET, Type::RAW, None)?;
         sock.attach_filter(&filter())?;
         sock.set_nonblocking(true)?;
         // SAFETY: the closure writes one sockaddr_ll into storage that holds any socket
@@ -82,7 +85,8 @@ impl FrameMacs {
             sock,
             seen: HashMap::new(),
         };
-        // Frames of other interfaces may have queued between socket() and bind().
+        // Nothing can have queued before bind(); a kernel that hooks protocol 0 anyway
+        // would have queued other interfaces' frames.
         tap.drain_discarding();
         Ok(tap)
     }

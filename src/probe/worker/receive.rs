@@ -81,6 +81,7 @@ impl<L: Link> Worker<'_, L> {
             return false;
         }
         self.solicited.insert(addr, false);
+        self.quiet.found(Instant::now());
         self.send_ns(addr);
         self.pending.schedule(addr, Instant::now());
         true
@@ -102,6 +103,9 @@ impl<L: Link> Worker<'_, L> {
         self.ask_node_info(addr, via);
         if mac.is_some() || frame_mac.is_some() {
             if let Some(done) = self.solicited.get_mut(&addr) {
+                if !*done {
+                    self.quiet.found(Instant::now());
+                }
                 *done = true;
             }
         }
@@ -124,6 +128,7 @@ impl<L: Link> Worker<'_, L> {
             return false;
         }
         self.solicited.insert(addr, false);
+        self.quiet.found(Instant::now());
         true
     }
 
@@ -146,6 +151,20 @@ impl<L: Link> Worker<'_, L> {
     fn heard_from(&mut self, addr: Ipv6Addr, mac: Option<Mac>, frame_mac: Option<Mac>) {
         if is_host_address(addr) && !self.cfg.own.contains(&addr) && self.track_heard(addr) {
             self.observe(addr, SeenBy::Heard, mac, frame_mac, None, false);
+        }
+    }
+
+    /// A host said it is a router (NA with the R flag): unless its RA was heard already,
+    /// the window stays open until a router has had the time to answer our RS.
+    fn await_ra(&mut self, mac: Option<Mac>) {
+        let Some(mac) = mac.filter(|m| !self.ra_macs.contains(m)) else {
+            return;
+        };
+        if let Some(rs) = self.rs_sent {
+            if self.awaiting_ra.len() < router_limit(self.cfg.max_hosts) {
+                self.awaiting_ra.insert(mac);
+                self.quiet.hold_until(rs + super::RA_WAIT);
+            }
         }
     }
 
@@ -247,6 +266,12 @@ impl<L: Link> Worker<'_, L> {
                 if !self.solicited.contains_key(&target) && !self.adopt(target) {
                     return;
                 }
+                if let Some(t) = self.ns_sent.get(&target) {
+                    self.quiet.answered(now.saturating_duration_since(*t));
+                }
+                if router {
+                    self.await_ra(target_mac.or(frame_mac));
+                }
                 match target_mac {
                     Some(mac) if usable(&mac) => {
                         self.claim(target, mac, ClaimVia::advert(override_flag, router));
@@ -322,6 +347,15 @@ impl<L: Link> Worker<'_, L> {
                 if self.track(rx.src) {
                     self.routers += usize::from(!known);
                     let mac = advert.source_mac.filter(usable);
+                    if self.ra_macs.len() < router_limit(self.cfg.max_hosts) {
+                        self.ra_macs.extend(frame_mac.into_iter().chain(mac));
+                    }
+                    for m in frame_mac.into_iter().chain(mac) {
+                        self.awaiting_ra.remove(&m);
+                    }
+                    if self.awaiting_ra.is_empty() {
+                        self.quiet.release();
+                    }
                     if let Some(m) = mac {
                         self.claim(rx.src, m, ClaimVia::RouterAdvert);
                     }
@@ -372,9 +406,14 @@ impl<L: Link> Worker<'_, L> {
     }
 
     /// Round-trip time of the answer to probe `seq`.
-    fn rtt(&self, seq: u16, now: Instant) -> Option<Duration> {
-        self.sent_at
+    fn rtt(&mut self, seq: u16, now: Instant) -> Option<Duration> {
+        let rtt = self
+            .sent_at
             .get(&seq)
-            .map(|t| now.saturating_duration_since(*t))
+            .map(|t| now.saturating_duration_since(*t));
+        if let Some(d) = rtt {
+            self.quiet.answered(d);
+        }
+        rtt
     }
 }

@@ -51,6 +51,11 @@ impl Solicitations {
         }
     }
 
+    /// The addresses with an attempt still to come.
+    pub(super) fn waiting(&self) -> impl Iterator<Item = Ipv6Addr> + '_ {
+        self.due.iter().map(|(_, a)| *a)
+    }
+
     /// When the next attempt is due, if any.
     pub(super) fn next_due(&self) -> Option<Instant> {
         self.due.first().map(|(t, _)| *t)

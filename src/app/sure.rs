@@ -1,0 +1,143 @@
+//! When a search has its sure answer: a full-MAC or address query is answered once that
+//! device has answered with its MAC, and a short grace has let its other addresses in
+//! (`--prefer` and the port-22 check choose among them). Other queries (vendor, name,
+//! prefix, IPv4) need the whole link to tell whether they are unique: they wait for the
+//! link to go quiet like a scan. Pure: fed observations and times, it answers with a time.
+
+use crate::mac::Mac;
+use crate::model::Observation;
+use crate::query::Query;
+use std::net::Ipv6Addr;
+use std::time::{Duration, Instant};
+
+/// How long after the device's first answer its other addresses may still come: its
+/// answers to the other sources' probes of the round (5 ms apart) and their NAs.
+pub const GRACE: Duration = Duration::from_millis(40);
+
+/// One device a query names for sure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Want {
+    Mac(Mac),
+    Address(Ipv6Addr),
+}
+
+/// Watches a search's observations for its sure answer.
+#[derive(Clone, Debug)]
+pub struct SureAnswer {
+    wants: Vec<Want>,
+    answered: Option<Instant>,
+}
+
+impl SureAnswer {
+    /// For queries that name one device each (full MACs, addresses); `None` when any of
+    /// them needs the whole link.
+    pub fn for_queries(queries: &[Query]) -> Option<SureAnswer> {
+        let wants = queries
+            .iter()
+            .map(|q| match q {
+                Query::Mac(m) => Some(Want::Mac(*m)),
+                Query::Address(a, _) => Some(Want::Address(*a)),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        (!wants.is_empty()).then_some(SureAnswer {
+            wants,
+            answered: None,
+        })
+    }
+
+    /// Notes an observation that arrived at `now`.
+    pub fn see(&mut self, obs: &Observation, now: Instant) {
+        if self.answered.is_some() {
+            return;
+        }
+        let Observation::Address {
+            addr,
+            mac,
+            frame_mac,
+            ..
+        } = obs
+        else {
+            return;
+        };
+        // The NA's own word first, as the report takes it.
+        let Some(m) = mac.or(*frame_mac) else {
+            return;
+        };
+        let hit = self.wants.iter().any(|w| match w {
+            Want::Mac(want) => *want == m,
+            Want::Address(want) => want == addr,
+        });
+        if hit {
+            self.answered = Some(now);
+        }
+    }
+
+    /// When the search may stop probing, once the device has answered.
+    pub fn stop_at(&self) -> Option<Instant> {
+        self.answered.map(|t| t + GRACE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SeenBy;
+
+    const M: Mac = Mac([0xb8, 0x27, 0xeb, 0x5a, 0, 1]);
+
+    fn seen(addr: &str, mac: Option<Mac>, frame_mac: Option<Mac>) -> Observation {
+        Observation::Address {
+            ifindex: 2,
+            addr: addr.parse().unwrap(),
+            via: SeenBy::Echo,
+            mac,
+            frame_mac,
+            rtt: None,
+            router: false,
+        }
+    }
+
+    #[test]
+    fn a_mac_query_is_answered_by_that_mac_then_a_grace() {
+        let mut s = SureAnswer::for_queries(&[Query::Mac(M)]).unwrap();
+        let t0 = Instant::now();
+        s.see(&seen("fe80::2", Some(Mac([2, 0, 0, 0, 0, 2])), None), t0);
+        assert_eq!(s.stop_at(), None, "another device");
+        s.see(&seen("fe80::1", None, None), t0);
+        assert_eq!(s.stop_at(), None, "no MAC yet");
+        s.see(
+            &seen("fe80::1", None, Some(M)),
+            t0 + Duration::from_millis(3),
+        );
+        assert_eq!(s.stop_at(), Some(t0 + Duration::from_millis(3) + GRACE));
+        s.see(
+            &seen("2001:db8::1", Some(M), None),
+            t0 + Duration::from_millis(9),
+        );
+        assert_eq!(s.stop_at(), Some(t0 + Duration::from_millis(3) + GRACE));
+    }
+
+    #[test]
+    fn an_address_query_needs_the_address_with_a_mac() {
+        let q = Query::Address("2001:db8::7".parse().unwrap(), None);
+        let mut s = SureAnswer::for_queries(&[q]).unwrap();
+        let t0 = Instant::now();
+        s.see(&seen("2001:db8::7", None, None), t0);
+        assert_eq!(s.stop_at(), None);
+        s.see(&seen("2001:db8::7", Some(M), None), t0);
+        assert_eq!(s.stop_at(), Some(t0 + GRACE));
+    }
+
+    #[test]
+    fn queries_that_need_the_whole_link_have_no_sure_answer() {
+        assert!(SureAnswer::for_queries(&[Query::Word("raspberry".into())]).is_none());
+        assert!(
+            SureAnswer::for_queries(&[Query::MacPrefix(vec![0xb, 8, 2, 7, 0xe, 0xb])]).is_none()
+        );
+        assert!(SureAnswer::for_queries(&[]).is_none());
+        // An IPv4 query and the MACs the inventory saw holding it: the IPv4 needs ARP.
+        let v4 = Query::Ipv4("192.0.2.7".parse().unwrap());
+        assert!(SureAnswer::for_queries(&[v4, Query::Mac(M)]).is_none());
+    }
+}
