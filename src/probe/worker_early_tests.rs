@@ -20,19 +20,9 @@ const LONG: Duration = Duration::from_secs(20);
 
 fn cfg(early_end: bool) -> WorkerConfig {
     WorkerConfig {
-        ifindex: 2,
-        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 1])),
-        sources: vec![a("fe80::100"), a("2001:db8:1::100")],
-        own: vec![a("fe80::100"), a("2001:db8:1::100")],
-        wait: LONG,
-        rounds: 3,
-        tag: TAG,
-        max_hosts: 4096,
-        mld: false,
         prefixes: vec![Ipv6Prefix::new(a("fe80::"), 64)],
-        recall: Vec::new(),
         early_end,
-        stop: None,
+        ..super::tests::base_config(TAG, LONG, 3)
     }
 }
 

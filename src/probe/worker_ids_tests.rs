@@ -10,27 +10,11 @@ fn a(s: &str) -> Ipv6Addr {
 }
 
 fn cfg() -> WorkerConfig {
-    WorkerConfig {
-        ifindex: 2,
-        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 1])),
-        sources: vec![a("fe80::100"), a("2001:db8:1::100")],
-        own: vec![a("fe80::100"), a("2001:db8:1::100")],
-        wait: Duration::from_millis(300),
-        rounds: 2,
-        tag: ProbeTag {
-            id: 0x1d5,
-            cookie: *b"ids-ids!",
-        },
-        max_hosts: 4096,
-        mld: false,
-        prefixes: vec![
-            Ipv6Prefix::new(a("fe80::"), 64),
-            Ipv6Prefix::new(a("2001:db8:1::"), 64),
-        ],
-        recall: Vec::new(),
-        early_end: false,
-        stop: None,
-    }
+    let tag = ProbeTag {
+        id: 0x1d5,
+        cookie: *b"ids-ids!",
+    };
+    super::tests::base_config(tag, Duration::from_millis(300), 2)
 }
 
 fn host(last: u8, addrs: &[&str]) -> SimHost {

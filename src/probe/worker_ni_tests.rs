@@ -17,24 +17,7 @@ const TAG: ProbeTag = ProbeTag {
 };
 
 fn cfg() -> WorkerConfig {
-    WorkerConfig {
-        ifindex: 2,
-        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 1])),
-        sources: vec![a("fe80::100"), a("2001:db8:1::100")],
-        own: vec![a("fe80::100"), a("2001:db8:1::100")],
-        wait: Duration::from_millis(300),
-        rounds: 2,
-        tag: TAG,
-        max_hosts: 4096,
-        mld: false,
-        prefixes: vec![
-            Ipv6Prefix::new(a("fe80::"), 64),
-            Ipv6Prefix::new(a("2001:db8:1::"), 64),
-        ],
-        recall: Vec::new(),
-        early_end: false,
-        stop: None,
-    }
+    super::tests::base_config(TAG, Duration::from_millis(300), 2)
 }
 
 fn host(last: u8, addrs: &[&str], node_info: bool) -> SimHost {

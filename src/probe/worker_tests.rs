@@ -19,15 +19,17 @@ const TAG: ProbeTag = ProbeTag {
 };
 const OURS: Mac = Mac([2, 0, 0x5e, 0x10, 0, 1]);
 
-fn cfg() -> WorkerConfig {
+/// What every worker test starts from: interface 2 with our MAC, sources (and own
+/// addresses) fe80::100 and 2001:db8:1::100, both their prefixes known, fixed windows.
+pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerConfig {
     WorkerConfig {
         ifindex: 2,
         mac: Some(OURS),
         sources: vec![a("fe80::100"), a("2001:db8:1::100")],
         own: vec![a("fe80::100"), a("2001:db8:1::100")],
-        wait: Duration::from_millis(120),
-        rounds: 3,
-        tag: TAG,
+        wait,
+        rounds,
+        tag,
         max_hosts: 4096,
         mld: false,
         prefixes: vec![
@@ -38,6 +40,10 @@ fn cfg() -> WorkerConfig {
         early_end: false,
         stop: None,
     }
+}
+
+fn cfg() -> WorkerConfig {
+    base_config(TAG, Duration::from_millis(120), 3)
 }
 
 fn pi(i: u8, silent: bool) -> SimHost {
