@@ -24,6 +24,11 @@ impl Mac {
         self.0 == [0; 6]
     }
 
+    /// True when the MAC can be a host's: neither a group address nor all zeros.
+    pub fn is_host(self) -> bool {
+        !self.is_multicast() && !self.is_zero()
+    }
+
     /// The modified EUI-64 interface identifier derived from this MAC (RFC 4291 appendix A).
     pub fn eui64_interface_id(self) -> [u8; 8] {
         let m = self.0;

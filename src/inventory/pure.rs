@@ -31,7 +31,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             .flat_map(|p| &p.hosts)
             .filter(|h| !h.is_self && !h.stale);
         for h in rows {
-            let Some(mac) = h.mac.filter(|m| is_host_mac(*m)) else {
+            let Some(mac) = h.mac.filter(|m| m.is_host()) else {
                 continue;
             };
             let at = slot(&mut out, first, &key, mac);
@@ -64,7 +64,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             }
         }
         for r in &iface.routers {
-            let Some(mac) = r.mac.filter(|m| is_host_mac(*m)) else {
+            let Some(mac) = r.mac.filter(|m| m.is_host()) else {
                 continue;
             };
             let at = slot(&mut out, first, &key, mac);
@@ -72,7 +72,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             out[at].advert = Some(KnownAdvert::of(r));
         }
         for h in &iface.ipv4_only {
-            if !is_host_mac(h.mac) {
+            if !h.mac.is_host() {
                 continue;
             }
             let at = slot(&mut out, first, &key, h.mac);
@@ -86,10 +86,6 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
         }
     }
     out
-}
-
-fn is_host_mac(m: Mac) -> bool {
-    !m.is_multicast() && !m.is_zero()
 }
 
 /// The index of the sighting of `mac` on interface `key` (whose sightings start at

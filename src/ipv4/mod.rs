@@ -129,7 +129,7 @@ pub fn parse_arp_reply(frame: &[u8]) -> Option<(Ipv4Addr, Mac)> {
     let ip = arp.get_sender_proto_addr();
     let usable =
         !(ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || ip.is_loopback());
-    (usable && !mac.is_zero() && !mac.is_multicast()).then_some((ip, mac))
+    (usable && mac.is_host()).then_some((ip, mac))
 }
 
 /// Puts each IPv4 address on every row of the host with that MAC, and lists IPv4

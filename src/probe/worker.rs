@@ -502,7 +502,9 @@ impl<L: Link> Worker<'_, L> {
                 hop_opts: None,
                 hop_limit: None,
             });
-            self.next_send = now + self.gap;
+            // From the end of this send: a send delayed after `now` (the thread preempted)
+            // must not bring the next one closer than the gap.
+            self.next_send = Instant::now() + self.gap;
         }
     }
 

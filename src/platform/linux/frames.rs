@@ -49,7 +49,7 @@ pub(super) fn frame_source(frame: &[u8]) -> Option<(Ipv6Addr, Mac)> {
     }
     let mac = Mac(array::<6>(frame, 6)?);
     let src = addr(frame, ETH_HEADER + 8)?;
-    (!mac.is_multicast() && !mac.is_zero()).then_some((src, mac))
+    mac.is_host().then_some((src, mac))
 }
 
 /// An open tap on one interface and what it has learned.

@@ -38,7 +38,7 @@ pub fn entry_from(msg: &NeighbourMessage) -> Option<NeighEntry> {
         }
     }
     let addr = addr.filter(|a| crate::model::is_host_address(*a))?;
-    let mac = mac.filter(|m| !m.is_multicast() && !m.is_zero())?;
+    let mac = mac.filter(|m| m.is_host())?;
     Some(NeighEntry {
         ifindex: msg.header.ifindex,
         addr,
@@ -79,7 +79,7 @@ pub fn ipv4_entry_from(msg: &NeighbourMessage) -> Option<Ipv4Neighbour> {
     let addr = addr.filter(|a| {
         !(a.is_multicast() || a.is_broadcast() || a.is_unspecified() || a.is_loopback())
     })?;
-    let mac = mac.filter(|m| !m.is_multicast() && !m.is_zero())?;
+    let mac = mac.filter(|m| m.is_host())?;
     Some(Ipv4Neighbour {
         ifindex: msg.header.ifindex,
         addr,

@@ -71,7 +71,7 @@ impl<L: Link> Worker<'_, L> {
             self.stats.malformed += 1;
             return;
         }
-        let frame_mac = rx.mac.filter(|m| !m.is_multicast() && !m.is_zero());
+        let frame_mac = rx.mac.filter(|m| m.is_host());
         if !self.track(rx.src) {
             return;
         }

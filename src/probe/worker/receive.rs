@@ -214,13 +214,12 @@ impl<L: Link> Worker<'_, L> {
         };
         // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
         let ndp_ok = rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT);
-        let usable = |m: &Mac| !m.is_multicast() && !m.is_zero();
         if rx.src.is_unspecified() {
             // Duplicate address detection (RFC 4862 §5.4.2): a device joining the link
             // asks whether its new address is taken; the frame says who it is.
             match msg {
                 Icmp::NeighbourSolicit { target, .. } if ndp_ok => {
-                    self.heard_from(target, None, rx.mac.filter(usable));
+                    self.heard_from(target, None, rx.mac.filter(|m| m.is_host()));
                 }
                 Icmp::RouterSolicit { .. } | Icmp::NeighbourSolicit { .. } => {}
                 _ => self.stats.malformed += 1,
@@ -235,7 +234,7 @@ impl<L: Link> Worker<'_, L> {
             self.stats.foreign += 1;
             return;
         }
-        let frame_mac = rx.mac.filter(usable);
+        let frame_mac = rx.mac.filter(|m| m.is_host());
         match msg {
             Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
                 if self.track(rx.src) {
@@ -273,7 +272,7 @@ impl<L: Link> Worker<'_, L> {
                     self.await_ra(target_mac.or(frame_mac));
                 }
                 match target_mac {
-                    Some(mac) if usable(&mac) => {
+                    Some(mac) if mac.is_host() => {
                         self.claim(target, mac, ClaimVia::advert(override_flag, router));
                         let first = self.solicited.get(&target) == Some(&false);
                         self.observe(target, SeenBy::Ndp, Some(mac), frame_mac, None, router);
@@ -300,7 +299,7 @@ impl<L: Link> Worker<'_, L> {
                 router,
                 override_flag,
                 ..
-            } if ndp_ok && usable(&mac) => {
+            } if ndp_ok && mac.is_host() => {
                 if self.solicited.contains_key(&target)
                     || self.heard < router_limit(self.cfg.max_hosts)
                 {
@@ -312,7 +311,7 @@ impl<L: Link> Worker<'_, L> {
             Icmp::NeighbourSolicit {
                 target,
                 source_mac: Some(mac),
-            } if ndp_ok && usable(&mac) => {
+            } if ndp_ok && mac.is_host() => {
                 let known = self.solicited.contains_key(&rx.src);
                 if known || self.heard < router_limit(self.cfg.max_hosts) {
                     self.claim(rx.src, mac, ClaimVia::Solicit);
@@ -329,7 +328,7 @@ impl<L: Link> Worker<'_, L> {
             }
             Icmp::RouterSolicit {
                 source_mac: Some(mac),
-            } if ndp_ok && is_link_local(rx.src) && usable(&mac) => {
+            } if ndp_ok && is_link_local(rx.src) && mac.is_host() => {
                 self.heard_from(rx.src, Some(mac), frame_mac);
             }
             Icmp::RouterAdvert(ref advert) if ndp_ok && is_link_local(rx.src) => {
@@ -346,7 +345,7 @@ impl<L: Link> Worker<'_, L> {
                     .collect();
                 if self.track(rx.src) {
                     self.routers += usize::from(!known);
-                    let mac = advert.source_mac.filter(usable);
+                    let mac = advert.source_mac.filter(|m| m.is_host());
                     if self.ra_macs.len() < router_limit(self.cfg.max_hosts) {
                         self.ra_macs.extend(frame_mac.into_iter().chain(mac));
                     }
