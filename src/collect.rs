@@ -26,11 +26,21 @@ pub struct AddrEntry {
     pub router: bool,
     /// Only in the neighbour cache: nothing answered for it during this scan.
     pub stale: bool,
-    /// `mac` came from a link-layer option (NA, RA, NS), not from a frame.
-    pub mac_from_option: bool,
-    /// `mac` came from a Neighbour Advertisement's target option: the strongest word,
-    /// which no RA or NS source option replaces (a forged RA could otherwise rename a host).
-    pub mac_from_advert: bool,
+    /// Whose word `mac` is; a weaker word never replaces a stronger one.
+    pub mac_word: MacWord,
+}
+
+/// Where an entry's MAC came from, weakest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MacWord {
+    /// The source of the frames its answers came in (or nothing yet).
+    #[default]
+    Frame,
+    /// A link-layer option of its RA or NS: the neighbour's own word.
+    Option,
+    /// A Neighbour Advertisement's target option: the strongest word, which no RA or NS
+    /// source option replaces (a forged RA could otherwise rename a host).
+    Advert,
 }
 
 /// Most distinct claims kept per address: enough to show a conflict, too few for a flood.
@@ -117,16 +127,16 @@ impl HostTable {
                 }
                 let e = t.addrs.entry(addr).or_default();
                 e.seen_by.insert(via);
-                // An NA or RA link-layer option is the neighbour's own word: it wins over
-                // the frame's source, which only fills a MAC nothing else gave; and an
-                // NA's wins over an RA's or NS's.
-                let advert = via == SeenBy::Ndp || via == SeenBy::Mld;
-                if mac.is_some() && (advert || !e.mac_from_advert) {
-                    e.mac = mac;
-                    e.mac_from_option = true;
-                    e.mac_from_advert |= advert;
-                } else if !e.mac_from_option && frame_mac.is_some() {
-                    e.mac = frame_mac;
+                // A link-layer option wins over the frame's source, which only fills a MAC
+                // nothing else gave; and an NA's option wins over an RA's or NS's.
+                let word = match (mac, via) {
+                    (Some(_), SeenBy::Ndp | SeenBy::Mld) => Some((mac, MacWord::Advert)),
+                    (Some(_), _) => Some((mac, MacWord::Option)),
+                    (None, _) => frame_mac.is_some().then_some((frame_mac, MacWord::Frame)),
+                };
+                if let Some((m, w)) = word.filter(|(_, w)| *w >= e.mac_word) {
+                    e.mac = m;
+                    e.mac_word = w;
                 }
                 if frame_mac.is_some() {
                     e.frame_mac = frame_mac;

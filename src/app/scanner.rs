@@ -74,13 +74,16 @@ impl Scanner {
     }
 
     /// One scan, telling `observer` (streaming output, progress) about each observation.
-    /// Names are looked up as addresses are seen, unless names are off.
+    /// Names are looked up as addresses are seen, unless names are off. The report carries
+    /// the alerts that need the inventory too (it is shown; a search's is not).
     pub fn scan_observed(
         &mut self,
         observer: Option<&mut dyn ScanObserver>,
         warn: &mut dyn FnMut(Warning),
     ) -> Report {
-        self.scan_inner(observer, None, warn)
+        let mut report = self.scan_inner(observer, None, &mut *warn);
+        self.memory.add_alerts(&mut report, warn);
+        report
     }
 
     /// One scan of a search: probing stops as soon as `sure` has its answer.
@@ -126,7 +129,6 @@ impl Scanner {
             (report, dualstack::join_sweeps(handles, &mut *warn))
         });
         dualstack::attach(&mut report, neigh, swept, warn);
-        memory.add_alerts(&mut report, warn);
         if let Some(ports) = &cfg.ports {
             reach::run(&mut report, ports, &*os.connector, reach::CONNECT_TIMEOUT);
         }

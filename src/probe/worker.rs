@@ -389,11 +389,20 @@ impl<L: Link> Worker<'_, L> {
             .take(MAX_RECALL)
             .collect();
         for addr in recall {
-            if self.recalled.insert(addr) {
-                self.send_ns(addr);
-                self.pending.schedule(addr, now);
-            }
+            self.confirm(addr, now);
         }
+    }
+
+    /// Starts asking for the MAC of `addr`, an address known from elsewhere (remembered,
+    /// a known ID in another prefix, listed by a Node Information reply): it takes no
+    /// room among the hosts until it answers. False when it is asked about already.
+    fn confirm(&mut self, addr: Ipv6Addr, now: Instant) -> bool {
+        if !self.recalled.insert(addr) {
+            return false;
+        }
+        self.send_ns(addr);
+        self.pending.schedule(addr, now);
+        true
     }
 
     /// Whether `addr` still needs asking for its MAC.

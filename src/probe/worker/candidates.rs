@@ -98,10 +98,8 @@ impl<L: Link> Worker<'_, L> {
             if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
                 continue;
             }
-            if self.recalled.insert(c) {
+            if self.confirm(c, now) {
                 self.id_tries += 1;
-                self.send_ns(c);
-                self.pending.schedule(c, now);
             }
         }
     }

@@ -92,9 +92,8 @@ impl<L: Link> Worker<'_, L> {
             // Already confirmed before the reply came: credit it now.
             if let Some(mac) = self.macs.get(&addr).copied() {
                 self.credit_node_info(addr, mac, None);
-            } else if !self.solicited.contains_key(&addr) && self.recalled.insert(addr) {
-                self.send_ns(addr);
-                self.pending.schedule(addr, now);
+            } else if !self.solicited.contains_key(&addr) {
+                self.confirm(addr, now);
             }
         }
     }
