@@ -187,6 +187,17 @@ fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
 /// Port the ssh helper checks when a device has several addresses.
 const SSH_PORT: u16 = 22;
 
+/// `port` on each of `ranked`, link-local ones scoped to the host's interface.
+fn socket_addrs(h: &HostMatch, ranked: &[&MatchedAddr], port: u16) -> Vec<SocketAddrV6> {
+    ranked
+        .iter()
+        .map(|a| {
+            let scope = if is_link_local(a.address) { h.index } else { 0 };
+            SocketAddrV6::new(a.address, port, 0, scope)
+        })
+        .collect()
+}
+
 /// The address to use: by `--prefer`, except that when the device has several addresses
 /// the first (in that order) where `port` accepts a connection wins — a device whose
 /// link-local address is firewalled but whose global one takes ssh gets the global one.
@@ -199,17 +210,7 @@ fn pick<'a>(
 ) -> Result<&'a MatchedAddr> {
     let ranked = h.ranked(find.prefer);
     if ranked.len() > 1 {
-        let addrs: Vec<SocketAddrV6> = ranked
-            .iter()
-            .map(|a| {
-                SocketAddrV6::new(
-                    a.address,
-                    port,
-                    0,
-                    if is_link_local(a.address) { h.index } else { 0 },
-                )
-            })
-            .collect();
+        let addrs = socket_addrs(h, &ranked, port);
         if let Some(i) = reach::first_open(connector, &addrs, reach::CONNECT_TIMEOUT) {
             return Ok(ranked[i]);
         }
@@ -319,17 +320,7 @@ fn exec_failure(cmd: &[String]) -> anyhow::Error {
 /// that chose the address, not a second one after a check.
 fn connect(host: &HostMatch, find: &FindConfig, port: u16) -> Result<ExitCode> {
     let ranked = host.ranked(find.prefer);
-    let addrs: Vec<SocketAddrV6> = ranked
-        .iter()
-        .map(|a| {
-            let scope = if is_link_local(a.address) {
-                host.index
-            } else {
-                0
-            };
-            SocketAddrV6::new(a.address, port, 0, scope)
-        })
-        .collect();
+    let addrs = socket_addrs(host, &ranked, port);
     let mut tcp =
         |sa: SocketAddrV6, timeout: Duration| TcpStream::connect_timeout(&sa.into(), timeout);
     let first = ranked
