@@ -27,20 +27,7 @@ impl Report {
     /// Number of distinct live neighbours: one per MAC, plus each address whose MAC is
     /// unknown; our own addresses and stale cache entries do not count.
     pub fn host_count(&self) -> usize {
-        self.interfaces
-            .iter()
-            .map(|i| {
-                let mut hosts: HashSet<HostKey> = i
-                    .prefixes
-                    .iter()
-                    .flat_map(|p| &p.hosts)
-                    .filter(|h| !h.is_self && !h.stale)
-                    .map(|h| HostKey::of(h.mac, h.address))
-                    .collect();
-                hosts.extend(i.ipv4_only.iter().map(|h| HostKey::Mac(h.mac)));
-                hosts.len()
-            })
-            .sum()
+        self.interfaces.iter().map(IfaceReport::host_count).sum()
     }
 }
 
@@ -231,6 +218,20 @@ impl HostRow {
 }
 
 impl IfaceReport {
+    /// Number of distinct live neighbours on this interface, as [`Report::host_count`]
+    /// counts them.
+    pub fn host_count(&self) -> usize {
+        let mut hosts: HashSet<HostKey> = self
+            .prefixes
+            .iter()
+            .flat_map(|p| &p.hosts)
+            .filter(|h| !h.is_self && !h.stale)
+            .map(|h| HostKey::of(h.mac, h.address))
+            .collect();
+        hosts.extend(self.ipv4_only.iter().map(|h| HostKey::Mac(h.mac)));
+        hosts.len()
+    }
+
     /// An interface with no groups yet.
     pub fn new(name: &str, index: u32, mac: Option<Mac>) -> Self {
         IfaceReport {

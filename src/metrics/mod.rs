@@ -11,10 +11,9 @@
 pub mod text;
 
 use crate::mac::Mac;
-use crate::model::HostKey;
-use crate::report::{IfaceReport, Report};
+use crate::report::Report;
 use crate::watch::{Event, EventKind};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::UNIX_EPOCH;
 use text::{Kind, Writer};
 
@@ -92,7 +91,7 @@ impl Metrics {
         self.hosts = report
             .interfaces
             .iter()
-            .map(|i| (i.name.clone(), hosts_on(i)))
+            .map(|i| (i.name.clone(), i.host_count()))
             .collect();
         for e in events {
             *self
@@ -250,19 +249,6 @@ impl Metrics {
         }
         w.finish()
     }
-}
-
-/// Live neighbours of one interface, counted as [`Report::host_count`] does.
-fn hosts_on(i: &IfaceReport) -> usize {
-    let mut hosts: HashSet<HostKey> = i
-        .prefixes
-        .iter()
-        .flat_map(|p| &p.hosts)
-        .filter(|h| !h.is_self && !h.stale)
-        .map(|h| HostKey::of(h.mac, h.address))
-        .collect();
-    hosts.extend(i.ipv4_only.iter().map(|h| HostKey::Mac(h.mac)));
-    hosts.len()
 }
 
 #[cfg(test)]

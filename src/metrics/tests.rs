@@ -1,7 +1,7 @@
 use super::text::{escape_help, escape_label, number};
 use super::*;
 use crate::model::Ipv6Prefix;
-use crate::report::{HostRow, PrefixGroup, PrefixSource, ScanStats};
+use crate::report::{HostRow, IfaceReport, PrefixGroup, PrefixSource, ScanStats};
 use crate::watch::{WatchConfig, Watcher};
 use std::net::Ipv6Addr;
 use std::time::{Duration, UNIX_EPOCH};
