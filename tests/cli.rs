@@ -196,18 +196,11 @@ fn watch_says_plainly_when_its_interface_goes_away() {
     let Some(ns) = Netns::create(true) else {
         return;
     };
-    let child = Command::new("ip")
-        .env("V6SCOUT_INVENTORY", "off")
-        .env_remove("SUDO_UID")
-        .args([
-            "netns",
-            "exec",
-            &ns.name,
+    let child = ns
+        .command(&[
             "timeout",
             "--preserve-status",
             "4",
-        ])
-        .args([
             BIN,
             "watch",
             "-i",
@@ -260,18 +253,18 @@ fn watch_reports_an_interface_that_appears_and_one_that_vanishes() {
         .status()
         .unwrap();
     assert!(st.success());
-    let child = Command::new("ip")
-        .env("V6SCOUT_INVENTORY", "off")
-        .env_remove("SUDO_UID")
-        .args([
-            "netns",
-            "exec",
-            &ns.name,
+    let child = ns
+        .command(&[
             "timeout",
             "--preserve-status",
             "5",
+            BIN,
+            "watch",
+            "--interval",
+            "300ms",
+            "--wait",
+            "200ms",
         ])
-        .args([BIN, "watch", "--interval", "300ms", "--wait", "200ms"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

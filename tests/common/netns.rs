@@ -107,17 +107,21 @@ impl Netns {
         Err("the veth pair never became usable".into())
     }
 
-    /// Runs `cmd` inside the scanner namespace.
-    pub fn run(&self, cmd: &[&str]) -> Output {
+    /// `cmd` to run inside the scanner namespace.
+    pub fn command(&self, cmd: &[&str]) -> Command {
         // No test writes a real home: the inventory is off unless a test names one; and
         // a `sudo tests/run.sh` must not make every scan drop to the developer's uid.
-        Command::new("ip")
-            .env("V6SCOUT_INVENTORY", "off")
+        let mut c = Command::new("ip");
+        c.env("V6SCOUT_INVENTORY", "off")
             .env_remove("SUDO_UID")
             .args(["netns", "exec", &self.name])
-            .args(cmd)
-            .output()
-            .expect("ip netns exec")
+            .args(cmd);
+        c
+    }
+
+    /// Runs `cmd` inside the scanner namespace.
+    pub fn run(&self, cmd: &[&str]) -> Output {
+        self.command(cmd).output().expect("ip netns exec")
     }
 }
 
