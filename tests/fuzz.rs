@@ -228,17 +228,16 @@ fn mac() -> impl Strategy<Value = Option<Mac>> {
 }
 
 fn prefix() -> impl Strategy<Value = packet::PrefixInfo> {
-    (ipv6(), 0u8..=128, any::<(bool, bool, u32, u32)>()).prop_map(|(a, len, (l, s, v, p))| {
-        let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-        packet::PrefixInfo {
-            prefix: Ipv6Addr::from(u128::from(a) & mask),
+    (masked_prefix(0u8..=128), any::<(bool, bool, u32, u32)>()).prop_map(
+        |((prefix, len), (l, s, v, p))| packet::PrefixInfo {
+            prefix,
             len,
             on_link: l,
             autonomous: s,
             valid_lifetime: v,
             preferred_lifetime: p,
-        }
-    })
+        },
+    )
 }
 
 /// Any message `parse` can return, built directly rather than from bytes.
