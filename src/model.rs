@@ -200,13 +200,8 @@ impl Ipv6Prefix {
     /// The prefix of length `len` (clamped to 128) containing `addr`.
     pub fn new(addr: Ipv6Addr, len: u8) -> Self {
         let len = len.min(128);
-        let mask = if len == 0 {
-            0
-        } else {
-            u128::MAX << (128 - u32::from(len))
-        };
         Ipv6Prefix {
-            addr: Ipv6Addr::from(u128::from(addr) & mask),
+            addr: crate::router::masked(addr, len),
             len,
         }
     }
