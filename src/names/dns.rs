@@ -1,18 +1,22 @@
-//! DNS messages for reverse lookups: build a PTR query, parse the answer. Pure and total:
-//! a malformed message gives `None`, never a panic or a guess.
+//! mDNS and DNS messages: the queries we send (reverse PTR, a host's AAAA and A records,
+//! its DNS-SD service types) and what we read from a response. Built and parsed with
+//! `simple-dns`; this module adds the checks we need on top and is total: a malformed
+//! message gives `None`, never a panic or a guess.
 
+use simple_dns::rdata::RData;
+use simple_dns::{Name, Packet, PacketFlag, Question, ResourceRecord, CLASS, QCLASS, QTYPE, TYPE};
 use std::fmt::Write as _;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// DNS record type PTR.
-const TYPE_PTR: u16 = 12;
-/// DNS class IN.
-const CLASS_IN: u16 = 1;
-/// The mDNS "unicast response" bit in a question's class (RFC 6762 §5.4), and the
-/// "cache flush" bit in an answer's class (§10.2): the same bit, masked off when comparing.
-const CLASS_TOP_BIT: u16 = 0x8000;
-/// Compression pointers a name may follow; more means a loop.
-const MAX_POINTERS: usize = 32;
+/// The name a host asks to learn every DNS-SD service type a responder offers
+/// (RFC 6763 §9).
+pub const SERVICES: &str = "_services._dns-sd._udp.local";
+/// Records one response may carry before we stop reading it: a responder sends a few
+/// dozen; a header claiming thousands is hostile and not parsed at all.
+const MAX_RECORDS: usize = 256;
+/// Each record (or question) takes at least this many bytes: a one-byte name, then type
+/// and class (and for a record TTL and RDLENGTH).
+const MIN_QUESTION_LEN: usize = 5;
 
 /// The reverse-lookup name of an address: `1.0.…ip6.arpa` (RFC 3596 §2.5), no final dot.
 pub fn reverse_name(addr: Ipv6Addr) -> String {
@@ -24,110 +28,151 @@ pub fn reverse_name(addr: Ipv6Addr) -> String {
     s
 }
 
-/// A one-shot PTR query for `addr` with the mDNS unicast-response bit set.
-pub fn ptr_query(id: u16, addr: Ipv6Addr) -> Vec<u8> {
-    let mut m = Vec::with_capacity(90);
-    m.extend_from_slice(&id.to_be_bytes());
-    m.extend_from_slice(&[0, 0]); // standard query, no flags (mDNS ignores RD)
-    m.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]); // one question
-    for label in reverse_name(addr).split('.') {
-        // Every label is one hex digit, "ip6" or "arpa": far below 63 bytes.
-        m.push(label.len() as u8);
-        m.extend_from_slice(label.as_bytes());
+/// A query with one question per `(name, type)`, each with the mDNS unicast-response bit
+/// set (RFC 6762 §5.4: a one-shot querier wants the answer sent straight back to it).
+fn query(id: u16, questions: &[(&str, TYPE)]) -> Option<Vec<u8>> {
+    let mut p = Packet::new_query(id);
+    // mDNS ignores recursion; a plain query carries no flags at all.
+    p.remove_flags(PacketFlag::RECURSION_DESIRED);
+    for (name, t) in questions {
+        let q = Question::new(
+            Name::new(name).ok()?,
+            QTYPE::TYPE(*t),
+            QCLASS::CLASS(CLASS::IN),
+            true,
+        );
+        p.questions.push(q);
     }
-    m.push(0);
-    m.extend_from_slice(&TYPE_PTR.to_be_bytes());
-    m.extend_from_slice(&(CLASS_IN | CLASS_TOP_BIT).to_be_bytes());
-    m
+    p.build_bytes_vec_compressed().ok()
 }
 
-/// What a response says: its id and every PTR record among its answers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A one-shot PTR query for `addr` (its name).
+pub fn ptr_query(id: u16, addr: Ipv6Addr) -> Vec<u8> {
+    // A reverse name is 34 one-character labels: always a valid name.
+    query(id, &[(&reverse_name(addr), TYPE::PTR)]).unwrap_or_default()
+}
+
+/// A one-shot query for every AAAA and A record of `host` (a `.local` name); `None` when
+/// the name cannot be put into a message.
+pub fn host_query(id: u16, host: &str) -> Option<Vec<u8>> {
+    query(id, &[(host, TYPE::AAAA), (host, TYPE::A)])
+}
+
+/// A one-shot query for the DNS-SD service types a responder offers.
+pub fn services_query(id: u16) -> Vec<u8> {
+    query(id, &[(SERVICES, TYPE::PTR)]).unwrap_or_default()
+}
+
+/// What a response says. Records are read from the answer and the additional sections
+/// alike (a responder puts a host's other addresses in the additional section); names are
+/// as sent, without the final dot, so compare them ignoring ASCII case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Response {
     /// Message id (a legacy-unicast mDNS answer echoes the query's).
     pub id: u16,
-    /// `(owner, target)` of each PTR answer, names without the final dot.
+    /// The responder set TC: there is more than this message holds (what it holds is
+    /// still whole, and used).
+    pub truncated: bool,
+    /// `(owner, target)` of each PTR record.
     pub ptrs: Vec<(String, String)>,
+    /// `(owner, address)` of each AAAA record.
+    pub v6: Vec<(String, Ipv6Addr)>,
+    /// `(owner, address)` of each A record.
+    pub v4: Vec<(String, Ipv4Addr)>,
 }
 
-fn u16_at(m: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*m.get(at)?, *m.get(at + 1)?]))
-}
-
-/// Reads a (possibly compressed) name at `at`; returns it and the offset after it.
-fn read_name(m: &[u8], mut at: usize) -> Option<(String, usize)> {
-    let mut name = String::new();
-    let mut end = None;
-    let mut jumps = 0;
-    loop {
-        let len = *m.get(at)?;
-        match len & 0xc0 {
-            0x00 if len == 0 => {
-                return Some((name, end.unwrap_or(at + 1)));
+impl Response {
+    /// Every IPv6 address the response gives for `host`, in order, without repeats.
+    pub fn v6_of(&self, host: &str) -> Vec<Ipv6Addr> {
+        let mut out = Vec::new();
+        for (o, a) in &self.v6 {
+            if o.eq_ignore_ascii_case(host) && !out.contains(a) {
+                out.push(*a);
             }
-            0x00 => {
-                let label = m.get(at + 1..at + 1 + usize::from(len))?;
-                if !name.is_empty() {
-                    name.push('.');
-                }
-                name.push_str(std::str::from_utf8(label).ok()?);
-                if name.len() > 255 {
-                    return None;
-                }
-                at += 1 + usize::from(len);
-            }
-            0xc0 => {
-                jumps += 1;
-                if jumps > MAX_POINTERS {
-                    return None;
-                }
-                let target = usize::from(u16_at(m, at)? & 0x3fff);
-                end.get_or_insert(at + 2);
-                at = target;
-            }
-            _ => return None, // extended label types: not in use, not trusted
         }
+        out
+    }
+
+    /// Every IPv4 address the response gives for `host`, in order, without repeats.
+    pub fn v4_of(&self, host: &str) -> Vec<Ipv4Addr> {
+        let mut out = Vec::new();
+        for (o, a) in &self.v4 {
+            if o.eq_ignore_ascii_case(host) && !out.contains(a) {
+                out.push(*a);
+            }
+        }
+        out
+    }
+
+    /// The targets of the PTR records owned by `owner`.
+    pub fn ptr_targets<'a>(&'a self, owner: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.ptrs
+            .iter()
+            .filter(move |(o, _)| o.eq_ignore_ascii_case(owner))
+            .map(|(_, t)| t.as_str())
     }
 }
 
-/// Parses a DNS response. `None` if it is not a well-formed response.
+fn u16_at(m: &[u8], at: usize) -> Option<usize> {
+    Some(usize::from(u16::from_be_bytes([
+        *m.get(at)?,
+        *m.get(at + 1)?,
+    ])))
+}
+
+/// Parses a DNS response. `None` if it is not a well-formed, successful response.
 pub fn parse_response(m: &[u8]) -> Option<Response> {
-    let id = u16_at(m, 0)?;
-    let flags = u16_at(m, 2)?;
-    if flags & 0x8000 == 0 || flags & 0x000f != 0 {
-        return None; // a query, or an error code
+    // The counts are checked against the length first: the parser reserves room for as
+    // many records as the header claims.
+    let counts: usize = (4..12)
+        .step_by(2)
+        .map(|at| u16_at(m, at))
+        .sum::<Option<_>>()?;
+    if counts > MAX_RECORDS || counts * MIN_QUESTION_LEN > m.len() {
+        return None;
     }
-    let qd = u16_at(m, 4)?;
-    let an = u16_at(m, 6)?;
-    let mut at = 12;
-    for _ in 0..qd {
-        let (_, next) = read_name(m, at)?;
-        at = next.checked_add(4)?;
-        if at > m.len() {
-            return None;
-        }
+    let p = Packet::parse(m).ok()?;
+    if !p.has_flags(PacketFlag::RESPONSE) || p.rcode() != simple_dns::RCODE::NoError {
+        return None;
     }
-    let mut ptrs = Vec::new();
-    for _ in 0..an {
-        let (owner, next) = read_name(m, at)?;
-        let rtype = u16_at(m, next)?;
-        let class = u16_at(m, next + 2)? & !CLASS_TOP_BIT;
-        let rdlen = usize::from(u16_at(m, next + 8)?);
-        let rdata = next + 10;
-        let after = rdata.checked_add(rdlen)?;
-        if after > m.len() {
-            return None;
-        }
-        if rtype == TYPE_PTR && class == CLASS_IN {
-            let (target, end) = read_name(m, rdata)?;
-            if end != after {
-                return None;
-            }
-            ptrs.push((owner, target));
-        }
-        at = after;
+    let mut r = Response {
+        id: p.id(),
+        truncated: p.has_flags(PacketFlag::TRUNCATION),
+        ..Response::default()
+    };
+    for rr in p.answers.iter().chain(&p.additional_records) {
+        read_record(rr, &mut r);
     }
-    Some(Response { id, ptrs })
+    Some(r)
+}
+
+fn read_record(rr: &ResourceRecord<'_>, r: &mut Response) {
+    if rr.class != CLASS::IN {
+        return;
+    }
+    let owner = rr.name.to_string();
+    match &rr.rdata {
+        RData::PTR(t) => r.ptrs.push((owner, t.0.to_string())),
+        RData::AAAA(a) => r.v6.push((owner, Ipv6Addr::from(a.address))),
+        RData::A(a) => r.v4.push((owner, Ipv4Addr::from(a.address))),
+        _ => {}
+    }
+}
+
+/// A DNS-SD service type as users know it (`_ssh._tcp`) from a service-type PTR target
+/// (`_ssh._tcp.local`): an underscore label of at most 15 characters (RFC 6335 §5.1)
+/// and `_tcp` or `_udp`. Anything else is dropped.
+pub fn service_type(target: &str) -> Option<String> {
+    let t = target.strip_suffix('.').unwrap_or(target);
+    let mut labels = t.split('.');
+    let (service, proto, domain) = (labels.next()?, labels.next()?, labels.next()?);
+    let name = service.strip_prefix('_')?;
+    let ok = labels.next().is_none()
+        && domain.eq_ignore_ascii_case("local")
+        && (proto.eq_ignore_ascii_case("_tcp") || proto.eq_ignore_ascii_case("_udp"))
+        && (1..=15).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    ok.then(|| format!("_{}.{}", name, proto).to_ascii_lowercase())
 }
 
 /// A host name fit to print: printable ASCII letters, digits, `-`, `_` and dots, at most
@@ -143,6 +188,14 @@ pub fn clean_name(name: &str) -> Option<String> {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
     ok.then(|| n.to_string())
+}
+
+/// Whether `name` is an mDNS name (`….local`), the only kind we ask the link about.
+pub fn is_local(name: &str) -> bool {
+    let n = name.strip_suffix('.').unwrap_or(name);
+    n.len() > ".local".len()
+        && n.get(n.len() - ".local".len()..)
+            .is_some_and(|s| s.eq_ignore_ascii_case(".local"))
 }
 
 #[cfg(test)]
