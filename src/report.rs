@@ -193,6 +193,11 @@ pub struct HostRow {
     pub ipv4: Vec<std::net::Ipv4Addr>,
     /// TCP ports that accepted a connection (`--ports`); `None` when not checked.
     pub open_ports: Option<Vec<u16>>,
+    /// DNS-SD service types the host offers (`_ssh._tcp`), from mDNS; sorted.
+    pub services: Vec<String>,
+    /// Addresses the host announces over mDNS outside the link's prefixes: never probed,
+    /// so shown apart from the addresses found.
+    pub announced: Vec<Ipv6Addr>,
 }
 
 impl HostRow {
@@ -213,6 +218,8 @@ impl HostRow {
             iid: IidKind::of(address, mac),
             ipv4: Vec::new(),
             open_ports: None,
+            services: Vec::new(),
+            announced: Vec::new(),
         }
     }
 }

@@ -312,20 +312,20 @@ fn jsonl_streams_hosts_during_the_scan() {
 /// Names asked during the scan land in the report; our own addresses are never asked.
 #[test]
 fn names_are_asked_during_the_scan_and_merged() {
-    use crate::names::{NameAnswer, NameSource, Resolver};
+    use crate::names::{Answer, NameAnswer, NameSource, Resolver};
     #[derive(Default)]
     struct Fake(Vec<(u32, Ipv6Addr)>);
     impl Resolver for Fake {
         fn ask(&mut self, ifindex: u32, addr: Ipv6Addr) {
             self.0.push((ifindex, addr));
         }
-        fn finish(&mut self, _deadline: std::time::Instant) -> Vec<NameAnswer> {
-            vec![NameAnswer {
+        fn finish(&mut self, _deadline: std::time::Instant) -> Vec<Answer> {
+            vec![Answer::Name(NameAnswer {
                 ifindex: 2,
                 addr: a("fe80::2"),
                 name: "h02.local".into(),
                 source: NameSource::Mdns,
-            }]
+            })]
         }
     }
     let mut fake = Fake::default();

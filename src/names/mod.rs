@@ -1,12 +1,18 @@
-//! Host names: mDNS reverse lookups (one-shot PTR queries to ff02::fb) and reverse DNS for
-//! global addresses, merged into the report's `names` lists.
+//! Host names and what hosts announce: mDNS reverse lookups (one-shot PTR queries to
+//! ff02::fb) and reverse DNS for global addresses, merged into the report's `names`
+//! lists; for each `.local` name found, the mDNS forward lookup of all its AAAA and A
+//! records and the DNS-SD service types its host offers.
 //!
 //! The I/O sits behind [`Resolver`]: the scan asks for each address as soon as it is seen,
-//! so lookups run while the probe window is still open, and collects the answers at its
+//! so lookups run while the probe window is still open, takes the forward answers while
+//! it runs (their addresses are confirmed by the probes), and collects the rest at its
 //! end under a short deadline. Everything else here is pure.
 
+pub mod announce;
 pub mod dns;
 pub mod hosts;
+
+pub use announce::{Addresses, Services};
 
 use crate::model::is_link_local;
 use crate::report::Report;
@@ -40,13 +46,36 @@ pub struct NameAnswer {
     pub source: NameSource,
 }
 
-/// Looks names up. `ask` must not block: it starts a lookup; `finish` waits for answers
-/// until every lookup is done or `deadline` passes, whichever is first.
+/// One thing a resolver learnt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A name for an address.
+    Name(NameAnswer),
+    /// The addresses a host announces for its name.
+    Addresses(Addresses),
+    /// The service types a host offers.
+    Services(Services),
+}
+
+impl From<NameAnswer> for Answer {
+    fn from(a: NameAnswer) -> Self {
+        Answer::Name(a)
+    }
+}
+
+/// Looks names up. `ask` must not block: it starts a lookup (and, for a `.local` name
+/// found, the forward lookups that follow from it); `poll` takes what has come without
+/// waiting; `finish` waits for the rest until every lookup is done or `deadline` passes,
+/// whichever is first (a forward lookup started just before may get [`GRACE`] more).
 pub trait Resolver: Send {
     /// Starts the lookups for one address on one interface.
     fn ask(&mut self, ifindex: u32, addr: Ipv6Addr);
-    /// Every answer so far and until `deadline`.
-    fn finish(&mut self, deadline: Instant) -> Vec<NameAnswer>;
+    /// The answers that came since the last `poll`, without waiting.
+    fn poll(&mut self) -> Vec<Answer> {
+        Vec::new()
+    }
+    /// Every answer not yet polled, and those until `deadline`.
+    fn finish(&mut self, deadline: Instant) -> Vec<Answer>;
 }
 
 /// Whether an address gets a reverse DNS lookup: global unicast only (link-local and ULA
@@ -72,6 +101,7 @@ pub struct Asker<'a> {
     own: BTreeSet<Ipv6Addr>,
     limit: usize,
     last: Option<Instant>,
+    polled: Vec<Answer>,
 }
 
 impl<'a> Asker<'a> {
@@ -83,6 +113,7 @@ impl<'a> Asker<'a> {
             own,
             limit,
             last: None,
+            polled: Vec::new(),
         }
     }
 
@@ -99,13 +130,27 @@ impl<'a> Asker<'a> {
         self.last = Some(Instant::now());
     }
 
-    /// Waits (at most [`GRACE`] after the last question) and returns every answer.
-    pub fn finish(self) -> Vec<NameAnswer> {
+    /// The answers that came since the last call; they are also part of what
+    /// [`Asker::finish`] returns.
+    pub fn poll(&mut self) -> &[Answer] {
+        let seen = self.polled.len();
+        if !self.asked.is_empty() {
+            let new = self.resolver.poll();
+            self.polled.extend(new);
+        }
+        &self.polled[seen..]
+    }
+
+    /// Waits (at most [`GRACE`] after the last question) and returns every answer, the
+    /// polled ones first.
+    pub fn finish(mut self) -> Vec<Answer> {
         if self.asked.is_empty() {
             return Vec::new();
         }
         let until = deadline(Instant::now(), self.last, GRACE);
-        self.resolver.finish(until)
+        let rest = self.resolver.finish(until);
+        self.polled.extend(rest);
+        self.polled
     }
 }
 
@@ -113,9 +158,14 @@ impl<'a> Asker<'a> {
 /// first (mDNS before DNS), then the names found for the other addresses of the same MAC
 /// on the same interface: a name belongs to the host, and responders often answer for
 /// only one of its addresses. Names are deduplicated ignoring case.
-pub fn apply(report: &mut Report, answers: &[NameAnswer]) {
+///
+/// Then puts what hosts announced on their rows ([`announce::apply`]).
+pub fn apply(report: &mut Report, answers: &[Answer]) {
     let mut by_addr: HashMap<(u32, Ipv6Addr), Vec<(NameSource, &str)>> = HashMap::new();
-    for a in answers {
+    for a in answers.iter().filter_map(|a| match a {
+        Answer::Name(n) => Some(n),
+        _ => None,
+    }) {
         by_addr
             .entry((a.ifindex, a.addr))
             .or_default()
@@ -153,6 +203,7 @@ pub fn apply(report: &mut Report, answers: &[NameAnswer]) {
             }
         }
     }
+    announce::apply(report, answers);
 }
 
 #[cfg(test)]

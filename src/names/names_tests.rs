@@ -13,7 +13,7 @@ fn answer(addr: &str, name: &str, source: NameSource) -> NameAnswer {
 #[derive(Default)]
 struct Fake {
     asked: Vec<(u32, Ipv6Addr)>,
-    answers: Vec<NameAnswer>,
+    answers: Vec<Answer>,
     deadline: Option<Instant>,
 }
 
@@ -21,7 +21,7 @@ impl Resolver for Fake {
     fn ask(&mut self, ifindex: u32, addr: Ipv6Addr) {
         self.asked.push((ifindex, addr));
     }
-    fn finish(&mut self, deadline: Instant) -> Vec<NameAnswer> {
+    fn finish(&mut self, deadline: Instant) -> Vec<Answer> {
         self.deadline = Some(deadline);
         self.answers.clone()
     }
@@ -51,6 +51,7 @@ fn names_spread_over_the_addresses_of_one_mac() {
             ..answer("fe80::1", "elsewhere.local", NameSource::Mdns)
         },
     ];
+    let answers: Vec<Answer> = answers.into_iter().map(Answer::from).collect();
     apply(&mut r, &answers);
     let ll = &r.interfaces[0].prefixes[0].hosts;
     assert_eq!(ll[2].names, ["rpi.local", "pi.example.org"]);
@@ -81,7 +82,7 @@ fn deadline_is_grace_after_the_last_question_never_in_the_past() {
 #[test]
 fn asker_asks_once_never_for_our_own_and_within_the_limit() {
     let mut fake = Fake {
-        answers: vec![answer("fe80::1", "rtr.local", NameSource::Mdns)],
+        answers: vec![answer("fe80::1", "rtr.local", NameSource::Mdns).into()],
         ..Fake::default()
     };
     let own: Ipv6Addr = "fe80::100".parse().unwrap();

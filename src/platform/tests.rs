@@ -4,7 +4,7 @@
 use super::*;
 use crate::config::SweepConfig;
 use crate::iface::IfAddr;
-use crate::names::NameAnswer;
+use crate::names;
 use crate::neigh::NeighEntry;
 use crate::probe::{Probe, Received};
 use std::cell::RefCell;
@@ -61,7 +61,7 @@ impl NeighSource for NoNeigh {
 struct NoNames;
 impl Resolver for NoNames {
     fn ask(&mut self, _ifindex: u32, _addr: Ipv6Addr) {}
-    fn finish(&mut self, _deadline: Instant) -> Vec<NameAnswer> {
+    fn finish(&mut self, _deadline: Instant) -> Vec<names::Answer> {
         Vec::new()
     }
 }

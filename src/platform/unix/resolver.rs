@@ -1,11 +1,15 @@
-//! The real [`Resolver`]: one-shot mDNS PTR queries over a UDP socket, and the system
-//! resolver (`getnameinfo`) in a few worker threads.
+//! The real [`Resolver`]: one-shot mDNS queries over a UDP socket (reverse PTR; for each
+//! `.local` name found, its AAAA/A records and its host's DNS-SD service types), and the
+//! system resolver (`getnameinfo`) in a few worker threads.
 
+use crate::names::announce::{MAX_ADDRESSES, MAX_SERVICES};
 use crate::names::dns::{self, clean_name};
-use crate::names::{wants_dns, NameAnswer, NameSource, Resolver};
-use std::collections::HashMap;
+use crate::names::{
+    wants_dns, Addresses, Answer, NameAnswer, NameSource, Resolver, Services, GRACE,
+};
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,22 +19,117 @@ const MDNS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0xfb);
 const MDNS_PORT: u16 = 5353;
 /// Reverse DNS lookups running at once.
 const DNS_THREADS: usize = 4;
+/// Most `.local` names looked up forward per scan: each costs two small queries.
+const MAX_FORWARD: usize = 512;
 
 enum Event {
-    Answer(NameAnswer),
+    Answer(Answer),
     /// A reverse DNS lookup ended (with or without a name).
     DnsDone,
     /// An mDNS question got its answer.
     MdnsDone,
+    /// The receiver asked a follow-up question (a forward lookup) at this time.
+    MdnsAsked(Instant),
+}
+
+/// What an mDNS question in flight asked.
+#[derive(Clone, Debug)]
+enum Asked {
+    /// The name of `addr`.
+    Ptr { ifindex: u32, addr: Ipv6Addr },
+    /// The addresses of `name`, found for `asked`.
+    Host {
+        ifindex: u32,
+        asked: Ipv6Addr,
+        name: String,
+    },
+    /// The service types of the host at `asked`.
+    Services { ifindex: u32, asked: Ipv6Addr },
+}
+
+impl Asked {
+    fn ifindex(&self) -> u32 {
+        match self {
+            Asked::Ptr { ifindex, .. }
+            | Asked::Host { ifindex, .. }
+            | Asked::Services { ifindex, .. } => *ifindex,
+        }
+    }
+}
+
+/// The mDNS side: the socket, the questions in flight, message ids.
+struct Mdns {
+    sock: UdpSocket,
+    pending: Mutex<HashMap<u16, Asked>>,
+    next_id: AtomicU16,
+    /// `(interface, lower-case name)` already looked up forward.
+    forwarded: Mutex<HashSet<(u32, String)>>,
+}
+
+impl Mdns {
+    /// Sends `msg` for `asked` to `dest`; true when it went out.
+    fn send(&self, msg: &[u8], id: u16, asked: Asked, dest: SocketAddrV6) -> bool {
+        let Ok(mut p) = self.pending.lock() else {
+            return false;
+        };
+        if msg.is_empty() || self.sock.send_to(msg, dest).is_err() {
+            return false;
+        }
+        p.insert(id, asked);
+        true
+    }
+
+    fn id(&self) -> u16 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// For a `.local` name found for `addr`: asks the link for all its addresses and
+    /// the host at `addr` for its service types. Returns how many questions went out.
+    fn follow(&self, ifindex: u32, addr: Ipv6Addr, name: &str) -> usize {
+        if !dns::is_local(name) {
+            return 0;
+        }
+        match self.forwarded.lock() {
+            Ok(mut f) if f.len() < MAX_FORWARD => {
+                if !f.insert((ifindex, name.to_ascii_lowercase())) {
+                    return 0;
+                }
+            }
+            _ => return 0,
+        }
+        let mut sent = 0;
+        let id = self.id();
+        if let Some(q) = dns::host_query(id, name) {
+            let asked = Asked::Host {
+                ifindex,
+                asked: addr,
+                name: name.to_string(),
+            };
+            let group = SocketAddrV6::new(MDNS, MDNS_PORT, 0, ifindex);
+            sent += usize::from(self.send(&q, id, asked, group));
+        }
+        // Unicast to the host itself (RFC 6762 §5.5): only it answers, so the types are
+        // its own, and the link is not asked N times for N hosts.
+        let id = self.id();
+        let scope = if crate::model::is_link_local(addr) {
+            ifindex
+        } else {
+            0
+        };
+        let host = SocketAddrV6::new(addr, MDNS_PORT, 0, scope);
+        let asked = Asked::Services {
+            ifindex,
+            asked: addr,
+        };
+        sent += usize::from(self.send(&dns::services_query(id), id, asked, host));
+        sent
+    }
 }
 
 /// mDNS and reverse DNS; see the module doc. Opening never fails: a part that cannot
 /// start (no socket) is left out and the rest still works.
 pub struct SystemResolver {
-    mdns: Option<UdpSocket>,
-    /// Message id → the question it carries.
-    pending: Arc<Mutex<HashMap<u16, (u32, Ipv6Addr)>>>,
-    next_id: u16,
+    mdns: Option<Arc<Mdns>>,
     events_tx: Sender<Event>,
     events: Receiver<Event>,
     receiver_started: bool,
@@ -38,6 +137,8 @@ pub struct SystemResolver {
     dns_jobs: Option<Sender<(u32, Ipv6Addr)>>,
     dns_threads: usize,
     outstanding: usize,
+    /// When the receiver last asked a follow-up question: `finish` gives it [`GRACE`].
+    last_follow: Option<Instant>,
 }
 
 impl SystemResolver {
@@ -46,7 +147,7 @@ impl SystemResolver {
         let (events_tx, events) = mpsc::channel();
         let mut seed = [0u8; 2];
         let _ = getrandom::fill(&mut seed);
-        let mdns = UdpSocket::bind(SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0)))
+        let sock = UdpSocket::bind(SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0)))
             .ok()
             .filter(|s| {
                 // RFC 6762 §11: mDNS packets go out with hop limit 255.
@@ -55,9 +156,14 @@ impl SystemResolver {
                     && s.set_read_timeout(Some(Duration::from_millis(20))).is_ok()
             });
         SystemResolver {
-            mdns,
-            pending: Arc::default(),
-            next_id: u16::from_le_bytes(seed),
+            mdns: sock.map(|sock| {
+                Arc::new(Mdns {
+                    sock,
+                    pending: Mutex::default(),
+                    next_id: AtomicU16::new(u16::from_le_bytes(seed)),
+                    forwarded: Mutex::default(),
+                })
+            }),
             events_tx,
             events,
             receiver_started: false,
@@ -65,17 +171,17 @@ impl SystemResolver {
             dns_jobs: None,
             dns_threads: if dns { DNS_THREADS } else { 0 },
             outstanding: 0,
+            last_follow: None,
         }
     }
 
     fn start_receiver(&mut self) {
-        let Some(sock) = self.mdns.as_ref().and_then(|s| s.try_clone().ok()) else {
+        let Some(mdns) = self.mdns.clone() else {
             return;
         };
-        let pending = Arc::clone(&self.pending);
         let tx = self.events_tx.clone();
         let stop = Arc::clone(&self.stop);
-        std::thread::spawn(move || receive_mdns(&sock, &pending, &tx, &stop));
+        std::thread::spawn(move || receive_mdns(&mdns, &tx, &stop));
         self.receiver_started = true;
     }
 
@@ -94,12 +200,12 @@ impl SystemResolver {
                     };
                     let Ok((ifindex, addr)) = job else { return };
                     if let Some(name) = reverse_dns(addr) {
-                        let _ = out.send(Event::Answer(NameAnswer {
+                        let _ = out.send(Event::Answer(Answer::Name(NameAnswer {
                             ifindex,
                             addr,
                             name,
                             source: NameSource::Dns,
-                        }));
+                        })));
                     }
                     if out.send(Event::DnsDone).is_err() {
                         return;
@@ -114,22 +220,38 @@ impl SystemResolver {
             }
         }
     }
+
+    /// Books one event; returns its answer, if it is one.
+    fn take(&mut self, e: Event) -> Option<Answer> {
+        match e {
+            Event::Answer(a) => return Some(a),
+            Event::DnsDone | Event::MdnsDone => {
+                self.outstanding = self.outstanding.saturating_sub(1);
+            }
+            Event::MdnsAsked(at) => {
+                self.outstanding += 1;
+                self.last_follow = Some(at);
+            }
+        }
+        None
+    }
 }
 
 impl Resolver for SystemResolver {
     fn ask(&mut self, ifindex: u32, addr: Ipv6Addr) {
-        if self.mdns.is_some() {
-            if !self.receiver_started {
-                self.start_receiver();
-            }
-            let id = self.next_id;
-            self.next_id = self.next_id.wrapping_add(1);
+        if !self.receiver_started {
+            self.start_receiver();
+        }
+        if let Some(m) = &self.mdns {
+            let id = m.id();
             let dest = SocketAddrV6::new(MDNS, MDNS_PORT, 0, ifindex);
-            if let (Some(s), Ok(mut p)) = (&self.mdns, self.pending.lock()) {
-                if s.send_to(&dns::ptr_query(id, addr), dest).is_ok() {
-                    p.insert(id, (ifindex, addr));
-                    self.outstanding += 1;
-                }
+            if m.send(
+                &dns::ptr_query(id, addr),
+                id,
+                Asked::Ptr { ifindex, addr },
+                dest,
+            ) {
+                self.outstanding += 1;
             }
         }
         if self.dns_threads > 0 && wants_dns(addr) {
@@ -137,22 +259,29 @@ impl Resolver for SystemResolver {
         }
     }
 
-    fn finish(&mut self, deadline: Instant) -> Vec<NameAnswer> {
+    fn poll(&mut self) -> Vec<Answer> {
+        let mut out = Vec::new();
+        while let Ok(e) = self.events.try_recv() {
+            out.extend(self.take(e));
+        }
+        out
+    }
+
+    fn finish(&mut self, deadline: Instant) -> Vec<Answer> {
         let mut out = Vec::new();
         while self.outstanding > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let until = match self.last_follow {
+                Some(t) => deadline.max(t + GRACE),
+                None => deadline,
+            };
+            let left = until.saturating_duration_since(Instant::now());
             match self.events.recv_timeout(left) {
-                Ok(Event::Answer(a)) => out.push(a),
-                Ok(Event::DnsDone | Event::MdnsDone) => self.outstanding -= 1,
+                Ok(e) => out.extend(self.take(e)),
                 Err(_) => break,
             }
         }
         // Answers that arrived together with the last "done".
-        while let Ok(e) = self.events.try_recv() {
-            if let Event::Answer(a) = e {
-                out.push(a);
-            }
-        }
+        out.extend(self.poll());
         self.stop.store(true, Ordering::Relaxed);
         self.dns_jobs = None;
         out
@@ -169,17 +298,70 @@ fn set_multicast_hops(s: &UdpSocket, hops: u32) {
     let _ = socket2::SockRef::from(s).set_multicast_hops_v6(hops);
 }
 
+/// What a response to `asked` tells; `None` when it does not answer it.
+fn answers(asked: &Asked, resp: &dns::Response) -> Option<Vec<Answer>> {
+    let out: Vec<Answer> = match asked {
+        Asked::Ptr { ifindex, addr } => {
+            let owner = dns::reverse_name(*addr);
+            resp.ptr_targets(&owner)
+                .filter_map(clean_name)
+                .map(|name| {
+                    Answer::Name(NameAnswer {
+                        ifindex: *ifindex,
+                        addr: *addr,
+                        name,
+                        source: NameSource::Mdns,
+                    })
+                })
+                .collect()
+        }
+        Asked::Host {
+            ifindex,
+            asked,
+            name,
+        } => {
+            let mut v6 = resp.v6_of(name);
+            let mut v4 = resp.v4_of(name);
+            v6.truncate(MAX_ADDRESSES);
+            v4.truncate(MAX_ADDRESSES);
+            if v6.is_empty() && v4.is_empty() {
+                Vec::new()
+            } else {
+                vec![Answer::Addresses(Addresses {
+                    ifindex: *ifindex,
+                    asked: *asked,
+                    name: name.clone(),
+                    v6,
+                    v4,
+                })]
+            }
+        }
+        Asked::Services { ifindex, asked } => {
+            let mut services: Vec<String> = resp
+                .ptr_targets(dns::SERVICES)
+                .filter_map(dns::service_type)
+                .collect();
+            services.sort();
+            services.dedup();
+            services.truncate(MAX_SERVICES);
+            // A host with no services answers with no records: nothing to wait for.
+            vec![Answer::Services(Services {
+                ifindex: *ifindex,
+                asked: *asked,
+                services,
+            })]
+        }
+    };
+    (!out.is_empty()).then_some(out)
+}
+
 /// Reads answers until told to stop; each answer must match a pending question's id and
-/// name, come from the mDNS port and the question's interface (link-local sources).
-fn receive_mdns(
-    sock: &UdpSocket,
-    pending: &Mutex<HashMap<u16, (u32, Ipv6Addr)>>,
-    tx: &Sender<Event>,
-    stop: &AtomicBool,
-) {
+/// name, come from the mDNS port and the question's interface (link-local sources). A
+/// name found for an address starts its forward lookups.
+fn receive_mdns(mdns: &Mdns, tx: &Sender<Event>, stop: &AtomicBool) {
     let mut buf = [0u8; 9000];
     while !stop.load(Ordering::Relaxed) {
-        let Ok((n, SocketAddr::V6(from))) = sock.recv_from(&mut buf) else {
+        let Ok((n, SocketAddr::V6(from))) = mdns.sock.recv_from(&mut buf) else {
             continue;
         };
         if from.port() != MDNS_PORT {
@@ -188,38 +370,38 @@ fn receive_mdns(
         let Some(resp) = buf.get(..n).and_then(dns::parse_response) else {
             continue;
         };
-        let Some((ifindex, addr)) = pending.lock().ok().and_then(|p| p.get(&resp.id).copied())
+        let Some(asked) = mdns
+            .pending
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&resp.id).cloned())
         else {
             continue;
         };
-        if from.scope_id() != 0 && from.scope_id() != ifindex {
+        if from.scope_id() != 0 && from.scope_id() != asked.ifindex() {
             continue;
         }
-        let owner = dns::reverse_name(addr);
-        let mut matched = false;
-        for (o, target) in &resp.ptrs {
-            if !o.eq_ignore_ascii_case(&owner) {
-                continue;
-            }
-            if let Some(name) = clean_name(target) {
-                matched = true;
-                let _ = tx.send(Event::Answer(NameAnswer {
-                    ifindex,
-                    addr,
-                    name,
-                    source: NameSource::Mdns,
-                }));
-            }
-        }
-        if matched
-            && pending
-                .lock()
-                .ok()
-                .and_then(|mut p| p.remove(&resp.id))
-                .is_some()
+        let Some(found) = answers(&asked, &resp) else {
+            continue;
+        };
+        if mdns
+            .pending
+            .lock()
+            .ok()
+            .and_then(|mut p| p.remove(&resp.id))
+            .is_none()
         {
-            let _ = tx.send(Event::MdnsDone);
+            continue; // answered already (a responder may send twice)
         }
+        for a in found {
+            if let Answer::Name(n) = &a {
+                for _ in 0..mdns.follow(n.ifindex, n.addr, &n.name) {
+                    let _ = tx.send(Event::MdnsAsked(Instant::now()));
+                }
+            }
+            let _ = tx.send(Event::Answer(a));
+        }
+        let _ = tx.send(Event::MdnsDone);
     }
 }
 
