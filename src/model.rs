@@ -25,6 +25,9 @@ pub enum SeenBy {
     /// Listed in its Node Information reply (RFC 4620), or sent one: the address was then
     /// confirmed by a Neighbour Solicitation answered with the replier's MAC.
     NodeInfo,
+    /// Announced in the AAAA records of its host's mDNS name, then confirmed by a
+    /// Neighbour Solicitation answered with that host's MAC.
+    Mdns,
     /// Sent neighbour discovery of its own during the scan: a Neighbour Solicitation (for
     /// our address, or duplicate address detection as it joins), a Router Solicitation,
     /// an unsolicited Neighbour Advertisement.
@@ -43,6 +46,7 @@ impl SeenBy {
             SeenBy::Ra => "ra",
             SeenBy::Mld => "mld",
             SeenBy::NodeInfo => "node-info",
+            SeenBy::Mdns => "mdns",
             SeenBy::Heard => "heard",
             SeenBy::Cache => "cache",
         }

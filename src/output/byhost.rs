@@ -64,11 +64,10 @@ pub struct Device {
     pub stale: bool,
 }
 
-/// The services a row's host announces. The model has none yet: this is the one place to
-/// read them from a row once it carries them (DNS-SD), and every by-host renderer shows
-/// what it returns.
-pub fn row_services(_row: &HostRow) -> Vec<String> {
-    Vec::new()
+/// The services a row's host announces (DNS-SD service types, from mDNS): the one place
+/// every by-host renderer reads them from.
+pub fn row_services(row: &HostRow) -> Vec<String> {
+    row.services.clone()
 }
 
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
@@ -350,7 +349,7 @@ fn cell_of(d: &Device, c: Col) -> (String, Option<Color>) {
                 .map_or_else(String::new, super::describe_ports),
             Some(Color::Cyan),
         ),
-        Col::Services => (d.services.join(", "), Some(Color::Cyan)),
+        Col::Services => (super::describe_services(&d.services), Some(Color::Cyan)),
         Col::SeenBy => (String::new(), None),
         Col::Marks => {
             let text = if d.marks.is_empty() {

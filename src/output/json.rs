@@ -91,6 +91,12 @@ pub struct JsonHost<'a> {
     /// TCP ports that accepted a connection; absent unless `--ports`/`--services`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_ports: Option<Vec<u16>>,
+    /// DNS-SD service types the host announces over mDNS (`_ssh._tcp`); always present,
+    /// empty when none is known.
+    pub services: Vec<&'a str>,
+    /// Addresses the host announces over mDNS outside the link's prefixes (never
+    /// probed); always present, usually empty.
+    pub announced: Vec<String>,
 }
 
 /// A host seen only over IPv4.
@@ -150,6 +156,8 @@ pub fn host(h: &HostRow, ipv4_checked: bool) -> JsonHost<'_> {
         ipv4: (ipv4_checked || !h.ipv4.is_empty())
             .then(|| h.ipv4.iter().map(|a| a.to_string()).collect()),
         open_ports: h.open_ports.clone(),
+        services: h.services.iter().map(String::as_str).collect(),
+        announced: h.announced.iter().map(|a| a.to_string()).collect(),
     }
 }
 

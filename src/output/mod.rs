@@ -90,6 +90,23 @@ pub fn describe_ports(ports: &[u16]) -> String {
         .join(",")
 }
 
+/// DNS-SD service types as a table shows them: `ssh, ipp` for `_ssh._tcp`, `_ipp._tcp`
+/// (a `_udp` type keeps its protocol: `_ntp._udp` is `ntp/udp`).
+pub fn describe_services(services: &[String]) -> String {
+    services
+        .iter()
+        .map(|s| {
+            let t = s.strip_prefix('_').unwrap_or(s);
+            match t.rsplit_once("._") {
+                Some((name, "tcp")) => name.to_string(),
+                Some((name, proto)) => format!("{name}/{proto}"),
+                None => t.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The ways a row was seen, comma-separated.
 pub fn seen_by(h: &HostRow, sep: &str) -> String {
     h.seen_by

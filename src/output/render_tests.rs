@@ -69,7 +69,9 @@ fn json_snapshot_follows_schema_v1() {
             "stale": false,
             "seen_by": ["echo", "ndp"],
             "rtt_ms": 0.412,
-            "iid": "eui64"
+            "iid": "eui64",
+            "services": [],
+            "announced": []
         })
     );
     assert_eq!(ll["hosts"][1]["private_mac"], true);
@@ -195,7 +197,9 @@ fn jsonl_snapshot() {
             "router": false, "self": false, "stale": false,
             "seen_by": ["echo", "ndp"],
             "rtt_ms": 0.412,
-            "iid": "eui64"
+            "iid": "eui64",
+            "services": [],
+            "announced": []
         })
     );
     assert_eq!(lines[3]["prefix"], "2001:db8:1::/64");
@@ -325,6 +329,39 @@ fn name_column_only_when_some_host_has_a_name() {
     let t = String::from_utf8(out).unwrap();
     assert!(!t.contains("NAME"), "{t}");
     assert!(text(Format::Table).contains("NAME"));
+}
+
+#[test]
+fn services_column_only_when_some_host_announces_one() {
+    assert!(!text(Format::Table).contains("SERVICES"));
+    let mut r = fixture::report();
+    for h in r.interfaces[0]
+        .prefixes
+        .iter_mut()
+        .flat_map(|p| &mut p.hosts)
+        .filter(|h| h.address.segments()[7] == 0xbc51)
+    {
+        h.services = vec!["_sftp-ssh._tcp".into(), "_ssh._tcp".into()];
+    }
+    let mut out = Vec::new();
+    render(&r, Format::Table, &mut out).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    assert!(t.contains("SERVICES"), "{t}");
+    let pi = t
+        .lines()
+        .find(|l| l.contains("fe80::ba27:ebff:fe89:bc51"))
+        .unwrap();
+    assert!(pi.contains("sftp-ssh, ssh"), "{pi}");
+    let router = t.lines().find(|l| l.contains("fe80::1%eth0")).unwrap();
+    assert!(!router.contains("ssh"), "{router}");
+}
+
+#[test]
+fn service_types_are_shown_short() {
+    let s = |v: &[&str]| describe_services(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+    assert_eq!(s(&["_ssh._tcp", "_ipp._tcp"]), "ssh, ipp");
+    assert_eq!(s(&["_ntp._udp"]), "ntp/udp");
+    assert_eq!(s(&[]), "");
 }
 
 #[test]

@@ -54,12 +54,12 @@ impl Col {
     }
 
     fn shortenable(self) -> bool {
-        matches!(self, Col::Vendor | Col::Name)
+        matches!(self, Col::Vendor | Col::Name | Col::Services)
     }
 }
 
 /// NAME appears when any host has a name, IPV4 after a sweep or when any address is
-/// known, OPEN with `--ports`.
+/// known, OPEN with `--ports`, SERVICES when any host announces one.
 fn columns(iface: &IfaceReport, ports: bool) -> Vec<Col> {
     let rows = || iface.prefixes.iter().flat_map(|p| &p.hosts);
     let show_ipv4 = iface.ipv4_checked || rows().any(|h| !h.ipv4.is_empty());
@@ -72,6 +72,9 @@ fn columns(iface: &IfaceReport, ports: bool) -> Vec<Col> {
     }
     if ports {
         c.push(Col::Open);
+    }
+    if rows().any(|h| !h.services.is_empty()) {
+        c.push(Col::Services);
     }
     c.extend([Col::SeenBy, Col::Marks]);
     c
@@ -303,8 +306,11 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                                 Some(Color::Cyan),
                             ),
                             Col::SeenBy => (seen_by(h, ", "), None),
+                            Col::Services => {
+                                (super::describe_services(&h.services), Some(Color::Cyan))
+                            }
                             // Columns of the by-host view only.
-                            Col::LinkLocal | Col::Others | Col::Services => (String::new(), None),
+                            Col::LinkLocal | Col::Others => (String::new(), None),
                             Col::Marks => {
                                 let f = flags(h);
                                 let text = if f.is_empty() {
