@@ -8,6 +8,7 @@ use crate::probe::packet::{
 };
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
+use crate::probe::{packet, Probe};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
