@@ -19,8 +19,10 @@ use quiet::Quiet;
 use solicit::Solicitations;
 pub use solicit::{UNICAST_BURST, UNICAST_PER_SECOND};
 mod config;
+mod inbox;
 mod send;
 pub use config::{WorkerConfig, WorkerStats};
+pub use inbox::{Expected, Inbox, MAX_INBOX};
 use send::Queued;
 
 const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
@@ -111,6 +113,7 @@ pub fn run<L: Link>(
         rs_sent: None,
         ra_macs: HashSet::new(),
         awaiting_ra: HashSet::new(),
+        fed: 0,
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -181,6 +184,8 @@ struct Worker<'a, L: Link> {
     ra_macs: HashSet<Mac>,
     /// MACs that said they are routers and whose RA is awaited.
     awaiting_ra: HashSet<Mac>,
+    /// Addresses from the inbox that were asked about.
+    fed: usize,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -227,9 +232,13 @@ impl<L: Link> Worker<'_, L> {
                 }
                 round += 1;
             }
+            self.take_inbox(now);
             self.send_queued();
             self.send_due_solicitations(now);
-            let settled = round >= rounds && self.queued.is_empty() && !self.still_asking();
+            let settled = round >= rounds
+                && self.queued.is_empty()
+                && !self.still_asking()
+                && !self.inbox_awaiting();
             let end = self.quiet.end_at(settled);
             if now >= end {
                 ended_early = true;
@@ -250,6 +259,9 @@ impl<L: Link> Worker<'_, L> {
             if self.cfg.stop.is_some() {
                 timeout = timeout.min(STOP_POLL);
             }
+            if self.cfg.inbox.is_some() {
+                timeout = timeout.min(inbox::POLL);
+            }
             match self.link.recv(&mut buf, timeout) {
                 Ok(Some(rx)) => {
                     let len = rx.len.min(buf.len());
@@ -259,6 +271,9 @@ impl<L: Link> Worker<'_, L> {
                 // A failing receive must not spin the loop hot until the deadline.
                 Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
             }
+        }
+        if let Some(inbox) = &self.cfg.inbox {
+            inbox.close();
         }
         self.stats.window = start.elapsed();
         self.stats.ended_early = ended_early;
@@ -359,3 +374,7 @@ mod ni_tests;
 #[cfg(test)]
 #[path = "worker_early_tests.rs"]
 mod early_tests;
+
+#[cfg(test)]
+#[path = "worker_inbox_tests.rs"]
+mod inbox_tests;

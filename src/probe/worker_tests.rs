@@ -40,6 +40,7 @@ pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerC
         recall: Vec::new(),
         early_end: false,
         stop: None,
+        inbox: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! What a worker is told (its interface and the scan) and what it counts.
 
+use super::Inbox;
 use crate::mac::Mac;
 use crate::model::Ipv6Prefix;
 use crate::probe::packet::ProbeTag;
@@ -35,6 +36,11 @@ pub struct WorkerConfig {
     /// Addresses known from before (the kernel's neighbour cache, the inventory) to
     /// confirm by solicitation: only those that answer are reported.
     pub recall: Vec<Ipv6Addr>,
+    /// Where addresses to confirm arrive while the window is open (the cache's and the
+    /// inventory's, read while the first round is out; mDNS announcements): each is
+    /// solicited like a remembered one, and the window does not end early while they are
+    /// on their way or still asked about.
+    pub inbox: Option<Inbox>,
     /// End the window (and send the retry rounds) as soon as the link has been quiet
     /// long enough ([`super::quiet`]); `false` keeps the fixed schedule of `wait` and `rounds`.
     pub early_end: bool,
