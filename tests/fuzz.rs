@@ -476,6 +476,7 @@ proptest! {
             recall: Vec::new(),
             early_end: false,
             stop: None,
+            inbox: None,
         };
         let mut seen = Vec::new();
         let (stats, failed) = worker::run(&mut link, &cfg, &mut |o| seen.push(o));

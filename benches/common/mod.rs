@@ -104,6 +104,7 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         recall: Vec::new(),
         early_end: false,
         stop: None,
+        inbox: None,
     };
     let (_, failed) = worker::run(&mut link, &cfg, &mut |o| obs.push(o));
     assert!(failed.is_none(), "simulated sends succeed");

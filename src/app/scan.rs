@@ -80,6 +80,7 @@ fn worker_config(
         recall,
         early_end: opts.early_end,
         stop: None,
+        inbox: None,
     }
 }
 

@@ -1,15 +1,13 @@
 //! The per-interface probe loop: sends the probe rounds, matches answers to our own
 //! probes, and reports what it learned as [`Observation`]s.
 
-use super::mld;
-use super::packet::{self, ProbeTag};
-use super::{Link, LinkMode, Probe};
+use super::packet::ProbeTag;
+use super::{Link, LinkMode};
 use crate::mac::Mac;
 use crate::model::{Ipv6Prefix, Observation};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::Ipv6Addr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 mod candidates;
@@ -20,6 +18,12 @@ mod solicit;
 use quiet::Quiet;
 use solicit::Solicitations;
 pub use solicit::{UNICAST_BURST, UNICAST_PER_SECOND};
+mod config;
+mod inbox;
+mod send;
+pub use config::{WorkerConfig, WorkerStats};
+pub use inbox::{Expected, Inbox, MAX_INBOX};
+use send::Queued;
 
 const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
@@ -53,84 +57,6 @@ const PROBE_GAP: Duration = Duration::from_millis(5);
 /// so a flood of forged routers must not take the room of hosts answering our probes.
 fn router_limit(max_hosts: usize) -> usize {
     (max_hosts / 8).max(8).min(max_hosts)
-}
-
-/// What one worker needs to know about its interface and the scan.
-#[derive(Clone, Debug)]
-pub struct WorkerConfig {
-    /// Interface index.
-    pub ifindex: u32,
-    /// Our MAC on it, for the link-layer options of NS and RS.
-    pub mac: Option<Mac>,
-    /// Source addresses to probe from: the link-local one first, then each global/ULA one.
-    pub sources: Vec<Ipv6Addr>,
-    /// Every address of ours on this interface: answers from them are ignored.
-    pub own: Vec<Ipv6Addr>,
-    /// The whole probe window.
-    pub wait: Duration,
-    /// Probe rounds inside the window (at least one).
-    pub rounds: u32,
-    /// This scan's probe identity.
-    pub tag: ProbeTag,
-    /// Most addresses tracked; more are dropped and counted.
-    pub max_hosts: usize,
-    /// Also send an MLD general query and confirm the addresses its reports imply.
-    pub mld: bool,
-    /// On-link prefixes of the interface (MLD candidates are formed in them and in the
-    /// prefixes routers advertise).
-    pub prefixes: Vec<Ipv6Prefix>,
-    /// Addresses known from before (the kernel's neighbour cache, the inventory) to
-    /// confirm by solicitation: only those that answer are reported.
-    pub recall: Vec<Ipv6Addr>,
-    /// End the window (and send the retry rounds) as soon as the link has been quiet
-    /// long enough ([`quiet`]); `false` keeps the fixed schedule of `wait` and `rounds`.
-    pub early_end: bool,
-    /// Set by the caller when it has what it needs (resolve found its device): the
-    /// window ends within a few milliseconds.
-    pub stop: Option<Arc<AtomicBool>>,
-}
-
-/// Counters of one worker's run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WorkerStats {
-    /// Messages sent.
-    pub probes_sent: u64,
-    /// Messages that failed to send.
-    pub send_errors: u64,
-    /// Answers to our probes that were used.
-    pub replies: u64,
-    /// Messages that did not parse or broke a protocol rule (bad hop limit, bad source).
-    pub malformed: u64,
-    /// Well-formed messages that were not answers to this scan (other programs' pings…).
-    pub foreign: u64,
-    /// New addresses ignored because `max_hosts` was reached.
-    pub dropped_over_limit: u64,
-    /// Probes not sent because the link cannot send them (echo-only ping sockets), or
-    /// because the unicast budget was spent.
-    pub skipped: u64,
-    /// ICMPv6 errors that quote nothing of this scan we can match.
-    pub unmatched_errors: u64,
-    /// How long the window lasted (the longest of several workers').
-    pub window: Duration,
-    /// Whether the window ended before `wait` (every worker's did, when added up).
-    pub ended_early: bool,
-}
-
-impl WorkerStats {
-    /// Adds another worker's counters to these.
-    pub fn add(&mut self, o: &WorkerStats) {
-        self.probes_sent += o.probes_sent;
-        self.send_errors += o.send_errors;
-        self.replies += o.replies;
-        self.malformed += o.malformed;
-        self.foreign += o.foreign;
-        self.dropped_over_limit += o.dropped_over_limit;
-        self.skipped += o.skipped;
-        self.unmatched_errors += o.unmatched_errors;
-        // Zero windows are the empty sum's: the first worker's verdict stands alone.
-        self.ended_early = (self.ended_early || self.window.is_zero()) && o.ended_early;
-        self.window = self.window.max(o.window);
-    }
 }
 
 /// Runs the probe window on `link`, reporting each finding through `emit`.
@@ -187,6 +113,7 @@ pub fn run<L: Link>(
         rs_sent: None,
         ra_macs: HashSet::new(),
         awaiting_ra: HashSet::new(),
+        fed: 0,
     };
     w.run();
     let failed = (w.stats.probes_sent == 0)
@@ -257,25 +184,8 @@ struct Worker<'a, L: Link> {
     ra_macs: HashSet<Mac>,
     /// MACs that said they are routers and whose RA is awaited.
     awaiting_ra: HashSet<Mac>,
-}
-
-/// A multicast probe of a round waiting for its turn.
-#[derive(Clone, Copy, Debug)]
-struct Queued {
-    seq: u16,
-    src: Ipv6Addr,
-    kind: ProbeKind,
-}
-
-/// The three multicast probes of a round, from each source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ProbeKind {
-    /// A plain echo request.
-    Echo,
-    /// The echo behind the unknown destination option.
-    OptionEcho,
-    /// The unknown ICMPv6 type behind the unknown destination option.
-    OptionUnknownType,
+    /// Addresses from the inbox that were asked about.
+    fed: usize,
 }
 
 impl<L: Link> Worker<'_, L> {
@@ -322,9 +232,13 @@ impl<L: Link> Worker<'_, L> {
                 }
                 round += 1;
             }
+            self.take_inbox(now);
             self.send_queued();
             self.send_due_solicitations(now);
-            let settled = round >= rounds && self.queued.is_empty() && !self.still_asking();
+            let settled = round >= rounds
+                && self.queued.is_empty()
+                && !self.still_asking()
+                && !self.inbox_awaiting();
             let end = self.quiet.end_at(settled);
             if now >= end {
                 ended_early = true;
@@ -345,6 +259,9 @@ impl<L: Link> Worker<'_, L> {
             if self.cfg.stop.is_some() {
                 timeout = timeout.min(STOP_POLL);
             }
+            if self.cfg.inbox.is_some() {
+                timeout = timeout.min(inbox::POLL);
+            }
             match self.link.recv(&mut buf, timeout) {
                 Ok(Some(rx)) => {
                     let len = rx.len.min(buf.len());
@@ -354,6 +271,9 @@ impl<L: Link> Worker<'_, L> {
                 // A failing receive must not spin the loop hot until the deadline.
                 Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
             }
+        }
+        if let Some(inbox) = &self.cfg.inbox {
+            inbox.close();
         }
         self.stats.window = start.elapsed();
         self.stats.ended_early = ended_early;
@@ -412,145 +332,6 @@ impl<L: Link> Worker<'_, L> {
             None => self.recalled.contains(&addr),
         }
     }
-
-    fn send(&mut self, probe: Probe<'_>) {
-        match self.link.send(&probe) {
-            Ok(()) => {
-                self.stats.probes_sent += 1;
-                self.quiet.sent(Instant::now());
-            }
-            Err(e) => {
-                self.stats.send_errors += 1;
-                self.first_send_error.get_or_insert(e);
-            }
-        }
-    }
-
-    fn send_round(&mut self, round: u32) {
-        let link_local = self.cfg.sources.first().copied();
-        if !self.full {
-            self.send_echo_only(round);
-            return;
-        }
-        if round == 0 {
-            let rs = packet::router_solicitation(self.cfg.mac);
-            self.send(Probe {
-                dst: ALL_ROUTERS,
-                src: link_local,
-                message: &rs,
-                dest_opts: None,
-                hop_opts: None,
-                hop_limit: None,
-            });
-            self.rs_sent = Some(Instant::now());
-            self.send_ni_query(ALL_NODES);
-            if self.cfg.mld {
-                self.send_mld_query(link_local);
-            }
-        }
-        for (i, src) in self.cfg.sources.iter().enumerate() {
-            let seq = round_seq(round, i);
-            for (kind, bit) in [
-                (ProbeKind::Echo, 0),
-                (ProbeKind::OptionEcho, SEQ_DEST_OPTS),
-                (
-                    ProbeKind::OptionUnknownType,
-                    SEQ_DEST_OPTS | SEQ_UNKNOWN_TYPE,
-                ),
-            ] {
-                self.queued.push_back(Queued {
-                    seq: seq | bit,
-                    src: *src,
-                    kind,
-                });
-            }
-        }
-        self.send_queued();
-    }
-
-    /// A round on an echo-only link: one plain echo from each source (paced like the
-    /// full rounds); the destination-options echo, RS, NS and MLD need a raw socket and
-    /// are counted as skipped.
-    fn send_echo_only(&mut self, round: u32) {
-        for (i, src) in self.cfg.sources.iter().enumerate() {
-            self.queued.push_back(Queued {
-                seq: round_seq(round, i),
-                src: *src,
-                kind: ProbeKind::Echo,
-            });
-            self.stats.skipped += 2;
-        }
-        if round == 0 {
-            // The RS, the Node Information query and the MLD query.
-            self.stats.skipped += 2 + u64::from(self.cfg.mld);
-        }
-        self.send_queued();
-    }
-
-    /// Sends the queued multicast probes that are due, `gap` apart.
-    fn send_queued(&mut self) {
-        let opts = packet::unknown_option_dest_opts();
-        while !self.queued.is_empty() {
-            let now = Instant::now();
-            if now < self.next_send {
-                return;
-            }
-            let Some(q) = self.queued.pop_front() else {
-                return;
-            };
-            let message = match q.kind {
-                ProbeKind::Echo | ProbeKind::OptionEcho => packet::echo_request(&self.tag, q.seq),
-                ProbeKind::OptionUnknownType => packet::unknown_type_probe(&self.tag, q.seq),
-            };
-            self.sent_at.insert(q.seq, now);
-            self.send(Probe {
-                dst: ALL_NODES,
-                src: Some(q.src),
-                message: &message,
-                dest_opts: (q.kind != ProbeKind::Echo).then_some(&opts[..]),
-                hop_opts: None,
-                hop_limit: None,
-            });
-            // From the end of this send: a send delayed after `now` (the thread preempted)
-            // must not bring the next one closer than the gap.
-            self.next_send = Instant::now() + self.gap;
-        }
-    }
-
-    /// Asks `addr` for its MAC. The NS goes to its solicited-node group rather than to the
-    /// address itself: Linux puts the target link-layer option in the NA only when the
-    /// solicitation was multicast, and a switch delivers that group to the owner alone.
-    fn send_ns(&mut self, addr: Ipv6Addr) {
-        let Some(mac) = self.cfg.mac.filter(|_| self.full) else {
-            return;
-        };
-        let ns = packet::neighbour_solicitation(addr, mac);
-        self.ns_sent.insert(addr, Instant::now());
-        self.send(Probe {
-            dst: packet::solicited_node(addr),
-            src: self.cfg.sources.first().copied(),
-            message: &ns,
-            dest_opts: None,
-            hop_opts: None,
-            hop_limit: None,
-        });
-    }
-
-    /// An MLDv2 general query to ff02::1: every listener reports its groups, and a host's
-    /// solicited-node groups reveal the low 24 bits of each of its addresses. Hosts answer
-    /// within half the window so the candidates can still be confirmed inside it.
-    fn send_mld_query(&mut self, link_local: Option<Ipv6Addr>) {
-        let query = mld::general_query(mld_response_delay(self.cfg.wait));
-        let alert = mld::router_alert_hop_by_hop();
-        self.send(Probe {
-            dst: ALL_NODES,
-            src: link_local,
-            message: &query,
-            dest_opts: None,
-            hop_opts: Some(&alert),
-            hop_limit: Some(1),
-        });
-    }
 }
 
 /// How often a worker with a stop flag looks at it while waiting.
@@ -574,11 +355,6 @@ fn round_interval(wait: Duration, rounds: u32) -> Duration {
     (wait / (rounds + 1)).max(DTIM_SPACING.min(wait / rounds))
 }
 
-/// The sequence number of source `i`'s probes in `round` (the kind bits added on top).
-fn round_seq(round: u32, i: usize) -> u16 {
-    ((round as u16 & 0x1f) << 8) | (i as u16 & 0xff)
-}
-
 #[cfg(test)]
 #[path = "worker_tests.rs"]
 mod tests;
@@ -598,3 +374,7 @@ mod ni_tests;
 #[cfg(test)]
 #[path = "worker_early_tests.rs"]
 mod early_tests;
+
+#[cfg(test)]
+#[path = "worker_inbox_tests.rs"]
+mod inbox_tests;

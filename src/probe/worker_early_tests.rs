@@ -5,6 +5,8 @@ use super::*;
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
 use std::collections::{BTreeSet, VecDeque};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

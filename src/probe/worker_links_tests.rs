@@ -5,6 +5,7 @@ use super::*;
 use crate::model::SeenBy;
 use crate::probe::packet::{self, Icmp};
 use crate::probe::sim::{Quirks, QuoteStyle, SimHost, SimLink};
+use crate::probe::Probe;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -5,6 +5,7 @@
 use super::*;
 use crate::model::SeenBy;
 use crate::probe::nodeinfo;
+use crate::probe::packet;
 use crate::probe::sim::{Quirks, SimHost, SimLink};
 
 fn a(s: &str) -> Ipv6Addr {

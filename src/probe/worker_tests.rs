@@ -8,6 +8,7 @@ use crate::probe::packet::{
 };
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
+use crate::probe::{packet, Probe};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -39,6 +40,7 @@ pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerC
         recall: Vec::new(),
         early_end: false,
         stop: None,
+        inbox: None,
     }
 }
 

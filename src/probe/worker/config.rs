@@ -1,0 +1,93 @@
+//! What a worker is told (its interface and the scan) and what it counts.
+
+use super::Inbox;
+use crate::mac::Mac;
+use crate::model::Ipv6Prefix;
+use crate::probe::packet::ProbeTag;
+use std::net::Ipv6Addr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What one worker needs to know about its interface and the scan.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Our MAC on it, for the link-layer options of NS and RS.
+    pub mac: Option<Mac>,
+    /// Source addresses to probe from: the link-local one first, then each global/ULA one.
+    pub sources: Vec<Ipv6Addr>,
+    /// Every address of ours on this interface: answers from them are ignored.
+    pub own: Vec<Ipv6Addr>,
+    /// The whole probe window.
+    pub wait: Duration,
+    /// Probe rounds inside the window (at least one).
+    pub rounds: u32,
+    /// This scan's probe identity.
+    pub tag: ProbeTag,
+    /// Most addresses tracked; more are dropped and counted.
+    pub max_hosts: usize,
+    /// Also send an MLD general query and confirm the addresses its reports imply.
+    pub mld: bool,
+    /// On-link prefixes of the interface (MLD candidates are formed in them and in the
+    /// prefixes routers advertise).
+    pub prefixes: Vec<Ipv6Prefix>,
+    /// Addresses known from before (the kernel's neighbour cache, the inventory) to
+    /// confirm by solicitation: only those that answer are reported.
+    pub recall: Vec<Ipv6Addr>,
+    /// Where addresses to confirm arrive while the window is open (the cache's and the
+    /// inventory's, read while the first round is out; mDNS announcements): each is
+    /// solicited like a remembered one, and the window does not end early while they are
+    /// on their way or still asked about.
+    pub inbox: Option<Inbox>,
+    /// End the window (and send the retry rounds) as soon as the link has been quiet
+    /// long enough ([`super::quiet`]); `false` keeps the fixed schedule of `wait` and `rounds`.
+    pub early_end: bool,
+    /// Set by the caller when it has what it needs (resolve found its device): the
+    /// window ends within a few milliseconds.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// Counters of one worker's run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorkerStats {
+    /// Messages sent.
+    pub probes_sent: u64,
+    /// Messages that failed to send.
+    pub send_errors: u64,
+    /// Answers to our probes that were used.
+    pub replies: u64,
+    /// Messages that did not parse or broke a protocol rule (bad hop limit, bad source).
+    pub malformed: u64,
+    /// Well-formed messages that were not answers to this scan (other programs' pings…).
+    pub foreign: u64,
+    /// New addresses ignored because `max_hosts` was reached.
+    pub dropped_over_limit: u64,
+    /// Probes not sent because the link cannot send them (echo-only ping sockets), or
+    /// because the unicast budget was spent.
+    pub skipped: u64,
+    /// ICMPv6 errors that quote nothing of this scan we can match.
+    pub unmatched_errors: u64,
+    /// How long the window lasted (the longest of several workers').
+    pub window: Duration,
+    /// Whether the window ended before `wait` (every worker's did, when added up).
+    pub ended_early: bool,
+}
+
+impl WorkerStats {
+    /// Adds another worker's counters to these.
+    pub fn add(&mut self, o: &WorkerStats) {
+        self.probes_sent += o.probes_sent;
+        self.send_errors += o.send_errors;
+        self.replies += o.replies;
+        self.malformed += o.malformed;
+        self.foreign += o.foreign;
+        self.dropped_over_limit += o.dropped_over_limit;
+        self.skipped += o.skipped;
+        self.unmatched_errors += o.unmatched_errors;
+        // Zero windows are the empty sum's: the first worker's verdict stands alone.
+        self.ended_early = (self.ended_early || self.window.is_zero()) && o.ended_early;
+        self.window = self.window.max(o.window);
+    }
+}

@@ -1,0 +1,185 @@
+//! Addresses pushed into a running worker's inbox on a simulated link: they are solicited
+//! at once, reported only when they answer, and an early end waits for them.
+
+use super::*;
+use crate::probe::packet;
+use crate::probe::sim::{Quirks, SimHost, SimLink};
+use crate::probe::{Probe, Received};
+
+fn a(s: &str) -> Ipv6Addr {
+    s.parse().unwrap()
+}
+
+const TAG: ProbeTag = ProbeTag {
+    id: 0x1b0c,
+    cookie: *b"inbox..!",
+};
+
+/// A window far longer than any of these scans needs, so reaching its end is the failure.
+const LONG: Duration = Duration::from_secs(10);
+
+fn cfg(inbox: &Inbox) -> WorkerConfig {
+    WorkerConfig {
+        prefixes: vec![Ipv6Prefix::new(a("fe80::"), 64)],
+        early_end: true,
+        inbox: Some(inbox.clone()),
+        ..super::tests::base_config(TAG, LONG, 3)
+    }
+}
+
+/// A phone in doze: only a Neighbour Solicitation reaches it, so only an address handed
+/// to the worker finds it.
+fn dozing(i: u8) -> SimHost {
+    SimHost {
+        mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
+        addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))],
+        ignores_multicast_echo: true,
+        router_prefixes: None,
+        quirks: Quirks {
+            dozing: true,
+            ..Quirks::default()
+        },
+    }
+}
+
+/// The simulated link, noting when each Neighbour Solicitation for a target went out.
+struct Timed {
+    inner: SimLink,
+    ns: Vec<(Instant, Ipv6Addr)>,
+}
+
+impl Link for Timed {
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        let m = probe.message;
+        if m.first() == Some(&packet::TYPE_NEIGHBOUR_SOLICIT) && m.len() >= 24 {
+            let target: [u8; 16] = m[8..24].try_into().unwrap();
+            self.ns.push((Instant::now(), Ipv6Addr::from(target)));
+        }
+        self.inner.send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.inner.recv(buf, timeout)
+    }
+}
+
+/// Runs the worker on `hosts` while `feed` pushes into its inbox from another thread;
+/// returns the stats, the addresses reported with a MAC, the solicitations, and when
+/// `feed` said it pushed.
+fn run_fed(
+    hosts: Vec<SimHost>,
+    feed: impl FnOnce(Inbox) -> Instant + Send,
+) -> (
+    WorkerStats,
+    Vec<Ipv6Addr>,
+    Vec<(Instant, Ipv6Addr)>,
+    Instant,
+) {
+    let inbox = Inbox::new();
+    let c = cfg(&inbox);
+    let mut link = Timed {
+        inner: SimLink::new(hosts),
+        ns: Vec::new(),
+    };
+    let mut with_mac = Vec::new();
+    let (stats, pushed) = std::thread::scope(|s| {
+        let feeder = s.spawn(move || feed(inbox));
+        let (stats, failed) = run(&mut link, &c, &mut |o| {
+            if let Observation::Address {
+                addr, mac: Some(_), ..
+            } = o
+            {
+                with_mac.push(addr);
+            }
+        });
+        assert!(failed.is_none());
+        (stats, feeder.join().unwrap())
+    });
+    (stats, with_mac, link.ns, pushed)
+}
+
+#[test]
+fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
+    let (stats, found, ns, pushed) = run_fed(vec![dozing(1), dozing(2)], |inbox| {
+        std::thread::sleep(Duration::from_millis(40));
+        inbox.push([a("fe80::1"), a("fe80::dead"), a("fe80::100"), a("ff02::1")]);
+        Instant::now()
+    });
+    assert!(found.contains(&a("fe80::1")), "{found:?}");
+    assert!(
+        !found.contains(&a("fe80::2")),
+        "nobody named the other phone"
+    );
+    assert!(!found.contains(&a("fe80::dead")), "pushed is not found");
+    let first = ns.iter().find(|(_, t)| *t == a("fe80::1")).unwrap().0;
+    assert!(
+        first.saturating_duration_since(pushed) < Duration::from_millis(50),
+        "solicited {:?} after the push",
+        first.saturating_duration_since(pushed)
+    );
+    // The address nobody has is asked its three times and no more; ours and a
+    // multicast address are never asked.
+    let asked = |x: Ipv6Addr| ns.iter().filter(|(_, t)| *t == x).count();
+    assert_eq!(asked(a("fe80::dead")), 3);
+    assert_eq!(asked(a("fe80::100")) + asked(a("ff02::1")), 0);
+    assert!(stats.ended_early, "{stats:?}");
+}
+
+#[test]
+fn an_early_end_waits_for_promised_addresses() {
+    // Without the promise the quiet link ends the window about 300 ms in.
+    let late = Duration::from_millis(700);
+    let (stats, found, _, _) = run_fed(vec![dozing(1)], move |inbox| {
+        let word = inbox.expect();
+        std::thread::sleep(late);
+        inbox.push([a("fe80::1")]);
+        drop(word);
+        Instant::now()
+    });
+    assert!(found.contains(&a("fe80::1")), "{found:?} {stats:?}");
+    assert!(stats.ended_early && stats.window < LONG, "{stats:?}");
+    assert!(stats.window >= late, "{stats:?}");
+}
+
+#[test]
+fn an_early_end_waits_until_a_pushed_address_is_out_of_tries() {
+    let (stats, _, ns, _) = run_fed(vec![dozing(1)], |inbox| {
+        let word = inbox.expect();
+        std::thread::sleep(Duration::from_millis(350));
+        inbox.push([a("fe80::dead")]);
+        drop(word);
+        Instant::now()
+    });
+    let tries: Vec<Instant> = ns
+        .iter()
+        .filter(|(_, t)| *t == a("fe80::dead"))
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(tries.len(), 3, "{stats:?}");
+    assert!(stats.ended_early, "{stats:?}");
+}
+
+/// A ping socket: echo only, so nothing it is handed can be solicited.
+struct EchoOnly(SimLink);
+
+impl Link for EchoOnly {
+    fn mode(&self) -> super::LinkMode {
+        super::LinkMode::Ping { echo_id: TAG.id }
+    }
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        assert_ne!(probe.message[0], packet::TYPE_NEIGHBOUR_SOLICIT);
+        self.0.send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.0.recv(buf, timeout)
+    }
+}
+
+#[test]
+fn an_echo_only_link_drops_what_arrives_and_ends_as_usual() {
+    let inbox = Inbox::new();
+    inbox.push([a("fe80::1")]);
+    let mut link = EchoOnly(SimLink::new(vec![dozing(1)]));
+    let (stats, _) = run(&mut link, &cfg(&inbox), &mut |_| {});
+    assert!(stats.ended_early, "{stats:?}");
+    assert!(inbox.is_closed(), "the closed window takes no more");
+}
