@@ -1,6 +1,7 @@
 //! The one place that wires real I/O together: it runs the chosen command and maps its
 //! outcome to an exit code. Each command lives in its own submodule.
 
+mod announced;
 pub mod dualstack;
 pub mod history;
 pub mod memory;

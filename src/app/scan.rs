@@ -1,5 +1,6 @@
 //! The scan: one probe thread per link, the collector, the neighbour cache, grouping.
 
+use super::announced::Feed;
 use super::sure::SureAnswer;
 use crate::collect::HostTable;
 use crate::config::ScanConfig;
@@ -9,7 +10,7 @@ use crate::model::Observation;
 use crate::names::{self, Asker, Resolver};
 use crate::neigh::{NeighEntry, NeighSource};
 use crate::probe::packet::ProbeTag;
-use crate::probe::worker::{self, WorkerConfig, WorkerStats};
+use crate::probe::worker::{self, Inbox, WorkerConfig, WorkerStats};
 use crate::probe::Link;
 use crate::report::{Report, ScanStats};
 use crate::warning::{io_reason, Warning};
@@ -17,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv6Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// A fresh random probe identity, so answers to other programs (and other scans) are ignored.
 pub fn random_tag() -> ProbeTag {
@@ -158,6 +159,7 @@ pub fn scan_links_with<L: Link + Send>(
         None => Vec::new(),
     };
     let (tx, rx) = mpsc::channel();
+    let mut feed = Feed::default();
     type Outcome = (
         String,
         std::thread::Result<(WorkerStats, Option<std::io::Error>)>,
@@ -183,6 +185,11 @@ pub fn scan_links_with<L: Link + Send>(
                 }
                 let mut cfg = worker_config(iface, opts, tag, asked);
                 cfg.stop = sure.is_some().then(|| stop.clone());
+                if asker.is_some() {
+                    let inbox = Inbox::new();
+                    feed.add_link(iface.index, inbox.clone(), cfg.prefixes.clone());
+                    cfg.inbox = Some(inbox);
+                }
                 let name = iface.name.clone();
                 let handle = s.spawn(move || {
                     worker::run(link, &cfg, &mut |o| {
@@ -194,42 +201,43 @@ pub fn scan_links_with<L: Link + Send>(
             .collect();
         drop(tx);
         loop {
-            let obs = match sure.as_ref().and_then(SureAnswer::stop_at) {
-                Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
-                    Ok(o) => o,
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        // The answer is in: the workers end their windows, and what they
-                        // still send is taken in below.
-                        stop.store(true, Ordering::Relaxed);
-                        sure = None;
-                        continue;
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                },
-                None => match rx.recv() {
-                    Ok(o) => o,
-                    Err(_) => break,
-                },
+            let now = Instant::now();
+            let stop_at = sure.as_ref().and_then(SureAnswer::stop_at);
+            let wait = match (stop_at, feed.active()) {
+                (Some(at), true) => Some(at.saturating_duration_since(now).min(FEED_POLL)),
+                (Some(at), false) => Some(at.saturating_duration_since(now)),
+                (None, true) => Some(FEED_POLL),
+                (None, false) => None,
             };
-            if let Some(s) = sure.as_mut() {
-                s.see(&obs, Instant::now());
+            let got = match wait {
+                Some(w) => rx.recv_timeout(w),
+                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+            };
+            let mut new = Vec::new();
+            match got {
+                Ok(obs) => new.push(obs),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            let key = match obs {
-                Observation::Address { ifindex, addr, .. }
-                | Observation::MacHint { ifindex, addr, .. } => Some((ifindex, addr)),
-                Observation::Prefix { .. }
-                | Observation::Router { .. }
-                | Observation::Claim { .. } => None,
-            };
-            let is_address = matches!(obs, Observation::Address { .. });
-            table.add(obs);
-            if let Some((ifindex, addr)) = key {
-                if let (true, Some(a)) = (is_address, asker.as_mut()) {
-                    a.ask(ifindex, addr);
-                }
-                if let Some(o) = observer.as_mut() {
-                    o.seen(&table, ifindex, addr);
-                }
+            if stop_at.is_some_and(|at| Instant::now() >= at) {
+                // The answer is in: the workers end their windows, and what they
+                // still send is taken in below.
+                stop.store(true, Ordering::Relaxed);
+                sure = None;
+            }
+            if let Some(a) = asker.as_mut() {
+                new.extend(feed.answers(a.poll(), &table, now));
+                feed.tick(now);
+            }
+            for obs in new {
+                take(
+                    &mut table,
+                    obs,
+                    &mut feed,
+                    &mut sure,
+                    &mut asker,
+                    &mut observer,
+                );
             }
         }
         handles
@@ -291,6 +299,44 @@ pub fn scan_links_with<L: Link + Send>(
     names::apply(&mut report, &answers);
     report.duration = t0.elapsed();
     report
+}
+
+/// How often the scan looks for announced addresses while it waits for observations.
+const FEED_POLL: Duration = Duration::from_millis(3);
+
+/// Adds one observation to the table, and what follows from it: the name lookup of a new
+/// address, the mDNS credit of an announced one it confirms, the observer, a search.
+fn take(
+    table: &mut HostTable,
+    obs: Observation,
+    feed: &mut Feed,
+    sure: &mut Option<SureAnswer>,
+    asker: &mut Option<Asker<'_>>,
+    observer: &mut Option<&mut dyn ScanObserver>,
+) {
+    if let Some(s) = sure.as_mut() {
+        s.see(&obs, Instant::now());
+    }
+    let key = match obs {
+        Observation::Address { ifindex, addr, .. } | Observation::MacHint { ifindex, addr, .. } => {
+            Some((ifindex, addr))
+        }
+        Observation::Prefix { .. } | Observation::Router { .. } | Observation::Claim { .. } => None,
+    };
+    let is_address = matches!(obs, Observation::Address { .. });
+    let credit = feed.confirmed(&obs);
+    table.add(obs);
+    if let Some(c) = credit {
+        table.add(c);
+    }
+    if let Some((ifindex, addr)) = key {
+        if let (true, Some(a)) = (is_address, asker.as_mut()) {
+            a.ask(ifindex, addr);
+        }
+        if let Some(o) = observer.as_mut() {
+            o.seen(table, ifindex, addr);
+        }
+    }
 }
 
 /// Prints a warning on stderr: the one place warnings are worded for the user.
