@@ -9,37 +9,23 @@
 
 mod common;
 
+use common::avahi::{self, Avahi};
 use common::{parse_addr, Host, Lab};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const MDNS_NAME: &str = "scoutpi";
 const HOSTS_NAME: &str = "files-name.example.org";
 
-/// avahi-daemon in `ns` with its own config and /run, plus the scanner's /etc/netns files;
-/// everything is removed on drop (lab destroy also kills every process in the lab).
+/// avahi-daemon in `ns`, plus the scanner's /etc/netns files; everything is removed on
+/// drop (lab destroy also kills every process in the lab).
 struct Names {
-    avahi: Child,
-    dir: PathBuf,
+    _avahi: Avahi,
     etc: PathBuf,
 }
 
 impl Names {
     fn start(lab: &Lab, ns: &str, hosts_line: &str) -> Names {
-        let dir = std::env::temp_dir().join(format!("v6t-{}-avahi", lab.runid));
-        std::fs::create_dir_all(dir.join("run/avahi-daemon")).unwrap();
-        let conf = dir.join("avahi.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "[server]\nhost-name={MDNS_NAME}\ndomain-name=local\nuse-ipv4=no\nuse-ipv6=yes\n\
-                 allow-interfaces=eth0\nenable-dbus=no\n[wide-area]\nenable-wide-area=no\n\
-                 [publish]\npublish-hinfo=no\npublish-workstation=no\n"
-            ),
-        )
-        .unwrap();
         let etc = PathBuf::from("/etc/netns").join(&lab.manifest.scanner.namespace);
         std::fs::create_dir_all(&etc).unwrap();
         std::fs::write(etc.join("hosts"), format!("{hosts_line}\n")).unwrap();
@@ -49,56 +35,18 @@ impl Names {
             "nameserver ::1\noptions timeout:1 attempts:1\n",
         )
         .unwrap();
-        // avahi keeps its pid file in /run/avahi-daemon: give it a private /run.
-        let script = format!(
-            "mount --bind {run} /run && exec avahi-daemon -f {conf} --no-drop-root --no-chroot \
-             --no-rlimits --no-proc-title",
-            run = dir.join("run").display(),
-            conf = conf.display()
-        );
-        let log = std::fs::File::create(dir.join("log")).unwrap();
-        let avahi = Command::new("ip")
-            .args(["netns", "exec", ns, "unshare", "-m", "sh", "-c", &script])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
-        let names = Names { avahi, dir, etc };
-        names.wait_ready();
-        names
-    }
-
-    fn wait_ready(&self) {
-        let t0 = Instant::now();
-        loop {
-            let log = std::fs::read_to_string(self.dir.join("log")).unwrap_or_default();
-            if log.contains("Server startup complete") {
-                return;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(15),
-                "avahi-daemon did not start:\n{log}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+        Names {
+            _avahi: Avahi::start(lab, ns, MDNS_NAME, &[]),
+            etc,
         }
     }
 }
 
 impl Drop for Names {
     fn drop(&mut self) {
-        let _ = self.avahi.kill();
-        let _ = self.avahi.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
         let _ = std::fs::remove_dir_all(&self.etc);
         let _ = std::fs::remove_dir("/etc/netns"); // only if empty
     }
-}
-
-fn avahi_available() -> bool {
-    ["/usr/sbin/avahi-daemon", "/sbin/avahi-daemon"]
-        .iter()
-        .any(|p| std::path::Path::new(p).exists())
 }
 
 /// Every (address, names) of the JSON report.
@@ -136,7 +84,7 @@ fn json(lab: &Lab, args: &[&str]) -> Value {
 
 #[test]
 fn names_from_mdns_and_the_system_resolver() {
-    if !avahi_available() {
+    if !avahi::available() {
         common::skip_or_fail("avahi-daemon is not installed (tests/deps.sh installs it)");
         return;
     }

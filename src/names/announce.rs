@@ -37,7 +37,7 @@ pub struct Addresses {
 pub struct Services {
     /// Interface the host is on.
     pub ifindex: u32,
-    /// The address the question went to.
+    /// The address the answer came from: the host is whoever has it.
     pub asked: Ipv6Addr,
     /// The types, checked by [`super::dns::service_type`].
     pub services: Vec<String>,

@@ -16,6 +16,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
+pub mod avahi;
 pub mod forge;
 pub mod netns;
 pub mod smol;

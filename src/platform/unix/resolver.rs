@@ -1,6 +1,6 @@
 //! The real [`Resolver`]: one-shot mDNS queries over a UDP socket (reverse PTR; for each
-//! `.local` name found, its AAAA/A records and its host's DNS-SD service types), and the
-//! system resolver (`getnameinfo`) in a few worker threads.
+//! `.local` name found, its AAAA/A records; per link, every responder's DNS-SD service
+//! types), and the system resolver (`getnameinfo`) in a few worker threads.
 
 use crate::names::announce::{MAX_ADDRESSES, MAX_SERVICES};
 use crate::names::dns::{self, clean_name};
@@ -43,8 +43,9 @@ enum Asked {
         asked: Ipv6Addr,
         name: String,
     },
-    /// The service types of the host at `asked`.
-    Services { ifindex: u32, asked: Ipv6Addr },
+    /// Every responder's service types: asked once per interface; each responder
+    /// answers for itself, from one of its addresses.
+    Browse { ifindex: u32 },
 }
 
 impl Asked {
@@ -52,7 +53,7 @@ impl Asked {
         match self {
             Asked::Ptr { ifindex, .. }
             | Asked::Host { ifindex, .. }
-            | Asked::Services { ifindex, .. } => *ifindex,
+            | Asked::Browse { ifindex } => *ifindex,
         }
     }
 }
@@ -83,8 +84,8 @@ impl Mdns {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// For a `.local` name found for `addr`: asks the link for all its addresses and
-    /// the host at `addr` for its service types. Returns how many questions went out.
+    /// For a `.local` name found for `addr`: asks the link for all its addresses.
+    /// Returns how many questions went out.
     fn follow(&self, ifindex: u32, addr: Ipv6Addr, name: &str) -> usize {
         if !dns::is_local(name) {
             return 0;
@@ -97,32 +98,17 @@ impl Mdns {
             }
             _ => return 0,
         }
-        let mut sent = 0;
         let id = self.id();
-        if let Some(q) = dns::host_query(id, name) {
-            let asked = Asked::Host {
-                ifindex,
-                asked: addr,
-                name: name.to_string(),
-            };
-            let group = SocketAddrV6::new(MDNS, MDNS_PORT, 0, ifindex);
-            sent += usize::from(self.send(&q, id, asked, group));
-        }
-        // Unicast to the host itself (RFC 6762 §5.5): only it answers, so the types are
-        // its own, and the link is not asked N times for N hosts.
-        let id = self.id();
-        let scope = if crate::model::is_link_local(addr) {
-            ifindex
-        } else {
-            0
+        let Some(q) = dns::host_query(id, name) else {
+            return 0;
         };
-        let host = SocketAddrV6::new(addr, MDNS_PORT, 0, scope);
-        let asked = Asked::Services {
+        let asked = Asked::Host {
             ifindex,
             asked: addr,
+            name: name.to_string(),
         };
-        sent += usize::from(self.send(&dns::services_query(id), id, asked, host));
-        sent
+        let group = SocketAddrV6::new(MDNS, MDNS_PORT, 0, ifindex);
+        usize::from(self.send(&q, id, asked, group))
     }
 }
 
@@ -139,6 +125,8 @@ pub struct SystemResolver {
     outstanding: usize,
     /// When the receiver last asked a follow-up question: `finish` gives it [`GRACE`].
     last_follow: Option<Instant>,
+    /// Interfaces whose responders were asked for their service types.
+    browsed: HashSet<u32>,
 }
 
 impl SystemResolver {
@@ -172,6 +160,7 @@ impl SystemResolver {
             dns_threads: if dns { DNS_THREADS } else { 0 },
             outstanding: 0,
             last_follow: None,
+            browsed: HashSet::new(),
         }
     }
 
@@ -243,8 +232,20 @@ impl Resolver for SystemResolver {
             self.start_receiver();
         }
         if let Some(m) = &self.mdns {
-            let id = m.id();
             let dest = SocketAddrV6::new(MDNS, MDNS_PORT, 0, ifindex);
+            // One question for the whole link, asked with its first address: responders
+            // answer as they are (no need to wait), and unicast to a host would be
+            // refused by avahi unless our source shares one of its prefixes.
+            if self.browsed.insert(ifindex) {
+                let id = m.id();
+                m.send(
+                    &dns::services_query(id),
+                    id,
+                    Asked::Browse { ifindex },
+                    dest,
+                );
+            }
+            let id = m.id();
             if m.send(
                 &dns::ptr_query(id, addr),
                 id,
@@ -298,8 +299,8 @@ fn set_multicast_hops(s: &UdpSocket, hops: u32) {
     let _ = socket2::SockRef::from(s).set_multicast_hops_v6(hops);
 }
 
-/// What a response to `asked` tells; `None` when it does not answer it.
-fn answers(asked: &Asked, resp: &dns::Response) -> Option<Vec<Answer>> {
+/// What a response to `asked`, from `from`, tells; `None` when it does not answer it.
+fn answers(asked: &Asked, resp: &dns::Response, from: Ipv6Addr) -> Option<Vec<Answer>> {
     let out: Vec<Answer> = match asked {
         Asked::Ptr { ifindex, addr } => {
             let owner = dns::reverse_name(*addr);
@@ -336,7 +337,7 @@ fn answers(asked: &Asked, resp: &dns::Response) -> Option<Vec<Answer>> {
                 })]
             }
         }
-        Asked::Services { ifindex, asked } => {
+        Asked::Browse { ifindex } => {
             let mut services: Vec<String> = resp
                 .ptr_targets(dns::SERVICES)
                 .filter_map(dns::service_type)
@@ -344,12 +345,15 @@ fn answers(asked: &Asked, resp: &dns::Response) -> Option<Vec<Answer>> {
             services.sort();
             services.dedup();
             services.truncate(MAX_SERVICES);
-            // A host with no services answers with no records: nothing to wait for.
-            vec![Answer::Services(Services {
-                ifindex: *ifindex,
-                asked: *asked,
-                services,
-            })]
+            if services.is_empty() {
+                Vec::new()
+            } else {
+                vec![Answer::Services(Services {
+                    ifindex: *ifindex,
+                    asked: from,
+                    services,
+                })]
+            }
         }
     };
     (!out.is_empty()).then_some(out)
@@ -381,9 +385,16 @@ fn receive_mdns(mdns: &Mdns, tx: &Sender<Event>, stop: &AtomicBool) {
         if from.scope_id() != 0 && from.scope_id() != asked.ifindex() {
             continue;
         }
-        let Some(found) = answers(&asked, &resp) else {
+        let Some(found) = answers(&asked, &resp, *from.ip()) else {
             continue;
         };
+        if let Asked::Browse { .. } = asked {
+            // Every responder answers this one: it stays pending, and is not waited for.
+            for a in found {
+                let _ = tx.send(Event::Answer(a));
+            }
+            continue;
+        }
         if mdns
             .pending
             .lock()
