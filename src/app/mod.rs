@@ -2,6 +2,7 @@
 //! outcome to an exit code. Each command lives in its own submodule.
 
 pub mod dualstack;
+mod follow;
 pub mod history;
 pub mod memory;
 pub mod metrics_http;
