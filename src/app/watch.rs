@@ -151,10 +151,14 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         }
     };
     // Before any socket of the scan: a refused or busy address ends watch before it probes.
-    let mut metrics = start_metrics(args)?;
+    let (mut metrics, listener) = start_metrics(args)?.unzip();
     // The sockets are opened once; every privilege is dropped right after but a
     // permitted CAP_NET_RAW, raised only to open the sockets of interfaces that appear.
     let mut scanner = Scanner::open_for_watch(&args.scan, &args.inventory)?;
+    // Capabilities are per thread: the server's thread starts only now, so it holds none.
+    if let (Some((_, snap)), Some(l)) = (&metrics, listener) {
+        metrics_http::serve(l, snap.clone())?;
+    }
     let mut exec = args.exec.clone().map(Exec::new);
     let started = Instant::now();
     let mut events = 0u64;
@@ -237,9 +241,12 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
 }
 
 /// `--metrics`: refuses a wildcard address unless `--metrics-public`, binds before the
-/// first scan (so a bad address is a clear error at once), serves an empty state until
-/// the first round is done.
-fn start_metrics(args: &WatchSettings) -> Result<Option<(Metrics, Snapshot)>> {
+/// first scan (so a bad address is a clear error at once) and returns the listener to
+/// serve on once the privileges are gone; an empty state is served until the first round
+/// is done.
+fn start_metrics(
+    args: &WatchSettings,
+) -> Result<Option<((Metrics, Snapshot), std::net::TcpListener)>> {
     let Some(listen) = args.metrics else {
         return Ok(None);
     };
@@ -250,8 +257,8 @@ fn start_metrics(args: &WatchSettings) -> Result<Option<(Metrics, Snapshot)>> {
     });
     let snap = Snapshot::default();
     snap.publish(m.render());
-    metrics_http::serve(listen.addr, snap.clone())?;
-    Ok(Some((m, snap)))
+    let listener = metrics_http::bind(listen.addr)?;
+    Ok(Some(((m, snap), listener)))
 }
 
 /// A wildcard address only with `--metrics-public`.
