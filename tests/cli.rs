@@ -284,6 +284,9 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
         "300ms",
         "--wait",
         "200ms",
+        // Its thread must hold no more than the watch loop's.
+        "--metrics",
+        "[::1]:0",
     ]);
     if sudo {
         cmd.env("SUDO_UID", "65534").env("SUDO_GID", "65534");
@@ -332,6 +335,8 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
     wait_for("u0 host appeared", &|v| {
         v["type"] == "appeared" && v["interface"] == "u0" && v["mac"] == NEW_HOST_MAC
     });
+    // u0's sockets are open and the scans go on: what does watch hold now?
+    check_privileges(child.id(), sudo);
     ip(&["-n", &ns.name, "link", "del", "u0"]);
     wait_for("interface-gone", &|v| v["type"] == "interface-gone");
     // A few more rounds, in which nothing about u0 may be said again.
@@ -347,6 +352,46 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
     Some((events, err))
+}
+
+/// Every thread of the v6scout that `timeout` (`pid`) runs holds CAP_NET_RAW alone,
+/// permitted and not effective, with no_new_privs, as root — or under `sudo` as the user.
+fn check_privileges(timeout_pid: u32, sudo: bool) {
+    let children =
+        std::fs::read_to_string(format!("/proc/{timeout_pid}/task/{timeout_pid}/children"))
+            .unwrap();
+    let pid = children.trim();
+    let main = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap();
+    assert_eq!(main.trim(), "v6scout");
+    let mut threads = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let Ok(status) = std::fs::read_to_string(task.unwrap().path().join("status")) else {
+            continue; // a scan's worker that just ended
+        };
+        let field = |k: &str| {
+            (status.lines())
+                .find_map(|l| l.strip_prefix(k)?.strip_prefix(':'))
+                .map(|v| v.trim().replace('\t', " "))
+                .unwrap_or_default()
+        };
+        assert_eq!(field("Tgid"), pid, "{status}");
+        let net_raw = "0000000000002000";
+        for (k, want) in [
+            ("CapPrm", net_raw),
+            ("CapEff", "0000000000000000"),
+            ("CapInh", "0000000000000000"),
+            ("CapAmb", "0000000000000000"),
+            ("CapBnd", net_raw),
+            ("NoNewPrivs", "1"),
+        ] {
+            assert_eq!(field(k), want, "{k}: {status}");
+        }
+        let uid = if sudo { "65534" } else { "0" };
+        assert_eq!(field("Uid"), [uid; 4].join(" "), "{status}");
+        assert_eq!(field("Gid"), [uid; 4].join(" "), "{status}");
+        threads += 1;
+    }
+    assert!(threads >= 2, "the watch loop and the metrics server");
 }
 
 fn check_interface_events(events: &[serde_json::Value], err: &str) {
