@@ -60,11 +60,6 @@ impl Scanner {
         platform::remove_interface(&mut self.os, name)
     }
 
-    /// The names of the interfaces probed.
-    pub fn interfaces(&self) -> Vec<String> {
-        self.os.links.iter().map(|(i, _)| i.name.clone()).collect()
-    }
-
     /// The inventory.
     pub fn memory(&mut self) -> &mut Memory {
         &mut self.memory
