@@ -78,10 +78,29 @@ impl Drop for ExtraNs {
 /// The MAC of the host behind the interface that appears mid-watch.
 const NEW_HOST_MAC: &str = "02:5e:00:00:21:01";
 
+/// Who runs the watch.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Root, from a root shell.
+    Root,
+    /// Root through `sudo` by uid 65534 (`SUDO_UID`): watch becomes that user.
+    Sudo,
+    /// Uid 65534 without capabilities, ping sockets allowed: echo only.
+    Unprivileged,
+}
+
+/// The host behind `u0`, reported by the scans (unprivileged, its MAC comes from the
+/// neighbour cache and may be missing).
+fn is_new_host(v: &serde_json::Value, mode: Mode) -> bool {
+    v["type"] == "appeared"
+        && v["interface"] == "u0"
+        && (mode == Mode::Unprivileged || v["mac"] == NEW_HOST_MAC)
+}
+
 /// Watches (JSON lines) in a lab namespace, adds `u0` — a veth to a host in a namespace of
 /// its own — mid-watch, waits until that host is reported on `u0`, deletes `u0`, and
-/// returns every event line and stderr. `sudo`: as if run by `sudo` from uid 65534.
-fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>, String)> {
+/// returns every event line and stderr.
+fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>, String)> {
     use std::io::BufRead;
     use std::time::{Duration, Instant};
     let ns = Netns::create(true)?;
@@ -96,10 +115,14 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
         let sysctl = format!("net.ipv6.conf.{key}.accept_dad=0");
         ip(&["netns", "exec", &far.0, "sysctl", "-qw", &sysctl]);
     }
-    let mut cmd = ns.command(&[
-        "timeout",
-        "--preserve-status",
-        "20",
+    let mut argv = vec!["timeout", "--preserve-status", "20"];
+    if mode == Mode::Unprivileged {
+        let range = "net.ipv4.ping_group_range=0 2147483647";
+        ip(&["netns", "exec", &ns.name, "sysctl", "-qw", range]);
+        argv.extend(["setpriv", "--reuid", "65534", "--regid", "65534"]);
+        argv.extend(["--clear-groups", "--"]);
+    }
+    argv.extend([
         BIN,
         "watch",
         "--jsonl",
@@ -111,7 +134,8 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
         "--metrics",
         "[::1]:0",
     ]);
-    if sudo {
+    let mut cmd = ns.command(&argv);
+    if mode == Mode::Sudo {
         cmd.env("SUDO_UID", "65534").env("SUDO_GID", "65534");
     }
     let mut child = cmd
@@ -155,11 +179,9 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
     ip(&["-n", &far.0, "link", "set", "u1", "address", NEW_HOST_MAC]);
     ip(&["-n", &far.0, "link", "set", "u1", "up"]);
     ip(&["-n", &ns.name, "link", "set", "u0", "up"]);
-    wait_for("u0 host appeared", &|v| {
-        v["type"] == "appeared" && v["interface"] == "u0" && v["mac"] == NEW_HOST_MAC
-    });
+    wait_for("u0 host appeared", &|v| is_new_host(v, mode));
     // u0's sockets are open and the scans go on: what does watch hold now?
-    check_privileges(child.id(), sudo);
+    check_privileges(child.id(), mode);
     ip(&["-n", &ns.name, "link", "del", "u0"]);
     wait_for("interface-gone", &|v| v["type"] == "interface-gone");
     // A few more rounds, in which nothing about u0 may be said again.
@@ -178,8 +200,9 @@ fn watch_an_interface_come_and_go(sudo: bool) -> Option<(Vec<serde_json::Value>,
 }
 
 /// Every thread of the v6scout that `timeout` (`pid`) runs holds CAP_NET_RAW alone,
-/// permitted and not effective, with no_new_privs, as root — or under `sudo` as the user.
-fn check_privileges(timeout_pid: u32, sudo: bool) {
+/// permitted and not effective, with no_new_privs, as root — or under `sudo` as the user;
+/// unprivileged, nothing.
+fn check_privileges(timeout_pid: u32, mode: Mode) {
     let children =
         std::fs::read_to_string(format!("/proc/{timeout_pid}/task/{timeout_pid}/children"))
             .unwrap();
@@ -198,18 +221,24 @@ fn check_privileges(timeout_pid: u32, sudo: bool) {
                 .unwrap_or_default()
         };
         assert_eq!(field("Tgid"), pid, "{status}");
-        let net_raw = "0000000000002000";
+        let kept = match mode {
+            Mode::Root | Mode::Sudo => "0000000000002000",
+            Mode::Unprivileged => "0000000000000000",
+        };
         for (k, want) in [
-            ("CapPrm", net_raw),
+            ("CapPrm", kept),
             ("CapEff", "0000000000000000"),
             ("CapInh", "0000000000000000"),
             ("CapAmb", "0000000000000000"),
-            ("CapBnd", net_raw),
             ("NoNewPrivs", "1"),
         ] {
             assert_eq!(field(k), want, "{k}: {status}");
         }
-        let uid = if sudo { "65534" } else { "0" };
+        // Only root may narrow the bounding set; without a privilege it grants nothing.
+        if mode != Mode::Unprivileged {
+            assert_eq!(field("CapBnd"), kept, "{status}");
+        }
+        let uid = if mode == Mode::Root { "0" } else { "65534" };
         assert_eq!(field("Uid"), [uid; 4].join(" "), "{status}");
         assert_eq!(field("Gid"), [uid; 4].join(" "), "{status}");
         threads += 1;
@@ -217,7 +246,7 @@ fn check_privileges(timeout_pid: u32, sudo: bool) {
     assert!(threads >= 2, "the watch loop and the metrics server");
 }
 
-fn check_interface_events(events: &[serde_json::Value], err: &str) {
+fn check_interface_events(events: &[serde_json::Value], err: &str, mode: Mode) {
     let of = |kind: &str| -> Vec<&serde_json::Value> {
         events.iter().filter(|v| v["type"] == kind).collect()
     };
@@ -231,10 +260,9 @@ fn check_interface_events(events: &[serde_json::Value], err: &str) {
     // In order: u0 came, its host was scanned and reported, u0 went.
     let at = |want: &dyn Fn(&serde_json::Value) -> bool| events.iter().position(want).unwrap();
     let came = at(&|v| v["type"] == "interface-appeared");
-    let host = at(&|v| v["type"] == "appeared" && v["mac"] == NEW_HOST_MAC);
+    let host = at(&|v| is_new_host(v, mode));
     let went = at(&|v| v["type"] == "interface-gone");
     assert!(came < host && host < went, "{events:?}");
-    assert_eq!(events[host]["interface"], "u0");
     assert!(
         !events
             .iter()
@@ -248,15 +276,26 @@ fn check_interface_events(events: &[serde_json::Value], err: &str) {
 
 #[test]
 fn watch_scans_an_interface_that_appears_and_reports_it_gone_once() {
-    if let Some((events, err)) = watch_an_interface_come_and_go(false) {
-        check_interface_events(&events, &err);
+    if let Some((events, err)) = watch_an_interface_come_and_go(Mode::Root) {
+        check_interface_events(&events, &err, Mode::Root);
     }
 }
 
 #[test]
 fn under_sudo_watch_keeps_what_opening_a_new_interface_needs() {
     // The uid switch to the sudo user must carry CAP_NET_RAW over (and nothing else).
-    if let Some((events, err)) = watch_an_interface_come_and_go(true) {
-        check_interface_events(&events, &err);
+    if let Some((events, err)) = watch_an_interface_come_and_go(Mode::Sudo) {
+        check_interface_events(&events, &err, Mode::Sudo);
+    }
+}
+
+#[test]
+fn unprivileged_watch_probes_a_new_interface_with_a_ping_socket() {
+    if let Some((events, err)) = watch_an_interface_come_and_go(Mode::Unprivileged) {
+        check_interface_events(&events, &err, Mode::Unprivileged);
+        assert!(
+            err.contains("unprivileged ping sockets"),
+            "said once: {err}"
+        );
     }
 }
