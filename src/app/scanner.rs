@@ -1,6 +1,7 @@
 //! The real scanner: takes the platform's [`Os`] value (every socket already open, every
 //! privilege already gone) and scans as often as its caller asks — `resolve --wait-for`
-//! and `watch` rescan without privileges.
+//! and `watch` rescan without privileges. Watch's alone keeps CAP_NET_RAW permitted, to
+//! open the links of interfaces that appear ([`Scanner::add_interface`]).
 
 use super::dualstack;
 use super::memory::Memory;

@@ -2,6 +2,7 @@
 //! and receives through — probe links, the ARP sweep's layer-2 channels, the neighbour
 //! cache, the name resolver, the TCP connector — and gives up privileges; [`open_with`]
 //! turns it, once per run, into one [`Os`] value that the engine (`app::Scanner`) takes.
+//! A watch adds and drops the links of interfaces that come and go (`hotplug.rs`).
 //!
 //! Linux is the one backend so far (`linux.rs` and its folder). Another system is one
 //! more file beside it, chosen by the `cfg` lines below: nothing else in the crate names
@@ -297,8 +298,8 @@ pub fn exec(cmd: &[String]) -> io::Error {
 
 /// Selects the interfaces of `cfg`, opens a probe link on each (raw; without CAP_NET_RAW,
 /// or with `--unprivileged`, echo-only ping sockets), the ARP channels of `--ipv4`, and
-/// gives up every privilege (but what `keep` says). Interfaces that cannot be used are warnings; none at all,
-/// or no way to probe, is an error that says what to do.
+/// gives up every privilege but what `keep` says. Interfaces that cannot be used are
+/// warnings; none at all, or no way to probe, is an error that says what to do.
 pub fn open_with(
     backend: &dyn Backend,
     cfg: &ScanConfig,
