@@ -80,9 +80,10 @@ pub enum Command {
     /// local time; --jsonl prints one JSON object a line instead. Hosts gone for
     /// --forget-after scans are forgotten, and at most --max-hosts addresses are tracked
     /// per interface, so memory stays bounded. Ctrl-C ends it with status 0 and a summary
-    /// on stderr. The interfaces are chosen when watch starts (their sockets are opened
-    /// before every privilege, CAP_NET_RAW included, is dropped): without -i, watch says
-    /// on stderr when an interface appears or vanishes; restart it to probe a new one.
+    /// on stderr. Interfaces that appear while it runs (every usable one, or those -i
+    /// names) are probed from the next scan on and ones that vanish are dropped, each an
+    /// event (`interface-appeared`, `interface-gone`): watch keeps CAP_NET_RAW alone,
+    /// permitted but not in effect, and raises it only to open a new interface's sockets.
     Watch(WatchArgs),
     /// List the devices seen before (the inventory), newest first, with every address.
     ///

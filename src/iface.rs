@@ -153,31 +153,34 @@ pub struct Changes {
     pub vanished: Vec<String>,
 }
 
-/// The names of the interfaces a scan of every interface would use.
-pub fn usable_names(all: &[Interface]) -> Vec<String> {
-    let mut v: Vec<String> = all
+/// An interface as a watch follows it: its name and index (an adapter plugged back in
+/// gets a new index, and the old one's sockets are dead).
+pub type IfaceId = (String, u32);
+
+/// The interfaces a scan of every interface would use, sorted by name.
+pub fn usable_ids(all: &[Interface]) -> Vec<IfaceId> {
+    let mut v: Vec<IfaceId> = all
         .iter()
         .filter(|i| i.unusable_reason().is_none())
-        .map(|i| i.name.clone())
+        .map(|i| (i.name.clone(), i.index))
         .collect();
     v.sort();
     v.dedup();
     v
 }
 
-/// What changed from `before` to `now` (lists of names, any order).
-pub fn changes(before: &[String], now: &[String]) -> Changes {
+/// What changed from `before` to `now` (any order). An interface whose index changed
+/// (unplugged and plugged back between two listings) vanished and appeared.
+pub fn changes(before: &[IfaceId], now: &[IfaceId]) -> Changes {
+    let names = |a: &[IfaceId], b: &[IfaceId]| -> Vec<String> {
+        a.iter()
+            .filter(|i| !b.contains(i))
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
     let mut c = Changes {
-        appeared: now
-            .iter()
-            .filter(|n| !before.contains(n))
-            .cloned()
-            .collect(),
-        vanished: before
-            .iter()
-            .filter(|n| !now.contains(n))
-            .cloned()
-            .collect(),
+        appeared: names(now, before),
+        vanished: names(before, now),
     };
     c.appeared.sort();
     c.vanished.sort();
@@ -249,10 +252,10 @@ mod tests {
 
     #[test]
     fn interfaces_that_appear_and_vanish() {
-        let before = usable_names(&system());
+        let before = usable_ids(&system());
         assert_eq!(
             before,
-            ["eth0", "eth1"],
+            [("eth0".into(), 2), ("eth1".into(), 3)],
             "loopback and down ones are not usable"
         );
         let mut later = system();
@@ -260,10 +263,18 @@ mod tests {
         later.push(iface("usb0", 9, &["fe80::9"]));
         // A new interface still without its link-local address is not usable yet.
         later.push(iface("dock0", 10, &[]));
-        let c = changes(&before, &usable_names(&later));
+        let c = changes(&before, &usable_ids(&later));
         assert_eq!(c.appeared, ["usb0"]);
         assert_eq!(c.vanished, ["eth1"]);
         assert_eq!(changes(&before, &before), Changes::default());
+        // Plugged back in between two listings: same name, new index.
+        let mut replugged = system();
+        replugged[2].index = 12;
+        let c = changes(&before, &usable_ids(&replugged));
+        assert_eq!(
+            (c.appeared, c.vanished),
+            (vec!["eth1".into()], vec!["eth1".into()])
+        );
     }
 
     fn system() -> Vec<Interface> {

@@ -42,11 +42,15 @@ impl Snapshot {
     }
 }
 
-/// Binds `addr` and serves `snapshot` on a background thread for the rest of the process.
-/// Returns the bound address (the port chosen when `addr` had port 0).
-pub fn serve(addr: SocketAddr, snapshot: Snapshot) -> Result<SocketAddr> {
-    let listener = TcpListener::bind(addr).with_context(|| format!("serving metrics on {addr}"))?;
-    let bound = listener.local_addr().unwrap_or(addr);
+/// Binds `addr` (before any socket of the scan, so a bad address ends watch at once).
+pub fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr).with_context(|| format!("serving metrics on {addr}"))
+}
+
+/// Serves `snapshot` on `listener` from a background thread for the rest of the process.
+/// Returns the bound address (the port chosen when the address had port 0).
+pub fn serve(listener: TcpListener, snapshot: Snapshot) -> Result<SocketAddr> {
+    let bound = listener.local_addr().context("serving metrics")?;
     std::thread::Builder::new()
         .name("metrics".into())
         .spawn(move || accept_loop(&listener, &snapshot))

@@ -3,6 +3,7 @@
 
 mod announced;
 pub mod dualstack;
+mod follow;
 pub mod history;
 pub mod memory;
 pub mod metrics_http;

@@ -1,13 +1,14 @@
 //! The real scanner: takes the platform's [`Os`] value (every socket already open, every
 //! privilege already gone) and scans as often as its caller asks — `resolve --wait-for`
-//! and `watch` rescan without privileges.
+//! and `watch` rescan without privileges. Watch's alone keeps CAP_NET_RAW permitted, to
+//! open the links of interfaces that appear ([`Scanner::add_interface`]).
 
 use super::dualstack;
 use super::memory::Memory;
 use super::scan::{scan_links_with, warn_stderr, ScanHooks, ScanObserver};
 use super::sure::SureAnswer;
 use crate::config::{InventoryConfig, ScanConfig};
-use crate::platform::{self, Os};
+use crate::platform::{self, Added, Keep, Os};
 use crate::reach;
 use crate::report::Report;
 use crate::warning::Warning;
@@ -31,12 +32,33 @@ impl Scanner {
     /// then opens the inventory (as the user the process now is); warnings go to
     /// stderr, and the unprivileged fallback is said once.
     pub fn open(cfg: &ScanConfig, inventory: &InventoryConfig) -> Result<Scanner> {
-        let os = platform::open(cfg, &mut warn_stderr)?;
+        Scanner::open_keeping(cfg, inventory, Keep::Nothing)
+    }
+
+    /// Like [`Scanner::open`], but CAP_NET_RAW stays permitted (not effective), so
+    /// [`Scanner::add_interface`] can open the links of interfaces that appear later.
+    pub fn open_for_watch(cfg: &ScanConfig, inventory: &InventoryConfig) -> Result<Scanner> {
+        Scanner::open_keeping(cfg, inventory, Keep::NetRaw)
+    }
+
+    fn open_keeping(cfg: &ScanConfig, inventory: &InventoryConfig, keep: Keep) -> Result<Scanner> {
+        let os = platform::open(cfg, keep, &mut warn_stderr)?;
         if os.unprivileged {
             crate::say!("{}", unprivileged_note(cfg.unprivileged, cfg.mld));
         }
         let memory = Memory::open(inventory, os.user.as_ref(), &mut warn_stderr);
         Ok(Scanner::new(os, cfg.clone(), memory))
+    }
+
+    /// Opens the links of interface `name`, which appeared since the scanner was opened
+    /// (see [`platform::add_interface_with`]); the next scans probe it.
+    pub fn add_interface(&mut self, name: &str, warn: &mut dyn FnMut(Warning)) -> Result<Added> {
+        platform::add_interface(&mut self.os, name, &self.cfg, warn)
+    }
+
+    /// Closes the links of interface `name` (it vanished); whether it had any.
+    pub fn remove_interface(&mut self, name: &str) -> bool {
+        platform::remove_interface(&mut self.os, name)
     }
 
     /// The inventory.

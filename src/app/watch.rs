@@ -1,6 +1,7 @@
 //! `v6scout watch`: scan, diff against the previous scans, print the events, sleep, again.
 //! The event logic is `crate::watch`; this is the loop, the signals, the clock and `--exec`.
 
+use super::follow::Follow;
 use super::metrics_http::{self, Snapshot};
 use super::scan::warn_stderr;
 use super::Scanner;
@@ -150,30 +151,28 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         }
     };
     // Before any socket of the scan: a refused or busy address ends watch before it probes.
-    let mut metrics = start_metrics(args)?;
-    // The sockets are opened once: privileges are dropped right after.
-    let mut scanner = Scanner::open(&args.scan, &args.inventory)?;
+    let (mut metrics, listener) = start_metrics(args)?.unzip();
+    // The sockets are opened once; every privilege is dropped right after but a
+    // permitted CAP_NET_RAW, raised only to open the sockets of interfaces that appear.
+    let mut scanner = Scanner::open_for_watch(&args.scan, &args.inventory)?;
+    // Capabilities are per thread: the server's thread starts only now, so it holds none.
+    if let (Some((_, snap)), Some(l)) = (&metrics, listener) {
+        metrics_http::serve(l, snap.clone())?;
+    }
     let mut exec = args.exec.clone().map(Exec::new);
     let started = Instant::now();
     let mut events = 0u64;
     let stdout = std::io::stdout();
-    // Without -i every usable interface is watched: say when one comes or goes.
-    let mut ifaces = args
-        .scan
-        .interfaces
-        .is_empty()
-        .then(crate::platform::usable_interfaces);
+    let mut follow = Follow::new(&args.scan.interfaces);
     while !stopped() {
         let t0 = Instant::now();
-        if let Some(before) = ifaces.as_mut() {
-            let now = crate::platform::usable_interfaces();
-            for line in interface_notes(&crate::iface::changes(before, &now)) {
-                crate::say!("{line}");
-            }
-            *before = now;
-        }
-        let report = scanner.scan_with(&mut warn);
-        let mut round = watcher.observe(&report);
+        let mut round = follow.step(&mut scanner, SystemTime::now(), &mut warn)?;
+        let mut warnings = Vec::new();
+        let report = scanner.scan_with(&mut |w| warnings.push(w));
+        let (warnings, gone) = follow.settle(&mut scanner, warnings, SystemTime::now());
+        warnings.into_iter().for_each(&mut warn);
+        round.extend(watcher.observe(&report));
+        round.extend(gone);
         // New or returning, as the inventory knew it before this round.
         if scanner.memory().is_open() {
             for e in &mut round {
@@ -241,27 +240,13 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What watch says about interfaces that came or went. A new one is not probed: its
-/// raw sockets need CAP_NET_RAW, and watch gives up every privilege once the sockets of
-/// the interfaces there at its start are open.
-fn interface_notes(c: &crate::iface::Changes) -> Vec<String> {
-    let appeared = c.appeared.iter().map(|n| {
-        format!(
-            "v6scout: interface {n} appeared; not watched (watch gave up CAP_NET_RAW after \
-             opening its sockets): restart watch to include it"
-        )
-    });
-    let vanished = c
-        .vanished
-        .iter()
-        .map(|n| format!("v6scout: interface {n} vanished; its hosts go as they are missed"));
-    appeared.chain(vanished).collect()
-}
-
 /// `--metrics`: refuses a wildcard address unless `--metrics-public`, binds before the
-/// first scan (so a bad address is a clear error at once), serves an empty state until
-/// the first round is done.
-fn start_metrics(args: &WatchSettings) -> Result<Option<(Metrics, Snapshot)>> {
+/// first scan (so a bad address is a clear error at once) and returns the listener to
+/// serve on once the privileges are gone; an empty state is served until the first round
+/// is done.
+fn start_metrics(
+    args: &WatchSettings,
+) -> Result<Option<((Metrics, Snapshot), std::net::TcpListener)>> {
     let Some(listen) = args.metrics else {
         return Ok(None);
     };
@@ -272,8 +257,8 @@ fn start_metrics(args: &WatchSettings) -> Result<Option<(Metrics, Snapshot)>> {
     });
     let snap = Snapshot::default();
     snap.publish(m.render());
-    metrics_http::serve(listen.addr, snap.clone())?;
-    Ok(Some((m, snap)))
+    let listener = metrics_http::bind(listen.addr)?;
+    Ok(Some(((m, snap), listener)))
 }
 
 /// A wildcard address only with `--metrics-public`.
@@ -324,20 +309,6 @@ mod tests {
         // 2023-07-01T12:00:00Z: summer time, UTC+2.
         let july = SystemTime::UNIX_EPOCH + Duration::from_secs(1_688_212_800);
         assert_eq!(local_clock(july, Some(&cet)), "14:00:00");
-    }
-
-    #[test]
-    fn says_which_interfaces_came_and_went() {
-        let c = crate::iface::Changes {
-            appeared: vec!["usb0".into()],
-            vanished: vec!["eth1".into()],
-        };
-        let notes = super::interface_notes(&c);
-        assert_eq!(notes.len(), 2);
-        assert!(notes[0].starts_with("v6scout: interface usb0 appeared; not watched"));
-        assert!(notes[0].contains("CAP_NET_RAW") && notes[0].contains("restart"));
-        assert!(notes[1].starts_with("v6scout: interface eth1 vanished"));
-        assert!(super::interface_notes(&crate::iface::Changes::default()).is_empty());
     }
 
     #[test]

@@ -85,8 +85,18 @@ impl Backend for Linux {
         })
     }
 
-    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()> {
-        caps::drop_all(user.map(|u| (u.uid, u.gid))).map(|_| ())
+    fn drop_privileges(&self, user: Option<&Identity>, keep_net_raw: bool) -> io::Result<bool> {
+        let ids = user.map(|u| (u.uid, u.gid));
+        let state = if keep_net_raw {
+            caps::drop_all_but_net_raw(ids)?
+        } else {
+            caps::drop_all(ids)?
+        };
+        Ok(state.permitted & caps::NET_RAW != 0)
+    }
+
+    fn net_raw(&self, raised: bool) -> io::Result<()> {
+        caps::set_net_raw(raised)
     }
 
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {

@@ -2,15 +2,19 @@
 //! and receives through — probe links, the ARP sweep's layer-2 channels, the neighbour
 //! cache, the name resolver, the TCP connector — and gives up privileges; [`open_with`]
 //! turns it, once per run, into one [`Os`] value that the engine (`app::Scanner`) takes.
+//! A watch adds and drops the links of interfaces that come and go (`hotplug.rs`).
 //!
 //! Linux is the one backend so far (`linux.rs` and its folder). Another system is one
 //! more file beside it, chosen by the `cfg` lines below: nothing else in the crate names
 //! an operating system.
 
+mod hotplug;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(unix)]
 mod unix;
+
+pub use hotplug::{add_interface_with, remove_interface, Added};
 
 #[cfg(test)]
 mod tests;
@@ -111,8 +115,13 @@ pub trait Backend {
     /// The user who ran `sudo v6scout`, when this process is root because of it.
     fn invoking_user(&self) -> Option<Identity>;
     /// Gives up every privilege for good (called once every socket is open); as root
-    /// under sudo, becomes `user`.
-    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()>;
+    /// under sudo, becomes `user`. With `keep_net_raw`, CAP_NET_RAW (when the process has
+    /// it) stays permitted but not effective, for [`Backend::net_raw`]; returns whether
+    /// it was kept.
+    fn drop_privileges(&self, user: Option<&Identity>, keep_net_raw: bool) -> io::Result<bool>;
+    /// Raises the CAP_NET_RAW [`Backend::drop_privileges`] kept into effect (`raised`),
+    /// or lowers it again.
+    fn net_raw(&self, raised: bool) -> io::Result<()>;
     /// The kernel's neighbour cache.
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync>;
     /// Makes the name resolvers (one per scan).
@@ -156,11 +165,22 @@ pub struct ArpPort {
     pub chan: Box<dyn ArpChannel + Send>,
 }
 
+/// What privilege survives once the sockets are open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing: a scan or a search never opens another socket.
+    Nothing,
+    /// CAP_NET_RAW, permitted but not effective, raised only to open the sockets of an
+    /// interface that appears later (watch).
+    NetRaw,
+}
+
 /// Makes each scan's name resolver.
 pub type ResolverFactory = Box<dyn Fn() -> Box<dyn Resolver> + Send + Sync>;
 
 /// Everything the engine takes from the operating system, opened once for a series of
-/// scans: after [`open_with`] returns, no privilege is left.
+/// scans: after [`open_with`] returns, no privilege is left but, with [`Keep::NetRaw`],
+/// a permitted CAP_NET_RAW.
 pub struct Os {
     /// One probe link per interface to scan, in scan order.
     pub links: Vec<(Interface, BoxLink)>,
@@ -176,6 +196,8 @@ pub struct Os {
     pub unprivileged: bool,
     /// Under sudo: the user the process became (whose state the inventory belongs to).
     pub user: Option<Identity>,
+    /// CAP_NET_RAW is still permitted, so links on new interfaces can be opened.
+    pub net_raw_kept: bool,
 }
 
 /// The TCP connector of the standard library.
@@ -205,21 +227,38 @@ pub fn probe_sources(iface: &Interface, link_local_only: bool) -> Vec<Ipv6Addr> 
 }
 
 /// Opens this system's sockets for the scans `cfg` describes (see [`open_with`]).
-pub fn open(cfg: &ScanConfig, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
+pub fn open(cfg: &ScanConfig, keep: Keep, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     #[cfg(target_os = "linux")]
-    return open_with(&linux::Linux, cfg, warn);
+    return open_with(&linux::Linux, cfg, keep, warn);
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (cfg, warn);
+        let _ = (cfg, keep, warn);
         bail!("this platform is not supported yet (Linux only)")
     }
 }
 
-/// The names of the interfaces a scan of every interface would use now. Listing them
-/// needs no privilege, so a watch can ask after it gave its privileges up.
-pub fn usable_interfaces() -> Vec<String> {
+/// Opens the links of interface `name`, which appeared after `os` was opened (see
+/// [`add_interface_with`]).
+pub fn add_interface(
+    os: &mut Os,
+    name: &str,
+    cfg: &ScanConfig,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<Added> {
     #[cfg(target_os = "linux")]
-    return crate::iface::usable_names(&linux::Linux.interfaces());
+    return add_interface_with(&linux::Linux, os, name, cfg, warn);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (os, name, cfg, warn);
+        bail!("this platform is not supported yet (Linux only)")
+    }
+}
+
+/// The interfaces (names and indexes) a scan of every interface would use now. Listing
+/// them needs no privilege, so a watch can ask after it gave its privileges up.
+pub fn usable_interfaces() -> Vec<crate::iface::IfaceId> {
+    #[cfg(target_os = "linux")]
+    return crate::iface::usable_ids(&linux::Linux.interfaces());
     #[cfg(not(target_os = "linux"))]
     Vec::new()
 }
@@ -259,11 +298,12 @@ pub fn exec(cmd: &[String]) -> io::Error {
 
 /// Selects the interfaces of `cfg`, opens a probe link on each (raw; without CAP_NET_RAW,
 /// or with `--unprivileged`, echo-only ping sockets), the ARP channels of `--ipv4`, and
-/// gives up every privilege. Interfaces that cannot be used are warnings; none at all,
-/// or no way to probe, is an error that says what to do.
+/// gives up every privilege but what `keep` says. Interfaces that cannot be used are
+/// warnings; none at all, or no way to probe, is an error that says what to do.
 pub fn open_with(
     backend: &dyn Backend,
     cfg: &ScanConfig,
+    keep: Keep,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<Os> {
     let all = backend.interfaces();
@@ -334,10 +374,11 @@ pub fn open_with(
     }
     // Every socket is open: nothing below needs a privilege, and packets are parsed next.
     // Under sudo the process also stops being root, so every file it writes (the
-    // inventory) belongs to the user who ran it.
+    // inventory) belongs to the user who ran it. Ping sockets need no privilege, so an
+    // unprivileged watch keeps none either.
     let user = backend.invoking_user();
-    backend
-        .drop_privileges(user.as_ref())
+    let net_raw_kept = backend
+        .drop_privileges(user.as_ref(), keep == Keep::NetRaw && !unprivileged)
         .map_err(|e| anyhow::anyhow!("could not give up privileges: {e}"))?;
     Ok(Os {
         links,
@@ -347,5 +388,6 @@ pub fn open_with(
         connector: Box::new(TcpConnector),
         unprivileged,
         user,
+        net_raw_kept,
     })
 }

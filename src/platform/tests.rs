@@ -104,11 +104,20 @@ impl Backend for Fake {
     fn invoking_user(&self) -> Option<Identity> {
         self.sudo.clone()
     }
-    fn drop_privileges(&self, user: Option<&Identity>) -> io::Result<()> {
-        self.log.borrow_mut().push(match user {
+    fn drop_privileges(&self, user: Option<&Identity>, keep_net_raw: bool) -> io::Result<bool> {
+        let mut line = match user {
             Some(u) => format!("drop to {}", u.uid),
             None => "drop".into(),
-        });
+        };
+        if keep_net_raw {
+            line.push_str(" keeping NET_RAW");
+        }
+        self.log.borrow_mut().push(line);
+        Ok(keep_net_raw)
+    }
+    fn net_raw(&self, raised: bool) -> io::Result<()> {
+        let what = if raised { "raise" } else { "lower" };
+        self.log.borrow_mut().push(format!("{what} NET_RAW"));
         Ok(())
     }
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {
@@ -159,13 +168,16 @@ fn fake() -> Fake {
 
 fn open(f: &Fake, cfg: &ScanConfig) -> (Result<Os>, Vec<Warning>) {
     let mut warnings = Vec::new();
-    let os = open_with(f, cfg, &mut |w| warnings.push(w));
+    let os = open_with(f, cfg, Keep::Nothing, &mut |w| warnings.push(w));
     (os, warnings)
 }
 
 fn names(os: &Os) -> Vec<&str> {
     os.links.iter().map(|(i, _)| i.name.as_str()).collect()
 }
+
+#[path = "hotplug_tests.rs"]
+mod hotplug_tests;
 
 #[test]
 fn raw_links_on_every_usable_interface_then_the_privileges_go() {
@@ -309,7 +321,7 @@ fn under_sudo_the_process_becomes_the_user_who_ran_it() {
         gid: 1000,
         home: Some("/home/pi".into()),
     });
-    let os = open_with(&f, &ScanConfig::default(), &mut |_| {}).unwrap();
+    let os = open_with(&f, &ScanConfig::default(), Keep::Nothing, &mut |_| {}).unwrap();
     assert_eq!(
         f.log.borrow().last().map(String::as_str),
         Some("drop to 1000")

@@ -78,6 +78,14 @@ pub enum EventKind {
     RouterGone,
     /// A link-health alert showed that the round before did not have.
     Alert(AlertKind),
+    /// An interface became usable while watch runs (`watched`: its links were opened and
+    /// the next scans probe it; otherwise the event's message says why not).
+    InterfaceAppeared {
+        /// It is probed from now on.
+        watched: bool,
+    },
+    /// A watched interface is gone; its hosts go as they are missed.
+    InterfaceGone,
 }
 
 impl EventKind {
@@ -93,6 +101,8 @@ impl EventKind {
             EventKind::RouterAppeared => "router-appeared",
             EventKind::RouterGone => "router-gone",
             EventKind::Alert(k) => k.as_str(),
+            EventKind::InterfaceAppeared { .. } => "interface-appeared",
+            EventKind::InterfaceGone => "interface-gone",
         }
     }
 
@@ -130,6 +140,31 @@ pub struct Event {
     pub remembered: bool,
     /// Alerts: the alert's one line.
     pub message: Option<String>,
+}
+
+impl Event {
+    /// An event about interface `name` itself ([`EventKind::InterfaceAppeared`],
+    /// [`EventKind::InterfaceGone`]): no MAC, no addresses; `message` says why a new one
+    /// is not watched.
+    pub fn interface(
+        kind: EventKind,
+        name: &str,
+        time: SystemTime,
+        message: Option<String>,
+    ) -> Event {
+        Event {
+            kind,
+            time,
+            interface: name.to_owned(),
+            mac: None,
+            vendor: Vendor::Unknown,
+            router: false,
+            addresses: Vec::new(),
+            last_seen: None,
+            remembered: false,
+            message,
+        }
+    }
 }
 
 /// The host table across scans.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The marker that starts a human line: `=` present, `+` appeared, `-` gone,
-/// `~` address added or removed, `!` MAC changed.
+/// `~` address added or removed, `!` MAC changed (routers and interfaces: `+`/`-`).
 pub fn marker(kind: &EventKind) -> char {
     match kind {
         EventKind::Present => '=',
@@ -15,8 +15,8 @@ pub fn marker(kind: &EventKind) -> char {
         EventKind::Gone => '-',
         EventKind::AddressAdded(_) | EventKind::AddressRemoved(_) => '~',
         EventKind::MacChanged { .. } | EventKind::Alert(_) => '!',
-        EventKind::RouterAppeared => '+',
-        EventKind::RouterGone => '-',
+        EventKind::RouterAppeared | EventKind::InterfaceAppeared { .. } => '+',
+        EventKind::RouterGone | EventKind::InterfaceGone => '-',
     }
 }
 
@@ -24,6 +24,24 @@ pub fn marker(kind: &EventKind) -> char {
 /// vendor, then the addresses (link-local ones with `%iface`) or the change.
 pub fn human_line(e: &Event, clock: &str) -> String {
     let mut s = format!("{} {clock} {} ", marker(&e.kind), e.interface);
+    match e.kind {
+        EventKind::InterfaceAppeared { watched } => {
+            s.push_str("(interface appeared; ");
+            match (watched, &e.message) {
+                (true, _) => s.push_str("watched)"),
+                (false, Some(why)) => {
+                    let _ = write!(s, "not watched: {why})");
+                }
+                (false, None) => s.push_str("not watched)"),
+            }
+            return s;
+        }
+        EventKind::InterfaceGone => {
+            s.push_str("(interface gone; its hosts go as they are missed)");
+            return s;
+        }
+        _ => {}
+    }
     match e.mac {
         Some(m) => {
             let _ = write!(s, "{m}");
@@ -81,6 +99,7 @@ pub fn human_line(e: &Event, clock: &str) -> String {
         EventKind::Alert(k) => {
             let _ = write!(s, "{}: {}", k.as_str(), e.message.as_deref().unwrap_or(""));
         }
+        EventKind::InterfaceAppeared { .. } | EventKind::InterfaceGone => {}
     }
     s
 }
@@ -89,7 +108,8 @@ pub fn human_line(e: &Event, clock: &str) -> String {
 #[derive(Serialize, Debug)]
 pub struct JsonEvent {
     /// `present`, `appeared`, `gone`, `address-added`, `address-removed`, `mac-changed`,
-    /// `router-appeared`, `router-gone`, or an alert's kind (`duplicate-address`, …).
+    /// `router-appeared`, `router-gone`, `interface-appeared`, `interface-gone`, or an
+    /// alert's kind (`duplicate-address`, …).
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// Start of the scan that showed it, RFC 3339 UTC with milliseconds.
@@ -124,7 +144,10 @@ pub struct JsonEvent {
     /// `present`/`appeared` with an inventory: when it was last seen before, or null.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<Option<String>>,
-    /// Alerts: the alert's one line.
+    /// `interface-appeared`: the interface is probed from now on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watched: Option<bool>,
+    /// Alerts: the alert's one line; `interface-appeared` not watched: why not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -156,6 +179,10 @@ pub fn json_event(e: &Event) -> JsonEvent {
             e.last_seen
                 .map(|t| humantime::format_rfc3339_seconds(t).to_string())
         }),
+        watched: match e.kind {
+            EventKind::InterfaceAppeared { watched } => Some(watched),
+            _ => None,
+        },
         message: e.message.clone(),
     }
 }

@@ -181,3 +181,48 @@ fn the_inventory_says_new_or_when_last_seen() {
         "0"
     );
 }
+
+#[test]
+fn interface_events_are_lines_of_their_own() {
+    let t = UNIX_EPOCH + Duration::from_millis(1_795_000_000_250);
+    let watched = Event::interface(
+        EventKind::InterfaceAppeared { watched: true },
+        "usb0",
+        t,
+        None,
+    );
+    assert_eq!(
+        human_line(&watched, "12:03:04"),
+        "+ 12:03:04 usb0 (interface appeared; watched)"
+    );
+    assert_eq!(
+        json_line(&watched),
+        r#"{"type":"interface-appeared","time":"2026-11-18T11:06:40.250Z","interface":"usb0","mac":null,"vendor":null,"private_mac":false,"router":false,"addresses":[],"watched":true}"#
+    );
+    let not = Event::interface(
+        EventKind::InterfaceAppeared { watched: false },
+        "usb0",
+        t,
+        Some("binding: refused".into()),
+    );
+    assert_eq!(
+        human_line(&not, "t"),
+        "+ t usb0 (interface appeared; not watched: binding: refused)"
+    );
+    let j = json_line(&not);
+    assert!(
+        j.contains(r#""watched":false,"message":"binding: refused""#),
+        "{j}"
+    );
+    let gone = Event::interface(EventKind::InterfaceGone, "eth1", t, None);
+    assert_eq!(
+        human_line(&gone, "t"),
+        "- t eth1 (interface gone; its hosts go as they are missed)"
+    );
+    let j = json_line(&gone);
+    assert!(j.starts_with(r#"{"type":"interface-gone","#), "{j}");
+    assert!(!j.contains("watched") && !j.contains("message"), "{j}");
+    let env = env_vars(&gone);
+    assert!(env.contains(&("V6SCOUT_EVENT", "interface-gone".into())));
+    assert!(env.contains(&("V6SCOUT_INTERFACE", "eth1".into())));
+}

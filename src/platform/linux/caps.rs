@@ -71,12 +71,47 @@ pub fn current() -> io::Result<State> {
     })
 }
 
+/// CAP_NET_RAW's bit in a capability set.
+pub const NET_RAW: u64 = 1 << 13;
+
+/// Sets this thread's capability sets (capset(2): on Linux they are per thread).
+fn set(effective: u64, permitted: u64, inheritable: u64, what: &str) -> io::Result<()> {
+    let mut hdr = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    // The low and high 32 bits of each set.
+    let half = |v: u64, i: u32| (v >> (32 * i)) as u32;
+    let data = [0, 1].map(|i| CapData {
+        effective: half(effective, i),
+        permitted: half(permitted, i),
+        inheritable: half(inheritable, i),
+    });
+    // SAFETY: header and a two-element data array as capset(2) expects for version 3.
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) };
+    check(rc as libc::c_int, what)
+}
+
 /// Drops every privilege for good: no new privileges through exec, ambient and bounding
 /// capabilities cleared (the bounding set only where we may, i.e. with CAP_SETPCAP), the
 /// real user and group ids taken back when running setuid root — or, as root, `user`'s
 /// ids (the user who ran `sudo`) — and the effective, permitted and inheritable
 /// capability sets emptied. Returns the resulting state, which it has checked.
 pub fn drop_all(user: Option<(u32, u32)>) -> io::Result<State> {
+    drop_keeping(user, 0)
+}
+
+/// Like [`drop_all`], except that CAP_NET_RAW, when the process has it, stays in the
+/// permitted set (and the bounding set) — nothing else, and nothing effective — so
+/// [`set_net_raw`] can raise it for the moment a new interface's sockets are opened.
+/// The user id changes all the same (`PR_SET_KEEPCAPS` carries the one capability over).
+pub fn drop_all_but_net_raw(user: Option<(u32, u32)>) -> io::Result<State> {
+    drop_keeping(user, NET_RAW)
+}
+
+fn drop_keeping(user: Option<(u32, u32)>, keep: u64) -> io::Result<State> {
+    // Only what the process holds can be kept.
+    let keep = keep & current()?.permitted;
     // SAFETY: prctl with integer arguments only.
     unsafe {
         check(
@@ -93,7 +128,10 @@ pub fn drop_all(user: Option<(u32, u32)>) -> io::Result<State> {
         );
         // Needs CAP_SETPCAP (root has it, a setcap'd binary does not; with no_new_privs
         // set and no exec ahead, the bounding set could not grant anything anyway).
-        for cap in 0..64 {
+        for cap in 0..64u32 {
+            if keep & (1 << cap) != 0 {
+                continue;
+            }
             if libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) != 0
                 && io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL)
             {
@@ -112,24 +150,31 @@ pub fn drop_all(user: Option<(u32, u32)>) -> io::Result<State> {
     let final_uid = target.map_or(ruid, |(uid, _)| uid);
     if let Some((uid, gid)) = target {
         // Every id, and no extra groups; the kernel then also clears the capabilities
-        // root had.
-        // SAFETY: id-changing calls with plain integer arguments.
+        // root had — all of them, unless KEEPCAPS keeps the permitted set for the capset
+        // below to narrow down.
+        // SAFETY: id-changing calls and prctl with plain integer arguments.
         unsafe {
+            if keep != 0 {
+                check(
+                    libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0),
+                    "keeping CAP_NET_RAW",
+                )?;
+            }
             check(libc::setgroups(0, std::ptr::null()), "dropping groups")?;
             check(libc::setresgid(gid, gid, gid), "dropping the group id")?;
             check(libc::setresuid(uid, uid, uid), "dropping the user id")?;
+            if keep != 0 {
+                check(
+                    libc::prctl(libc::PR_SET_KEEPCAPS, 0, 0, 0, 0),
+                    "resetting keepcaps",
+                )?;
+            }
         }
     }
-    let mut hdr = CapHeader {
-        version: CAP_VERSION_3,
-        pid: 0,
-    };
-    let data = [CapData::default(); 2];
-    // SAFETY: header and a two-element data array as capset(2) expects for version 3.
-    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) };
-    check(rc as libc::c_int, "dropping capabilities")?;
+    set(0, keep, 0, "dropping capabilities")?;
     let state = current()?;
-    if state.effective | state.permitted | state.inheritable != 0
+    if state.effective | state.inheritable != 0
+        || state.permitted != keep
         || state.uids.iter().any(|u| *u != final_uid)
     {
         return Err(io::Error::other(
@@ -139,42 +184,38 @@ pub fn drop_all(user: Option<(u32, u32)>) -> io::Result<State> {
     Ok(state)
 }
 
+/// Raises CAP_NET_RAW into the effective set (`raised`) or lowers it again; it must be
+/// in the permitted set, i.e. kept by [`drop_all_but_net_raw`]. This thread only.
+pub fn set_net_raw(raised: bool) -> io::Result<()> {
+    let s = current()?;
+    if s.permitted & NET_RAW == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "CAP_NET_RAW was given up",
+        ));
+    }
+    let effective = if raised { NET_RAW } else { 0 };
+    set(
+        effective,
+        s.permitted,
+        s.inheritable,
+        "switching CAP_NET_RAW",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Runs `drop_all` in a forked child (it is irreversible and process-wide) and
-    /// returns the state it reports, encoded in the exit status of the child.
-    #[test]
-    fn drop_all_leaves_nothing() {
+    /// Runs `child` in a forked child (dropping is irreversible and process-wide) and
+    /// returns its exit status.
+    fn in_child(child: fn() -> i32) -> i32 {
         // SAFETY: the child only makes system calls and exits; it touches no locks the
-        // parent's other threads could hold (no allocation after fork).
+        // parent's other threads could hold (no allocation after fork on success paths).
         let pid = unsafe { libc::fork() };
         assert!(pid >= 0);
         if pid == 0 {
-            let code = match drop_all(None) {
-                Ok(s) if s.effective == 0 && s.permitted == 0 && s.inheritable == 0 => {
-                    // Dropped for good: raising CAP_NET_RAW again must fail.
-                    let mut hdr = CapHeader {
-                        version: CAP_VERSION_3,
-                        pid: 0,
-                    };
-                    let mut data = [CapData::default(); 2];
-                    data[0].effective = 1 << 13;
-                    data[0].permitted = 1 << 13;
-                    // SAFETY: as in drop_all.
-                    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) };
-                    // SAFETY: prctl with integer arguments.
-                    let nnp = unsafe { libc::prctl(libc::PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) };
-                    if rc != 0 && nnp == 1 {
-                        0
-                    } else {
-                        3
-                    }
-                }
-                Ok(_) => 2,
-                Err(_) => 1,
-            };
+            let code = child();
             // SAFETY: leaving the forked child without running the parent's destructors.
             unsafe { libc::_exit(code) };
         }
@@ -182,10 +223,111 @@ mod tests {
         // SAFETY: waiting for our own child.
         assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
         assert!(libc::WIFEXITED(status));
+        libc::WEXITSTATUS(status)
+    }
+
+    /// Whether capset can make `effective`/`permitted` this thread's sets.
+    fn can_set(effective: u64, permitted: u64) -> bool {
+        set(effective, permitted, 0, "test").is_ok()
+    }
+
+    fn no_new_privs() -> bool {
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 }
+    }
+
+    /// Whether a raw ICMPv6 socket can be created now (nothing is sent on it).
+    fn raw_socket_opens() -> bool {
+        // SAFETY: socket and close with integer arguments; the fd is ours.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET6, libc::SOCK_RAW, libc::IPPROTO_ICMPV6);
+            if fd >= 0 {
+                libc::close(fd);
+            }
+            fd >= 0
+        }
+    }
+
+    #[test]
+    fn drop_all_leaves_nothing() {
+        let code = in_child(|| match drop_all(None) {
+            Ok(s) if s.effective == 0 && s.permitted == 0 && s.inheritable == 0 => {
+                // Dropped for good: raising CAP_NET_RAW again must fail.
+                if !can_set(NET_RAW, NET_RAW) && no_new_privs() && set_net_raw(true).is_err() {
+                    0
+                } else {
+                    3
+                }
+            }
+            Ok(_) => 2,
+            Err(_) => 1,
+        });
+        assert_eq!(code, 0, "1 error, 2 caps left, 3 regained");
+    }
+
+    /// The keep-NET_RAW drop, then raising and lowering it; `user` as in the drop.
+    fn keeps_net_raw_only(user: Option<(u32, u32)>) -> i32 {
+        let had = current().is_ok_and(|s| s.permitted & NET_RAW != 0);
+        let s = match drop_all_but_net_raw(user) {
+            Ok(s) => s,
+            Err(_) => return 1,
+        };
+        if !had {
+            // Nothing to keep: nothing kept.
+            return if s.permitted | s.effective == 0 { 0 } else { 2 };
+        }
+        if s.effective != 0 || s.permitted != NET_RAW || s.inheritable != 0 || !no_new_privs() {
+            return 2;
+        }
+        if user.is_some_and(|(uid, _)| s.uids != [uid; 3]) {
+            return 3;
+        }
+        // Permitted but not effective: no raw socket until raised.
+        if raw_socket_opens() {
+            return 4;
+        }
+        if set_net_raw(true).is_err()
+            || current().map(|s| s.effective).ok() != Some(NET_RAW)
+            || !raw_socket_opens()
+        {
+            return 5;
+        }
+        if set_net_raw(false).is_err()
+            || current().map(|s| s.effective).ok() != Some(0)
+            || raw_socket_opens()
+        {
+            return 6;
+        }
+        // Nothing else can be regained (CAP_NET_ADMIN is bit 12).
+        if can_set(1 << 12, NET_RAW | 1 << 12) {
+            return 7;
+        }
+        0
+    }
+
+    #[test]
+    fn drop_all_but_net_raw_keeps_it_permitted_and_nothing_else() {
         assert_eq!(
-            libc::WEXITSTATUS(status),
+            in_child(|| keeps_net_raw_only(None)),
             0,
-            "1 error, 2 caps left, 3 regained"
+            "1 error, 2 wrong sets, 3 wrong uids, 4 effective after drop, 5 cannot raise, \
+             6 cannot lower, 7 another capability regained"
+        );
+    }
+
+    /// Root switching to another user (the `sudo` case) keeps CAP_NET_RAW through
+    /// `setresuid`.
+    #[test]
+    fn drop_all_but_net_raw_survives_the_user_switch() {
+        // SAFETY: plain id query.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("SKIPPED: not root, no user to switch from");
+            return;
+        }
+        assert_eq!(
+            in_child(|| keeps_net_raw_only(Some((65534, 65534)))),
+            0,
+            "see drop_all_but_net_raw_keeps_it_permitted_and_nothing_else"
         );
     }
 }
