@@ -45,7 +45,11 @@ const ICMPV6: &[&[u8]] = &[
 ];
 const MLD: &[&[u8]] = &[include_bytes!("corpus/mld/mldv2_report.bin")];
 const NODEINFO: &[&[u8]] = &[include_bytes!("corpus/nodeinfo/node_addresses_reply.bin")];
-const MDNS: &[&[u8]] = &[include_bytes!("corpus/mdns/avahi_ptr_answer.bin")];
+const MDNS: &[&[u8]] = &[
+    include_bytes!("corpus/mdns/avahi_ptr_answer.bin"),
+    include_bytes!("corpus/mdns/host_aaaa_a_answer.bin"),
+    include_bytes!("corpus/mdns/services_answer.bin"),
+];
 const ARP: &[&[u8]] = &[include_bytes!("corpus/arp/linux_reply.bin")];
 
 /// `PROPTEST_CASES` when set (long runs), else `default` (the test suite's budget).
@@ -201,7 +205,14 @@ proptest! {
             if let Some(n) = dns::clean_name(target) {
                 prop_assert!(n.len() <= 253 && n.bytes().all(|b| b.is_ascii_graphic()));
             }
+            // A service type that reaches the table is `_name._tcp|_udp`, nothing else.
+            if let Some(t) = dns::service_type(target) {
+                prop_assert!(t.len() <= 21 && t.starts_with('_'));
+                prop_assert!(t.ends_with("._tcp") || t.ends_with("._udp"));
             }
+            }
+            // Each address record takes at least 11 bytes of the message.
+            prop_assert!(11 * (r.v6.len() + r.v4.len()) <= bytes.len());
 
         }
     }
@@ -525,6 +536,17 @@ fn seeds_parse() {
     let r = dns::parse_response(MDNS[0]).unwrap();
     assert_eq!(r.ptrs.len(), 1);
     assert_eq!(r.ptrs[0].1, "corpus-pi.local");
+    let r = dns::parse_response(MDNS[1]).unwrap();
+    assert_eq!(
+        (r.v6_of("pi-one.local").len(), r.v4_of("pi-one.local").len()),
+        (3, 1)
+    );
+    let r = dns::parse_response(MDNS[2]).unwrap();
+    let types: Vec<_> = r
+        .ptr_targets(dns::SERVICES)
+        .filter_map(dns::service_type)
+        .collect();
+    assert_eq!(types, ["_ssh._tcp", "_ipp._tcp"]);
     let (ip, mac) = ipv4::parse_arp_reply(ARP[0]).unwrap();
     assert_eq!(ip.to_string(), "192.0.2.2");
     assert_eq!(mac.to_string(), "b8:27:eb:ca:00:02");
