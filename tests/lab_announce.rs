@@ -27,92 +27,36 @@ struct Privacy<'a> {
     services: Vec<(&'static str, u16)>,
 }
 
-fn run(args: &[&str]) {
+/// Runs a command given as one line (words split at blanks); it must succeed.
+fn run(line: &str) {
+    let args: Vec<&str> = line.split_whitespace().collect();
     let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
     assert!(
         out.status.success(),
-        "{args:?}: {}",
+        "{line}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
 
 /// Gives `p.host` its addresses and filter; see the module doc.
 fn set_up(p: &Privacy<'_>) {
-    let ns = p.host.namespace.as_str();
-    let (s, t, o) = (
-        p.stable.to_string(),
-        p.temporary.to_string(),
-        p.off_link.to_string(),
-    );
-    for a in [&s, &t] {
-        run(&[
-            "ip",
-            "-n",
-            ns,
-            "addr",
-            "add",
-            &format!("{a}/64"),
-            "dev",
-            "eth0",
-            "nodad",
-        ]);
-    }
-    run(&[
-        "ip",
-        "-n",
-        ns,
-        "addr",
-        "add",
-        &format!("{o}/64"),
-        "dev",
-        "eth0",
-        "nodad",
-        "noprefixroute",
-    ]);
-    run(&[
-        "ip",
-        "-n",
-        ns,
-        "-6",
-        "route",
-        "replace",
-        "2001:db8:1::/64",
-        "dev",
-        "eth0",
-        "proto",
-        "kernel",
-        "metric",
-        "256",
-        "src",
-        &t,
-    ]);
-    let ipt = |rule: &[&str]| {
-        let mut v = vec![
-            "ip",
-            "netns",
-            "exec",
-            ns,
-            "ip6tables-legacy",
-            "-w",
-            "-A",
-            "OUTPUT",
-            "-s",
-            &s,
-        ];
-        v.extend_from_slice(rule);
-        run(&v);
-    };
-    ipt(&[
-        "-p",
-        "ipv6-icmp",
-        "--icmpv6-type",
-        "neighbour-advertisement",
-        "-j",
-        "ACCEPT",
-    ]);
+    let ns = &p.host.namespace;
+    let (s, t, o) = (p.stable, p.temporary, p.off_link);
+    run(&format!("ip -n {ns} addr add {s}/64 dev eth0 nodad"));
+    run(&format!("ip -n {ns} addr add {t}/64 dev eth0 nodad"));
+    run(&format!(
+        "ip -n {ns} addr add {o}/64 dev eth0 nodad noprefixroute"
+    ));
+    run(&format!(
+        "ip -n {ns} -6 route replace 2001:db8:1::/64 dev eth0 proto kernel metric 256 src {t}"
+    ));
+    let out = format!("ip netns exec {ns} ip6tables-legacy -w -A OUTPUT -s {s}");
+    run(&format!(
+        "{out} -p ipv6-icmp --icmpv6-type neighbour-advertisement -j ACCEPT"
+    ));
     // avahi sends its mDNS from one address of its choosing, which may be this one.
-    ipt(&["-p", "udp", "--sport", "5353", "-j", "ACCEPT"]);
-    ipt(&["-j", "DROP"]);
+    run(&format!("{out} -p udp --sport 5353 -j ACCEPT"));
+    run(&format!("{out} -j DROP"));
 }
 
 /// Every host row of interface eth0: (address, mac, the row).
@@ -130,19 +74,6 @@ fn rows(doc: &Value) -> Vec<(Ipv6Addr, String, Value)> {
         }
     }
     out
-}
-
-fn scan(lab: &Lab, args: &[&str]) -> Value {
-    let mut all = vec!["--json", "-i", "eth0"];
-    all.extend_from_slice(args);
-    let out = lab.run_scanner(&all);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -194,7 +125,7 @@ fn stable_addresses_announced_over_mdns_are_confirmed_and_listed() {
 
     // Without names the stable addresses stay hidden: the lab hides them as it should.
     lab.cold();
-    let doc = scan(&lab, &["--no-names"]);
+    let doc = lab.scan_json("eth0", &["--no-names"]);
     let found = rows(&doc);
     for p in &plan {
         assert!(
@@ -212,7 +143,7 @@ fn stable_addresses_announced_over_mdns_are_confirmed_and_listed() {
     }
 
     lab.cold();
-    let doc = scan(&lab, &[]);
+    let doc = lab.scan_json("eth0", &[]);
     let found = rows(&doc);
     for p in &plan {
         let stable = found

@@ -69,19 +69,6 @@ fn names_of(doc: &Value) -> Vec<(std::net::Ipv6Addr, Vec<String>)> {
     out
 }
 
-fn json(lab: &Lab, args: &[&str]) -> Value {
-    let mut all = vec!["--json", "-i", "eth0"];
-    all.extend_from_slice(args);
-    let out = lab.run_scanner(&all);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn names_from_mdns_and_the_system_resolver() {
     if !avahi::available() {
@@ -108,7 +95,7 @@ fn names_from_mdns_and_the_system_resolver() {
         &format!("{files_addr} {HOSTS_NAME}"),
     );
 
-    let doc = json(&lab, &[]);
+    let doc = lab.scan_json("eth0", &[]);
     let rows = names_of(&doc);
     let want_mdns = format!("{MDNS_NAME}.local");
     for a in mdns_host.addrs() {
@@ -136,7 +123,7 @@ fn names_from_mdns_and_the_system_resolver() {
     assert_eq!(line.split(' ').nth(8), Some(want_mdns.as_str()), "{line}");
 
     // --no-names asks nobody.
-    let doc = json(&lab, &["--no-names"]);
+    let doc = lab.scan_json("eth0", &["--no-names"]);
     assert!(names_of(&doc).iter().all(|(_, n)| n.is_empty()), "{doc:#}");
 
     // The ssh helper finds the device by that name, with or without `.local`.

@@ -337,6 +337,21 @@ impl Lab {
         self.exec(scanner_bin(), args)
     }
 
+    /// Runs a JSON scan of `iface` (plus `args`) in the scanner's namespace; it must
+    /// exit 0.
+    pub fn scan_json(&self, iface: &str, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json", "-i", iface];
+        all.extend_from_slice(args);
+        let out = self.run_scanner(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Runs any program inside the scanner's namespace.
     pub fn exec(&self, program: &str, args: &[&str]) -> Output {
         // No test writes a real home: the inventory is off unless a test names one; and
