@@ -38,6 +38,9 @@ if [[ -z $BIN ]]; then
 	cargo build --release --locked -q
 	BIN=$PWD/target/release/v6scout
 fi
+# One lab at a time on the machine: lab tests take the same lock (tests/common/mod.rs).
+exec 9>/tmp/v6scout-lab.lock
+flock 9
 RUNID="bann$$"
 WORK=$(mktemp -d /tmp/v6t-$RUNID.XXXX)
 PIDS=()
