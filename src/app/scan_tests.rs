@@ -446,3 +446,6 @@ fn a_broken_link_is_a_warning_and_the_others_keep_their_results() {
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(report.stats.send_errors > 0, "{:?}", report.stats);
 }
+
+#[path = "scan_announce_tests.rs"]
+mod announce;
