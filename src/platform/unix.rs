@@ -1,6 +1,7 @@
 //! What every Unix backend shares: the name resolver (mDNS over UDP, `getnameinfo`) and
 //! replacing the process with another program.
 
+mod mdns;
 pub mod resolver;
 
 use std::ffi::{CStr, OsStr};
