@@ -101,12 +101,17 @@ impl Scanner {
         let deadline = t0 + self.cfg.wait;
         let Scanner { os, cfg, memory } = self;
         let ifaces: Vec<_> = os.links.iter().map(|(i, _)| i.clone()).collect();
-        let recall = memory.recall(
-            &ifaces,
-            SystemTime::now(),
-            crate::probe::worker::MAX_RECALL,
-            &mut *warn,
-        );
+        // Read on the scan's own thread once the probes are going.
+        let recall: super::scan::Recall<'_> = Box::new(move || {
+            let mut warnings = Vec::new();
+            let addrs = memory.recall(
+                &ifaces,
+                SystemTime::now(),
+                crate::probe::worker::MAX_RECALL,
+                &mut |w| warnings.push(w),
+            );
+            (addrs, warnings)
+        });
         let mut resolver = os.resolver.as_ref().map(|make| make());
         let neigh = os
             .neigh
@@ -118,7 +123,7 @@ impl Scanner {
                 .map(|r| r as &mut dyn crate::names::Resolver),
             // A fresh borrow, so the observer may live shorter than the caller's.
             observer: observer.map(|o| o as &mut dyn ScanObserver),
-            recall: Some(&recall),
+            recall: Some(recall),
             sure,
         };
         let (links, arp) = (&mut os.links, &mut os.arp);
