@@ -105,6 +105,9 @@ pub struct ScanHooks<'a> {
     /// Reads the addresses remembered from earlier scans to confirm (the inventory). It
     /// runs on its own thread once the probes are going, so it never delays the first.
     pub recall: Option<Recall<'a>>,
+    /// Per interface index, addresses to solicit before anything else: where the searched
+    /// device was last.
+    pub first: Option<&'a HashMap<u32, Vec<Ipv6Addr>>>,
     /// A search's sure answer: probing stops once it is in (resolve by MAC or address).
     pub sure: Option<SureAnswer>,
 }
@@ -137,6 +140,7 @@ pub fn scan_links_with<L: Link + Send>(
         resolver,
         mut observer,
         recall,
+        first,
         mut sure,
     } = hooks;
     let stop = Arc::new(AtomicBool::new(false));
@@ -175,7 +179,14 @@ pub fn scan_links_with<L: Link + Send>(
             .zip(&inboxes)
             .map(|((iface, link), inbox)| {
                 let tx = tx.clone();
-                let mut cfg = worker_config(iface, opts, tag, Vec::new());
+                let searched: Vec<Ipv6Addr> = first
+                    .and_then(|f| f.get(&iface.index))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|a| !opts.link_local_only || crate::model::is_link_local(*a))
+                    .collect();
+                let mut cfg = worker_config(iface, opts, tag, searched);
                 cfg.stop = sure.is_some().then(|| stop.clone());
                 cfg.inbox = Some(inbox.clone());
                 let name = iface.name.clone();

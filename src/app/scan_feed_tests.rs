@@ -151,3 +151,45 @@ fn a_failed_inventory_read_is_its_warnings_and_the_scan_goes_on() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_search_solicits_where_its_device_was_before_anything_else() {
+    let phone = dozing(7);
+    let mut links = vec![(
+        eth0(),
+        Timed {
+            inner: SimLink::new(vec![dozing(1), phone.clone()]),
+            first: Default::default(),
+        },
+    )];
+    // The inventory remembers many devices; the searched one is where it was.
+    let others: Vec<Ipv6Addr> = (0x100..0x200u16)
+        .map(|i| Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, i))
+        .collect();
+    let first = HashMap::from([(2, phone.addrs.clone())]);
+    let hooks = ScanHooks {
+        recall: Some(Box::new(move || (HashMap::from([(2, others)]), Vec::new()))),
+        first: Some(&first),
+        sure: SureAnswer::for_queries(&[crate::query::Query::Mac(phone.mac)]),
+        ..ScanHooks::default()
+    };
+    let opts = ScanConfig {
+        wait: Duration::from_secs(3),
+        ..ScanConfig::default()
+    };
+    let report = scan_links_with(&mut links, &opts, None, hooks, &mut |w| panic!("{w}"));
+    let sent = &links[0].1.inner.sent;
+    assert_eq!(sent[0].2[0], crate::probe::packet::TYPE_NEIGHBOUR_SOLICIT);
+    assert_eq!(sent[0].2[8..24], phone.addrs[0].octets());
+    let hosts: Vec<Option<Mac>> = report.interfaces[0]
+        .prefixes
+        .iter()
+        .flat_map(|p| p.hosts.iter().map(|h| h.mac))
+        .collect();
+    assert_eq!(hosts, [Some(phone.mac)], "only the phone answers");
+    assert!(
+        report.duration < Duration::from_millis(500),
+        "the search stops at its answer: {:?}",
+        report.duration
+    );
+}
