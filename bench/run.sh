@@ -4,7 +4,8 @@
 #
 #   sudo bench/run.sh [--sizes "10 50 150"] [--runs 5] [--hosts-b 3]
 #                     [--mode NAME[=FLAGS]]... [--bin PATH] [--keep-raw DIR]
-#                     [--resolve N] [--seed N] [--scan6] [-- V6SCOUT_FLAGS...]
+#                     [--resolve N] [--seed N] [--probe-runs N] [--scan6]
+#                     [-- V6SCOUT_FLAGS...]
 #
 # Modes (repeatable, default just "default"): each is a name and the v6scout flags it adds.
 #   default        the default scan
@@ -20,14 +21,15 @@
 # that then got N more devices nobody has (two link-local addresses each, seen after the
 # lab's; the seeder is the ignored unit test inventory::measure_tests::seed_from_env): a
 # large inventory, as after months of visitors, and resolve looks for a device it
-# remembers. --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
+# remembers. --probe-runs N: time to first probe as the median of N strace runs (default
+# 1). --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
 # fastest complete peer) in the same lab: wall median and addresses listed (worst run).
 #
 # For each size it builds its own lab (tests/lab/lab.sh, run id bench<pid><n>) under the
 # machine-wide lab lock, flushes every lab namespace's neighbour cache before each measured
 # run (cold caches, as on a real link), and destroys the lab on every exit path.
 # Wall time and peak RSS come from GNU time around the process inside the scanner namespace
-# (wall includes GNU time's own fork/exec, so it slightly overestimates); one extra run per
+# (wall includes GNU time's own fork/exec, so it slightly overestimates); --probe-runs runs per
 # size and mode under `strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg` gives the
 # time from execve to the first probe handed to the kernel (veth delivers it synchronously).
 set -euo pipefail
@@ -36,7 +38,8 @@ export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 # Benchmarks never write the real home: no inventory unless a mode names one (--inventory).
 export V6SCOUT_INVENTORY=off
 
-SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=() RESOLVE=0 SCAN6=0 SEED=0
+SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=() RESOLVE=0 SCAN6=0
+SEED=0 PROBE_RUNS=1
 while (($#)); do
 	case $1 in
 	--sizes) SIZES=$2 && shift 2 ;;
@@ -47,9 +50,10 @@ while (($#)); do
 	--keep-raw) KEEP_RAW=$2 && shift 2 ;;
 	--resolve) RESOLVE=$2 && shift 2 ;;
 	--seed) SEED=$2 && shift 2 ;;
+	--probe-runs) PROBE_RUNS=$2 && shift 2 ;;
 	--scan6) SCAN6=1 && shift ;;
 	--) shift && EXTRA=("$@") && break ;;
-	-h | --help) sed -n '2,35p' "$0" && exit 0 ;;
+	-h | --help) sed -n '2,34p' "$0" && exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
 	esac
 done
@@ -57,6 +61,7 @@ done
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (it builds network namespaces)" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive number" >&2; exit 2; }
 [[ $SEED =~ ^[0-9]+$ ]] || { echo "run.sh: --seed must be a number" >&2; exit 2; }
+[[ $PROBE_RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --probe-runs must be a positive number" >&2; exit 2; }
 tests/deps.sh
 for c in strace flock jq; do command -v "$c" >/dev/null || { echo "run.sh: $c missing (tests/deps.sh)" >&2; exit 2; }; done
 [[ -x /usr/bin/time ]] || { echo "run.sh: GNU time missing (apt-get install time)" >&2; exit 2; }
@@ -200,13 +205,20 @@ for size in $SIZES; do
 			rows+=("$(score "$man" "$out")")
 			missed "$man" "$out" | sed "s/^/$size $name run $r: missed /" >>"$RAW/missed.txt"
 		done
-		# Time to first probe: one more cold run under strace (not among the timed runs).
-		flush_neigh
-		st=$RAW/$size-$name.strace
-		ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
-			"${priv[@]}" "$BIN" --json "${flags[@]}" "${INV[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
-		ttfp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
-			END {if (e && s) printf "%.1f", (s-e)*1000; else print "-"}' "$st" 2>/dev/null || echo -)
+		# Time to first probe: PROBE_RUNS more cold runs under strace (not among the timed
+		# runs), the median.
+		fps=()
+		for ((p = 1; p <= PROBE_RUNS; p++)); do
+			flush_neigh
+			st=$RAW/$size-$name-$p.strace
+			ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
+				"${priv[@]}" "$BIN" --json "${flags[@]}" "${INV[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
+			fp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
+				END {if (e && s) printf "%.1f", (s-e)*1000}' "$st" 2>/dev/null || true)
+			[[ -n $fp ]] && fps+=("$fp")
+		done
+		ttfp=-
+		((${#fps[@]})) && read -r ttfp _ < <(printf '%s\n' "${fps[@]}" | stats)
 		if ((${#rows[@]} == 0)); then
 			printf '%s\t%s\t%s\n' "$size" "$name" \
 				"failed:exit=$code: $(head -n1 "$RAW/$size-$name-$RUNS.err" | cut -c1-90)" >>"$RESULTS"
