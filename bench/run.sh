@@ -4,7 +4,8 @@
 #
 #   sudo bench/run.sh [--sizes "10 50 150"] [--runs 5] [--hosts-b 3]
 #                     [--mode NAME[=FLAGS]]... [--bin PATH] [--keep-raw DIR]
-#                     [--resolve N] [--scan6] [-- V6SCOUT_FLAGS...]
+#                     [--resolve N] [--seed N] [--probe-runs N] [--scan6]
+#                     [-- V6SCOUT_FLAGS...]
 #
 # Modes (repeatable, default just "default"): each is a name and the v6scout flags it adds.
 #   default        the default scan
@@ -14,15 +15,21 @@
 #   NAME=FLAGS     any other combination, e.g. "rounds2=--rounds 2"
 # Flags after "--" are added to every mode. A scan that fails is shown as failed (exit code).
 # --resolve N: per size, `v6scout resolve MAC` of N link-A hosts (every other one silent,
-# cold caches, no inventory), wall median/max and how many printed one of the host's
-# addresses. --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
+# cold caches, no inventory unless --seed), wall median/max and how many printed one of
+# the host's addresses. --seed N: every run of the size (scans, first-probe run,
+# resolves) uses a temporary inventory that one warm-up scan filled with the lab and
+# that then got N more devices nobody has (two link-local addresses each, seen after the
+# lab's; the seeder is the ignored unit test inventory::measure_tests::seed_from_env): a
+# large inventory, as after months of visitors, and resolve looks for a device it
+# remembers. --probe-runs N: time to first probe as the median of N strace runs (default
+# 1). --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
 # fastest complete peer) in the same lab: wall median and addresses listed (worst run).
 #
 # For each size it builds its own lab (tests/lab/lab.sh, run id bench<pid><n>) under the
 # machine-wide lab lock, flushes every lab namespace's neighbour cache before each measured
 # run (cold caches, as on a real link), and destroys the lab on every exit path.
 # Wall time and peak RSS come from GNU time around the process inside the scanner namespace
-# (wall includes GNU time's own fork/exec, so it slightly overestimates); one extra run per
+# (wall includes GNU time's own fork/exec, so it slightly overestimates); --probe-runs runs per
 # size and mode under `strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg` gives the
 # time from execve to the first probe handed to the kernel (veth delivers it synchronously).
 set -euo pipefail
@@ -32,6 +39,7 @@ export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 export V6SCOUT_INVENTORY=off
 
 SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=() RESOLVE=0 SCAN6=0
+SEED=0 PROBE_RUNS=1
 while (($#)); do
 	case $1 in
 	--sizes) SIZES=$2 && shift 2 ;;
@@ -41,15 +49,19 @@ while (($#)); do
 	--bin) BIN=$2 && shift 2 ;;
 	--keep-raw) KEEP_RAW=$2 && shift 2 ;;
 	--resolve) RESOLVE=$2 && shift 2 ;;
+	--seed) SEED=$2 && shift 2 ;;
+	--probe-runs) PROBE_RUNS=$2 && shift 2 ;;
 	--scan6) SCAN6=1 && shift ;;
 	--) shift && EXTRA=("$@") && break ;;
-	-h | --help) sed -n '2,30p' "$0" && exit 0 ;;
+	-h | --help) sed -n '2,34p' "$0" && exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
 	esac
 done
 ((${#MODES[@]})) || MODES=(default)
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (it builds network namespaces)" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive number" >&2; exit 2; }
+[[ $SEED =~ ^[0-9]+$ ]] || { echo "run.sh: --seed must be a number" >&2; exit 2; }
+[[ $PROBE_RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --probe-runs must be a positive number" >&2; exit 2; }
 tests/deps.sh
 for c in strace flock jq; do command -v "$c" >/dev/null || { echo "run.sh: $c missing (tests/deps.sh)" >&2; exit 2; }; done
 [[ -x /usr/bin/time ]] || { echo "run.sh: GNU time missing (apt-get install time)" >&2; exit 2; }
@@ -159,6 +171,15 @@ for size in $SIZES; do
 	echo "== lab of $size hosts (+$HOSTS_B on link B): building" >&2
 	tests/lab/lab.sh create "$RUNID" --hosts "$size" --hosts-b "$HOSTS_B" --manifest "$man"
 	ip netns exec "v6t-$RUNID-scan" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	INV=()
+	if ((SEED > 0)); then
+		inv=$RAW/inventory-$size.sqlite3
+		flush_neigh
+		ip netns exec "v6t-$RUNID-scan" "$BIN" --json --inventory "$inv" "${EXTRA[@]}" >/dev/null 2>&1 || true
+		V6SCOUT_SEED_INVENTORY=$inv V6SCOUT_SEED_DEVICES=$SEED cargo test --locked --features lab-helpers --lib --quiet \
+			inventory::measure_tests::seed_from_env -- --ignored --exact --nocapture 2>&1 | grep -F seeded >&2
+		INV=(--inventory "$inv")
+	fi
 	for mode in "${MODES[@]}"; do
 		name=${mode%%=*}
 		read -ra flags <<<"$(flags_of "$mode")"
@@ -171,7 +192,7 @@ for size in $SIZES; do
 			read -ra c0 < <(drop_counters)
 			t0=$(date +%s%N)
 			code=0
-			ip netns exec "$ns" /usr/bin/time -f "%M" -o "$tf" "${priv[@]}" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" \
+			ip netns exec "$ns" /usr/bin/time -f "%M" -o "$tf" "${priv[@]}" "$BIN" --json "${flags[@]}" "${INV[@]}" "${EXTRA[@]}" \
 				>"$out" 2>"$RAW/$size-$name-$r.err" || code=$?
 			t1=$(date +%s%N)
 			read -ra c1 < <(drop_counters)
@@ -184,13 +205,20 @@ for size in $SIZES; do
 			rows+=("$(score "$man" "$out")")
 			missed "$man" "$out" | sed "s/^/$size $name run $r: missed /" >>"$RAW/missed.txt"
 		done
-		# Time to first probe: one more cold run under strace (not among the timed runs).
-		flush_neigh
-		st=$RAW/$size-$name.strace
-		ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
-			"${priv[@]}" "$BIN" --json "${flags[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
-		ttfp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
-			END {if (e && s) printf "%.1f", (s-e)*1000; else print "-"}' "$st" 2>/dev/null || echo -)
+		# Time to first probe: PROBE_RUNS more cold runs under strace (not among the timed
+		# runs), the median.
+		fps=()
+		for ((p = 1; p <= PROBE_RUNS; p++)); do
+			flush_neigh
+			st=$RAW/$size-$name-$p.strace
+			ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
+				"${priv[@]}" "$BIN" --json "${flags[@]}" "${INV[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
+			fp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
+				END {if (e && s) printf "%.1f", (s-e)*1000}' "$st" 2>/dev/null || true)
+			[[ -n $fp ]] && fps+=("$fp")
+		done
+		ttfp=-
+		((${#fps[@]})) && read -r ttfp _ < <(printf '%s\n' "${fps[@]}" | stats)
 		if ((${#rows[@]} == 0)); then
 			printf '%s\t%s\t%s\n' "$size" "$name" \
 				"failed:exit=$code: $(head -n1 "$RAW/$size-$name-$RUNS.err" | cut -c1-90)" >>"$RESULTS"
@@ -215,7 +243,7 @@ for size in $SIZES; do
 			read -r mac addrs <<<"$t"
 			flush_neigh
 			t0=$(date +%s%N)
-			got=$(ip netns exec "$ns" "$BIN" resolve "$mac" "${EXTRA[@]}" 2>/dev/null) || true
+			got=$(ip netns exec "$ns" "$BIN" resolve "$mac" "${INV[@]}" "${EXTRA[@]}" 2>/dev/null) || true
 			t1=$(date +%s%N)
 			rwalls+=("$(((t1 - t0) / 1000000))")
 			[[ ",$addrs," == *",${got%%\%*},"* ]] && rok=$((rok + 1))

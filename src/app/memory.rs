@@ -135,6 +135,35 @@ impl Memory {
         out
     }
 
+    /// Per interface index, the addresses devices `macs` had there, newest first, at most
+    /// `limit` per device: where a search for them looks before anything else.
+    pub fn device_recall(
+        &mut self,
+        links: &[Interface],
+        macs: &[Mac],
+        limit: usize,
+        warn: &mut dyn FnMut(Warning),
+    ) -> HashMap<u32, Vec<Ipv6Addr>> {
+        let mut out: HashMap<u32, Vec<Ipv6Addr>> = HashMap::new();
+        for i in links {
+            let key = IfaceKey {
+                name: i.name.clone(),
+                mac: i.mac,
+            };
+            for m in macs {
+                let Some(inv) = &self.inv else { return out };
+                match inv.device_recall(&key, *m, limit) {
+                    Ok(addrs) => out.entry(i.index).or_default().extend(addrs),
+                    Err(e) => {
+                        self.fail(e, warn);
+                        return out;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Records what `report` confirmed, and forgets devices past `--prune-after`.
     pub fn record(
         &mut self,

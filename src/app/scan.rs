@@ -10,7 +10,7 @@ use crate::model::Observation;
 use crate::names::{self, Asker, Resolver};
 use crate::neigh::{NeighEntry, NeighSource};
 use crate::probe::packet::ProbeTag;
-use crate::probe::worker::{self, Inbox, WorkerConfig, WorkerStats};
+use crate::probe::worker::{self, Expected, Inbox, WorkerConfig, WorkerStats};
 use crate::probe::Link;
 use crate::report::{Report, ScanStats};
 use crate::warning::{io_reason, Warning};
@@ -103,11 +103,19 @@ pub struct ScanHooks<'a> {
     pub resolver: Option<&'a mut dyn Resolver>,
     /// Told about each observation.
     pub observer: Option<&'a mut dyn ScanObserver>,
-    /// Per interface index, addresses remembered from earlier scans to confirm.
-    pub recall: Option<&'a HashMap<u32, Vec<Ipv6Addr>>>,
+    /// Reads the addresses remembered from earlier scans to confirm (the inventory). It
+    /// runs on its own thread once the probes are going, so it never delays the first.
+    pub recall: Option<Recall<'a>>,
+    /// Per interface index, addresses to solicit before anything else: where the searched
+    /// device was last.
+    pub first: Option<&'a HashMap<u32, Vec<Ipv6Addr>>>,
     /// A search's sure answer: probing stops once it is in (resolve by MAC or address).
     pub sure: Option<SureAnswer>,
 }
+
+/// Reads what earlier scans remember while the scan runs: the addresses to confirm per
+/// interface index, and the warnings of the read (said when the scan ends).
+pub type Recall<'a> = Box<dyn FnOnce() -> (HashMap<u32, Vec<Ipv6Addr>>, Vec<Warning>) + Send + 'a>;
 
 /// Runs one worker thread per link, collects what they find, merges the neighbour cache
 /// and groups the result. Links whose worker could not send anything are reported
@@ -133,6 +141,7 @@ pub fn scan_links_with<L: Link + Send>(
         resolver,
         mut observer,
         recall,
+        first,
         mut sure,
     } = hooks;
     let stop = Arc::new(AtomicBool::new(false));
@@ -149,15 +158,17 @@ pub fn scan_links_with<L: Link + Send>(
     if let Some(o) = observer.as_mut() {
         o.start(&ifaces, opts);
     }
-    // What the kernel already knows is confirmed during the window, not only merged after.
-    let known = match neigh.map(|n| n.dump()) {
-        Some(Ok(cache)) => cache,
-        Some(Err(e)) => {
-            warn(Warning::NeighCache { why: io_reason(&e) });
+    // What the cache and the inventory know is read once the workers are going, and fed
+    // into their inboxes; each inbox waits for the feeders that promised to come.
+    let inboxes: Vec<Inbox> = links.iter().map(|_| Inbox::new()).collect();
+    let promise = |on: bool| -> Vec<Expected> {
+        if on {
+            inboxes.iter().map(Inbox::expect).collect()
+        } else {
             Vec::new()
         }
-        None => Vec::new(),
     };
+    let (cache_word, recall_word) = (promise(neigh.is_some()), promise(recall.is_some()));
     let (tx, rx) = mpsc::channel();
     let mut feed = Feed::default();
     type Outcome = (
@@ -167,28 +178,21 @@ pub fn scan_links_with<L: Link + Send>(
     let results: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = links
             .iter_mut()
-            .map(|(iface, link)| {
+            .zip(&inboxes)
+            .map(|((iface, link), inbox)| {
                 let tx = tx.clone();
-                // Remembered addresses first (the device is most likely where it was),
-                // then the cache's.
-                let mut asked: Vec<Ipv6Addr> = recall
-                    .and_then(|r| r.get(&iface.index))
+                let searched: Vec<Ipv6Addr> = first
+                    .and_then(|f| f.get(&iface.index))
                     .into_iter()
                     .flatten()
                     .copied()
                     .filter(|a| !opts.link_local_only || crate::model::is_link_local(*a))
                     .collect();
-                for a in recall_from_cache(iface, &known, opts) {
-                    if !asked.contains(&a) {
-                        asked.push(a);
-                    }
-                }
-                let mut cfg = worker_config(iface, opts, tag, asked);
+                let mut cfg = worker_config(iface, opts, tag, searched);
                 cfg.stop = sure.is_some().then(|| stop.clone());
+                cfg.inbox = Some(inbox.clone());
                 if asker.is_some() {
-                    let inbox = Inbox::new();
                     feed.add_link(iface.index, inbox.clone(), cfg.prefixes.clone());
-                    cfg.inbox = Some(inbox);
                 }
                 let name = iface.name.clone();
                 let handle = s.spawn(move || {
@@ -200,6 +204,40 @@ pub fn scan_links_with<L: Link + Send>(
             })
             .collect();
         drop(tx);
+        let recalling = recall.map(|read| {
+            let to: Vec<(u32, Inbox)> = ifaces
+                .iter()
+                .map(|i| i.index)
+                .zip(inboxes.clone())
+                .collect();
+            let link_local_only = opts.link_local_only;
+            s.spawn(move || {
+                let _word = recall_word;
+                let (mut addrs, warnings) = read();
+                for (index, inbox) in to {
+                    let remembered = addrs.remove(&index).unwrap_or_default();
+                    inbox.push(
+                        remembered
+                            .into_iter()
+                            .filter(|a| !link_local_only || crate::model::is_link_local(*a)),
+                    );
+                }
+                warnings
+            })
+        });
+        // What the kernel already knows is confirmed during the window, not only merged
+        // after.
+        if let Some(n) = neigh {
+            match n.dump() {
+                Ok(known) => {
+                    for (iface, inbox) in ifaces.iter().zip(&inboxes) {
+                        inbox.push(recall_from_cache(iface, &known, opts));
+                    }
+                }
+                Err(e) => warn(Warning::NeighCache { why: io_reason(&e) }),
+            }
+        }
+        drop(cache_word);
         loop {
             let now = Instant::now();
             let stop_at = sure.as_ref().and_then(SureAnswer::stop_at);
@@ -239,6 +277,10 @@ pub fn scan_links_with<L: Link + Send>(
                     &mut observer,
                 );
             }
+        }
+        // A read that failed outright costs the remembered addresses, not the scan.
+        for w in recalling.and_then(|h| h.join().ok()).unwrap_or_default() {
+            warn(w);
         }
         handles
             .into_iter()
@@ -350,3 +392,7 @@ pub fn warn_stderr(w: Warning) {
 #[cfg(test)]
 #[path = "scan_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "scan_feed_tests.rs"]
+mod feed_tests;

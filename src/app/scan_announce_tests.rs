@@ -72,6 +72,7 @@ fn scan(v6: &[&str]) -> Report {
             resolver: Some(&mut r),
             observer: None,
             recall: None,
+            first: None,
             sure: None,
         },
         &mut |w| panic!("{w}"),

@@ -15,6 +15,9 @@ use crate::warning::Warning;
 use anyhow::Result;
 use std::time::{Instant, SystemTime};
 
+/// Most of a searched device's last-known addresses solicited first, per interface.
+const SEARCH_RECALL: usize = 16;
+
 /// Open sockets (and the inventory) for a series of scans.
 pub struct Scanner {
     os: Os,
@@ -123,12 +126,22 @@ impl Scanner {
         let deadline = t0 + self.cfg.wait;
         let Scanner { os, cfg, memory } = self;
         let ifaces: Vec<_> = os.links.iter().map(|(i, _)| i.clone()).collect();
-        let recall = memory.recall(
-            &ifaces,
-            SystemTime::now(),
-            crate::probe::worker::MAX_RECALL,
-            &mut *warn,
-        );
+        // A search looks where its device was first: read now, as the first probes.
+        let first = sure.as_ref().map(|s| {
+            let remembered = memory.device_recall(&ifaces, &s.macs(), SEARCH_RECALL, &mut *warn);
+            s.look_first(remembered, ifaces.iter().map(|i| i.index))
+        });
+        // Read on the scan's own thread once the probes are going.
+        let recall: super::scan::Recall<'_> = Box::new(move || {
+            let mut warnings = Vec::new();
+            let addrs = memory.recall(
+                &ifaces,
+                SystemTime::now(),
+                crate::probe::worker::MAX_RECALL,
+                &mut |w| warnings.push(w),
+            );
+            (addrs, warnings)
+        });
         let mut resolver = os.resolver.as_ref().map(|make| make());
         let neigh = os
             .neigh
@@ -140,7 +153,8 @@ impl Scanner {
                 .map(|r| r as &mut dyn crate::names::Resolver),
             // A fresh borrow, so the observer may live shorter than the caller's.
             observer: observer.map(|o| o as &mut dyn ScanObserver),
-            recall: Some(&recall),
+            recall: Some(recall),
+            first: first.as_ref(),
             sure,
         };
         let (links, arp) = (&mut os.links, &mut os.arp);

@@ -7,6 +7,7 @@
 use crate::mac::Mac;
 use crate::model::Observation;
 use crate::query::Query;
+use std::collections::HashMap;
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,50 @@ impl SureAnswer {
             wants,
             answered: None,
         })
+    }
+
+    /// The MACs the queries name.
+    pub fn macs(&self) -> Vec<Mac> {
+        self.wants
+            .iter()
+            .filter_map(|w| match w {
+                Want::Mac(m) => Some(*m),
+                Want::Address(_) => None,
+            })
+            .collect()
+    }
+
+    /// The addresses the queries name.
+    pub fn addresses(&self) -> Vec<Ipv6Addr> {
+        self.wants
+            .iter()
+            .filter_map(|w| match w {
+                Want::Address(a) => Some(*a),
+                Want::Mac(_) => None,
+            })
+            .collect()
+    }
+
+    /// Per interface index, where to look before anything else: the queried addresses,
+    /// then what the inventory `remembered` of the queried devices (newest first).
+    pub fn look_first(
+        &self,
+        mut remembered: HashMap<u32, Vec<Ipv6Addr>>,
+        ifaces: impl IntoIterator<Item = u32>,
+    ) -> HashMap<u32, Vec<Ipv6Addr>> {
+        let queried = self.addresses();
+        ifaces
+            .into_iter()
+            .map(|i| {
+                let mut addrs = queried.clone();
+                for a in remembered.remove(&i).unwrap_or_default() {
+                    if !addrs.contains(&a) {
+                        addrs.push(a);
+                    }
+                }
+                (i, addrs)
+            })
+            .collect()
     }
 
     /// Notes an observation that arrived at `now`.
@@ -127,6 +172,26 @@ mod tests {
         assert_eq!(s.stop_at(), None);
         s.see(&seen("2001:db8::7", Some(M), None), t0);
         assert_eq!(s.stop_at(), Some(t0 + GRACE));
+    }
+
+    #[test]
+    fn it_names_the_macs_and_addresses_it_waits_for() {
+        let q = Query::Address("2001:db8::7".parse().unwrap(), None);
+        let s = SureAnswer::for_queries(&[Query::Mac(M), q]).unwrap();
+        assert_eq!(s.macs(), [M]);
+        assert_eq!(s.addresses(), ["2001:db8::7".parse::<Ipv6Addr>().unwrap()]);
+    }
+
+    #[test]
+    fn it_looks_first_at_the_queried_address_then_where_the_device_was() {
+        let a = |s: &str| s.parse::<Ipv6Addr>().unwrap();
+        let q = Query::Address(a("fe80::7"), None);
+        let s = SureAnswer::for_queries(&[q, Query::Mac(M)]).unwrap();
+        let remembered = HashMap::from([(2, vec![a("fe80::9"), a("fe80::7")]), (9, vec![])]);
+        let first = s.look_first(remembered, [2, 3]);
+        assert_eq!(first[&2], [a("fe80::7"), a("fe80::9")]);
+        assert_eq!(first[&3], [a("fe80::7")]);
+        assert!(!first.contains_key(&9), "an interface not scanned");
     }
 
     #[test]

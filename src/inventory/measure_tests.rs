@@ -107,3 +107,39 @@ fn measure_size_and_record_time() {
         times[times.len() - 1]
     );
 }
+
+/// Not a check but a tool for `bench/run.sh --seed N`: adds `$V6SCOUT_SEED_DEVICES`
+/// (default 5,000) devices nobody has — two link-local addresses each, seen now — to every
+/// interface the inventory at `$V6SCOUT_SEED_INVENTORY` knows: a large inventory.
+#[test]
+#[ignore = "a tool for bench/run.sh --seed: V6SCOUT_SEED_INVENTORY=PATH"]
+fn seed_from_env() {
+    let Some(path) = std::env::var_os("V6SCOUT_SEED_INVENTORY") else {
+        return;
+    };
+    let n: u32 = std::env::var("V6SCOUT_SEED_DEVICES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5_000);
+    let mut inv = open(std::path::Path::new(&path));
+    let mut keys: Vec<IfaceKey> = Vec::new();
+    for d in inv.devices(None).unwrap() {
+        if !keys.contains(&d.iface) {
+            keys.push(d.iface);
+        }
+    }
+    assert!(!keys.is_empty(), "scan once with --inventory first");
+    let sightings: Vec<Sighting> = keys
+        .iter()
+        .flat_map(|k| (1..=n).map(move |d| sighting(k, 0x5eed_0000 + d, &[1, 2])))
+        .collect();
+    let start = Instant::now();
+    inv.record(&sightings, std::time::SystemTime::now(), roomy())
+        .unwrap();
+    println!(
+        "seeded {} devices on {} interfaces in {:?}",
+        sightings.len(),
+        keys.len(),
+        start.elapsed()
+    );
+}

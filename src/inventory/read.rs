@@ -41,6 +41,32 @@ impl Inventory {
         run().map_err(|e| self.err(&e))
     }
 
+    /// The addresses device `mac` had on interface `iface`, newest first, at most `limit`
+    /// (where a search for it looks first). An unknown device has none.
+    pub fn device_recall(
+        &self,
+        iface: &IfaceKey,
+        mac: Mac,
+        limit: usize,
+    ) -> Result<Vec<Ipv6Addr>, InventoryError> {
+        let run = || -> rusqlite::Result<Vec<Ipv6Addr>> {
+            let Some(id) = self.iface_id(iface)? else {
+                return Ok(Vec::new());
+            };
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut stmt = self.conn.prepare_cached(sql::DEVICE_RECALL)?;
+            let rows = stmt.query_map(params![id, mac_blob(mac), limit], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })?;
+            let mut out = Vec::new();
+            for r in rows {
+                out.extend(addr_from(&r?));
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.err(&e))
+    }
+
     /// Every device, most recently seen first; with `since`, only those last seen since
     /// then.
     pub fn devices(&self, since: Option<SystemTime>) -> Result<Vec<Device>, InventoryError> {

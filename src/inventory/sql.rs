@@ -125,6 +125,12 @@ pub(crate) const RECALL: &str = "SELECT a.address FROM address a
     WHERE d.interface_id = ?1 AND a.last_seen >= ?2
     ORDER BY a.last_seen DESC, a.address LIMIT ?3";
 
+/// One device's addresses, newest first.
+pub(crate) const DEVICE_RECALL: &str = "SELECT a.address FROM address a
+    JOIN device d ON d.id = a.device_id
+    WHERE d.interface_id = ?1 AND d.mac = ?2
+    ORDER BY a.last_seen DESC, a.address LIMIT ?3";
+
 pub(crate) const LAST_SEEN: &str =
     "SELECT last_seen FROM device WHERE interface_id = ?1 AND mac = ?2";
 

@@ -191,6 +191,18 @@ fn records_and_reads_back_with_times() {
         .unwrap()
         .is_empty());
 
+    // One device's addresses: its own, newest first, none of another's.
+    assert_eq!(
+        inv.device_recall(&eth, mac(1), 10).unwrap(),
+        [addr(1, 2), addr(1, 3), addr(1, 1)]
+    );
+    assert_eq!(inv.device_recall(&eth, mac(1), 1).unwrap(), [addr(1, 2)]);
+    assert!(inv.device_recall(&eth, mac(3), 10).unwrap().is_empty());
+    assert!(inv
+        .device_recall(&iface("wlan0", None), mac(1), 10)
+        .unwrap()
+        .is_empty());
+
     assert_eq!(inv.last_seen(&eth, mac(1)).unwrap(), Some(t(20)));
     assert_eq!(inv.last_seen(&eth, mac(2)).unwrap(), Some(t(10)));
     assert_eq!(inv.last_seen(&eth, mac(3)).unwrap(), None);

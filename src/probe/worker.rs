@@ -224,12 +224,12 @@ impl<L: Link> Worker<'_, L> {
                 r => self.quiet.next_round_at(start + interval * r),
             };
             if round < rounds && now >= round_at {
-                self.send_round(round);
                 if round == 0 {
-                    // The first round goes before anything remembered: a device where it
-                    // was answers either, and the first probe is on the wire at once.
+                    // A searched device where it was answers these within milliseconds,
+                    // before the round's answers crowd the link.
                     self.recall_known(now);
                 }
+                self.send_round(round);
                 round += 1;
             }
             self.take_inbox(now);

@@ -1,5 +1,6 @@
-//! Addresses pushed into a running worker's inbox on a simulated link: they are solicited
-//! at once, reported only when they answer, and an early end waits for them.
+//! Addresses known from elsewhere on a simulated link: a searched device's last-known ones
+//! go before anything else; those pushed into a running worker's inbox are solicited at
+//! once, reported only when they answer, and an early end waits for them.
 
 use super::*;
 use crate::probe::packet;
@@ -182,4 +183,27 @@ fn an_echo_only_link_drops_what_arrives_and_ends_as_usual() {
     let (stats, _) = run(&mut link, &cfg(&inbox), &mut |_| {});
     assert!(stats.ended_early, "{stats:?}");
     assert!(inbox.is_closed(), "the closed window takes no more");
+}
+
+#[test]
+fn a_searched_devices_last_known_addresses_go_before_the_first_round() {
+    let inbox = Inbox::new();
+    let mut c = cfg(&inbox);
+    c.recall = vec![a("fe80::1"), a("fe80::dead")];
+    let mut link = SimLink::new(vec![dozing(1)]);
+    let mut seen = Vec::new();
+    run(&mut link, &c, &mut |o| seen.push(o));
+    let kinds: Vec<(u8, Ipv6Addr)> = link.sent.iter().map(|s| (s.2[0], s.0)).collect();
+    let ns = packet::TYPE_NEIGHBOUR_SOLICIT;
+    assert_eq!(
+        kinds[..2],
+        [
+            (ns, packet::solicited_node(a("fe80::1"))),
+            (ns, packet::solicited_node(a("fe80::dead")))
+        ],
+        "{kinds:?}"
+    );
+    assert!(seen.iter().any(
+        |o| matches!(o, Observation::Address { addr, mac: Some(_), .. } if *addr == a("fe80::1"))
+    ));
 }

@@ -33,8 +33,10 @@ pub struct WorkerConfig {
     /// On-link prefixes of the interface (MLD candidates are formed in them and in the
     /// prefixes routers advertise).
     pub prefixes: Vec<Ipv6Prefix>,
-    /// Addresses known from before (the kernel's neighbour cache, the inventory) to
-    /// confirm by solicitation: only those that answer are reported.
+    /// Addresses to confirm by solicitation before anything else, even the first round:
+    /// a searched device's last-known addresses (where it was, it answers within
+    /// milliseconds). Only those that answer are reported. Addresses that may come later
+    /// go through the [`inbox`](Self::inbox).
     pub recall: Vec<Ipv6Addr>,
     /// Where addresses to confirm arrive while the window is open (the cache's and the
     /// inventory's, read while the first round is out; mDNS announcements): each is

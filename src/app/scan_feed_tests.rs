@@ -1,0 +1,195 @@
+//! What the cache and the inventory know, fed into running workers on simulated links:
+//! the first probe never waits for them, and the window waits for what they name.
+
+use super::*;
+use crate::iface::IfAddr;
+use crate::mac::Mac;
+use crate::neigh::{NeighEntry, NeighState};
+use crate::probe::sim::{Quirks, SimHost, SimLink};
+use crate::probe::{Probe, Received};
+use std::sync::Mutex;
+use std::time::Duration;
+
+fn a(s: &str) -> Ipv6Addr {
+    s.parse().unwrap()
+}
+
+fn eth0() -> Interface {
+    Interface {
+        name: "eth0".into(),
+        index: 2,
+        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 2])),
+        up: true,
+        multicast: true,
+        loopback: false,
+        addrs: vec![IfAddr {
+            addr: a("fe80::ffff"),
+            prefix_len: 64,
+        }],
+    }
+}
+
+/// A phone in doze: only a Neighbour Solicitation reaches it, so only the cache or the
+/// inventory can name it.
+fn dozing(i: u8) -> SimHost {
+    SimHost {
+        mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
+        addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))],
+        ignores_multicast_echo: true,
+        router_prefixes: None,
+        quirks: Quirks {
+            dozing: true,
+            ..Quirks::default()
+        },
+    }
+}
+
+/// A simulated link noting when its first probe went out.
+struct Timed {
+    inner: SimLink,
+    first: std::sync::Arc<Mutex<Option<Instant>>>,
+}
+
+impl Link for Timed {
+    fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
+        self.first.lock().unwrap().get_or_insert_with(Instant::now);
+        self.inner.send(probe)
+    }
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
+        self.inner.recv(buf, timeout)
+    }
+}
+
+/// A neighbour cache that takes `delay` to read (a big table, a busy kernel).
+struct SlowCache {
+    delay: Duration,
+    entries: Vec<NeighEntry>,
+}
+
+impl NeighSource for SlowCache {
+    fn dump(&self) -> std::io::Result<Vec<NeighEntry>> {
+        std::thread::sleep(self.delay);
+        Ok(self.entries.clone())
+    }
+}
+
+const SLOW: Duration = Duration::from_millis(150);
+
+#[test]
+fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
+    let first = std::sync::Arc::new(Mutex::new(None));
+    let mut links = vec![(
+        eth0(),
+        Timed {
+            inner: SimLink::new(vec![dozing(1), dozing(2), dozing(3)]),
+            first: first.clone(),
+        },
+    )];
+    let cache = SlowCache {
+        delay: SLOW,
+        entries: vec![NeighEntry {
+            ifindex: 2,
+            addr: a("fe80::1"),
+            mac: None,
+            state: NeighState::Stale,
+            router: false,
+        }],
+    };
+    let hooks = ScanHooks {
+        recall: Some(Box::new(|| {
+            std::thread::sleep(SLOW);
+            (HashMap::from([(2, vec![a("fe80::2")])]), Vec::new())
+        })),
+        ..ScanHooks::default()
+    };
+    let opts = ScanConfig {
+        wait: Duration::from_secs(3),
+        ..ScanConfig::default()
+    };
+    let t0 = Instant::now();
+    let report = scan_links_with(&mut links, &opts, Some(&cache), hooks, &mut |w| {
+        panic!("{w}")
+    });
+    let first = first.lock().unwrap().expect("probes were sent");
+    assert!(
+        first - t0 < Duration::from_millis(50),
+        "first probe {:?} after the start",
+        first - t0
+    );
+    let found: Vec<Ipv6Addr> = report.interfaces[0]
+        .prefixes
+        .iter()
+        .flat_map(|p| p.hosts.iter().map(|h| h.address))
+        .collect();
+    // Both slow sources' phones are in: the window waited for them, and no longer than
+    // its quiet end (the unnamed phone stays hidden).
+    assert!(found.contains(&a("fe80::1")), "{found:?}");
+    assert!(found.contains(&a("fe80::2")), "{found:?}");
+    assert!(!found.contains(&a("fe80::3")), "{found:?}");
+    assert!(report.stats.ended_early, "{:?}", report.stats);
+}
+
+#[test]
+fn a_failed_inventory_read_is_its_warnings_and_the_scan_goes_on() {
+    let mut links = vec![(eth0(), SimLink::new(vec![dozing(1)]))];
+    let hooks = ScanHooks {
+        recall: Some(Box::new(|| {
+            let why = "database disk image is malformed".to_string();
+            (HashMap::new(), vec![Warning::Inventory { why }])
+        })),
+        ..ScanHooks::default()
+    };
+    let opts = ScanConfig {
+        wait: Duration::from_millis(500),
+        ..ScanConfig::default()
+    };
+    let mut warnings = Vec::new();
+    let report = scan_links_with(&mut links, &opts, None, hooks, &mut |w| warnings.push(w));
+    assert_eq!(report.host_count(), 0);
+    assert!(
+        matches!(warnings.as_slice(), [Warning::Inventory { .. }]),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_search_solicits_where_its_device_was_before_anything_else() {
+    let phone = dozing(7);
+    let mut links = vec![(
+        eth0(),
+        Timed {
+            inner: SimLink::new(vec![dozing(1), phone.clone()]),
+            first: Default::default(),
+        },
+    )];
+    // The inventory remembers many devices; the searched one is where it was.
+    let others: Vec<Ipv6Addr> = (0x100..0x200u16)
+        .map(|i| Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, i))
+        .collect();
+    let first = HashMap::from([(2, phone.addrs.clone())]);
+    let hooks = ScanHooks {
+        recall: Some(Box::new(move || (HashMap::from([(2, others)]), Vec::new()))),
+        first: Some(&first),
+        sure: SureAnswer::for_queries(&[crate::query::Query::Mac(phone.mac)]),
+        ..ScanHooks::default()
+    };
+    let opts = ScanConfig {
+        wait: Duration::from_secs(3),
+        ..ScanConfig::default()
+    };
+    let report = scan_links_with(&mut links, &opts, None, hooks, &mut |w| panic!("{w}"));
+    let sent = &links[0].1.inner.sent;
+    assert_eq!(sent[0].2[0], crate::probe::packet::TYPE_NEIGHBOUR_SOLICIT);
+    assert_eq!(sent[0].2[8..24], phone.addrs[0].octets());
+    let hosts: Vec<Option<Mac>> = report.interfaces[0]
+        .prefixes
+        .iter()
+        .flat_map(|p| p.hosts.iter().map(|h| h.mac))
+        .collect();
+    assert_eq!(hosts, [Some(phone.mac)], "only the phone answers");
+    assert!(
+        report.duration < Duration::from_millis(500),
+        "the search stops at its answer: {:?}",
+        report.duration
+    );
+}
