@@ -472,6 +472,7 @@ proptest! {
             tag: TAG,
             max_hosts: 4096,
             mld: false,
+            node_name: true,
             prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
             recall: Vec::new(),
             early_end: false,
