@@ -382,3 +382,7 @@ pub fn warn_stderr(w: Warning) {
 #[cfg(test)]
 #[path = "scan_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "scan_names_tests.rs"]
+mod names_tests;
