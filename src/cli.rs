@@ -186,7 +186,8 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub no_ndp_cache: bool,
 
-    /// Do not look up host names (mDNS reverse queries to ff02::fb, reverse DNS).
+    /// Do not look up host names (mDNS reverse queries to ff02::fb, Node Information Node
+    /// Name queries, reverse DNS).
     #[arg(long)]
     pub no_names: bool,
 

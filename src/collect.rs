@@ -198,6 +198,8 @@ impl HostTable {
                     None => self.dropped_over_limit += 1,
                 }
             }
+            // Names go to the report's rows with every other name, at its end.
+            Observation::Name { .. } => {}
             Observation::Prefix { ifindex, prefix } => {
                 let t = self.ifaces.entry(ifindex).or_default();
                 if t.ra_prefixes.len() < max {

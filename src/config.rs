@@ -89,7 +89,7 @@ pub struct ScanConfig {
     pub unprivileged: bool,
     /// Read the kernel's neighbour cache (MACs of answering addresses, ARP entries).
     pub neigh_cache: bool,
-    /// Look up host names (mDNS, reverse DNS).
+    /// Look up host names (mDNS, Node Information, reverse DNS).
     pub names: bool,
     /// Most addresses kept per interface; more are dropped and counted.
     pub max_hosts: usize,

@@ -114,6 +114,16 @@ pub enum Observation {
         /// Which message said so.
         via: ClaimVia,
     },
+    /// A name a node gave itself in its Node Information reply (RFC 4620 Node Name), as
+    /// sent: the caller cleans it like any other name. It never creates a host by itself.
+    Name {
+        /// Interface index.
+        ifindex: u32,
+        /// The replying address.
+        addr: Ipv6Addr,
+        /// The name, without the final dot.
+        name: String,
+    },
     /// An on-link prefix from a Router Advertisement.
     Prefix {
         /// Interface index.

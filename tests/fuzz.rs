@@ -1,6 +1,7 @@
 //! Fuzz targets for every parser that reads bytes from the network, as property tests
 //! (proptest, stable toolchain): ICMPv6 (`probe::packet::parse`), MLD reports
-//! (`probe::mld::parse_report`), Node Information replies (`probe::nodeinfo::parse_reply`),
+//! (`probe::mld::parse_report`), Node Information replies (`probe::nodeinfo::parse_reply`,
+//! `parse_name_reply`),
 //! mDNS/DNS answers (`names::dns::parse_response`), ARP replies (`ipv4::parse_arp_reply`),
 //! and the probe worker fed forged and mangled packets.
 //!
@@ -44,7 +45,10 @@ const ICMPV6: &[&[u8]] = &[
     include_bytes!("corpus/mld/mldv2_report.bin"),
 ];
 const MLD: &[&[u8]] = &[include_bytes!("corpus/mld/mldv2_report.bin")];
-const NODEINFO: &[&[u8]] = &[include_bytes!("corpus/nodeinfo/node_addresses_reply.bin")];
+const NODEINFO: &[&[u8]] = &[
+    include_bytes!("corpus/nodeinfo/node_addresses_reply.bin"),
+    include_bytes!("corpus/nodeinfo/node_name_reply.bin"),
+];
 const MDNS: &[&[u8]] = &[
     include_bytes!("corpus/mdns/avahi_ptr_answer.bin"),
     include_bytes!("corpus/mdns/host_aaaa_a_answer.bin"),
@@ -192,6 +196,38 @@ proptest! {
                 prop_assert_eq!(nodeinfo::parse_reply(&again), Ok(r));
             }
         }
+    }
+
+    #[test]
+    fn nodeinfo_name_parse_is_total(bytes in input(NODEINFO, 200)) {
+        if let Ok(r) = nodeinfo::parse_name_reply(&bytes) {
+            prop_assert!(r.names.len() <= nodeinfo::MAX_NAMES);
+            for n in &r.names {
+                // Printable, no final dot, no empty label: what clean_name may take.
+                prop_assert!(n.len() <= 253 && n.bytes().all(|b| b.is_ascii_graphic()));
+                prop_assert!(n.split('.').all(|l| !l.is_empty() && l.len() <= 63), "{n:?}");
+            }
+            let names: Vec<&str> = r.names.iter().map(String::as_str).collect();
+            let again = nodeinfo::node_name_reply(r.nonce, r.ttl, &names);
+            if r.names.len() < nodeinfo::MAX_NAMES {
+                prop_assert_eq!(nodeinfo::parse_name_reply(&again), Ok(r));
+            }
+        }
+    }
+
+    #[test]
+    fn nodeinfo_name_reprs_round_trip(
+        nonce in any::<[u8; 8]>(),
+        ttl in any::<u32>(),
+        names in prop::collection::vec("[a-z0-9_-]{1,63}(\\.[A-Za-z0-9-]{1,20}){0,4}", 0..=4),
+    ) {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let r = nodeinfo::parse_name_reply(&nodeinfo::node_name_reply(nonce, ttl, &names));
+        prop_assert_eq!(r, Ok(nodeinfo::NameReply {
+            nonce,
+            ttl,
+            names: names.iter().map(|n| n.to_string()).collect(),
+        }));
     }
 
     #[test]
@@ -483,6 +519,7 @@ proptest! {
             tag: TAG,
             max_hosts: 4096,
             mld: false,
+            node_name: true,
             prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
             recall: Vec::new(),
             early_end: false,
@@ -532,6 +569,10 @@ fn seeds_parse() {
     assert_eq!(
         nodeinfo::parse_reply(NODEINFO[0]).unwrap().addresses.len(),
         4
+    );
+    assert_eq!(
+        nodeinfo::parse_name_reply(NODEINFO[1]).unwrap().names,
+        ["mac-mini.example", "printer"]
     );
     let r = dns::parse_response(MDNS[0]).unwrap();
     assert_eq!(r.ptrs.len(), 1);

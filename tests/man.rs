@@ -38,6 +38,8 @@ as hosts are confirmed, then a summary line; both are described in the README.
 Each address found is looked up at once, while the probe window runs: a one-shot mDNS
 PTR query to ff02::fb on its interface, and for global addresses the system resolver
 (reverse DNS, /etc/hosts). The scan waits at most 150 ms after the last question.
+Hosts that answer Node Information (FreeBSD, macOS) are also asked their name by a Node
+Name query (RFC 4620) beside the Node Addresses one; \fB--no-names\fR sends neither kind.
 \fBresolve\fR, \fBssh\fR and \fBconnect\fR also match every alias /etc/hosts gives an
 address.
 \fB--no-names\fR sends no query.

@@ -100,6 +100,7 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         tag: v6scout::app::scan::random_tag(),
         max_hosts: 1_000_000,
         mld: false,
+        node_name: false,
         prefixes: i.addrs.iter().map(|a| a.prefix()).collect(),
         recall: Vec::new(),
         early_end: false,

@@ -7,7 +7,7 @@ use crate::config::ScanConfig;
 use crate::group;
 use crate::iface::Interface;
 use crate::model::Observation;
-use crate::names::{self, Asker, Resolver};
+use crate::names::{self, Answer, Asker, NameAnswer, NameSource, Resolver};
 use crate::neigh::{NeighEntry, NeighSource};
 use crate::probe::packet::ProbeTag;
 use crate::probe::worker::{self, Expected, Inbox, WorkerConfig, WorkerStats};
@@ -72,6 +72,7 @@ fn worker_config(
         tag,
         max_hosts: opts.max_hosts,
         mld: opts.mld,
+        node_name: opts.names,
         prefixes: iface
             .addrs
             .iter()
@@ -171,6 +172,7 @@ pub fn scan_links_with<L: Link + Send>(
     let (cache_word, recall_word) = (promise(neigh.is_some()), promise(recall.is_some()));
     let (tx, rx) = mpsc::channel();
     let mut feed = Feed::default();
+    let mut node_names = Vec::new();
     type Outcome = (
         String,
         std::thread::Result<(WorkerStats, Option<std::io::Error>)>,
@@ -268,6 +270,10 @@ pub fn scan_links_with<L: Link + Send>(
                 feed.tick(now);
             }
             for obs in new {
+                if let Some(n) = node_name(&obs) {
+                    node_names.extend(n);
+                    continue;
+                }
                 take(
                     &mut table,
                     obs,
@@ -319,7 +325,8 @@ pub fn scan_links_with<L: Link + Send>(
             max_hosts: opts.max_hosts,
         });
     }
-    let answers = asker.map(Asker::finish).unwrap_or_default();
+    let mut answers = asker.map(Asker::finish).unwrap_or_default();
+    answers.extend(node_names);
     let mut report = Report {
         started,
         duration: t0.elapsed(),
@@ -346,6 +353,28 @@ pub fn scan_links_with<L: Link + Send>(
 /// How often the scan looks for announced addresses while it waits for observations.
 const FEED_POLL: Duration = Duration::from_millis(3);
 
+/// A name a node gave itself (Node Information), as the answer of a lookup: cleaned like
+/// any other name. `None` for every other observation; `Some(None)` for a name unfit to
+/// print.
+fn node_name(obs: &Observation) -> Option<Option<Answer>> {
+    let Observation::Name {
+        ifindex,
+        addr,
+        name,
+    } = obs
+    else {
+        return None;
+    };
+    Some(names::dns::clean_name(name).map(|name| {
+        Answer::Name(NameAnswer {
+            ifindex: *ifindex,
+            addr: *addr,
+            name,
+            source: NameSource::NodeInfo,
+        })
+    }))
+}
+
 /// Adds one observation to the table, and what follows from it: the name lookup of a new
 /// address, the mDNS credit of an announced one it confirms, the observer, a search.
 fn take(
@@ -363,7 +392,10 @@ fn take(
         Observation::Address { ifindex, addr, .. } | Observation::MacHint { ifindex, addr, .. } => {
             Some((ifindex, addr))
         }
-        Observation::Prefix { .. } | Observation::Router { .. } | Observation::Claim { .. } => None,
+        Observation::Prefix { .. }
+        | Observation::Router { .. }
+        | Observation::Claim { .. }
+        | Observation::Name { .. } => None,
     };
     let is_address = matches!(obs, Observation::Address { .. });
     let credit = feed.confirmed(&obs);
@@ -396,3 +428,7 @@ mod tests;
 #[cfg(test)]
 #[path = "scan_feed_tests.rs"]
 mod feed_tests;
+
+#[cfg(test)]
+#[path = "scan_names_tests.rs"]
+mod names_tests;

@@ -1,5 +1,6 @@
 //! Host names and what hosts announce: mDNS reverse lookups (one-shot PTR queries to
-//! ff02::fb) and reverse DNS for global addresses, merged into the report's `names`
+//! ff02::fb) and reverse DNS for global addresses (and the names hosts give in Node
+//! Information replies, which the probes ask for), merged into the report's `names`
 //! lists; for each `.local` name found, the mDNS forward lookup of all its AAAA and A
 //! records and the DNS-SD service types its host offers.
 //!
@@ -29,6 +30,8 @@ pub const GRACE: Duration = Duration::from_millis(150);
 pub enum NameSource {
     /// An mDNS responder on the link.
     Mdns,
+    /// The node itself, in its Node Information reply (RFC 4620 Node Name).
+    NodeInfo,
     /// The system resolver (reverse DNS, /etc/hosts).
     Dns,
 }
@@ -155,7 +158,7 @@ impl<'a> Asker<'a> {
 }
 
 /// Puts the answers into the report. Each row gets the names found for its own address
-/// first (mDNS before DNS), then the names found for the other addresses of the same MAC
+/// first (mDNS, then Node Information, then DNS), then the names found for the other addresses of the same MAC
 /// on the same interface: a name belongs to the host, and responders often answer for
 /// only one of its addresses. Names are deduplicated ignoring case.
 ///

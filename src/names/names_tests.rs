@@ -62,6 +62,28 @@ fn names_spread_over_the_addresses_of_one_mac() {
 }
 
 #[test]
+fn a_node_information_name_comes_after_mdns_and_before_dns() {
+    let mut r = fixture::report();
+    let host = &mut r.interfaces[0].prefixes[0].hosts[2];
+    host.names.clear();
+    let addr = host.address.to_string();
+    let answers: Vec<Answer> = [
+        answer(&addr, "pi.example.org", NameSource::Dns),
+        answer(&addr, "pi-ni", NameSource::NodeInfo),
+        answer(&addr, "rpi.local", NameSource::Mdns),
+        answer(&addr, "PI-NI", NameSource::NodeInfo),
+    ]
+    .into_iter()
+    .map(Answer::from)
+    .collect();
+    apply(&mut r, &answers);
+    assert_eq!(
+        r.interfaces[0].prefixes[0].hosts[2].names,
+        ["rpi.local", "pi-ni", "pi.example.org"]
+    );
+}
+
+#[test]
 fn only_global_unicast_gets_reverse_dns() {
     assert!(wants_dns("2001:db8::1".parse().unwrap()));
     assert!(!wants_dns("fe80::1".parse().unwrap()));

@@ -3,11 +3,16 @@
 //! do not), with addresses the node never sends from. Pure and total: any input gives a
 //! value or a [`Malformed`] reason, never a panic.
 //!
+//! The Node Name query (§6.3) goes beside it: the names a node gives itself are names
+//! like any other.
+//!
 //! Message (§4): type, code, checksum, Qtype (16), Flags (16), Nonce (64), then Data. A
 //! query's data is its Subject; a Node Addresses reply's data is a list of (TTL (32),
-//! IPv6 address) pairs.
+//! IPv6 address) pairs; a Node Name reply's data is a TTL (32) then DNS-encoded names.
 
 use std::net::Ipv6Addr;
+
+mod name;
 
 /// ICMPv6 type: Node Information Query.
 pub const TYPE_NI_QUERY: u8 = 139;
@@ -17,6 +22,8 @@ pub const TYPE_NI_REPLY: u8 = 140;
 pub const CODE_SUBJECT_IPV6: u8 = 0;
 /// Reply code: a successful reply.
 pub const CODE_SUCCESS: u8 = 0;
+/// Qtype: Node Name.
+pub const QTYPE_NODE_NAME: u16 = 2;
 /// Qtype: Node Addresses.
 pub const QTYPE_NODE_ADDRESSES: u16 = 3;
 /// Node Addresses flags (§6.3): T (the reply was truncated), A (every interface), L, S, G
@@ -47,6 +54,8 @@ pub enum Malformed {
     OtherQtype,
     /// Data not a whole number of (TTL, address) entries.
     BadLength,
+    /// A Node Name reply's data is no TTL followed by whole, uncompressed DNS names.
+    BadName,
 }
 
 /// A Node Addresses reply.
@@ -65,13 +74,28 @@ pub struct Reply {
 /// multicast query whose subject is the group it was sent to). Checksum left 0.
 #[must_use]
 pub fn node_addresses_query(nonce: [u8; 8], subject: Ipv6Addr) -> Vec<u8> {
+    let flags = FLAG_ALL | FLAG_LINK_LOCAL | FLAG_SITE_LOCAL | FLAG_GLOBAL;
+    query(QTYPE_NODE_ADDRESSES, flags, nonce, subject)
+}
+
+/// A query of `qtype` about the IPv6 address `subject`. Checksum left 0.
+fn query(qtype: u16, flags: u16, nonce: [u8; 8], subject: Ipv6Addr) -> Vec<u8> {
     let mut m = Vec::with_capacity(HEADER_LEN + 16);
     m.extend_from_slice(&[TYPE_NI_QUERY, CODE_SUBJECT_IPV6, 0, 0]);
-    m.extend_from_slice(&QTYPE_NODE_ADDRESSES.to_be_bytes());
-    let flags = FLAG_ALL | FLAG_LINK_LOCAL | FLAG_SITE_LOCAL | FLAG_GLOBAL;
+    m.extend_from_slice(&qtype.to_be_bytes());
     m.extend_from_slice(&flags.to_be_bytes());
     m.extend_from_slice(&nonce);
     m.extend_from_slice(&subject.octets());
+    m
+}
+
+/// The fixed part of a successful reply of `qtype`. Checksum left 0.
+fn reply_head(qtype: u16, flags: u16, nonce: [u8; 8], capacity: usize) -> Vec<u8> {
+    let mut m = Vec::with_capacity(HEADER_LEN + capacity);
+    m.extend_from_slice(&[TYPE_NI_REPLY, CODE_SUCCESS, 0, 0]);
+    m.extend_from_slice(&qtype.to_be_bytes());
+    m.extend_from_slice(&flags.to_be_bytes());
+    m.extend_from_slice(&nonce);
     m
 }
 
@@ -79,12 +103,9 @@ pub fn node_addresses_query(nonce: [u8; 8], subject: Ipv6Addr) -> Vec<u8> {
 /// simulated link and the tests). Checksum left 0.
 #[must_use]
 pub fn node_addresses_reply(nonce: [u8; 8], truncated: bool, addresses: &[Ipv6Addr]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(HEADER_LEN + ENTRY_LEN * addresses.len());
-    m.extend_from_slice(&[TYPE_NI_REPLY, CODE_SUCCESS, 0, 0]);
-    m.extend_from_slice(&QTYPE_NODE_ADDRESSES.to_be_bytes());
     let flags = if truncated { FLAG_TRUNCATED } else { 0 };
-    m.extend_from_slice(&flags.to_be_bytes());
-    m.extend_from_slice(&nonce);
+    let len = ENTRY_LEN * addresses.len();
+    let mut m = reply_head(QTYPE_NODE_ADDRESSES, flags, nonce, len);
     for a in addresses {
         m.extend_from_slice(&86400u32.to_be_bytes());
         m.extend_from_slice(&a.octets());
@@ -102,8 +123,8 @@ pub fn parse_query(b: &[u8]) -> Option<([u8; 8], u16)> {
     Some((nonce, qtype))
 }
 
-/// Reads a Node Addresses reply.
-pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
+/// The nonce, flags and data of a successful reply with Qtype `qtype`.
+fn reply_parts(b: &[u8], qtype: u16) -> Result<([u8; 8], u16, &[u8]), Malformed> {
     let head = b.get(..HEADER_LEN).ok_or(Malformed::Short)?;
     if head[0] != TYPE_NI_REPLY {
         return Err(Malformed::NotReply);
@@ -111,13 +132,23 @@ pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
     if head[1] != CODE_SUCCESS {
         return Err(Malformed::Refused);
     }
-    if u16::from_be_bytes([head[4], head[5]]) != QTYPE_NODE_ADDRESSES {
+    if u16::from_be_bytes([head[4], head[5]]) != qtype {
         return Err(Malformed::OtherQtype);
     }
     let flags = u16::from_be_bytes([head[6], head[7]]);
     let mut nonce = [0u8; 8];
     nonce.copy_from_slice(&head[8..16]);
-    let data = &b[HEADER_LEN..];
+    Ok((nonce, flags, &b[HEADER_LEN..]))
+}
+
+/// The Qtype of a Node Information message, to tell which parser reads it.
+pub fn qtype(b: &[u8]) -> Option<u16> {
+    Some(u16::from_be_bytes([*b.get(4)?, *b.get(5)?]))
+}
+
+/// Reads a Node Addresses reply.
+pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
+    let (nonce, flags, data) = reply_parts(b, QTYPE_NODE_ADDRESSES)?;
     if data.len() % ENTRY_LEN != 0 {
         return Err(Malformed::BadLength);
     }
@@ -134,74 +165,8 @@ pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
     })
 }
 
+pub use name::{node_name_query, node_name_reply, parse_name_reply, NameReply, MAX_NAMES};
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn a(s: &str) -> Ipv6Addr {
-        s.parse().unwrap()
-    }
-
-    const NONCE: [u8; 8] = *b"n0nce!!!";
-
-    #[test]
-    fn the_query_follows_rfc_4620() {
-        let q = node_addresses_query(NONCE, a("ff02::1"));
-        assert_eq!(q.len(), 32);
-        assert_eq!(&q[..8], &[139, 0, 0, 0, 0, 3, 0, 0x3a]);
-        assert_eq!(&q[8..16], &NONCE);
-        assert_eq!(&q[16..], &a("ff02::1").octets());
-        assert_eq!(parse_query(&q), Some((NONCE, QTYPE_NODE_ADDRESSES)));
-    }
-
-    #[test]
-    fn a_reply_round_trips_with_every_address() {
-        let addrs = [
-            a("fe80::1"),
-            a("2001:db8:1::abcd:1234:5678:9"),
-            a("fd00:1::5"),
-        ];
-        let r = parse_reply(&node_addresses_reply(NONCE, true, &addrs)).unwrap();
-        assert_eq!(r.nonce, NONCE);
-        assert!(r.truncated);
-        assert_eq!(r.addresses, addrs);
-    }
-
-    #[test]
-    fn a_reply_as_freebsd_sends_it() {
-        // Type 140, code 0, checksum, qtype 3, flags 0, nonce, then one entry: TTL 0xffffffff
-        // (infinite lifetime) and fe80::5054:ff:fe12:3456.
-        let mut m = vec![140, 0, 0xab, 0xcd, 0, 3, 0, 0];
-        m.extend_from_slice(&NONCE);
-        m.extend_from_slice(&[0xff; 4]);
-        m.extend_from_slice(&a("fe80::5054:ff:fe12:3456").octets());
-        let r = parse_reply(&m).unwrap();
-        assert_eq!(r.addresses, [a("fe80::5054:ff:fe12:3456")]);
-        assert!(!r.truncated);
-    }
-
-    #[test]
-    fn what_is_not_a_usable_reply_says_why() {
-        let ok = node_addresses_reply(NONCE, false, &[a("fe80::1")]);
-        assert_eq!(parse_reply(&ok[..15]), Err(Malformed::Short));
-        assert_eq!(parse_reply(&ok[..35]), Err(Malformed::BadLength));
-        let mut q = ok.clone();
-        q[0] = TYPE_NI_QUERY;
-        assert_eq!(parse_reply(&q), Err(Malformed::NotReply));
-        let mut refused = ok.clone();
-        refused[1] = 1;
-        assert_eq!(parse_reply(&refused), Err(Malformed::Refused));
-        let mut name = ok;
-        name[5] = 2;
-        assert_eq!(parse_reply(&name), Err(Malformed::OtherQtype));
-    }
-
-    #[test]
-    fn a_long_reply_gives_at_most_the_cap() {
-        let many: Vec<Ipv6Addr> = (1..=100u128)
-            .map(|i| Ipv6Addr::from(0xfe80u128 << 112 | i))
-            .collect();
-        let r = parse_reply(&node_addresses_reply(NONCE, false, &many)).unwrap();
-        assert_eq!(r.addresses, many[..MAX_ADDRESSES]);
-    }
-}
+#[path = "nodeinfo_tests.rs"]
+mod tests;

@@ -104,6 +104,7 @@ pub fn run<L: Link>(
         ni_asked: HashSet::new(),
         ni_claims: HashMap::new(),
         ni_credited: HashSet::new(),
+        ni_named: HashSet::new(),
         id_tries: 0,
         routers: 0,
         heard: 0,
@@ -166,6 +167,8 @@ struct Worker<'a, L: Link> {
     ni_claims: HashMap<Ipv6Addr, Option<Mac>>,
     /// Listed addresses already reported as seen by Node Information.
     ni_credited: HashSet<Ipv6Addr>,
+    /// Repliers whose Node Name reply was passed on.
+    ni_named: HashSet<Ipv6Addr>,
     /// Candidates solicited because a known ID was tried in another prefix.
     id_tries: usize,
     /// Addresses tracked only because they sent a Router Advertisement.
@@ -195,7 +198,8 @@ impl<L: Link> Worker<'_, L> {
         let rounds = self.cfg.rounds.max(1);
         let interval = round_interval(self.cfg.wait, rounds);
         // A round's probes must fit in its share of the window, even a very short one.
-        // (RS and Node Information query in the first round.)
+        // (RS and Node Information query in the first round; the Node Name query beside
+        // it leaves the echoes' spacing as it was.)
         let per_round = 3 * self.cfg.sources.len() as u32 + 2;
         self.gap = PROBE_GAP.min(interval / per_round);
         // A station in power save hears the first round only after its next DTIM beacon:

@@ -100,16 +100,92 @@ fn a_node_information_reply_reveals_the_address_a_host_never_sends_from() {
     );
     assert!(!found.contains_key(&a(OFF_LINK)));
     assert_eq!(stats.malformed, 0);
-    let queries: Vec<Ipv6Addr> = link
-        .sent
+    for qtype in [nodeinfo::QTYPE_NODE_ADDRESSES, nodeinfo::QTYPE_NODE_NAME] {
+        assert_eq!(
+            queries(&link, qtype),
+            [a("ff02::1"), a("fe80::8f3a:1c2d:77e0:9b14")],
+            "one multicast query, one unicast to the host that answered our probes"
+        );
+    }
+}
+
+/// Where each Node Information query of `qtype` went.
+fn queries(link: &SimLink, qtype: u16) -> Vec<Ipv6Addr> {
+    link.sent
         .iter()
         .filter(|(_, _, m, _)| m.first() == Some(&nodeinfo::TYPE_NI_QUERY))
+        .filter(|(_, _, m, _)| nodeinfo::qtype(m) == Some(qtype))
         .map(|(dst, _, _, _)| *dst)
-        .collect();
+        .collect()
+}
+
+/// The names passed on, by address, and the counters.
+fn names(link: &mut SimLink, cfg: &WorkerConfig) -> (WorkerStats, Vec<(Ipv6Addr, String)>) {
+    let mut names = Vec::new();
+    let (stats, failed) = run(link, cfg, &mut |o| {
+        if let Observation::Name {
+            ifindex,
+            addr,
+            name,
+        } = o
+        {
+            assert_eq!(ifindex, cfg.ifindex);
+            names.push((addr, name));
+        }
+    });
+    assert!(failed.is_none(), "{failed:?}");
+    (stats, names)
+}
+
+#[test]
+fn a_node_name_reply_gives_the_replier_its_name_once() {
+    let mut bsd = freebsd(true);
+    bsd.quirks.node_name = Some("bsd-box.example.org");
+    let mut link = SimLink::new(vec![bsd]);
+    let (stats, names) = names(&mut link, &cfg());
+    // Answered to the multicast and the unicast query: passed on once.
     assert_eq!(
-        queries,
-        [a("ff02::1"), a("fe80::8f3a:1c2d:77e0:9b14")],
-        "one multicast query, one unicast to the host that answered our probes"
+        names,
+        [(
+            a("fe80::8f3a:1c2d:77e0:9b14"),
+            "bsd-box.example.org".to_string()
+        )]
+    );
+    assert_eq!(stats.malformed, 0);
+}
+
+#[test]
+fn no_name_is_asked_when_names_are_off() {
+    let mut bsd = freebsd(true);
+    bsd.quirks.node_name = Some("bsd-box");
+    let mut link = SimLink::new(vec![bsd]);
+    let mut c = cfg();
+    c.node_name = false;
+    let (_, names) = names(&mut link, &c);
+    assert!(names.is_empty(), "{names:?}");
+    assert!(queries(&link, nodeinfo::QTYPE_NODE_NAME).is_empty());
+    assert_eq!(queries(&link, nodeinfo::QTYPE_NODE_ADDRESSES).len(), 2);
+}
+
+#[test]
+fn bad_and_stale_name_replies_give_no_name() {
+    let mut link = SimLink::new(vec![host(2, &["fe80::2"], false)]);
+    let forger = Mac([2, 0xba, 0xd0, 0, 0, 1]);
+    let stale = nodeinfo::node_name_reply(*b"othrscan", 0, &["stale"]);
+    link.inject_from(a("fe80::bad:1"), forger, 64, stale);
+    let mut cut = nodeinfo::node_name_reply(TAG.cookie, 0, &["cut-short"]);
+    cut.truncate(24);
+    link.inject_from(a("fe80::bad:2"), forger, 64, cut);
+    let ours = nodeinfo::node_name_reply(TAG.cookie, 0, &["me"]);
+    link.inject_from(a("fe80::100"), forger, 64, ours);
+    let mut hidden = nodeinfo::node_name_reply(TAG.cookie, 0, &[]);
+    hidden.extend_from_slice(&[4, b'e', b'v', b'i', 0x1b, 0]);
+    link.inject_from(a("fe80::bad:3"), forger, 64, hidden);
+    let (stats, names) = names(&mut link, &cfg());
+    assert!(names.is_empty(), "{names:?}");
+    assert_eq!(
+        stats.malformed, 2,
+        "the cut reply and the one from our address"
     );
 }
 

@@ -33,6 +33,7 @@ pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerC
         tag,
         max_hosts: 4096,
         mld: false,
+        node_name: true,
         prefixes: vec![
             Ipv6Prefix::new(a("fe80::"), 64),
             Ipv6Prefix::new(a("2001:db8:1::"), 64),
@@ -85,9 +86,9 @@ fn addresses(seen: &[Observation], via: SeenBy) -> Vec<Ipv6Addr> {
 fn sends_every_probe_kind_each_round() {
     let mut link = SimLink::new(vec![]);
     let (stats, _) = run_on(&mut link, &cfg());
-    // RS and Node Information query once; per round: 2 sources x (echo, option echo,
-    // option + unknown type).
-    assert_eq!(stats.probes_sent, 2 + 3 * 6);
+    // RS and Node Information queries (addresses, name) once; per round: 2 sources x
+    // (echo, option echo, option + unknown type).
+    assert_eq!(stats.probes_sent, 3 + 3 * 6);
     let rs = link
         .sent
         .iter()
@@ -487,9 +488,9 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
         .sent
         .iter()
         .all(|s| s.2[0] == TYPE_ECHO_REQUEST && !s.3));
-    // 2 option probes per source a round skipped, plus the RS, the Node Information query
-    // and the MLD query once.
-    assert_eq!(stats.skipped, 3 * 2 * 2 + 3);
+    // 2 option probes per source a round skipped, plus the RS, the Node Information
+    // queries (addresses, name) and the MLD query once.
+    assert_eq!(stats.skipped, 3 * 2 * 2 + 4);
     // The silent host is not found (it needed the option echo), the echoing one is.
     assert_eq!(
         addresses(&seen, SeenBy::Echo),

@@ -43,6 +43,9 @@ pub struct Quirks {
     pub na_lost: bool,
     /// Answers Node Information queries for its addresses (FreeBSD, macOS).
     pub node_info: bool,
+    /// The name it gives in Node Name replies, when it answers Node Information (none:
+    /// a reply with no name, as KAME sends when the host name is unset).
+    pub node_name: Option<&'static str>,
 }
 
 impl Default for Quirks {
@@ -58,6 +61,7 @@ impl Default for Quirks {
             echo_payload_cut: None,
             na_lost: false,
             node_info: false,
+            node_name: None,
         }
     }
 }

@@ -30,6 +30,9 @@ pub struct WorkerConfig {
     pub max_hosts: usize,
     /// Also send an MLD general query and confirm the addresses its reports imply.
     pub mld: bool,
+    /// Also ask for names with the Node Information queries (a Node Name query beside
+    /// each Node Addresses one); off when the scan looks up no names.
+    pub node_name: bool,
     /// On-link prefixes of the interface (MLD candidates are formed in them and in the
     /// prefixes routers advertise).
     pub prefixes: Vec<Ipv6Prefix>,

@@ -1,11 +1,14 @@
 //! Node Information (RFC 4620) in the probe loop: a Node Addresses query to ff02::1 in
 //! the first round, the same query unicast to the first hosts that answer our probes
-//! (Wi-Fi drops multicast; bounded, and only from the spare unicast budget), and each reply's addresses confirmed by a Neighbour Solicitation before they
-//! are listed — credited to Node Information only when the replier's MAC answers.
+//! (Wi-Fi drops multicast; bounded, and only from the spare unicast budget), and each
+//! reply's addresses confirmed by a Neighbour Solicitation before they are listed —
+//! credited to Node Information only when the replier's MAC answers. When the scan looks
+//! up names, a Node Name query goes beside each Node Addresses one, within the same
+//! bounds, and the names replies give are passed on for the replier's address.
 
 use super::Worker;
 use crate::mac::Mac;
-use crate::model::{is_host_address, is_link_local, SeenBy};
+use crate::model::{is_host_address, is_link_local, Observation, SeenBy};
 use crate::probe::nodeinfo;
 use crate::probe::{Link, Probe, Received};
 use std::net::Ipv6Addr;
@@ -21,10 +24,20 @@ impl<L: Link> Worker<'_, L> {
     /// The Node Addresses query, to `dst` about `dst`, from our link-local address.
     pub(super) fn send_ni_query(&mut self, dst: Ipv6Addr) {
         let query = nodeinfo::node_addresses_query(self.tag.cookie, dst);
+        self.send_ni(dst, &query);
+    }
+
+    /// The Node Name query, to `dst` about `dst`, when the scan looks up names.
+    pub(super) fn send_ni_name_query(&mut self, dst: Ipv6Addr) {
+        let query = nodeinfo::node_name_query(self.tag.cookie, dst);
+        self.send_ni(dst, &query);
+    }
+
+    fn send_ni(&mut self, dst: Ipv6Addr, query: &[u8]) {
         self.send(Probe {
             dst,
             src: self.cfg.sources.first().copied(),
-            message: &query,
+            message: query,
             dest_opts: None,
             hop_opts: None,
             hop_limit: None,
@@ -46,11 +59,23 @@ impl<L: Link> Worker<'_, L> {
         } else {
             self.stats.skipped += 1;
         }
+        if !self.cfg.node_name {
+            return;
+        }
+        if self.pending.take_spare_unicast(Instant::now()) {
+            self.send_ni_name_query(addr);
+        } else {
+            self.stats.skipped += 1;
+        }
     }
 
     /// A Node Addresses reply: the replier is a live host, and each on-link address it
     /// lists is solicited; it takes no room among the hosts until it answers.
     pub(super) fn handle_ni_reply(&mut self, rx: &Received, bytes: &[u8]) {
+        if nodeinfo::qtype(bytes) == Some(nodeinfo::QTYPE_NODE_NAME) {
+            self.handle_ni_name_reply(rx, bytes);
+            return;
+        }
         let reply = match nodeinfo::parse_reply(bytes) {
             Ok(r) => r,
             // Refusals and other Qtypes are well-formed answers we cannot use.
@@ -95,6 +120,45 @@ impl<L: Link> Worker<'_, L> {
             } else if !self.solicited.contains_key(&addr) {
                 self.confirm(addr, now);
             }
+        }
+    }
+
+    /// A Node Name reply: the replier is a live host, and the names it gives itself are
+    /// passed on for its address (the first reply from each address: the multicast and
+    /// the unicast query are both answered).
+    fn handle_ni_name_reply(&mut self, rx: &Received, bytes: &[u8]) {
+        let reply = match nodeinfo::parse_name_reply(bytes) {
+            Ok(r) => r,
+            Err(nodeinfo::Malformed::Refused | nodeinfo::Malformed::OtherQtype) => {
+                self.stats.foreign += 1;
+                return;
+            }
+            Err(_) => {
+                self.stats.malformed += 1;
+                return;
+            }
+        };
+        // Not asked (names are off): another program's answer.
+        if !self.cfg.node_name || reply.nonce != self.tag.cookie {
+            self.stats.foreign += 1;
+            return;
+        }
+        if !is_host_address(rx.src) || self.cfg.own.contains(&rx.src) {
+            self.stats.malformed += 1;
+            return;
+        }
+        if self.ni_named.contains(&rx.src) || !self.track(rx.src) {
+            return;
+        }
+        self.ni_named.insert(rx.src);
+        let frame_mac = rx.mac.filter(|m| m.is_host());
+        self.observe(rx.src, SeenBy::NodeInfo, None, frame_mac, None, false);
+        for name in reply.names {
+            (self.emit)(Observation::Name {
+                ifindex: self.cfg.ifindex,
+                addr: rx.src,
+                name,
+            });
         }
     }
 

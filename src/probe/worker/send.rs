@@ -58,6 +58,9 @@ impl<L: Link> Worker<'_, L> {
             });
             self.rs_sent = Some(Instant::now());
             self.send_ni_query(ALL_NODES);
+            if self.cfg.node_name {
+                self.send_ni_name_query(ALL_NODES);
+            }
             if self.cfg.mld {
                 self.send_mld_query(link_local);
             }
@@ -95,8 +98,8 @@ impl<L: Link> Worker<'_, L> {
             self.stats.skipped += 2;
         }
         if round == 0 {
-            // The RS, the Node Information query and the MLD query.
-            self.stats.skipped += 2 + u64::from(self.cfg.mld);
+            // The RS, the Node Information queries and the MLD query.
+            self.stats.skipped += 2 + u64::from(self.cfg.node_name) + u64::from(self.cfg.mld);
         }
         self.send_queued();
     }

@@ -1,4 +1,5 @@
-//! ICMPv6 Node Information replies and queries (RFC 4620): any bytes, never a panic.
+//! ICMPv6 Node Information replies (Node Addresses, Node Name) and queries (RFC 4620):
+//! any bytes, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -6,5 +7,6 @@ use v6scout::probe::nodeinfo;
 
 fuzz_target!(|data: &[u8]| {
     let _ = nodeinfo::parse_reply(data);
+    let _ = nodeinfo::parse_name_reply(data);
     let _ = nodeinfo::parse_query(data);
 });
