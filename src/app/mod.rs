@@ -5,6 +5,7 @@ mod announced;
 pub mod dualstack;
 mod follow;
 pub mod history;
+mod links;
 pub mod memory;
 pub mod metrics_http;
 pub mod observe;
