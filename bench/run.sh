@@ -63,6 +63,8 @@ done
 [[ $SEED =~ ^[0-9]+$ ]] || { echo "run.sh: --seed must be a number" >&2; exit 2; }
 [[ $PROBE_RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --probe-runs must be a positive number" >&2; exit 2; }
 tests/deps.sh
+# --scan6 without scan6 would silently leave out the comparison it was asked for.
+((SCAN6)) && ! command -v scan6 >/dev/null && { echo "run.sh: --scan6: scan6 missing (apt install ipv6toolkit)" >&2; exit 2; }
 for c in strace flock jq; do command -v "$c" >/dev/null || { echo "run.sh: $c missing (tests/deps.sh)" >&2; exit 2; }; done
 [[ -x /usr/bin/time ]] || { echo "run.sh: GNU time missing (apt-get install time)" >&2; exit 2; }
 if [[ -z $BIN ]]; then
