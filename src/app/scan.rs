@@ -359,11 +359,3 @@ pub fn warn_stderr(w: Warning) {
 #[cfg(test)]
 #[path = "scan_tests.rs"]
 mod tests;
-
-#[cfg(test)]
-#[path = "scan_feed_tests.rs"]
-mod feed_tests;
-
-#[cfg(test)]
-#[path = "scan_names_tests.rs"]
-mod names_tests;

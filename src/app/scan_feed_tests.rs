@@ -2,47 +2,12 @@
 //! the first probe never waits for them, and the window waits for what they name.
 
 use super::*;
-use crate::iface::IfAddr;
 use crate::mac::Mac;
 use crate::neigh::{NeighEntry, NeighState};
-use crate::probe::sim::{Quirks, SimHost, SimLink};
+use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
 use std::sync::Mutex;
 use std::time::Duration;
-
-fn a(s: &str) -> Ipv6Addr {
-    s.parse().unwrap()
-}
-
-fn eth0() -> Interface {
-    Interface {
-        name: "eth0".into(),
-        index: 2,
-        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 2])),
-        up: true,
-        multicast: true,
-        loopback: false,
-        addrs: vec![IfAddr {
-            addr: a("fe80::ffff"),
-            prefix_len: 64,
-        }],
-    }
-}
-
-/// A phone in doze: only a Neighbour Solicitation reaches it, so only the cache or the
-/// inventory can name it.
-fn dozing(i: u8) -> SimHost {
-    SimHost {
-        mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
-        addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))],
-        ignores_multicast_echo: true,
-        router_prefixes: None,
-        quirks: Quirks {
-            dozing: true,
-            ..Quirks::default()
-        },
-    }
-}
 
 /// A simulated link noting when its first probe went out.
 struct Timed {
@@ -79,9 +44,13 @@ const SLOW: Duration = Duration::from_millis(150);
 fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
     let first = std::sync::Arc::new(Mutex::new(None));
     let mut links = vec![(
-        eth0(),
+        iface("eth0", 2, &["fe80::ffff"]),
         Timed {
-            inner: SimLink::new(vec![dozing(1), dozing(2), dozing(3)]),
+            inner: SimLink::new(vec![
+                SimHost::dozing_phone(1),
+                SimHost::dozing_phone(2),
+                SimHost::dozing_phone(3),
+            ]),
             first: first.clone(),
         },
     )];
@@ -131,7 +100,10 @@ fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
 
 #[test]
 fn a_failed_inventory_read_is_its_warnings_and_the_scan_goes_on() {
-    let mut links = vec![(eth0(), SimLink::new(vec![dozing(1)]))];
+    let mut links = vec![(
+        iface("eth0", 2, &["fe80::ffff"]),
+        SimLink::new(vec![SimHost::dozing_phone(1)]),
+    )];
     let hooks = ScanHooks {
         recall: Some(Box::new(|| {
             let why = "database disk image is malformed".to_string();
@@ -154,11 +126,11 @@ fn a_failed_inventory_read_is_its_warnings_and_the_scan_goes_on() {
 
 #[test]
 fn a_search_solicits_where_its_device_was_before_anything_else() {
-    let phone = dozing(7);
+    let phone = SimHost::dozing_phone(7);
     let mut links = vec![(
-        eth0(),
+        iface("eth0", 2, &["fe80::ffff"]),
         Timed {
-            inner: SimLink::new(vec![dozing(1), phone.clone()]),
+            inner: SimLink::new(vec![SimHost::dozing_phone(1), phone.clone()]),
             first: Default::default(),
         },
     )];

@@ -2,35 +2,12 @@
 //! Node Information reply lands on its rows like a looked-up one.
 
 use super::*;
-use crate::iface::IfAddr;
 use crate::mac::Mac;
 use crate::names::{Answer, NameAnswer, NameSource, Resolver};
 use crate::probe::nodeinfo;
 use crate::probe::sim::{Quirks, SimHost, SimLink};
 use std::net::Ipv6Addr;
 use std::time::Duration;
-
-fn a(s: &str) -> Ipv6Addr {
-    s.parse().unwrap()
-}
-
-fn eth0() -> Interface {
-    Interface {
-        name: "eth0".into(),
-        index: 2,
-        mac: Some(Mac([2, 0, 0x5e, 0x10, 0, 2])),
-        up: true,
-        multicast: true,
-        loopback: false,
-        addrs: ["fe80::100", "2001:db8:1::100"]
-            .iter()
-            .map(|s| IfAddr {
-                addr: a(s),
-                prefix_len: 64,
-            })
-            .collect(),
-    }
-}
 
 const BSD_MAC: Mac = Mac([0x58, 0x9c, 0xfc, 0, 0, 1]);
 const BSD_LL: &str = "fe80::8f3a:1c2d:77e0:9b14";
@@ -95,7 +72,7 @@ fn rows(report: &Report) -> Vec<(Ipv6Addr, Option<Mac>, Vec<String>)> {
 #[test]
 fn a_node_name_lands_on_every_row_of_its_hosts_mac_after_mdns() {
     let mut resolver = Mdns;
-    let mut links = [(eth0(), link())];
+    let mut links = [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link())];
     let report = scan_links_with(
         &mut links,
         &opts(true),
@@ -120,7 +97,7 @@ fn a_node_name_lands_on_every_row_of_its_hosts_mac_after_mdns() {
 
 #[test]
 fn names_off_ask_no_node_name() {
-    let mut links = [(eth0(), link())];
+    let mut links = [(iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]), link())];
     let report = scan_links(&mut links, &opts(false), None, &mut |w| panic!("{w}"));
     assert!(rows(&report).iter().all(|r| r.2.is_empty()), "{report:?}");
     let asked = links[0]

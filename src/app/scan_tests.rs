@@ -451,3 +451,9 @@ fn a_broken_link_is_a_warning_and_the_others_keep_their_results() {
 
 #[path = "scan_announce_tests.rs"]
 mod announce;
+
+#[path = "scan_feed_tests.rs"]
+mod feed;
+
+#[path = "scan_names_tests.rs"]
+mod node_names;

@@ -9,6 +9,7 @@ use super::error::InventoryError;
 use super::{sql, Device, IfaceKey, Inventory, KnownAddr};
 use crate::health::{Known, KnownAdvert, KnownRouter};
 use crate::mac::Mac;
+use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -23,22 +24,8 @@ impl Inventory {
         since: SystemTime,
         limit: usize,
     ) -> Result<Vec<Ipv6Addr>, InventoryError> {
-        let run = || -> rusqlite::Result<Vec<Ipv6Addr>> {
-            let Some(id) = self.iface_id(iface)? else {
-                return Ok(Vec::new());
-            };
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let mut stmt = self.conn.prepare_cached(sql::RECALL)?;
-            let rows = stmt.query_map(params![id, super::codec::to_ms(since), limit], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })?;
-            let mut out = Vec::new();
-            for r in rows {
-                out.extend(addr_from(&r?));
-            }
-            Ok(out)
-        };
-        run().map_err(|e| self.err(&e))
+        let since = Value::Integer(super::codec::to_ms(since));
+        self.iface_addresses(iface, sql::RECALL, since, limit)
     }
 
     /// The addresses device `mac` had on interface `iface`, newest first, at most `limit`
@@ -49,15 +36,25 @@ impl Inventory {
         mac: Mac,
         limit: usize,
     ) -> Result<Vec<Ipv6Addr>, InventoryError> {
+        self.iface_addresses(iface, sql::DEVICE_RECALL, Value::Blob(mac_blob(mac)), limit)
+    }
+
+    /// The addresses `query` selects on interface `iface`: its parameters are the
+    /// interface's id, `arg` and `limit`; it selects one address blob per row.
+    fn iface_addresses(
+        &self,
+        iface: &IfaceKey,
+        query: &str,
+        arg: Value,
+        limit: usize,
+    ) -> Result<Vec<Ipv6Addr>, InventoryError> {
         let run = || -> rusqlite::Result<Vec<Ipv6Addr>> {
             let Some(id) = self.iface_id(iface)? else {
                 return Ok(Vec::new());
             };
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let mut stmt = self.conn.prepare_cached(sql::DEVICE_RECALL)?;
-            let rows = stmt.query_map(params![id, mac_blob(mac), limit], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })?;
+            let mut stmt = self.conn.prepare_cached(query)?;
+            let rows = stmt.query_map(params![id, arg, limit], |r| r.get::<_, Vec<u8>>(0))?;
             let mut out = Vec::new();
             for r in rows {
                 out.extend(addr_from(&r?));

@@ -37,6 +37,24 @@ pub struct SimHost {
     pub quirks: Quirks,
 }
 
+impl SimHost {
+    /// A phone in doze with MAC `2c:cf:67:00:00:i` and link-local `fe80::i`: it ignores
+    /// multicast echo and every multicast packet with an options header, so only a
+    /// Neighbour Solicitation for its address finds it.
+    pub fn dozing_phone(i: u8) -> SimHost {
+        SimHost {
+            mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
+            addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))],
+            ignores_multicast_echo: true,
+            router_prefixes: None,
+            quirks: Quirks {
+                dozing: true,
+                ..Quirks::default()
+            },
+        }
+    }
+}
+
 /// A packet as received: IPv6 source, hop limit, ICMPv6 message, the frame's source MAC.
 type Packet = (Ipv6Addr, u8, Vec<u8>, Option<Mac>);
 

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::probe::packet;
-use crate::probe::sim::{Quirks, SimHost, SimLink};
+use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
 
 fn a(s: &str) -> Ipv6Addr {
@@ -25,21 +25,6 @@ fn cfg(inbox: &Inbox) -> WorkerConfig {
         early_end: true,
         inbox: Some(inbox.clone()),
         ..super::tests::base_config(TAG, LONG, 3)
-    }
-}
-
-/// A phone in doze: only a Neighbour Solicitation reaches it, so only an address handed
-/// to the worker finds it.
-fn dozing(i: u8) -> SimHost {
-    SimHost {
-        mac: Mac([0x2c, 0xcf, 0x67, 0, 0, i]),
-        addrs: vec![Ipv6Addr::from(0xfe80u128 << 112 | u128::from(i))],
-        ignores_multicast_echo: true,
-        router_prefixes: None,
-        quirks: Quirks {
-            dozing: true,
-            ..Quirks::default()
-        },
     }
 }
 
@@ -100,11 +85,14 @@ fn run_fed(
 
 #[test]
 fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
-    let (stats, found, ns, pushed) = run_fed(vec![dozing(1), dozing(2)], |inbox| {
-        std::thread::sleep(Duration::from_millis(40));
-        inbox.push([a("fe80::1"), a("fe80::dead"), a("fe80::100"), a("ff02::1")]);
-        Instant::now()
-    });
+    let (stats, found, ns, pushed) = run_fed(
+        vec![SimHost::dozing_phone(1), SimHost::dozing_phone(2)],
+        |inbox| {
+            std::thread::sleep(Duration::from_millis(40));
+            inbox.push([a("fe80::1"), a("fe80::dead"), a("fe80::100"), a("ff02::1")]);
+            Instant::now()
+        },
+    );
     assert!(found.contains(&a("fe80::1")), "{found:?}");
     assert!(
         !found.contains(&a("fe80::2")),
@@ -129,7 +117,7 @@ fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
 fn an_early_end_waits_for_promised_addresses() {
     // Without the promise the quiet link ends the window about 300 ms in.
     let late = Duration::from_millis(700);
-    let (stats, found, _, _) = run_fed(vec![dozing(1)], move |inbox| {
+    let (stats, found, _, _) = run_fed(vec![SimHost::dozing_phone(1)], move |inbox| {
         let word = inbox.expect();
         std::thread::sleep(late);
         inbox.push([a("fe80::1")]);
@@ -143,7 +131,7 @@ fn an_early_end_waits_for_promised_addresses() {
 
 #[test]
 fn an_early_end_waits_until_a_pushed_address_is_out_of_tries() {
-    let (stats, _, ns, _) = run_fed(vec![dozing(1)], |inbox| {
+    let (stats, _, ns, _) = run_fed(vec![SimHost::dozing_phone(1)], |inbox| {
         let word = inbox.expect();
         std::thread::sleep(Duration::from_millis(350));
         inbox.push([a("fe80::dead")]);
@@ -179,7 +167,7 @@ impl Link for EchoOnly {
 fn an_echo_only_link_drops_what_arrives_and_ends_as_usual() {
     let inbox = Inbox::new();
     inbox.push([a("fe80::1")]);
-    let mut link = EchoOnly(SimLink::new(vec![dozing(1)]));
+    let mut link = EchoOnly(SimLink::new(vec![SimHost::dozing_phone(1)]));
     let (stats, _) = run(&mut link, &cfg(&inbox), &mut |_| {});
     assert!(stats.ended_early, "{stats:?}");
     assert!(inbox.is_closed(), "the closed window takes no more");
@@ -190,7 +178,7 @@ fn a_searched_devices_last_known_addresses_go_before_the_first_round() {
     let inbox = Inbox::new();
     let mut c = cfg(&inbox);
     c.recall = vec![a("fe80::1"), a("fe80::dead")];
-    let mut link = SimLink::new(vec![dozing(1)]);
+    let mut link = SimLink::new(vec![SimHost::dozing_phone(1)]);
     let mut seen = Vec::new();
     run(&mut link, &c, &mut |o| seen.push(o));
     let kinds: Vec<(u8, Ipv6Addr)> = link.sent.iter().map(|s| (s.2[0], s.0)).collect();

@@ -69,6 +69,22 @@ impl<L: Link> Worker<'_, L> {
         }
     }
 
+    /// A parsed reply, or `None` with the reason counted: refusals and other Qtypes are
+    /// well-formed answers we cannot use; anything else is malformed.
+    fn counted<T>(&mut self, r: Result<T, nodeinfo::Malformed>) -> Option<T> {
+        match r {
+            Ok(r) => Some(r),
+            Err(nodeinfo::Malformed::Refused | nodeinfo::Malformed::OtherQtype) => {
+                self.stats.foreign += 1;
+                None
+            }
+            Err(_) => {
+                self.stats.malformed += 1;
+                None
+            }
+        }
+    }
+
     /// A Node Addresses reply: the replier is a live host, and each on-link address it
     /// lists is solicited; it takes no room among the hosts until it answers.
     pub(super) fn handle_ni_reply(&mut self, rx: &Received, bytes: &[u8]) {
@@ -76,17 +92,8 @@ impl<L: Link> Worker<'_, L> {
             self.handle_ni_name_reply(rx, bytes);
             return;
         }
-        let reply = match nodeinfo::parse_reply(bytes) {
-            Ok(r) => r,
-            // Refusals and other Qtypes are well-formed answers we cannot use.
-            Err(nodeinfo::Malformed::Refused | nodeinfo::Malformed::OtherQtype) => {
-                self.stats.foreign += 1;
-                return;
-            }
-            Err(_) => {
-                self.stats.malformed += 1;
-                return;
-            }
+        let Some(reply) = self.counted(nodeinfo::parse_reply(bytes)) else {
+            return;
         };
         if reply.nonce != self.tag.cookie {
             self.stats.foreign += 1;
@@ -127,16 +134,8 @@ impl<L: Link> Worker<'_, L> {
     /// passed on for its address (the first reply from each address: the multicast and
     /// the unicast query are both answered).
     fn handle_ni_name_reply(&mut self, rx: &Received, bytes: &[u8]) {
-        let reply = match nodeinfo::parse_name_reply(bytes) {
-            Ok(r) => r,
-            Err(nodeinfo::Malformed::Refused | nodeinfo::Malformed::OtherQtype) => {
-                self.stats.foreign += 1;
-                return;
-            }
-            Err(_) => {
-                self.stats.malformed += 1;
-                return;
-            }
+        let Some(reply) = self.counted(nodeinfo::parse_name_reply(bytes)) else {
+            return;
         };
         // Not asked (names are off): another program's answer.
         if !self.cfg.node_name || reply.nonce != self.tag.cookie {
