@@ -52,7 +52,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bash tests/lab/lab.sh create "$RUNID" --hosts "$HOSTS" --manifest "$WORK/manifest.json" >/dev/null
+# 9>&-: the lab's daemons (radvd) must not inherit the lock.
+bash tests/lab/lab.sh create "$RUNID" --hosts "$HOSTS" --manifest "$WORK/manifest.json" >/dev/null 9>&-
 mapfile -t NS < <(jq -r '.hosts[] | select(.role == "host" and .link == "a") | .namespace' "$WORK/manifest.json")
 for ((i = 1; i <= PRIVACY && i <= ${#NS[@]}; i++)); do
 	ns=${NS[i - 1]}
@@ -68,7 +69,7 @@ for ((i = 1; i <= PRIVACY && i <= ${#NS[@]}; i++)); do
 	mkdir -p "$d/run/avahi-daemon" "$d/services"
 	printf '<?xml version="1.0" standalone="no"?>\n<service-group><name>p%s</name><service><type>_ssh._tcp</type><port>22</port></service></service-group>\n' "$i" >"$d/services/ssh.service"
 	printf '[server]\nhost-name=privacy%s\ndomain-name=local\nuse-ipv4=no\nuse-ipv6=yes\nallow-interfaces=eth0\nenable-dbus=no\n[wide-area]\nenable-wide-area=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n' "$i" >"$d/avahi.conf"
-	ip netns exec "$ns" unshare -m sh -c "mount --bind $d/run /run && mount --bind $d/services /etc/avahi/services && exec avahi-daemon -f $d/avahi.conf --no-drop-root --no-chroot --no-rlimits --no-proc-title" >"$d/log" 2>&1 &
+	ip netns exec "$ns" unshare -m sh -c "mount --bind $d/run /run && mount --bind $d/services /etc/avahi/services && exec avahi-daemon -f $d/avahi.conf --no-drop-root --no-chroot --no-rlimits --no-proc-title" >"$d/log" 2>&1 9>&- &
 	PIDS+=($!)
 done
 for ((i = 1; i <= PRIVACY && i <= ${#NS[@]}; i++)); do
