@@ -18,7 +18,7 @@ cleanup() {
 	rm -f "$manifest"
 }
 trap cleanup EXIT
-bash tests/lab/lab.sh create "$runid" --hosts "$hosts" --hosts-b 0 --manifest "$manifest" >/dev/null
+bash tests/lab/lab.sh create "$runid" --hosts "$hosts" --hosts-b 0 --manifest "$manifest" >/dev/null 9>&-
 ns=$(jq -r .scanner.namespace "$manifest")
 V6SCOUT_INVENTORY=off ip netns exec "$ns" "$bin" watch -i eth0 --no-names --interval 1s \
 	--metrics 127.0.0.1:9469 >/dev/null 2>&1 &

@@ -177,7 +177,7 @@ man=$RAW/manifest.json
 started=$(date +%s)
 echo "== lossy lab of $HOSTS hosts ($DOZING dozing, $CACHED cached): building" >&2
 tests/lab/lab.sh create "$RUNID" --hosts "$HOSTS" --hosts-b 0 \
-	--lossy --dozing "$DOZING" --cached "$CACHED" --manifest "$man"
+	--lossy --dozing "$DOZING" --cached "$CACHED" --manifest "$man" 9>&-
 : >"$RAW/missed.txt" && : >"$RAW/scores.tsv"
 for ((r = 1; r <= RUNS; r++)); do
 	for tool in $TOOLS; do

@@ -171,7 +171,7 @@ for size in $SIZES; do
 	RUNID="bench$$n$n"
 	man=$RAW/manifest-$size.json
 	echo "== lab of $size hosts (+$HOSTS_B on link B): building" >&2
-	tests/lab/lab.sh create "$RUNID" --hosts "$size" --hosts-b "$HOSTS_B" --manifest "$man"
+	tests/lab/lab.sh create "$RUNID" --hosts "$size" --hosts-b "$HOSTS_B" --manifest "$man" 9>&-
 	ip netns exec "v6t-$RUNID-scan" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	INV=()
 	if ((SEED > 0)); then
