@@ -178,12 +178,14 @@ pub fn scan_links_with<L: Link + Send>(
         loop {
             let now = Instant::now();
             let stop_at = sure.as_ref().and_then(SureAnswer::stop_at);
-            let wait = match (stop_at, feed.active()) {
-                (Some(at), true) => Some(at.saturating_duration_since(now).min(FEED_POLL)),
-                (Some(at), false) => Some(at.saturating_duration_since(now)),
-                (None, true) => Some(FEED_POLL),
-                (None, false) => None,
-            };
+            // Wake for the search's stop, and every FEED_POLL while mDNS may answer.
+            let wait = [
+                stop_at.map(|at| at.saturating_duration_since(now)),
+                feed.active().then_some(FEED_POLL),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let got = match wait {
                 Some(w) => rx.recv_timeout(w),
                 None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),

@@ -84,24 +84,12 @@ pub struct Response {
 impl Response {
     /// Every IPv6 address the response gives for `host`, in order, without repeats.
     pub fn v6_of(&self, host: &str) -> Vec<Ipv6Addr> {
-        let mut out = Vec::new();
-        for (o, a) in &self.v6 {
-            if o.eq_ignore_ascii_case(host) && !out.contains(a) {
-                out.push(*a);
-            }
-        }
-        out
+        records_of(&self.v6, host)
     }
 
     /// Every IPv4 address the response gives for `host`, in order, without repeats.
     pub fn v4_of(&self, host: &str) -> Vec<Ipv4Addr> {
-        let mut out = Vec::new();
-        for (o, a) in &self.v4 {
-            if o.eq_ignore_ascii_case(host) && !out.contains(a) {
-                out.push(*a);
-            }
-        }
-        out
+        records_of(&self.v4, host)
     }
 
     /// The targets of the PTR records owned by `owner`.
@@ -111,6 +99,18 @@ impl Response {
             .filter(move |(o, _)| o.eq_ignore_ascii_case(owner))
             .map(|(_, t)| t.as_str())
     }
+}
+
+/// The values of the `(owner, value)` records owned by `host` (ignoring case), in order,
+/// without repeats.
+fn records_of<T: Copy + PartialEq>(records: &[(String, T)], host: &str) -> Vec<T> {
+    let mut out = Vec::new();
+    for (o, v) in records {
+        if o.eq_ignore_ascii_case(host) && !out.contains(v) {
+            out.push(*v);
+        }
+    }
+    out
 }
 
 fn u16_at(m: &[u8], at: usize) -> Option<usize> {

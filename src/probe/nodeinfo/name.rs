@@ -35,8 +35,8 @@ pub fn node_name_query(nonce: [u8; 8], subject: Ipv6Addr) -> Vec<u8> {
 
 /// A successful Node Name reply giving `names` (what a responder sends; for the
 /// simulated link and the tests): a single-label name in the two-zero form, others fully
-/// qualified (a final dot is allowed). A name that cannot be encoded (an empty or too long label) is left out.
-/// Checksum left 0.
+/// qualified (a final dot is allowed). A name that cannot be encoded (an empty or too
+/// long label) is left out. Checksum left 0.
 #[must_use]
 pub fn node_name_reply(nonce: [u8; 8], ttl: u32, names: &[&str]) -> Vec<u8> {
     let mut m = reply_head(QTYPE_NODE_NAME, 0, nonce, 4 + names.len() * 32);
