@@ -1,6 +1,6 @@
 //! Fuzz targets for every parser that reads bytes from the network, as property tests
 //! (proptest, stable toolchain): ICMPv6 (`probe::packet::parse`), MLD reports
-//! (`probe::mld::parse_report`), Node Information replies (`probe::nodeinfo::parse_reply`,
+//! (`probe::packet::mld::parse_report`), Node Information replies (`probe::packet::nodeinfo::parse_reply`,
 //! `parse_name_reply`),
 //! mDNS/DNS answers (`names::dns::parse_response`), ARP replies (`ipv4::parse_arp_reply`),
 //! and the probe worker fed forged and mangled packets.
@@ -23,9 +23,9 @@ use v6scout::model::{Ipv6Prefix, Observation, SeenBy};
 use v6scout::probe::packet::{
     self, Icmp, PayloadHead, ProbeTag, QuoteStart, TYPE_ECHO_REQUEST, TYPE_UNKNOWN_PROBE,
 };
+use v6scout::probe::packet::{mld, nodeinfo};
 use v6scout::probe::sim::{SimHost, SimLink};
 use v6scout::probe::worker::{self, WorkerConfig};
-use v6scout::probe::{mld, nodeinfo};
 use v6scout::{ipv4, names::dns, router};
 
 /// Real packets, by the parser that reads them.

@@ -4,7 +4,7 @@
 use super::*;
 use crate::mac::Mac;
 use crate::names::{Answer, NameAnswer, NameSource, Resolver};
-use crate::probe::nodeinfo;
+use crate::probe::packet::nodeinfo;
 use crate::probe::sim::{Quirks, SimHost, SimLink};
 use std::net::Ipv6Addr;
 use std::time::Duration;

@@ -2,8 +2,6 @@
 //! trait so the worker runs on the platform's sockets (`platform`) or on a simulated link
 //! ([`sim`]).
 
-pub mod mld;
-pub mod nodeinfo;
 pub mod packet;
 pub mod sim;
 pub mod worker;

@@ -1,8 +1,9 @@
 //! ICMPv6 probes we send and the replies we understand: pure build/parse, no I/O.
 //!
 //! One wire format, smoltcp-style: every message is an [`Icmp`] value that [`parse`] reads
-//! and [`Icmp::emit`] writes (MLD's live in [`super::mld`]), and the builders below and the
-//! simulated link ([`super::sim`]) all emit through it.
+//! and [`Icmp::emit`] writes — MLD ([`mld`]) and Node Information ([`nodeinfo`]) as
+//! variants of it, like smoltcp's `icmpv6::Repr` holds `Mld` — and the builders below and
+//! the simulated link ([`super::sim`]) all emit through it.
 //!
 //! Linux raw ICMPv6 sockets deliver and accept the ICMPv6 message only (no IPv6 header),
 //! and the kernel computes the checksum on send. So emit writes ICMPv6 message bytes with
@@ -24,7 +25,9 @@ use crate::mac::Mac;
 pub(crate) mod bytes;
 mod echo;
 mod emit;
+pub mod mld;
 mod ndp;
+pub mod nodeinfo;
 mod ra;
 use echo::{parse_echo_reply, parse_echo_request, parse_param_problem};
 pub use echo::{unknown_type_probe, Invoking, PayloadHead, QuoteStart};
@@ -235,7 +238,15 @@ pub enum Icmp {
     /// Router Advertisement (type 134), every option we read (see [`crate::router::Advert`]);
     /// boxed, as it is far larger than the other messages.
     RouterAdvert(Box<crate::router::Advert>),
-    /// A type we don't use here (MLD, which [`super::mld`] reads; redirect, other errors…):
+    /// An MLDv2 query (another querier's: a switch's or a router's).
+    MldQuery(mld::Query),
+    /// An MLD report, either version: the groups a listener is in.
+    MldReport(mld::Report),
+    /// A Node Information query about an IPv6 address (another node's).
+    NodeInfoQuery(nodeinfo::Query),
+    /// A Node Information reply.
+    NodeInfoReply(nodeinfo::Reply),
+    /// A type we don't use here (redirect, other errors, MLDv1 queries…):
     /// not an error, just ignored. Emitted as its 4-byte header only.
     Other {
         /// ICMPv6 type.
@@ -318,6 +329,14 @@ pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
         TYPE_NEIGHBOUR_ADVERT => parse_neighbour_advert(bytes, code),
         TYPE_NEIGHBOUR_SOLICIT => parse_neighbour_solicit(bytes, code),
         TYPE_ROUTER_ADVERT => parse_router_advert(bytes, code),
+        TYPE_MLD_QUERY => mld::Query::parse(bytes).map(Icmp::MldQuery),
+        TYPE_MLD_REPORT_V1 | TYPE_MLD_REPORT_V2 => mld::Report::parse(bytes).map(Icmp::MldReport),
+        nodeinfo::TYPE_NI_QUERY => nodeinfo::parse_address_query(bytes)
+            .map(Icmp::NodeInfoQuery)
+            .ok_or(Malformed::Truncated),
+        nodeinfo::TYPE_NI_REPLY => nodeinfo::parse_any_reply(bytes)
+            .map(Icmp::NodeInfoReply)
+            .map_err(|_| Malformed::Truncated),
         _ => Ok(Icmp::Other { icmp_type, code }),
     }
 }
@@ -341,9 +360,26 @@ impl Icmp {
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
             | Icmp::RouterAdvert { .. } => true,
-            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => false,
+            Icmp::EchoRequest { .. }
+            | Icmp::RouterSolicit { .. }
+            | Icmp::MldQuery(_)
+            | Icmp::MldReport(_)
+            | Icmp::NodeInfoQuery(_)
+            | Icmp::NodeInfoReply(_)
+            | Icmp::Other { .. } => false,
         }
     }
+}
+
+/// Whether messages of `icmp_type` are never answers to our probes (echo requests, RSs,
+/// MLD and Node Information queries): one that does not parse is as ignorable as one that
+/// does, not malformed.
+#[must_use]
+pub fn never_an_answer(icmp_type: u8) -> bool {
+    matches!(
+        icmp_type,
+        TYPE_ECHO_REQUEST | TYPE_ROUTER_SOLICIT | TYPE_MLD_QUERY | nodeinfo::TYPE_NI_QUERY
+    )
 }
 
 #[cfg(test)]

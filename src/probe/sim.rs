@@ -6,7 +6,7 @@ mod host;
 mod nodeinfo;
 pub use host::{Quirks, QuoteStyle};
 
-use super::mld::{self, Record, Report};
+use super::packet::mld::{self, Record, Report};
 use super::packet::{
     self, Icmp, Invoking, PrefixInfo, QuoteStart, CODE_UNRECOGNIZED_OPTION, POINTER_UNKNOWN_OPTION,
     TYPE_ECHO_REQUEST, TYPE_MLD_QUERY, TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
@@ -391,7 +391,7 @@ impl Link for SimLink {
             Some(&TYPE_ROUTER_SOLICIT) => self.on_rs(),
             Some(&TYPE_NEIGHBOUR_SOLICIT) => self.on_ns(probe),
             Some(&TYPE_MLD_QUERY) => self.on_mld_query(),
-            Some(&super::nodeinfo::TYPE_NI_QUERY) => self.on_ni_query(probe),
+            Some(&super::packet::nodeinfo::TYPE_NI_QUERY) => self.on_ni_query(probe),
             _ => {}
         }
         Ok(())

@@ -3,9 +3,15 @@
 //! once, reported only when they answer, and an early end waits for them.
 
 use super::*;
+#[allow(unused_imports)]
+use crate::model::Ipv6Prefix;
 use crate::probe::packet;
+#[allow(unused_imports)]
+use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
+#[allow(unused_imports)]
+use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -151,8 +157,8 @@ fn an_early_end_waits_until_a_pushed_address_is_out_of_tries() {
 struct EchoOnly(SimLink);
 
 impl Link for EchoOnly {
-    fn mode(&self) -> super::LinkMode {
-        super::LinkMode::Ping { echo_id: TAG.id }
+    fn mode(&self) -> crate::probe::LinkMode {
+        crate::probe::LinkMode::Ping { echo_id: TAG.id }
     }
     fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
         assert_ne!(probe.message[0], packet::TYPE_NEIGHBOUR_SOLICIT);

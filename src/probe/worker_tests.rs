@@ -1,7 +1,11 @@
 //! The probe loop on a simulated link: what it sends, what it accepts, what it drops.
 
 use super::*;
+#[allow(unused_imports)]
+use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
+#[allow(unused_imports)]
+use crate::probe::packet::ProbeTag;
 use crate::probe::packet::{
     TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST, TYPE_MLD_REPORT_V2, TYPE_NEIGHBOUR_ADVERT,
     TYPE_NEIGHBOUR_SOLICIT, TYPE_ROUTER_SOLICIT,
@@ -9,6 +13,8 @@ use crate::probe::packet::{
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
 use crate::probe::{packet, Probe};
+#[allow(unused_imports)]
+use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -147,7 +153,11 @@ fn multicast_echoes_are_paced_and_all_sent() {
     assert!(failed.is_none());
     assert_eq!(link.1.len(), 3 * 4);
     for w in link.1.windows(2) {
-        assert!(w[1] - w[0] >= PROBE_GAP, "echoes {:?} apart", w[1] - w[0]);
+        assert!(
+            w[1] - w[0] >= send::PROBE_GAP,
+            "echoes {:?} apart",
+            w[1] - w[0]
+        );
     }
     assert_eq!(stats.send_errors, 0);
 
@@ -435,8 +445,8 @@ struct PingSim {
 }
 
 impl Link for PingSim {
-    fn mode(&self) -> super::LinkMode {
-        super::LinkMode::Ping {
+    fn mode(&self) -> crate::probe::LinkMode {
+        crate::probe::LinkMode::Ping {
             echo_id: self.echo_id,
         }
     }

@@ -30,7 +30,7 @@ const WANTED_TYPES: [u8; 11] = [
     packet::TYPE_NEIGHBOUR_SOLICIT,
     packet::TYPE_NEIGHBOUR_ADVERT,
     packet::TYPE_MLD_REPORT_V2,
-    crate::probe::nodeinfo::TYPE_NI_REPLY,
+    crate::probe::packet::nodeinfo::TYPE_NI_REPLY,
 ];
 
 /// A raw ICMPv6 socket bound to one interface, plus send-only sockets armed with the
@@ -166,11 +166,11 @@ impl RawLink {
         if mld {
             setup(
                 "joining ff02::16 for MLD reports",
-                sock.join_multicast_v6(&crate::probe::mld::ALL_MLDV2_ROUTERS, ifindex),
+                sock.join_multicast_v6(&crate::probe::packet::mld::ALL_MLDV2_ROUTERS, ifindex),
             )?;
             // RFC 3810: queries carry the router alert and hop limit 1.
             if let Some(&ll) = sources.iter().find(|a| crate::model::is_link_local(**a)) {
-                let alert = crate::probe::mld::router_alert_hop_by_hop();
+                let alert = crate::probe::packet::mld::router_alert_hop_by_hop();
                 let s = armed_socket(ifindex, ll, 1, libc::IPV6_HOPOPTS, &alert)?;
                 mld_sock = Some((ll, s));
             }
@@ -195,7 +195,7 @@ impl RawLink {
                 .find(|(a, _)| *a == src)
                 .map(|(_, s)| s),
             (None, Some(o))
-                if o == crate::probe::mld::router_alert_hop_by_hop()
+                if o == crate::probe::packet::mld::router_alert_hop_by_hop()
                     && probe.hop_limit == Some(1) =>
             {
                 self.mld.as_ref().filter(|(a, _)| *a == src).map(|(_, s)| s)

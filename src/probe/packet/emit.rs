@@ -39,6 +39,10 @@ impl Icmp {
             Icmp::NeighbourAdvert { target_mac, .. } => ND_FIXED_LEN + lladdr_len(*target_mac),
             Icmp::RouterSolicit { source_mac } => RS_FIXED_LEN + lladdr_len(*source_mac),
             Icmp::RouterAdvert(a) => router_advert_len(a),
+            Icmp::MldQuery(q) => q.buffer_len(),
+            Icmp::MldReport(r) => r.buffer_len(),
+            Icmp::NodeInfoQuery(q) => q.to_bytes().len(),
+            Icmp::NodeInfoReply(r) => r.to_bytes().len(),
             Icmp::Other { .. } => 4,
         }
     }
@@ -106,6 +110,11 @@ impl Icmp {
                 w.lladdr(OPT_SOURCE_LLADDR, *source_mac)
             }
             Icmp::RouterAdvert(a) => write_router_advert(w, a),
+            // Their own reprs write them, as `parse` reads them.
+            Icmp::MldQuery(q) => w.put(&q.to_bytes()?),
+            Icmp::MldReport(r) => w.put(&r.to_bytes()?),
+            Icmp::NodeInfoQuery(q) => w.put(&q.to_bytes()),
+            Icmp::NodeInfoReply(r) => w.put(&r.to_bytes()),
             Icmp::Other { icmp_type, code } => w.header(*icmp_type, *code),
         }
     }

@@ -3,7 +3,7 @@
 //! Node Name reply with their name.
 
 use super::SimLink;
-use crate::probe::nodeinfo::{self, QTYPE_NODE_ADDRESSES, QTYPE_NODE_NAME};
+use crate::probe::packet::nodeinfo::{self, QTYPE_NODE_ADDRESSES, QTYPE_NODE_NAME};
 use crate::probe::Probe;
 
 /// Hop limit of a Node Information reply: the responder's default (KAME: 64 unicast).

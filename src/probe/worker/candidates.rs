@@ -2,18 +2,17 @@
 //! one prefix often uses it in all of them (an EUI-64 ID, a manual `::10`, or — on Windows
 //! — the random ID of its link-local address in its stable global one), yet answers our
 //! probes from another address (a temporary one) there. scan6 does the same. The
-//! candidate functions are pure; the worker's side (spreading IDs as answers and prefixes
-//! arrive) follows them.
+//! candidate functions are pure; [`KnownIds`] remembers the IDs as answers and prefixes
+//! arrive. Like remembered addresses, candidates take no room among the hosts until they
+//! answer: most do not exist, and forged sightings must not crowd out answering hosts.
 
-use super::Worker;
 use crate::model::{interface_id, is_link_local, Ipv6Prefix, SeenBy};
-use crate::probe::Link;
+use std::collections::HashSet;
 use std::net::Ipv6Addr;
-use std::time::Instant;
 
 /// Most candidates one interface solicits per scan: each costs up to three NS and a
 /// unicast echo, and most of them do not exist.
-pub(super) const MAX_ID_CANDIDATES: usize = 512;
+const MAX_ID_CANDIDATES: usize = 512;
 
 /// Whether the interface ID of `addr` is worth trying in other prefixes. A link-local
 /// address's ID is the interface's own and may be reused anywhere; a global or ULA
@@ -55,53 +54,63 @@ pub(super) fn for_prefix(prefix: &Ipv6Prefix, known: &[Ipv6Addr]) -> Vec<Ipv6Add
         .collect()
 }
 
-impl<L: Link> Worker<'_, L> {
-    /// Tries the interface ID of `addr`, just seen, in every other prefix of the link —
-    /// only for answers to our own multicast probes (echo and the unknown option carry
-    /// our cookie, MLD and Node Information answer our queries): an address merely heard,
-    /// or answering a solicitation, may be forged, and its candidates would let forged
+/// The interface IDs known so far, and how many candidates they gave.
+#[derive(Debug)]
+pub(super) struct KnownIds {
+    max: usize,
+    /// Addresses whose IDs were tried in every other prefix, in the order seen.
+    known: Vec<Ipv6Addr>,
+    /// The same addresses, to look them up.
+    seen: HashSet<Ipv6Addr>,
+    /// Candidates solicited so far.
+    tried: usize,
+}
+
+impl KnownIds {
+    /// No ID known yet; at most `max` addresses' IDs are kept.
+    pub(super) fn new(max: usize) -> Self {
+        KnownIds {
+            max,
+            known: Vec::new(),
+            seen: HashSet::new(),
+            tried: 0,
+        }
+    }
+
+    /// `addr` was just seen `via`: the addresses its ID gives in `prefixes`, when it is
+    /// an answer to our own multicast probes (echo and the unknown option carry our
+    /// cookie, MLD and Node Information answer our queries). An address merely heard, or
+    /// answering a solicitation, may be forged, and its candidates would let forged
     /// advertisements in past the bound on heard addresses.
-    pub(super) fn spread_id(&mut self, addr: Ipv6Addr, via: SeenBy) {
+    pub(super) fn seen(
+        &mut self,
+        addr: Ipv6Addr,
+        via: SeenBy,
+        prefixes: &[Ipv6Prefix],
+    ) -> Vec<Ipv6Addr> {
         let answered = matches!(
             via,
             SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
         );
-        if !self.full
-            || !answered
-            || self.ids_known.len() >= self.cfg.max_hosts
-            || !self.ids_seen.insert(addr)
-        {
-            return;
+        if !answered || self.known.len() >= self.max || !self.seen.insert(addr) {
+            return Vec::new();
         }
-        self.ids_known.push(addr);
-        let tries = for_address(addr, &self.prefixes);
-        self.try_ids(tries);
+        self.known.push(addr);
+        for_address(addr, prefixes)
     }
 
-    /// Tries every known interface ID in a prefix just learnt from a router.
-    pub(super) fn spread_ids_to(&mut self, prefix: Ipv6Prefix) {
-        if self.full {
-            let tries = for_prefix(&prefix, &self.ids_known);
-            self.try_ids(tries);
-        }
+    /// The addresses every known ID gives in a prefix just learnt from a router.
+    pub(super) fn in_new_prefix(&self, prefix: &Ipv6Prefix) -> Vec<Ipv6Addr> {
+        for_prefix(prefix, &self.known)
     }
 
-    /// Solicits the candidates not asked about yet, within [`MAX_ID_CANDIDATES`]. Like
-    /// remembered addresses, they take no room among the hosts until they answer: most do
-    /// not exist, and forged sightings must not crowd out answering hosts.
-    fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
-        let now = Instant::now();
-        for c in tries {
-            if self.id_tries >= MAX_ID_CANDIDATES {
-                return;
-            }
-            if self.solicited.contains_key(&c) || self.cfg.own.contains(&c) {
-                continue;
-            }
-            if self.confirm(c, now) {
-                self.id_tries += 1;
-            }
+    /// Takes one of the [`MAX_ID_CANDIDATES`] tries; false when they are spent.
+    pub(super) fn take_try(&mut self) -> bool {
+        if self.tried >= MAX_ID_CANDIDATES {
+            return false;
         }
+        self.tried += 1;
+        true
     }
 }
 

@@ -106,14 +106,14 @@ impl<L: Link> Worker<'_, L> {
     pub(super) fn take_inbox(&mut self, now: Instant) {
         let Some(inbox) = &self.cfg.inbox else { return };
         for addr in inbox.take() {
-            if !self.full || self.fed >= MAX_INBOX {
+            if !self.port.full() || self.asks.fed() >= MAX_INBOX {
                 continue;
             }
             let new = crate::model::is_host_address(addr)
                 && !self.cfg.own.contains(&addr)
-                && !self.solicited.contains_key(&addr);
+                && !self.asks.is_tracked(addr);
             if new && self.confirm(addr, now) {
-                self.fed += 1;
+                self.asks.note_fed();
             }
         }
     }

@@ -1,418 +1,305 @@
-//! The receiving half of the probe loop: which messages are answers to our probes, what
-//! each one teaches (an address, a MAC, a router, a prefix, MLD candidates), and what is
-//! dropped and counted.
+//! The receiving half of the probe loop: one dispatch over the parsed message, which hands
+//! each kind to what it teaches — an answer to our probes (echo, Parameter Problem, MLD,
+//! Node Information), or neighbour discovery ([`super::ndp`]) — and what is dropped and
+//! counted.
 
-use super::{router_limit, Worker};
+use super::{Sighting, Worker};
 use crate::mac::Mac;
-use crate::model::{is_host_address, is_link_local, ClaimVia, Ipv6Prefix, Observation, SeenBy};
-use crate::probe::packet::{self, Icmp};
-use crate::probe::{mld, Link, Received};
-use std::net::Ipv6Addr;
-use std::time::{Duration, Instant};
+use crate::model::{is_host_address, is_link_local, Observation, SeenBy};
+use crate::probe::packet::{self, mld, nodeinfo, Icmp};
+use crate::probe::{Link, Received};
+use std::time::Instant;
 
 /// The hop limit every genuine NDP message arrives with (RFC 4861 §6.1, §7.1).
 const NDP_HOP_LIMIT: u8 = 255;
 
+/// One received message with what its envelope says.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Envelope {
+    /// The IPv6 source.
+    pub(super) src: std::net::Ipv6Addr,
+    /// The sender's MAC from its frame, when it is a host's.
+    pub(super) frame_mac: Option<Mac>,
+    /// Whether it may be neighbour discovery: it came with hop limit 255 (or the
+    /// platform cannot tell).
+    pub(super) ndp_ok: bool,
+    /// The hop limit it came with, when the platform tells.
+    pub(super) hop_limit: Option<u8>,
+    /// When it arrived.
+    pub(super) now: Instant,
+}
+
 impl<L: Link> Worker<'_, L> {
-    /// Handles an MLD report: its sender is a live host (even one that ignores every
-    /// echo), and its solicited-node groups give address candidates to confirm.
-    pub(super) fn handle_mld_report(&mut self, rx: &Received, bytes: &[u8]) {
-        let Ok(groups) = mld::parse_report(bytes) else {
-            self.stats.malformed += 1;
-            return;
-        };
-        // RFC 3810 §5.2.13: reports come from a link-local source with hop limit 1.
-        if !is_link_local(rx.src) || rx.hop_limit.is_some_and(|h| h != 1) {
-            self.stats.malformed += 1;
-            return;
-        }
-        if !self.track(rx.src) {
-            return;
-        }
-        self.observe(rx.src, SeenBy::Mld, None, rx.mac, None, false);
-        let bits = self.mld_hosts.entry(rx.src).or_default();
-        for b in groups.into_iter().filter_map(mld::solicited_node_bits) {
-            if bits.len() < mld::MAX_CANDIDATES_PER_HOST && !bits.contains(&b) {
-                bits.push(b);
-            }
-        }
-        self.solicit_mld_candidates();
-    }
-
-    /// Sends an NS for every new candidate address of every host that reported its
-    /// groups. Called whenever a report, a MAC or a prefix arrives, since each can
-    /// complete a candidate.
-    pub(super) fn solicit_mld_candidates(&mut self) {
-        if self.mld_hosts.is_empty() {
-            return;
-        }
-        let mut prefixes = self.prefixes.clone();
-        prefixes.retain(|p| !is_link_local(p.addr()));
-        let mut new = Vec::new();
-        for (host, bits) in &self.mld_hosts {
-            let mac = self.macs.get(host).copied();
-            let known: Vec<u64> = self
-                .macs
-                .iter()
-                .filter(|(_, m)| mac.is_some_and(|mac| **m == mac))
-                .map(|(a, _)| crate::model::interface_id(*a))
-                .chain(std::iter::once(crate::model::interface_id(*host)))
-                .collect();
-            for c in mld::candidates(bits, &prefixes, mac, &known) {
-                if !self.solicited.contains_key(&c) && !self.cfg.own.contains(&c) {
-                    new.push(c);
-                }
-            }
-        }
-        for c in new {
-            if self.track(c) {
-                self.from_mld.insert(c);
-            }
-        }
-    }
-
-    /// Notes a newly seen address and solicits its MAC once.
-    pub(super) fn track(&mut self, addr: Ipv6Addr) -> bool {
-        if self.solicited.contains_key(&addr) {
-            return true;
-        }
-        if self.solicited.len() >= self.cfg.max_hosts {
-            self.stats.dropped_over_limit += 1;
-            return false;
-        }
-        self.solicited.insert(addr, false);
-        self.quiet.found(Instant::now());
-        self.send_ns(addr);
-        self.pending.schedule(addr, Instant::now());
-        true
-    }
-
-    /// Reports one sighting of `addr`; a MAC from an option or a frame ends its
-    /// solicitations.
-    pub(super) fn observe(
-        &mut self,
-        addr: Ipv6Addr,
-        via: SeenBy,
-        mac: Option<Mac>,
-        frame_mac: Option<Mac>,
-        rtt: Option<Duration>,
-        router: bool,
-    ) {
-        self.stats.replies += 1;
-        self.spread_id(addr, via);
-        self.ask_node_info(addr, via);
-        if mac.is_some() || frame_mac.is_some() {
-            if let Some(done) = self.solicited.get_mut(&addr) {
-                if !*done {
-                    self.quiet.found(Instant::now());
-                }
-                *done = true;
-            }
-        }
-        (self.emit)(Observation::Address {
-            ifindex: self.cfg.ifindex,
-            addr,
-            via,
-            mac,
-            frame_mac,
-            rtt,
-            router,
-        });
-    }
-
-    /// Starts tracking an address that answered a solicitation we already sent (it needs
-    /// no new one), within `max_hosts`.
-    fn adopt(&mut self, addr: Ipv6Addr) -> bool {
-        if self.solicited.len() >= self.cfg.max_hosts {
-            self.stats.dropped_over_limit += 1;
-            return false;
-        }
-        self.solicited.insert(addr, false);
-        self.quiet.found(Instant::now());
-        true
-    }
-
-    /// Tracks an address we only heard (its own NS, RS or NA): at most as many as routers
-    /// known only from RAs, so forged messages cannot crowd out answering hosts.
-    fn track_heard(&mut self, addr: Ipv6Addr) -> bool {
-        let known = self.solicited.contains_key(&addr);
-        if !known && self.heard >= router_limit(self.cfg.max_hosts) {
-            self.stats.dropped_over_limit += 1;
-            return false;
-        }
-        if self.track(addr) {
-            self.heard += usize::from(!known);
-            return true;
-        }
-        false
-    }
-
-    /// A host heard on its own: tracked (bounded) and reported with the MAC it announced.
-    fn heard_from(&mut self, addr: Ipv6Addr, mac: Option<Mac>, frame_mac: Option<Mac>) {
-        if is_host_address(addr) && !self.cfg.own.contains(&addr) && self.track_heard(addr) {
-            self.observe(addr, SeenBy::Heard, mac, frame_mac, None, false);
-        }
-    }
-
-    /// A host said it is a router (NA with the R flag): unless its RA was heard already,
-    /// the window stays open until a router has had the time to answer our RS.
-    fn await_ra(&mut self, mac: Option<Mac>) {
-        let Some(mac) = mac.filter(|m| !self.ra_macs.contains(m)) else {
-            return;
-        };
-        if let Some(rs) = self.rs_sent {
-            if self.awaiting_ra.len() < router_limit(self.cfg.max_hosts) {
-                self.awaiting_ra.insert(mac);
-                self.quiet.hold_until(rs + super::RA_WAIT);
-            }
-        }
-    }
-
-    /// Passes on a neighbour's word about whose MAC an address is.
-    fn claim(&mut self, addr: Ipv6Addr, mac: Mac, via: ClaimVia) {
-        (self.emit)(Observation::Claim {
-            ifindex: self.cfg.ifindex,
-            addr,
-            mac,
-            via,
-        });
-    }
-
+    /// Handles one received message.
     pub(super) fn handle(&mut self, rx: &Received, bytes: &[u8], now: Instant) {
-        if bytes.first() == Some(&crate::probe::nodeinfo::TYPE_NI_REPLY) {
-            self.handle_ni_reply(rx, bytes);
+        let Some(msg) = self.parse(bytes) else {
             return;
-        }
-        if matches!(
-            bytes.first(),
-            Some(&(packet::TYPE_MLD_REPORT_V1 | packet::TYPE_MLD_REPORT_V2))
-        ) {
-            if self.cfg.mld {
-                self.handle_mld_report(rx, bytes);
-            }
-            return;
-        }
-        let msg = match packet::parse(bytes) {
-            Ok(m) => m,
-            // Echo requests and RSs are not answers; a malformed one is as ignorable as a
-            // well-formed one.
-            Err(_)
-                if matches!(
-                    bytes.first(),
-                    Some(&(packet::TYPE_ECHO_REQUEST | packet::TYPE_ROUTER_SOLICIT))
-                ) =>
-            {
-                Icmp::Other {
-                    icmp_type: bytes.first().copied().unwrap_or_default(),
-                    code: bytes.get(1).copied().unwrap_or_default(),
-                }
-            }
-            Err(_) => {
-                self.stats.malformed += 1;
-                return;
-            }
         };
-        // RFC 4861 §6.1, §7.1: NDP from off-link (hop limit below 255) is forged.
-        let ndp_ok = rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT);
+        let env = Envelope {
+            src: rx.src,
+            frame_mac: rx.mac.filter(|m| m.is_host()),
+            ndp_ok: rx.hop_limit.is_none_or(|h| h == NDP_HOP_LIMIT),
+            hop_limit: rx.hop_limit,
+            now,
+        };
         if rx.src.is_unspecified() {
             // Duplicate address detection (RFC 4862 §5.4.2): a device joining the link
             // asks whether its new address is taken; the frame says who it is.
-            match msg {
-                Icmp::NeighbourSolicit { target, .. } if ndp_ok => {
-                    self.heard_from(target, None, rx.mac.filter(|m| m.is_host()));
-                }
-                Icmp::RouterSolicit { .. } | Icmp::NeighbourSolicit { .. } => {}
-                _ => self.stats.malformed += 1,
-            }
-            return;
+            return self.on_unspecified_source(&msg, rx.mac.filter(|m| m.is_host()), env);
         }
         if !is_host_address(rx.src) {
-            self.stats.malformed += 1;
+            self.port.stats.malformed += 1;
             return;
         }
         if self.cfg.own.contains(&rx.src) {
-            self.stats.foreign += 1;
+            // We query no address of ours, so a Node Information reply from one is
+            // forged; anything else from it is our own traffic.
+            match msg {
+                Icmp::NodeInfoReply(_) => self.port.stats.malformed += 1,
+                _ => self.port.stats.foreign += 1,
+            }
             return;
         }
-        let frame_mac = rx.mac.filter(|m| m.is_host());
+        self.dispatch(msg, env);
+    }
+
+    /// The message `bytes` hold, or `None` when it is to be ignored (and counted, when
+    /// malformed).
+    fn parse(&mut self, bytes: &[u8]) -> Option<Icmp> {
+        let first = bytes.first().copied();
+        let mld_report = matches!(
+            first,
+            Some(packet::TYPE_MLD_REPORT_V1 | packet::TYPE_MLD_REPORT_V2)
+        );
+        // Without --mld, reports are not answers of ours, whatever they hold.
+        if mld_report && !self.cfg.mld {
+            return None;
+        }
+        match packet::parse(bytes) {
+            Ok(m) => Some(m),
+            // Echo requests, RSs and queries are not answers; a malformed one is as
+            // ignorable as a well-formed one.
+            Err(_) if matches!(first, Some(t) if packet::never_an_answer(t)) => None,
+            Err(_) => {
+                self.port.stats.malformed += 1;
+                None
+            }
+        }
+    }
+
+    /// A message from the unspecified address: only a DAD probe tells anything.
+    fn on_unspecified_source(&mut self, msg: &Icmp, frame_mac: Option<Mac>, env: Envelope) {
         match msg {
-            Icmp::EchoReply { seq, .. } if msg.matches(&self.tag) => {
-                if self.track(rx.src) {
-                    let rtt = self.rtt(seq, now);
-                    self.observe(rx.src, SeenBy::Echo, None, frame_mac, rtt, false);
-                }
+            Icmp::NeighbourSolicit { target, .. } if env.ndp_ok => {
+                self.heard_from(*target, None, frame_mac);
+            }
+            Icmp::RouterSolicit { .. } | Icmp::NeighbourSolicit { .. } => {}
+            _ => self.port.stats.malformed += 1,
+        }
+    }
+
+    /// Hands each kind of message to what it teaches.
+    fn dispatch(&mut self, msg: Icmp, env: Envelope) {
+        let tag = *self.port.tag();
+        match msg {
+            Icmp::EchoReply { seq, .. } if msg.matches(&tag) => {
+                self.on_answer(env, SeenBy::Echo, seq);
             }
             // Any code: some stacks answer the unknown option with another one.
             Icmp::ParamProblem {
                 invoking: Some(inv),
                 ..
-            } if msg.matches(&self.tag) => {
-                if self.track(rx.src) {
-                    let rtt = self.rtt(inv.seq, now);
-                    self.observe(rx.src, SeenBy::ParamProblem, None, frame_mac, rtt, false);
-                }
-            }
-            Icmp::NeighbourAdvert {
-                target,
-                router,
-                override_flag,
-                target_mac,
-                ..
-            } if ndp_ok
-                && (self.solicited.contains_key(&target) || self.recalled.contains(&target)) =>
-            {
-                // A remembered address answering takes its room among the hosts now.
-                if !self.solicited.contains_key(&target) && !self.adopt(target) {
-                    return;
-                }
-                if let Some(t) = self.ns_sent.get(&target) {
-                    self.quiet.answered(now.saturating_duration_since(*t));
-                }
-                if router {
-                    self.await_ra(target_mac.or(frame_mac));
-                }
-                match target_mac {
-                    Some(mac) if mac.is_host() => {
-                        self.claim(target, mac, ClaimVia::advert(override_flag, router));
-                        let first = self.solicited.get(&target) == Some(&false);
-                        self.observe(target, SeenBy::Ndp, Some(mac), frame_mac, None, router);
-                        if first && self.from_mld.contains(&target) {
-                            self.observe(target, SeenBy::Mld, Some(mac), frame_mac, None, router);
-                        }
-                        self.credit_node_info(target, mac, frame_mac);
-                        if self.macs.len() < self.cfg.max_hosts
-                            && self.macs.insert(target, mac).is_none()
-                        {
-                            self.solicit_mld_candidates();
-                        }
-                    }
-                    // The answer to a unicast NS (Linux leaves the option out): the host is
-                    // there, and its frame may say who it is.
-                    None => self.observe(target, SeenBy::Ndp, None, frame_mac, None, router),
-                    Some(_) => self.stats.malformed += 1,
-                }
-            }
-            // An advertisement nobody here asked for: a host announcing itself.
-            Icmp::NeighbourAdvert {
-                target,
-                target_mac: Some(mac),
-                router,
-                override_flag,
-                ..
-            } if ndp_ok && mac.is_host() => {
-                if self.solicited.contains_key(&target)
-                    || self.heard < router_limit(self.cfg.max_hosts)
-                {
-                    self.claim(target, mac, ClaimVia::advert(override_flag, router));
-                }
-                self.heard_from(target, Some(mac), frame_mac)
-            }
-            // A host resolving an address (ours, before it answers us) says its MAC.
-            Icmp::NeighbourSolicit {
-                target,
-                source_mac: Some(mac),
-            } if ndp_ok && mac.is_host() => {
-                let known = self.solicited.contains_key(&rx.src);
-                if known || self.heard < router_limit(self.cfg.max_hosts) {
-                    self.claim(rx.src, mac, ClaimVia::Solicit);
-                    self.heard_from(rx.src, Some(mac), frame_mac);
-                } else if self.cfg.own.contains(&target) {
-                    (self.emit)(Observation::MacHint {
-                        ifindex: self.cfg.ifindex,
-                        addr: rx.src,
-                        mac,
-                    });
-                } else {
-                    self.stats.dropped_over_limit += 1;
-                }
-            }
-            Icmp::RouterSolicit {
-                source_mac: Some(mac),
-            } if ndp_ok && is_link_local(rx.src) && mac.is_host() => {
-                self.heard_from(rx.src, Some(mac), frame_mac);
-            }
-            Icmp::RouterAdvert(ref advert) if ndp_ok && is_link_local(rx.src) => {
-                let known = self.solicited.contains_key(&rx.src);
-                if !known && self.routers >= router_limit(self.cfg.max_hosts) {
-                    self.stats.dropped_over_limit += 1;
-                    return;
-                }
-                let prefixes: Vec<Ipv6Prefix> = advert
-                    .prefixes
-                    .iter()
-                    .filter(|p| p.on_link && !is_link_local(p.prefix) && !p.prefix.is_multicast())
-                    .map(|p| Ipv6Prefix::new(p.prefix, p.len))
-                    .collect();
-                if self.track(rx.src) {
-                    self.routers += usize::from(!known);
-                    let mac = advert.source_mac.filter(|m| m.is_host());
-                    if self.ra_macs.len() < router_limit(self.cfg.max_hosts) {
-                        self.ra_macs.extend(frame_mac.into_iter().chain(mac));
-                    }
-                    for m in frame_mac.into_iter().chain(mac) {
-                        self.awaiting_ra.remove(&m);
-                    }
-                    if self.awaiting_ra.is_empty() {
-                        self.quiet.release();
-                    }
-                    if let Some(m) = mac {
-                        self.claim(rx.src, m, ClaimVia::RouterAdvert);
-                    }
-                    self.observe(
-                        rx.src,
-                        SeenBy::Ra,
-                        mac,
-                        frame_mac,
-                        None,
-                        advert.is_default_router(),
-                    );
-                    (self.emit)(Observation::Router {
-                        ifindex: self.cfg.ifindex,
-                        addr: rx.src,
-                        mac: frame_mac.or(mac),
-                        advert: advert.clone(),
-                    });
-                    for prefix in prefixes {
-                        if self.prefixes.len() < 64 && !self.prefixes.contains(&prefix) {
-                            self.prefixes.push(prefix);
-                            self.spread_ids_to(prefix);
-                        }
-                        (self.emit)(Observation::Prefix {
-                            ifindex: self.cfg.ifindex,
-                            prefix,
-                        });
-                    }
-                    self.solicit_mld_candidates();
-                }
-            }
+            } if msg.matches(&tag) => self.on_answer(env, SeenBy::ParamProblem, inv.seq),
+            Icmp::MldReport(report) => self.on_mld_report(env, report),
+            Icmp::NodeInfoReply(reply) => self.on_node_info(env, reply),
             Icmp::NeighbourAdvert { .. }
             | Icmp::NeighbourSolicit { .. }
             | Icmp::RouterSolicit { .. }
-            | Icmp::RouterAdvert { .. }
-                if !ndp_ok =>
-            {
-                self.stats.malformed += 1
-            }
+            | Icmp::RouterAdvert { .. } => self.on_ndp(msg, env),
             // An error that quotes nothing of ours (or too little to tell): counted, as
             // it may be an answer from a stack that quotes in a way we do not read yet.
-            Icmp::ParamProblem { .. } => self.stats.unmatched_errors += 1,
+            Icmp::ParamProblem { .. } => self.port.stats.unmatched_errors += 1,
             Icmp::Other { icmp_type, .. } if icmp_type < packet::FIRST_INFORMATIONAL_TYPE => {
-                self.stats.unmatched_errors += 1
+                self.port.stats.unmatched_errors += 1
             }
-            Icmp::EchoRequest { .. } | Icmp::RouterSolicit { .. } | Icmp::Other { .. } => {}
-            _ => self.stats.foreign += 1,
+            Icmp::EchoRequest { .. }
+            | Icmp::MldQuery(_)
+            | Icmp::NodeInfoQuery { .. }
+            | Icmp::Other { .. } => {}
+            Icmp::EchoReply { .. } => self.port.stats.foreign += 1,
         }
     }
 
-    /// Round-trip time of the answer to probe `seq`.
-    fn rtt(&mut self, seq: u16, now: Instant) -> Option<Duration> {
-        let rtt = self
-            .sent_at
-            .get(&seq)
-            .map(|t| now.saturating_duration_since(*t));
-        if let Some(d) = rtt {
-            self.quiet.answered(d);
+    /// An answer carrying our cookie: its sender is a live host.
+    fn on_answer(&mut self, env: Envelope, via: SeenBy, seq: u16) {
+        if self.track(env.src) {
+            let rtt = self.rounds.rtt(seq, env.now);
+            if let Some(d) = rtt {
+                self.quiet.answered(d);
+            }
+            self.observe(Sighting::new(env.src, via, env.frame_mac).rtt(rtt));
         }
-        rtt
+    }
+
+    /// Reports one sighting; a MAC from an option or a frame ends its solicitations. An
+    /// answer to our own probes also spreads its interface ID to the link's other
+    /// prefixes, and may earn it a unicast Node Information query.
+    pub(super) fn observe(&mut self, s: Sighting) {
+        self.port.stats.replies += 1;
+        if matches!(
+            s.via,
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+        ) {
+            self.bounds.answered(s.addr);
+        }
+        if self.port.full() {
+            let tries = self.ids.seen(s.addr, s.via, self.learned.prefixes());
+            self.try_ids(tries);
+            if self.ni.ask(s.addr, s.via) {
+                self.ask_node_info(s.addr);
+            }
+        }
+        if (s.mac.is_some() || s.frame_mac.is_some()) && self.asks.mac_known(s.addr) {
+            self.quiet.found(Instant::now());
+        }
+        self.port.emit(Observation::Address {
+            ifindex: self.port.ifindex(),
+            addr: s.addr,
+            via: s.via,
+            mac: s.mac,
+            frame_mac: s.frame_mac,
+            rtt: s.rtt,
+            router: s.router,
+        });
+    }
+
+    /// The unicast Node Information queries to a host that answered our probes, from
+    /// the spare unicast budget.
+    fn ask_node_info(&mut self, addr: std::net::Ipv6Addr) {
+        if self.asks.take_spare_unicast(Instant::now()) {
+            self.send_ni_query(addr);
+        } else {
+            self.port.stats.skipped += 1;
+        }
+        if !self.cfg.node_name {
+            return;
+        }
+        if self.asks.take_spare_unicast(Instant::now()) {
+            self.send_ni_name_query(addr);
+        } else {
+            self.port.stats.skipped += 1;
+        }
+    }
+
+    /// An MLD report: its sender is a live host (even one that ignores every echo), and
+    /// its solicited-node groups give address candidates to confirm.
+    fn on_mld_report(&mut self, env: Envelope, report: mld::Report) {
+        // RFC 3810 §5.2.13: reports come from a link-local source with hop limit 1.
+        if !is_link_local(env.src) || env.hop_limit.is_some_and(|h| h != 1) {
+            self.port.stats.malformed += 1;
+            return;
+        }
+        if !self.track(env.src) {
+            return;
+        }
+        self.observe(Sighting::new(env.src, SeenBy::Mld, env.frame_mac));
+        self.mld.report(env.src, report.groups());
+        self.solicit_mld_candidates();
+    }
+
+    /// Tracks every new candidate address of every host that reported its groups.
+    pub(super) fn solicit_mld_candidates(&mut self) {
+        let own = &self.cfg.own;
+        let asks = &self.asks;
+        let new = self
+            .mld
+            .candidates(self.learned.prefixes(), self.learned.macs(), |c| {
+                asks.is_tracked(c) || own.contains(&c)
+            });
+        for c in new {
+            if self.track(c) {
+                self.mld.mark(c);
+            }
+        }
+    }
+
+    /// A Node Information reply ours asked for: its replier is a live host.
+    fn on_node_info(&mut self, env: Envelope, reply: nodeinfo::Reply) {
+        let nonce = match &reply {
+            nodeinfo::Reply::Addresses(r) => r.nonce,
+            nodeinfo::Reply::Name(r) => r.nonce,
+            // Refusals and other Qtypes are well-formed answers we cannot use.
+            nodeinfo::Reply::Unusable { .. } => {
+                self.port.stats.foreign += 1;
+                return;
+            }
+        };
+        let names_off = matches!(reply, nodeinfo::Reply::Name(_)) && !self.cfg.node_name;
+        // Not ours, or not asked (names are off): another program's answer.
+        if nonce != self.port.tag().cookie || names_off {
+            self.port.stats.foreign += 1;
+            return;
+        }
+        match reply {
+            nodeinfo::Reply::Addresses(r) => self.on_node_addresses(env, r),
+            nodeinfo::Reply::Name(r) => self.on_node_name(env, r),
+            nodeinfo::Reply::Unusable { .. } => {}
+        }
+    }
+
+    /// A Node Addresses reply: each on-link address it lists is solicited; it takes no
+    /// room among the hosts until it answers.
+    fn on_node_addresses(&mut self, env: Envelope, reply: nodeinfo::AddressesReply) {
+        if !self.track(env.src) {
+            return;
+        }
+        self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));
+        for addr in reply.addresses {
+            if addr == env.src
+                || !self.learned.on_link(addr)
+                || !is_host_address(addr)
+                || self.cfg.own.contains(&addr)
+                || !self.ni.listed(addr, env.frame_mac)
+            {
+                continue;
+            }
+            // Already confirmed before the reply came: credit it now.
+            if let Some(mac) = self.learned.mac_of(addr) {
+                self.credit_node_info(addr, mac, None);
+            } else if !self.asks.is_tracked(addr) {
+                self.confirm(addr, env.now);
+            }
+        }
+    }
+
+    /// A Node Name reply: the names the replier gives itself are passed on for its
+    /// address (the first reply from each address: the multicast and the unicast query
+    /// are both answered).
+    fn on_node_name(&mut self, env: Envelope, reply: nodeinfo::NameReply) {
+        if !self.track(env.src) || !self.ni.named(env.src) {
+            return;
+        }
+        self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));
+        for name in reply.names {
+            self.port.emit(Observation::Name {
+                ifindex: self.port.ifindex(),
+                addr: env.src,
+                name,
+            });
+        }
+    }
+
+    /// Credits Node Information with an address a reply listed, once its Neighbour
+    /// Advertisement carries `mac`: only when that is the replier's MAC (or the replier's
+    /// frame was not seen).
+    pub(super) fn credit_node_info(
+        &mut self,
+        target: std::net::Ipv6Addr,
+        mac: Mac,
+        frame_mac: Option<Mac>,
+    ) {
+        if self.ni.credit(target, mac) {
+            self.observe(Sighting::new(target, SeenBy::NodeInfo, frame_mac).mac(Some(mac)));
+        }
     }
 }

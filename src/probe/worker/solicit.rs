@@ -3,12 +3,162 @@
 //! delivers that to the owner alone; a dozing phone still lets it in), the last one
 //! unicast (Wi-Fi retries unicast, and drops multicast), with a unicast echo beside it.
 //! Unicast probes are budgeted per interface.
+//!
+//! [`Asks`] is the whole state of asking: which addresses the scan tracks (and whether
+//! their MAC is known), which remembered addresses it asked about, when each was last
+//! solicited, and the schedule of the attempts still to come.
 
-use super::{Worker, SEQ_UNICAST};
-use crate::probe::{packet, Link, Probe};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
+
+/// Whether an address could be tracked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Track {
+    /// Tracked already.
+    Known,
+    /// Newly tracked: solicit it.
+    New,
+    /// Not tracked: the interface holds `max_hosts` addresses.
+    Full,
+}
+
+/// Every address the scan asks about, and the attempts still to come.
+#[derive(Debug)]
+pub(super) struct Asks {
+    max_hosts: usize,
+    /// Addresses tracked (they take room among the hosts), and whether their MAC is known
+    /// (an NA with its link-layer option, or the frame of one of its answers).
+    tracked: HashMap<Ipv6Addr, bool>,
+    /// Addresses known from elsewhere (remembered, a known ID in another prefix, listed by
+    /// a Node Information reply) that were asked about: they take no room until they answer.
+    recalled: HashSet<Ipv6Addr>,
+    /// When each address was last solicited, for the latency of its advertisement.
+    ns_sent: HashMap<Ipv6Addr, Instant>,
+    /// The attempts still to come, and the unicast budget.
+    schedule: Solicitations,
+    /// Addresses from the inbox that were asked about.
+    fed: usize,
+}
+
+impl Asks {
+    /// Nothing asked yet, in a window of `wait`, tracking at most `max_hosts` addresses.
+    pub(super) fn new(wait: Duration, max_hosts: usize) -> Self {
+        Asks {
+            max_hosts,
+            tracked: HashMap::new(),
+            recalled: HashSet::new(),
+            ns_sent: HashMap::new(),
+            schedule: Solicitations::new(wait),
+            fed: 0,
+        }
+    }
+
+    /// How many addresses from the inbox were asked about.
+    pub(super) fn fed(&self) -> usize {
+        self.fed
+    }
+
+    /// One more address from the inbox was asked about.
+    pub(super) fn note_fed(&mut self) {
+        self.fed += 1;
+    }
+
+    /// Whether `addr` takes room among the hosts.
+    pub(super) fn is_tracked(&self, addr: Ipv6Addr) -> bool {
+        self.tracked.contains_key(&addr)
+    }
+
+    /// Whether `addr` was asked about, tracked or recalled: its advertisement is an answer.
+    pub(super) fn asked(&self, addr: Ipv6Addr) -> bool {
+        self.is_tracked(addr) || self.recalled.contains(&addr)
+    }
+
+    /// Tracks `addr` if there is room; the caller solicits it when it is [`Track::New`].
+    pub(super) fn track(&mut self, addr: Ipv6Addr) -> Track {
+        if self.is_tracked(addr) {
+            Track::Known
+        } else if self.tracked.len() >= self.max_hosts {
+            Track::Full
+        } else {
+            self.tracked.insert(addr, false);
+            Track::New
+        }
+    }
+
+    /// Notes that `addr`, known from elsewhere, is being asked about: false when it was
+    /// already.
+    pub(super) fn recall(&mut self, addr: Ipv6Addr) -> bool {
+        self.recalled.insert(addr)
+    }
+
+    /// `addr`'s MAC is known now; true when that is news.
+    pub(super) fn mac_known(&mut self, addr: Ipv6Addr) -> bool {
+        match self.tracked.get_mut(&addr) {
+            Some(known) => !std::mem::replace(known, true),
+            None => false,
+        }
+    }
+
+    /// Whether `addr` is tracked and its MAC still unknown.
+    pub(super) fn mac_unknown(&self, addr: Ipv6Addr) -> bool {
+        self.tracked.get(&addr) == Some(&false)
+    }
+
+    /// Whether `addr` still needs asking for its MAC.
+    pub(super) fn wants_mac(&self, addr: Ipv6Addr) -> bool {
+        match self.tracked.get(&addr) {
+            Some(known) => !known,
+            None => self.recalled.contains(&addr),
+        }
+    }
+
+    /// Whether a solicitation is still due for an address whose MAC is unknown.
+    pub(super) fn still_asking(&self) -> bool {
+        self.schedule.waiting().any(|a| self.wants_mac(a))
+    }
+
+    /// The first solicitation of `addr` went out at `now`: the next ones are planned.
+    pub(super) fn first_sent(&mut self, addr: Ipv6Addr, now: Instant) {
+        self.schedule.schedule(addr, now);
+    }
+
+    /// A solicitation of `addr` went out at `now`.
+    pub(super) fn sent(&mut self, addr: Ipv6Addr, now: Instant) {
+        self.ns_sent.insert(addr, now);
+    }
+
+    /// How long `addr`'s advertisement took since its last solicitation.
+    pub(super) fn latency(&self, addr: Ipv6Addr, now: Instant) -> Option<Duration> {
+        self.ns_sent
+            .get(&addr)
+            .map(|t| now.saturating_duration_since(*t))
+    }
+
+    /// The attempts due at `now` for addresses whose MAC is still unknown, with their
+    /// number (2 or 3).
+    pub(super) fn due(&mut self, now: Instant) -> Vec<(Ipv6Addr, u8)> {
+        let due = self.schedule.take_due(now);
+        due.into_iter()
+            .filter(|(a, _)| self.wants_mac(*a))
+            .collect()
+    }
+
+    /// When the next attempt is due, if any.
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        self.schedule.next_due()
+    }
+
+    /// Takes the two unicast tokens of a last attempt.
+    pub(super) fn take_unicast_pair(&mut self, now: Instant) -> bool {
+        self.schedule.take_unicast(2, now)
+    }
+
+    /// Takes a token for a probe that can wait ([`Solicitations::take_spare_unicast`]).
+    pub(super) fn take_spare_unicast(&mut self, now: Instant) -> bool {
+        self.schedule.take_spare_unicast(now)
+    }
+}
 
 /// Solicitations per address at most, the first included.
 pub(super) const ATTEMPTS: u8 = 3;
@@ -19,7 +169,7 @@ pub const UNICAST_BURST: u32 = 50;
 
 /// The solicitations still due, and the unicast budget.
 #[derive(Debug)]
-pub(super) struct Solicitations {
+struct Solicitations {
     /// Time between one address's attempts.
     spacing: Duration,
     /// (when, address): the next attempt of each address waiting for one.
@@ -34,7 +184,7 @@ pub(super) struct Solicitations {
 impl Solicitations {
     /// A schedule for a probe window of `wait`: attempts a quarter of the window apart
     /// (20 to 150 ms), so all three fit when the first goes out early.
-    pub(super) fn new(wait: Duration) -> Self {
+    fn new(wait: Duration) -> Self {
         Solicitations {
             spacing: (wait / 4).clamp(Duration::from_millis(20), Duration::from_millis(150)),
             due: BTreeSet::new(),
@@ -45,19 +195,19 @@ impl Solicitations {
     }
 
     /// Notes that the first attempt for `addr` went out at `now`, and plans the next.
-    pub(super) fn schedule(&mut self, addr: Ipv6Addr, now: Instant) {
+    fn schedule(&mut self, addr: Ipv6Addr, now: Instant) {
         if self.made.insert(addr, 1).is_none() {
             self.due.insert((now + self.spacing, addr));
         }
     }
 
     /// The addresses with an attempt still to come.
-    pub(super) fn waiting(&self) -> impl Iterator<Item = Ipv6Addr> + '_ {
+    fn waiting(&self) -> impl Iterator<Item = Ipv6Addr> + '_ {
         self.due.iter().map(|(_, a)| *a)
     }
 
     /// When the next attempt is due, if any.
-    pub(super) fn next_due(&self) -> Option<Instant> {
+    fn next_due(&self) -> Option<Instant> {
         self.due.first().map(|(t, _)| *t)
     }
 
@@ -83,7 +233,7 @@ impl Solicitations {
     /// Takes one token for a probe that can wait (a unicast Node Information query), only
     /// while more than half the burst would remain: the solicitations' last attempts must
     /// not find the budget spent by it.
-    pub(super) fn take_spare_unicast(&mut self, now: Instant) -> bool {
+    fn take_spare_unicast(&mut self, now: Instant) -> bool {
         self.take_unicast(0, now);
         if self.tokens >= f64::from(UNICAST_BURST / 2 + 1) {
             self.tokens -= 1.0;
@@ -107,63 +257,6 @@ impl Solicitations {
         } else {
             false
         }
-    }
-}
-
-impl<L: Link> Worker<'_, L> {
-    /// Sends the attempts that are due for addresses whose MAC is still unknown.
-    pub(super) fn send_due_solicitations(&mut self, now: Instant) {
-        for (addr, attempt) in self.pending.take_due(now) {
-            if !self.wants_mac(addr) {
-                continue;
-            }
-            if attempt < ATTEMPTS {
-                self.send_ns(addr);
-            } else if self.pending.take_unicast(2, now) {
-                self.send_unicast(addr);
-            } else {
-                self.stats.skipped += 2;
-            }
-        }
-    }
-
-    /// The last attempt: a unicast NS and a unicast echo to `addr` itself.
-    fn send_unicast(&mut self, addr: Ipv6Addr) {
-        let Some(mac) = self.cfg.mac else {
-            return;
-        };
-        let src = if crate::model::is_link_local(addr) {
-            self.cfg.sources.first().copied()
-        } else {
-            // The global/ULA source of the same kind, so the answer comes back on-link.
-            self.cfg
-                .sources
-                .iter()
-                .copied()
-                .find(|s| crate::model::PrefixKind::of(*s) == crate::model::PrefixKind::of(addr))
-                .or_else(|| self.cfg.sources.first().copied())
-        };
-        let ns = packet::neighbour_solicitation(addr, mac);
-        self.send(Probe {
-            dst: addr,
-            src: self.cfg.sources.first().copied(),
-            message: &ns,
-            dest_opts: None,
-            hop_opts: None,
-            hop_limit: None,
-        });
-        let seq = SEQ_UNICAST | (self.unicast_seq & 0x1fff);
-        self.unicast_seq = self.unicast_seq.wrapping_add(1);
-        let echo = packet::echo_request(&self.tag, seq);
-        self.sent_at.insert(seq, Instant::now());
-        self.send(Probe {
-            dst: addr,
-            src,
-            message: &echo,
-            dest_opts: None,
-            hop_opts: None,
-            hop_limit: None,
-        });
     }
 }
 

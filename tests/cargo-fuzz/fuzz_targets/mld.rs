@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use v6scout::probe::mld;
+use v6scout::probe::packet::mld;
 
 fuzz_target!(|data: &[u8]| {
     let _ = mld::parse_report(data);

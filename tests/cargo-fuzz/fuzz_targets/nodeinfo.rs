@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use v6scout::probe::nodeinfo;
+use v6scout::probe::packet::nodeinfo;
 
 fuzz_target!(|data: &[u8]| {
     let _ = nodeinfo::parse_reply(data);

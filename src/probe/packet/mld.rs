@@ -9,8 +9,8 @@
 //! host uses in another prefix) they give candidates, which a Neighbour Solicitation then
 //! confirms or not: nothing is reported that the host itself did not confirm.
 
-use super::packet::bytes::{addr, be16, Writer};
-use super::packet::{EmitError, Malformed, TYPE_MLD_QUERY, TYPE_MLD_REPORT_V1, TYPE_MLD_REPORT_V2};
+use super::bytes::{addr, be16, Writer};
+use super::{EmitError, Malformed, TYPE_MLD_QUERY, TYPE_MLD_REPORT_V1, TYPE_MLD_REPORT_V2};
 use crate::mac::Mac;
 use crate::model::Ipv6Prefix;
 use std::net::Ipv6Addr;
@@ -289,7 +289,7 @@ fn parse_record(b: &[u8], at: usize) -> Result<(Record, usize), Malformed> {
     let sources = sources(b, sources_at, n)?;
     let aux_at = sources_at + 16 * sources.len();
     let aux_data = (0..usize::from(aux_words))
-        .map(|i| super::packet::bytes::array::<4>(b, aux_at + 4 * i).ok_or(Malformed::Truncated))
+        .map(|i| super::bytes::array::<4>(b, aux_at + 4 * i).ok_or(Malformed::Truncated))
         .collect::<Result<Vec<_>, _>>()?;
     let len = RECORD_FIXED_LEN + 16 * sources.len() + 4 * aux_data.len();
     Ok((

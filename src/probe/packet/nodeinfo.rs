@@ -58,9 +58,43 @@ pub enum Malformed {
     BadName,
 }
 
+/// A Node Information reply, as [`super::parse`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// A successful Node Addresses reply.
+    Addresses(AddressesReply),
+    /// A successful Node Name reply.
+    Name(NameReply),
+    /// A well-formed reply we cannot use: refused or unknown (codes 1, 2), or of another
+    /// Qtype.
+    Unusable {
+        /// The reply's code.
+        code: u8,
+        /// Its Qtype.
+        qtype: u16,
+        /// Its flags.
+        flags: u16,
+        /// Its nonce.
+        nonce: [u8; 8],
+    },
+}
+
+/// A Node Information query about an IPv6 address (another node's: we never answer one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// What is asked.
+    pub qtype: u16,
+    /// The Qtype's flags.
+    pub flags: u16,
+    /// The nonce the reply must carry.
+    pub nonce: [u8; 8],
+    /// The address asked about.
+    pub subject: Ipv6Addr,
+}
+
 /// A Node Addresses reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reply {
+pub struct AddressesReply {
     /// The nonce, which must be the one of our query.
     pub nonce: [u8; 8],
     /// The responder said it left addresses out (flag T).
@@ -147,7 +181,7 @@ pub fn qtype(b: &[u8]) -> Option<u16> {
 }
 
 /// Reads a Node Addresses reply.
-pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
+pub fn parse_reply(b: &[u8]) -> Result<AddressesReply, Malformed> {
     let (nonce, flags, data) = reply_parts(b, QTYPE_NODE_ADDRESSES)?;
     if data.len() % ENTRY_LEN != 0 {
         return Err(Malformed::BadLength);
@@ -158,11 +192,84 @@ pub fn parse_reply(b: &[u8]) -> Result<Reply, Malformed> {
         .map(Ipv6Addr::from)
         .take(MAX_ADDRESSES)
         .collect();
-    Ok(Reply {
+    Ok(AddressesReply {
         nonce,
         truncated: flags & FLAG_TRUNCATED != 0,
         addresses,
     })
+}
+
+/// Reads any Node Information reply: a successful Node Addresses or Node Name one, or
+/// one we cannot use ([`Reply::Unusable`]).
+pub fn parse_any_reply(b: &[u8]) -> Result<Reply, Malformed> {
+    let head = b.get(..HEADER_LEN).ok_or(Malformed::Short)?;
+    let (code, qtype) = (head[1], u16::from_be_bytes([head[4], head[5]]));
+    let r = match qtype {
+        QTYPE_NODE_ADDRESSES => parse_reply(b).map(Reply::Addresses),
+        QTYPE_NODE_NAME => parse_name_reply(b).map(Reply::Name),
+        _ => Err(Malformed::OtherQtype),
+    };
+    match r {
+        Err(Malformed::Refused | Malformed::OtherQtype) => {
+            let mut nonce = [0u8; 8];
+            nonce.copy_from_slice(&head[8..16]);
+            Ok(Reply::Unusable {
+                code,
+                qtype,
+                flags: u16::from_be_bytes([head[6], head[7]]),
+                nonce,
+            })
+        }
+        r => r,
+    }
+}
+
+/// Reads a query about an IPv6 address (code 0, a 16-byte subject); `None` for anything
+/// else.
+pub fn parse_address_query(b: &[u8]) -> Option<Query> {
+    if b.len() != HEADER_LEN + 16 || b[0] != TYPE_NI_QUERY || b[1] != CODE_SUBJECT_IPV6 {
+        return None;
+    }
+    let (nonce, qtype) = parse_query(b)?;
+    let subject: [u8; 16] = b[HEADER_LEN..].try_into().ok()?;
+    Some(Query {
+        qtype,
+        flags: u16::from_be_bytes([b[6], b[7]]),
+        nonce,
+        subject: Ipv6Addr::from(subject),
+    })
+}
+
+impl Query {
+    /// The query's bytes (checksum 0).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        query(self.qtype, self.flags, self.nonce, self.subject)
+    }
+}
+
+impl Reply {
+    /// The reply's bytes (checksum 0), as a responder sends it.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            Reply::Addresses(r) => node_addresses_reply(r.nonce, r.truncated, &r.addresses),
+            Reply::Name(r) => {
+                let names: Vec<&str> = r.names.iter().map(String::as_str).collect();
+                node_name_reply(r.nonce, r.ttl, &names)
+            }
+            Reply::Unusable {
+                code,
+                qtype,
+                flags,
+                nonce,
+            } => {
+                let mut m = reply_head(*qtype, *flags, *nonce, 0);
+                m[1] = *code;
+                m
+            }
+        }
+    }
 }
 
 pub use name::{node_name_query, node_name_reply, parse_name_reply, NameReply, MAX_NAMES};
