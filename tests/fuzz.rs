@@ -11,7 +11,7 @@
 //! Each target gets random bytes and mutations of the seed corpus in `tests/corpus/` —
 //! real packets captured from Linux hosts, radvd and avahi (`tests/corpus/README.md`).
 //! The suite runs a short budget; a long run sets `PROPTEST_CASES`, e.g.
-//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz` (README, "Fuzzing").
+//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz` (docs/development.md, "Fuzzing").
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;

@@ -142,7 +142,7 @@ struct JsonIpv4 {
     last_seen: String,
 }
 
-/// The history document (schema version [`VERSION`], see README).
+/// The history document (schema version [`VERSION`], see docs/inventory.md).
 pub fn render_json(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> io::Result<()> {
     let doc = Doc {
         version: VERSION,

@@ -1,5 +1,5 @@
-//! JSON output, schema version 1 (README documents every field). These structs *are* the
-//! schema: a change to them is a change of `version`.
+//! JSON output, schema version 1 (docs/json-schema.md documents every field). These structs
+//! *are* the schema: a change to them is a change of `version`.
 
 use crate::report::{HostRow, IfaceReport, PrefixGroup, Report};
 use serde::Serialize;

@@ -1,18 +1,19 @@
-//! The JSON document against the schema as README documents it: every field the output
-//! has is documented, every documented field is there, with the documented type.
+//! The JSON document against the schema as docs/json-schema.md documents it (README links
+//! it): every field the output has is documented, every documented field is there, with
+//! the documented type.
 
 use super::fixture;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// `(level, field) -> (type text, optional)` from README's field table. Levels: `top`,
+/// `(level, field) -> (type text, optional)` from the schema page's field table. Levels: `top`,
 /// `iface`, `prefix`, `host`, `router`, `stats`; a type ending in ", optional" may be absent.
 fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
-    let readme = include_str!("../../README.md");
-    let start = readme.find("### JSON schema, version 1").unwrap();
+    let page = include_str!("../../docs/json-schema.md");
+    let start = page.find("## JSON schema, version 1").unwrap();
     let mut out = BTreeMap::new();
     let mut in_hosts = false;
-    for line in readme[start..]
+    for line in page[start..]
         .lines()
         .skip_while(|l| !l.starts_with("| field"))
         .skip(2)
@@ -82,7 +83,7 @@ fn check(level: &'static str, obj: &Value, doc: &BTreeMap<(&'static str, String)
     }
     for (k, v) in fields {
         let Some((ty, _)) = doc.get(&(level, k.clone())) else {
-            panic!("{level}.{k} is in the output but not documented in README");
+            panic!("{level}.{k} is in the output but not documented in docs/json-schema.md");
         };
         assert!(type_ok(v, ty), "{level}.{k} = {v} is not {ty}");
     }
@@ -136,11 +137,11 @@ fn check_report(r: crate::report::Report, doc: &BTreeMap<(&'static str, String),
 }
 
 #[test]
-fn readme_example_follows_the_documented_schema() {
+fn schema_page_example_follows_the_documented_schema() {
     let doc = documented();
-    let readme = include_str!("../../README.md");
-    let start = readme.find("### JSON schema, version 1").unwrap();
-    let block = &readme[start..];
+    let page = include_str!("../../docs/json-schema.md");
+    let start = page.find("## JSON schema, version 1").unwrap();
+    let block = &page[start..];
     let json = &block[block.find("```json\n").unwrap() + 8..];
     let v: Value = serde_json::from_str(&json[..json.find("```").unwrap()]).unwrap();
     check("top", &v, &doc);
@@ -148,4 +149,13 @@ fn readme_example_follows_the_documented_schema() {
     check("iface", i, &doc);
     check("prefix", &i["prefixes"][0], &doc);
     check("host", &i["prefixes"][0]["hosts"][0], &doc);
+}
+
+#[test]
+fn readme_links_the_schema_page() {
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains("](docs/json-schema.md)"),
+        "README must link docs/json-schema.md, where the JSON schema is documented"
+    );
 }

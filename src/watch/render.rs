@@ -104,7 +104,7 @@ pub fn human_line(e: &Event, clock: &str) -> String {
     s
 }
 
-/// One event as a JSON object (README documents every field).
+/// One event as a JSON object (docs/watch.md documents every field).
 #[derive(Serialize, Debug)]
 pub struct JsonEvent {
     /// `present`, `appeared`, `gone`, `address-added`, `address-removed`, `mac-changed`,
