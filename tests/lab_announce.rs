@@ -1,4 +1,4 @@
-//! Every address of hosts with privacy addresses (issue 17): each host has a random
+//! Every address of hosts with privacy addresses: each host has a random
 //! stable global address and a random "temporary" one; only the temporary one is ever a
 //! source (the prefix route prefers it, and a filter drops everything the stable one
 //! would send but its Neighbour Advertisements and avahi's own mDNS). A real avahi-daemon
