@@ -7,6 +7,8 @@
 //! stable one `seen_by: mdns`), the off-link one as `announced`, and the services; with
 //! `--no-names` the stable addresses stay hidden, which shows the lab hides them. Needs
 //! root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -189,7 +189,8 @@ fn reverse_dns(addr: Ipv6Addr) -> Option<String> {
             raw.as_ptr().cast(),
             raw.len(),
             host.as_mut_ptr(),
-            host.len() as libc::socklen_t,
+            // socklen_t on Linux, size_t on the BSDs.
+            host.len() as _,
             std::ptr::null_mut(),
             0,
             libc::NI_NAMEREQD,
