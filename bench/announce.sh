@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every address of hosts with privacy addresses (issue 17): addresses found per class
+# Every address of hosts with privacy addresses: addresses found per class
 # (link-local / global / ULA), default scan and --mld, for v6scout and optionally an
 # earlier build of it, on a lab where PRIVACY hosts hide their stable address.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# v6scout beside its peers on a lossy link ("real links" issue): the same lossy namespace lab
+# v6scout beside its peers on a lossy link: the same lossy namespace lab
 # (tests/lab/lab.sh create --lossy) scanned by v6scout, scan6 (ipv6toolkit) and nmap.
 #
 #   sudo bench/peers.sh [--hosts 60] [--dozing 5] [--cached 3] [--runs 5]

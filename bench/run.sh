@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Discovery benchmark on namespace labs (issue 9): completeness, wall time, peak memory,
+# Discovery benchmark on namespace labs: completeness, wall time, peak memory,
 # packets sent and time to first probe of real scans, at several link sizes.
 #
 #   sudo bench/run.sh [--sizes "10 50 150"] [--runs 5] [--hosts-b 3]

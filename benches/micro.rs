@@ -106,8 +106,8 @@ fn main() {
     };
     let mut out = Vec::with_capacity(1 << 16);
     for (label, format) in [
-        ("render: table, 150 hosts", Format::Table),
-        ("render: plain, 150 hosts", Format::Plain { header: true }),
+        ("render: table, 150 hosts", Format::TABLE),
+        ("render: plain, 150 hosts", Format::plain(true)),
         ("render: json, 150 hosts", Format::Json),
     ] {
         bench(label, budget, || {

@@ -282,8 +282,8 @@ fn run_one(n: usize) {
         };
         tg.push(t.elapsed());
         for (i, (format, times)) in [
-            (Format::Table, &mut tt),
-            (Format::Plain { header: true }, &mut tp),
+            (Format::TABLE, &mut tt),
+            (Format::plain(true), &mut tp),
             (Format::Json, &mut tj),
         ]
         .into_iter()
@@ -303,7 +303,7 @@ fn run_one(n: usize) {
             .expect("/dev/null");
         let mut out = std::io::LineWriter::new(null);
         let t = Instant::now();
-        output::render(&report, Format::Table, &mut out).expect("rendering");
+        output::render(&report, Format::TABLE, &mut out).expect("rendering");
         out.flush().expect("flush");
         tl.push(t.elapsed());
         heap = heap.max(peak_since(base));

@@ -487,22 +487,30 @@ pub fn usage_error_line(e: &clap::Error) -> String {
 }
 
 /// For an option of the scan given before a subcommand (`v6scout -i eth1 resolve pi`):
-/// where it goes, if the subcommand takes it, or that it does not.
+/// where it goes, if the subcommand takes it, or that it does not. Read from the error's
+/// kind and context (the subcommand, and the one option given before it), never from its
+/// wording; several options before the subcommand keep clap's message, which lists them.
 fn misplaced_option(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     use clap::CommandFactory;
-    if e.kind() != clap::error::ErrorKind::ArgumentConflict {
+    if e.kind() != ErrorKind::ArgumentConflict {
         return None;
     }
-    let text = e.render().to_string();
-    let (sub, rest) = text.split("the subcommand '").nth(1)?.split_once('\'')?;
-    let opt = rest
-        .split("cannot be used with '")
-        .nth(1)?
-        .split_once('\'')?
-        .0;
-    let (flag, value) = opt.split_once(' ').unwrap_or((opt, ""));
-    let long = flag.strip_prefix("--")?;
-    let cmd = Cli::command();
+    let Some(ContextValue::String(sub)) = e.get(ContextKind::InvalidSubcommand) else {
+        return None;
+    };
+    // The option as clap shows it: `--interface <IFACE>`.
+    let Some(ContextValue::String(given)) = e.get(ContextKind::PriorArg) else {
+        return None;
+    };
+    let mut cmd = Cli::command();
+    // Built as the parser built it, so each argument shows as in the error.
+    cmd.build();
+    let long = cmd
+        .get_arguments()
+        .find(|a| a.to_string() == *given)?
+        .get_long()?;
+    let flag = format!("--{long}");
     let Some(arg) = cmd
         .find_subcommand(sub)?
         .get_arguments()
@@ -512,14 +520,8 @@ fn misplaced_option(e: &clap::Error) -> Option<String> {
             "v6scout: error: '{sub}' has no option '{flag}'; try v6scout {sub} --help"
         ));
     };
-    let name = arg
-        .get_short()
-        .map_or_else(|| flag.to_string(), |c| format!("-{c}"));
-    let value = if value.is_empty() {
-        String::new()
-    } else {
-        format!(" {value}")
-    };
+    let value = given.strip_prefix(flag.as_str()).unwrap_or("");
+    let name = arg.get_short().map_or(flag, |c| format!("-{c}"));
     Some(format!(
         "v6scout: error: options of '{sub}' go after it: put '{name}' after '{sub}' \
          (v6scout {sub} {name}{value} …)"
@@ -594,6 +596,71 @@ mod tests {
         );
         // Other conflicts keep clap's words.
         assert!(line(&["v6scout", "--json", "--no-header"]).contains("cannot be used with"));
+    }
+
+    /// One test per case of `misplaced_option`, from clap's error kind and context.
+    fn misplaced(args: &[&str]) -> Option<String> {
+        misplaced_option(&Cli::try_parse_from(args).unwrap_err())
+    }
+
+    #[test]
+    fn misplaced_option_with_a_short_name_and_a_value() {
+        assert_eq!(
+            misplaced(&["v6scout", "-w", "2s", "resolve", "pi"]).as_deref(),
+            Some(
+                "v6scout: error: options of 'resolve' go after it: put '-w' after 'resolve' \
+                 (v6scout resolve -w <DURATION> …)"
+            )
+        );
+    }
+
+    #[test]
+    fn misplaced_option_with_only_a_long_name() {
+        assert_eq!(
+            misplaced(&["v6scout", "--rounds", "2", "watch"]).as_deref(),
+            Some(
+                "v6scout: error: options of 'watch' go after it: put '--rounds' after 'watch' \
+                 (v6scout watch --rounds <N> …)"
+            )
+        );
+    }
+
+    #[test]
+    fn misplaced_flag_without_a_value() {
+        assert_eq!(
+            misplaced(&["v6scout", "-L", "watch"]).as_deref(),
+            Some(
+                "v6scout: error: options of 'watch' go after it: put '-L' after 'watch' \
+                 (v6scout watch -L …)"
+            )
+        );
+    }
+
+    #[test]
+    fn misplaced_option_the_subcommand_does_not_take() {
+        assert_eq!(
+            misplaced(&["v6scout", "--plain", "connect", "pi", "22"]).as_deref(),
+            Some("v6scout: error: 'connect' has no option '--plain'; try v6scout connect --help")
+        );
+    }
+
+    #[test]
+    fn several_options_before_a_subcommand_keep_clap_s_list() {
+        let e = Cli::try_parse_from(["v6scout", "-L", "--mld", "watch"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+        assert_eq!(misplaced_option(&e), None);
+        let l = usage_error_line(&e);
+        assert!(
+            l.starts_with("v6scout: error: ") && !l.contains('\n'),
+            "{l}"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_not_misplaced_options() {
+        assert_eq!(misplaced(&["v6scout", "--json", "--no-header"]), None);
+        assert_eq!(misplaced(&["v6scout", "frobnicate"]), None);
+        assert_eq!(misplaced(&["v6scout", "--no-such-flag", "watch"]), None);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The built binary's command-line behaviour: help, misuse, privileges, exit codes.
 //! Anything that could send a packet runs inside throwaway `v6t-*` namespaces.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,5 +1,7 @@
 //! Dual stack and reachability in the lab (`lab.sh create --ipv4`): each host's IPv4
 //! address by MAC, hosts without one, an IPv4-only device, and a real sshd. Needs root.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

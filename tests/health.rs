@@ -5,6 +5,8 @@
 //! forging RAs for another prefix after a first scan listed as a router and flagged
 //! rogue, and an RA forged from another host's address not renaming that host. Needs
 //! root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

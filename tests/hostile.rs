@@ -6,6 +6,8 @@
 //! real hosts must still be found with their MACs, addresses capped at --max-hosts with
 //! the drop reported, and peak memory bounded. Needs root; skipped otherwise unless
 //! V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

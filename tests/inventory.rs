@@ -2,6 +2,8 @@
 //! their remembered addresses, concurrent writers and a kill, no file with
 //! --no-inventory, and the file's owner under sudo.
 //! Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,4 +1,4 @@
-//! Every address of hosts with privacy addresses (issue 17): each host has a random
+//! Every address of hosts with privacy addresses: each host has a random
 //! stable global address and a random "temporary" one; only the temporary one is ever a
 //! source (the prefix route prefers it, and a filter drops everything the stable one
 //! would send but its Neighbour Advertisements and avahi's own mDNS). A real avahi-daemon
@@ -7,6 +7,8 @@
 //! stable one `seen_by: mdns`), the off-link one as `announced`, and the services; with
 //! `--no-names` the stable addresses stay hidden, which shows the lab hides them. Needs
 //! root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

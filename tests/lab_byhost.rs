@@ -1,5 +1,7 @@
 //! `--by-host` against a real kernel: every lab device is one row per interface, with its
 //! scoped link-local address. Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

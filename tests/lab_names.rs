@@ -5,6 +5,8 @@
 //!
 //! Reverse DNS proper (a DNS server answering PTR queries) is not set up: it needs a DNS
 //! server package in the lab; the hosts-file entry goes through the same getnameinfo path.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,5 +1,7 @@
 //! The core scan against a real kernel: network-namespace labs (tests/lab/lab.sh).
 //! Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -10,6 +10,8 @@
 //! run, every other host is found in all runs but one at worst and each of its addresses
 //! at least once (see the test for why).
 //! Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1 (see tests/common).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -3,6 +3,8 @@
 //! directory, stopped by PID). Also a hostile client: garbage, a huge request, a client that
 //! never finishes, many connections at once, while the watch's rounds go on. Needs root;
 //! skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,6 +1,8 @@
 //! Every address of every host: the default scan and `--mld` against hosts with SLAAC,
 //! temporary, manual, ULA and RA-only addresses, some ignoring all echo (lab.sh --multi).
 //! Needs root.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -5,6 +5,8 @@
 //! Lab with 4 hosts on link A: h01 b8:27:eb:5a:00:01 (Raspberry Pi Foundation; global and
 //! ULA addresses too), h02 a private MAC, h03 2c:cf:67:5a:00:03 and h04 e4:5f:01:5a:00:04
 //! (both Raspberry Pi Trading, h04 ignores multicast echo), and the router (Buffalo).
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -5,6 +5,8 @@
 //! Needs root and `--features lab-helpers` (tests/run.sh passes it); skipped otherwise
 //! unless V6SCOUT_REQUIRE_LAB=1. `V6SCOUT_SMOL_CORPUS=DIR` also writes what smoltcp sent
 //! (tests/corpus/smoltcp/README.md) into DIR.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

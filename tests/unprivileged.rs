@@ -2,6 +2,8 @@
 //! open and closed, per lab namespace), and that every capability — and the root identity of
 //! a setuid binary — is gone while packets are being parsed. Needs root to build the lab;
 //! skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,5 +1,7 @@
 //! `v6scout watch` against a real kernel: a namespace lab where hosts come, go and gain
 //! addresses while watch runs. Needs root; skipped otherwise unless V6SCOUT_REQUIRE_LAB=1.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

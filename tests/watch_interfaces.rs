@@ -1,6 +1,8 @@
 //! `v6scout watch` and its interfaces, from the built binary in throwaway `v6t-*`
 //! namespaces: an interface added mid-watch is probed (a host behind it is reported), one
 //! that goes is one event, and what the watch process holds meanwhile.
+// Namespace labs (`ip netns`) exist on Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,4 +1,18 @@
-//! The terminal's width, for fitting the table.
+//! The terminal on stdout: whether there is one, its width, and `NO_COLOR`, read once for
+//! settling the output format.
+
+use crate::config::Terminal;
+use std::io::IsTerminal;
+
+/// The terminal on stdout, as the output format is settled against it.
+pub fn stdout() -> Terminal {
+    let is_tty = std::io::stdout().is_terminal();
+    Terminal {
+        is_tty,
+        width: if is_tty { width() } else { None },
+        no_color: std::env::var_os("NO_COLOR"),
+    }
+}
 
 /// Columns of the terminal on stdout, if it is one; `COLUMNS` wins when set.
 pub fn width() -> Option<u16> {

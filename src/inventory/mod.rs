@@ -1,7 +1,7 @@
-//! The device inventory: one SQLite file that remembers what scans confirmed (issue
-//! "Memory"), so the next scan can ask again for addresses it once saw, `watch` can tell
-//! a new device from a returning one, and `history`/`resolve` can answer for devices that
-//! are not answering right now.
+//! The device inventory: one SQLite file that remembers what scans confirmed, so the next
+//! scan can ask again for addresses it once saw, `watch` can tell a new device from a
+//! returning one, and `history`/`resolve` can answer for devices that are not answering
+//! right now.
 //!
 //! What is stored, per interface (known by its MAC when it has one, so a renamed adapter
 //! keeps its history, else by its name): every device (MAC) with its vendor, names, router

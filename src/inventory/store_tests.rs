@@ -367,7 +367,7 @@ fn two_threads_with_their_own_inventories_write_concurrently() {
     assert_eq!(count(&inv, "address"), 402);
 }
 
-/// The figures of the issue, printed: `cargo test --release --lib -- --ignored --nocapture
+/// The inventory's cost on a churning link, printed: `cargo test --release --lib -- --ignored --nocapture
 /// inventory_figures`. A churning link (50 devices, a new temporary address each round,
 /// a fifth of them away every other round) for 1,000 watch rounds; then record() of a
 /// 150-device scan.

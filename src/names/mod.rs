@@ -7,11 +7,14 @@
 //! The I/O sits behind [`Resolver`]: the scan asks for each address as soon as it is seen,
 //! so lookups run while the probe window is still open, takes the forward answers while
 //! it runs (their addresses are confirmed by the probes), and collects the rest at its
-//! end under a short deadline. Everything else here is pure.
+//! end under a short deadline. Everything else here is pure, the mDNS lookups included
+//! ([`mdns`]: the questions and what answers tell, on bytes; the platform only sends and
+//! receives them).
 
 pub mod announce;
 pub mod dns;
 pub mod hosts;
+pub mod mdns;
 
 pub use announce::{Addresses, Services};
 

@@ -10,17 +10,30 @@ pub mod routers;
 pub mod table;
 
 use crate::report::{HostRow, Report};
+use byhost::SortKey;
 use std::io::{self, Write};
+use table::TableStyle;
 
-/// How to print a scan.
+/// How to print a scan, complete: settled once from the flags and the terminal
+/// (`config::OutputConfig::format`), so that [`render`], the one place that chooses a
+/// renderer, has nothing left to decide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Aligned tables per interface and prefix, for people.
-    Table,
-    /// One address a line, whitespace-separated stable columns, for `awk`/`cut`.
+    Table {
+        /// Width and colour.
+        style: TableStyle,
+        /// One row per device per interface (`--by-host`), in this order; `None`: one
+        /// row per address, grouped by prefix.
+        by_host: Option<SortKey>,
+    },
+    /// One address (or with `by_host`, one device) a line, whitespace-separated stable
+    /// columns, for `awk`/`cut`.
     Plain {
         /// Print the column header line.
         header: bool,
+        /// As in [`Format::Table`].
+        by_host: Option<SortKey>,
     },
     /// One JSON document (schema version 1).
     Json,
@@ -28,11 +41,44 @@ pub enum Format {
     Jsonl,
 }
 
+impl Format {
+    /// A table as wide as its content, without colour, one row per address.
+    pub const TABLE: Format = Format::Table {
+        style: TableStyle {
+            width: None,
+            color: false,
+        },
+        by_host: None,
+    };
+
+    /// One address a line, with or without the header line.
+    pub const fn plain(header: bool) -> Format {
+        Format::Plain {
+            header,
+            by_host: None,
+        }
+    }
+}
+
 /// Writes the report in `format`.
 pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Table => table::render(report, out),
-        Format::Plain { header } => plain::render(report, header, out),
+        Format::Table {
+            style,
+            by_host: None,
+        } => table::render_styled(report, &style, out),
+        Format::Table {
+            style,
+            by_host: Some(sort),
+        } => byhost::render_table(report, sort, &style, out),
+        Format::Plain {
+            header,
+            by_host: None,
+        } => plain::render(report, header, out),
+        Format::Plain {
+            header,
+            by_host: Some(sort),
+        } => byhost::render_plain(report, sort, header, out),
         Format::Json => json::render(report, out),
         Format::Jsonl => jsonl::render(report, out),
     }

@@ -12,19 +12,19 @@ fn text(format: Format) -> String {
 #[test]
 fn plain_snapshot() {
     assert_eq!(
-        text(Format::Plain { header: true }),
+        text(Format::plain(true)),
         "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR\n\
          eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router - - - Buffalo.Inc\n\
          eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - - - - (private MAC)\n\
          eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - - - rpi.local,pi.example.org Raspberry Pi Foundation\n\
          eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo eui64 - - rpi.local,pi.example.org Raspberry Pi Foundation\n"
     );
-    assert!(!text(Format::Plain { header: false }).contains("IFACE"));
+    assert!(!text(Format::plain(false)).contains("IFACE"));
 }
 
 #[test]
 fn table_snapshot() {
-    let t = text(Format::Table);
+    let t = text(Format::TABLE);
     let want = "\
 eth0  fe80::/64 (link-local, from interface)
   ADDRESS                         MAC                VENDOR                   NAME                       SEEN BY
@@ -133,7 +133,7 @@ fn table_fits_a_narrow_terminal_shortening_only_vendor_and_name() {
     assert!(pi.contains('…'), "{pi}");
     assert_eq!(
         t.lines().count(),
-        text(Format::Table).lines().count(),
+        text(Format::TABLE).lines().count(),
         "{t}"
     );
     // 80 columns: still one line per row, the header whole, VENDOR kept readable.
@@ -153,7 +153,7 @@ fn table_fits_a_narrow_terminal_shortening_only_vendor_and_name() {
         width: Some(200),
         color: false,
     });
-    assert_eq!(wide, text(Format::Table));
+    assert_eq!(wide, text(Format::TABLE));
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn colour_only_when_asked() {
         "{coloured:?}"
     );
     // Plain and JSON never colour.
-    assert!(!text(Format::Plain { header: true }).contains('\x1b'));
+    assert!(!text(Format::plain(true)).contains('\x1b'));
 }
 
 #[test]
@@ -215,7 +215,7 @@ fn jsonl_snapshot() {
 
 #[test]
 fn dual_stack_table_shows_ipv4_open_ports_and_ipv4_only_hosts() {
-    let t = dual(Format::Table);
+    let t = dual(Format::TABLE);
     let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
     let want = "\
 eth0  fe80::/64 (link-local, from interface)
@@ -235,10 +235,10 @@ eth0  IPv4 only (no IPv6 answer)
 
 #[test]
 fn dual_stack_plain_and_json() {
-    let p = dual(Format::Plain { header: false });
+    let p = dual(Format::plain(false));
     assert!(p.contains("fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - 192.0.2.10 22 rpi.local,pi.example.org Raspberry Pi Foundation\n"), "{p}");
     assert!(p.contains("fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - none - - (private MAC)\n"), "swept, none: {p}");
-    let unswept = text(Format::Plain { header: false });
+    let unswept = text(Format::plain(false));
     assert!(
         unswept.contains("param-problem,ndp - - - - (private MAC)\n"),
         "not swept: {unswept}"
@@ -306,7 +306,7 @@ fn plain_fields_are_never_empty() {
     own.seen_by.clear();
     own.is_self = true;
     let mut out = Vec::new();
-    render(&r, Format::Plain { header: false }, &mut out).unwrap();
+    render(&r, Format::plain(false), &mut out).unwrap();
     let t = String::from_utf8(out).unwrap();
     for line in t.lines() {
         assert!(!line.contains("  "), "empty field: {line}");
@@ -325,15 +325,15 @@ fn name_column_only_when_some_host_has_a_name() {
         h.names.clear();
     }
     let mut out = Vec::new();
-    render(&r, Format::Table, &mut out).unwrap();
+    render(&r, Format::TABLE, &mut out).unwrap();
     let t = String::from_utf8(out).unwrap();
     assert!(!t.contains("NAME"), "{t}");
-    assert!(text(Format::Table).contains("NAME"));
+    assert!(text(Format::TABLE).contains("NAME"));
 }
 
 #[test]
 fn services_column_only_when_some_host_announces_one() {
-    assert!(!text(Format::Table).contains("SERVICES"));
+    assert!(!text(Format::TABLE).contains("SERVICES"));
     let mut r = fixture::report();
     for h in r.interfaces[0]
         .prefixes
@@ -344,7 +344,7 @@ fn services_column_only_when_some_host_announces_one() {
         h.services = vec!["_sftp-ssh._tcp".into(), "_ssh._tcp".into()];
     }
     let mut out = Vec::new();
-    render(&r, Format::Table, &mut out).unwrap();
+    render(&r, Format::TABLE, &mut out).unwrap();
     let t = String::from_utf8(out).unwrap();
     assert!(t.contains("SERVICES"), "{t}");
     let pi = t

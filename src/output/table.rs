@@ -260,11 +260,6 @@ pub(crate) fn trim_styled_end(line: &str) -> String {
     s
 }
 
-/// Writes the tables and the summary line (no width limit, no colour).
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    render_styled(report, &TableStyle::default(), out)
-}
-
 /// Writes the tables and the summary line in `style`.
 pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
     let (bold, reset) = if style.color {

@@ -11,6 +11,14 @@
 mod hotplug;
 #[cfg(target_os = "linux")]
 mod linux;
+
+// Every other system stops here, in one line, rather than in a dependency it lacks.
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "v6scout has no platform backend for this operating system: only Linux has one \
+     (src/platform/linux.rs); another system's backend goes beside it in src/platform/ \
+     and is chosen in src/platform/mod.rs"
+);
 #[cfg(unix)]
 mod unix;
 

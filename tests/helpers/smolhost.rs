@@ -22,6 +22,7 @@
 //! echo request no longer refreshes an existing neighbour entry's expiry.)
 //!
 //! `--log` prints every frame received and sent to stderr, as `rx|tx|drop HEX`.
+#![cfg(target_os = "linux")]
 
 use std::net::Ipv6Addr;
 use std::os::fd::AsRawFd;

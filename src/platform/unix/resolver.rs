@@ -1,10 +1,11 @@
 //! The real [`Resolver`]: one-shot mDNS queries over a UDP socket (reverse PTR; for each
 //! `.local` name found, its AAAA/A records; per link, every responder's DNS-SD service
-//! types; see [`super::mdns`]), and the system resolver (`getnameinfo`) in a few worker
-//! threads.
+//! types; the protocol is [`names::mdns`](crate::names::mdns), the socket
+//! [`super::mdns`]), and the system resolver (`getnameinfo`) in a few worker threads.
 
-use super::mdns::Mdns;
+use super::mdns::MdnsSocket;
 use crate::names::dns::clean_name;
+use crate::names::mdns::Heard;
 use crate::names::{wants_dns, Answer, NameAnswer, NameSource, Resolver, GRACE};
 use std::collections::HashSet;
 use std::net::{Ipv6Addr, SocketAddrV6};
@@ -17,7 +18,7 @@ use std::time::Instant;
 const DNS_THREADS: usize = 4;
 
 /// What the lookup threads tell the resolver.
-pub(super) enum Event {
+enum Event {
     Answer(Answer),
     /// A reverse DNS lookup ended (with or without a name).
     DnsDone,
@@ -30,7 +31,7 @@ pub(super) enum Event {
 /// mDNS and reverse DNS; see the module doc. Opening never fails: a part that cannot
 /// start (no socket) is left out and the rest still works.
 pub struct SystemResolver {
-    mdns: Option<Arc<Mdns>>,
+    mdns: Option<Arc<MdnsSocket>>,
     events_tx: Sender<Event>,
     events: Receiver<Event>,
     receiver_started: bool,
@@ -49,7 +50,7 @@ impl SystemResolver {
     pub fn new(dns: bool) -> Self {
         let (events_tx, events) = mpsc::channel();
         SystemResolver {
-            mdns: Mdns::open().map(Arc::new),
+            mdns: MdnsSocket::open().map(Arc::new),
             events_tx,
             events,
             receiver_started: false,
@@ -68,7 +69,15 @@ impl SystemResolver {
         };
         let tx = self.events_tx.clone();
         let stop = Arc::clone(&self.stop);
-        std::thread::spawn(move || super::mdns::receive_mdns(&mdns, &tx, &stop));
+        std::thread::spawn(move || {
+            mdns.receive(&stop, |heard| {
+                let _ = tx.send(match heard {
+                    Heard::Answer(a) => Event::Answer(a),
+                    Heard::Asked => Event::MdnsAsked(Instant::now()),
+                    Heard::Done => Event::MdnsDone,
+                });
+            });
+        });
         self.receiver_started = true;
     }
 
@@ -189,7 +198,8 @@ fn reverse_dns(addr: Ipv6Addr) -> Option<String> {
             raw.as_ptr().cast(),
             raw.len(),
             host.as_mut_ptr(),
-            host.len() as libc::socklen_t,
+            // socklen_t on Linux, size_t on the BSDs.
+            host.len() as _,
             std::ptr::null_mut(),
             0,
             libc::NI_NAMEREQD,
