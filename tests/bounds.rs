@@ -175,7 +175,7 @@ fn eth0() -> Interface {
 
 /// The rows the user would see after the forgeries, as the scan groups them.
 fn scan(forgeries: &[(u8, Forgery)]) -> Vec<HostRow> {
-    let mut link = SimLink::new(vec![real(1), real(2)]);
+    let mut link = SimLink::new(vec![real(1), real(2)]).with_virtual_time();
     for (k, f) in forgeries {
         inject(&mut link, *k, *f);
     }

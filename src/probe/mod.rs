@@ -8,7 +8,7 @@ pub mod worker;
 
 use std::io;
 use std::net::Ipv6Addr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One ICMPv6 message to send.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +61,10 @@ pub trait Link {
     fn mode(&self) -> LinkMode {
         LinkMode::Raw
     }
+    /// The time now on this link's clock: the system's, or a simulated link's own.
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
     /// Sends one message.
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()>;
     /// Waits at most `timeout` for one message; `Ok(None)` when none came.
@@ -71,6 +75,9 @@ pub trait Link {
 impl<L: Link + ?Sized> Link for Box<L> {
     fn mode(&self) -> LinkMode {
         (**self).mode()
+    }
+    fn now(&self) -> Instant {
+        (**self).now()
     }
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
         (**self).send(probe)

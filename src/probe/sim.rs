@@ -90,6 +90,8 @@ pub struct SimLink {
     probe_time: Option<Instant>,
     /// xorshift64* state of the loss draws ([`Quirks`]); fixed unless [`SimLink::with_loss_seed`].
     loss_rng: u64,
+    /// The link's own clock ([`SimLink::with_virtual_time`]); the system's when `None`.
+    clock: Option<Instant>,
 }
 
 /// How answers are spread over time.
@@ -164,6 +166,24 @@ impl SimLink {
         }
     }
 
+    /// Runs the link on a clock of its own: time passes only while a receive waits (as
+    /// long as it would block), never while the worker computes, so a window has the same
+    /// rounds, answers and ending however busy the machine is. Only for a worker alone on
+    /// the link: a thread outside it (an inbox feeder) lives in the system's time.
+    pub fn with_virtual_time(mut self) -> Self {
+        self.clock = Some(Instant::now());
+        self
+    }
+
+    /// Lets `d` pass: the link's clock moves on, or the thread sleeps.
+    fn pass(&mut self, d: Duration) {
+        match &mut self.clock {
+            // At least a little, so a worker polling with a zero timeout still moves on.
+            Some(t) => *t += d.max(Duration::from_micros(10)),
+            None => std::thread::sleep(d),
+        }
+    }
+
     /// Draws the losses of [`Quirks`] from `seed` (deterministic per seed).
     pub fn with_loss_seed(mut self, seed: u64) -> Self {
         self.loss_rng = seed | 1;
@@ -199,7 +219,7 @@ impl SimLink {
 
     /// Queues an answer, due now or, with a spread, within `max / divisor`.
     fn answer(&mut self, packet: Packet, divisor: u32) {
-        let base = self.probe_time.unwrap_or_else(Instant::now);
+        let base = self.probe_time.unwrap_or_else(|| self.now());
         match &mut self.spread {
             None => self.queue.push_back(packet),
             Some(sp) => {
@@ -216,7 +236,8 @@ impl SimLink {
         if let Some(p) = self.queue.pop_front() {
             return Some(p);
         }
-        if self.delayed.peek().is_some_and(|d| d.due <= Instant::now()) {
+        let now = self.now();
+        if self.delayed.peek().is_some_and(|d| d.due <= now) {
             return self.delayed.pop().map(|d| d.packet);
         }
         None
@@ -378,8 +399,12 @@ impl SimLink {
 }
 
 impl Link for SimLink {
+    fn now(&self) -> Instant {
+        self.clock.unwrap_or_else(Instant::now)
+    }
+
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
-        self.probe_time = Some(Instant::now());
+        self.probe_time = Some(self.now());
         self.sent.push((
             probe.dst,
             probe.src,
@@ -401,12 +426,12 @@ impl Link for SimLink {
         if self.queue.is_empty() {
             if let Some(next) = self.delayed.peek() {
                 // Block until the next answer is due, as a socket would, but not past timeout.
-                let wait = next.due.saturating_duration_since(Instant::now());
+                let wait = next.due.saturating_duration_since(self.now());
                 if wait > timeout {
-                    std::thread::sleep(timeout);
+                    self.pass(timeout);
                     return Ok(None);
                 }
-                std::thread::sleep(wait);
+                self.pass(wait);
             }
         }
         match self.pop_due() {
@@ -421,7 +446,11 @@ impl Link for SimLink {
                 }))
             }
             None => {
-                std::thread::sleep(timeout.min(Duration::from_millis(1)));
+                match self.clock {
+                    // Nothing will come: a socket would block for the whole timeout.
+                    Some(_) => self.pass(timeout),
+                    None => std::thread::sleep(timeout.min(Duration::from_millis(1))),
+                }
                 Ok(None)
             }
         }

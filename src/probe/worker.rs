@@ -49,7 +49,7 @@ pub fn run<L: Link>(
     cfg: &WorkerConfig,
     emit: &mut dyn FnMut(Observation),
 ) -> (WorkerStats, Option<std::io::Error>) {
-    let start = Instant::now();
+    let start = link.now();
     let mut w = Worker::new(Port::new(link, cfg, emit), cfg, start);
     w.run(start);
     w.port.finish()
@@ -154,7 +154,7 @@ impl<'a, L: Link> Worker<'a, L> {
         let deadline = start + self.cfg.wait;
         let mut buf = vec![0u8; 2048];
         let ended_early = loop {
-            let now = Instant::now();
+            let now = self.now();
             if now >= deadline {
                 break false;
             }
@@ -183,7 +183,8 @@ impl<'a, L: Link> Worker<'a, L> {
         if let Some(inbox) = &self.cfg.inbox {
             inbox.close();
         }
-        self.port.window_closed(start.elapsed(), ended_early);
+        let window = self.now().saturating_duration_since(start);
+        self.port.window_closed(window, ended_early);
     }
 
     /// Whether nothing more is planned: every round out, every question answered or out
@@ -199,7 +200,7 @@ impl<'a, L: Link> Worker<'a, L> {
         if let Some(due) = self.asks.next_due() {
             next = next.min(due);
         }
-        let mut timeout = next.saturating_duration_since(Instant::now());
+        let mut timeout = next.saturating_duration_since(self.now());
         if self.cfg.stop.is_some() {
             timeout = timeout.min(STOP_POLL);
         }
@@ -214,12 +215,17 @@ impl<'a, L: Link> Worker<'a, L> {
         match self.port.recv(buf, timeout) {
             Ok(Some(rx)) => {
                 let len = rx.len.min(buf.len());
-                self.handle(&rx, &buf[..len], Instant::now());
+                self.handle(&rx, &buf[..len], self.now());
             }
             Ok(None) => {}
             // A failing receive must not spin the loop hot until the deadline.
             Err(_) => std::thread::sleep(timeout.min(Duration::from_millis(10))),
         }
+    }
+
+    /// The time now on the link's clock.
+    fn now(&self) -> Instant {
+        self.port.now()
     }
 
     /// Whether the caller has what it needs.
@@ -272,7 +278,7 @@ impl<'a, L: Link> Worker<'a, L> {
                 false
             }
             Track::New => {
-                let now = Instant::now();
+                let now = self.now();
                 self.quiet.found(now);
                 self.send_ns(addr);
                 self.asks.first_sent(addr, now);
@@ -283,7 +289,7 @@ impl<'a, L: Link> Worker<'a, L> {
 
     /// Solicits each candidate the known interface IDs give, not asked about yet.
     fn try_ids(&mut self, tries: Vec<Ipv6Addr>) {
-        let now = Instant::now();
+        let now = self.now();
         for c in tries {
             if self.asks.is_tracked(c) || self.cfg.own.contains(&c) {
                 continue;

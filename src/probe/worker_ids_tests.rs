@@ -69,7 +69,7 @@ fn a_stable_address_behind_a_temporary_one_is_found_by_its_link_local_id() {
         2,
         &["fe80::10", "2001:db8:1::77e2:1234:abcd:1", "2001:db8:1::10"],
     );
-    let mut link = SimLink::new(vec![win.clone(), manual.clone()]);
+    let mut link = SimLink::new(vec![win.clone(), manual.clone()]).with_virtual_time();
     let got = confirmed(&mut link, &cfg());
     for (h, stable) in [
         (&win, "2001:db8:1::1c2b:3a4d:5e6f:7081"),
@@ -97,7 +97,7 @@ fn an_advertised_prefix_gets_every_known_id_and_random_ids_stay_home() {
     );
     // A random global ID: its twin in the other prefix would not exist, and is not tried.
     let random = host(4, &["fe80::4", "2001:db8:1::5a5a:1234:9876:4321"]);
-    let mut link = SimLink::new(vec![router.clone(), eui.clone(), random]);
+    let mut link = SimLink::new(vec![router.clone(), eui.clone(), random]).with_virtual_time();
     let got = confirmed(&mut link, &cfg());
     assert_eq!(
         got.get(&a("2001:db8:77::2ccf:67ff:fe00:3")),

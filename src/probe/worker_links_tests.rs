@@ -118,7 +118,7 @@ fn every_way_of_answering_the_option_counts() {
             },
         ),
     ];
-    let mut link = SimLink::new(hosts);
+    let mut link = SimLink::new(hosts).with_virtual_time();
     let (stats, seen) = run_on(&mut link, &cfg(120));
     let f = found(&seen);
     for i in 1..=4u8 {
@@ -140,13 +140,13 @@ fn an_echo_reply_cut_short_counts_only_if_it_kept_our_cookie() {
         echo_payload_cut: Some(n),
         ..Quirks::default()
     };
-    let mut link = SimLink::new(vec![host(1, cut(3)), host(2, cut(0))]);
+    let mut link = SimLink::new(vec![host(1, cut(3)), host(2, cut(0))]).with_virtual_time();
     let (_, seen) = run_on(&mut link, &cfg(60));
     let f = found(&seen);
     assert!(f[&a("fe80::1")].0.contains(&SeenBy::Echo));
     assert!(f[&a("fe80::2")].0.contains(&SeenBy::Echo));
     // The same reply with a payload that is not our cookie is someone else's.
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     let mut reply = Icmp::EchoReply {
         id: TAG.id,
         seq: 0,
@@ -166,7 +166,8 @@ fn every_answer_has_its_mac_from_the_frame_when_no_na_comes() {
         na_lost: true,
         ..Quirks::default()
     };
-    let mut link = SimLink::new(vec![host(1, lost), host(2, Quirks::default())]);
+    let mut link =
+        SimLink::new(vec![host(1, lost), host(2, Quirks::default())]).with_virtual_time();
     let (_, seen) = run_on(&mut link, &cfg(80));
     let f = found(&seen);
     assert_eq!(f[&a("fe80::1")].1[0], Mac([0x2c, 0xcf, 0x67, 0, 0, 1]));
@@ -186,6 +187,9 @@ fn without_frames_an_address_is_asked_three_times_the_last_unicast() {
     // the solicited-node group, the last to the address itself, with a unicast echo).
     struct NoFrames(SimLink);
     impl Link for NoFrames {
+        fn now(&self) -> Instant {
+            self.0.now()
+        }
         fn send(&mut self, p: &Probe<'_>) -> std::io::Result<()> {
             self.0.send(p)
         }
@@ -204,7 +208,7 @@ fn without_frames_an_address_is_asked_three_times_the_last_unicast() {
         na_lost: true,
         ..Quirks::default()
     };
-    let mut link = NoFrames(SimLink::new(vec![host(1, lost)]));
+    let mut link = NoFrames(SimLink::new(vec![host(1, lost)]).with_virtual_time());
     let mut seen = Vec::new();
     run(&mut link, &cfg(400), &mut |o| seen.push(o));
     let ns: Vec<Ipv6Addr> = link
@@ -247,7 +251,9 @@ fn lossy_wifi_hosts_are_all_found_with_their_macs() {
                 host(i, q)
             })
             .collect();
-        let mut link = SimLink::new(hosts.clone()).with_loss_seed(seed);
+        let mut link = SimLink::new(hosts.clone())
+            .with_virtual_time()
+            .with_loss_seed(seed);
         let (_, seen) = run_on(&mut link, &cfg(300));
         let f = found(&seen);
         for h in &hosts {
@@ -273,7 +279,7 @@ fn a_dozing_phone_the_cache_knows_is_confirmed_others_stay_hidden() {
         dozing: true,
         ..Quirks::default()
     };
-    let mut link = SimLink::new(vec![host(1, doze), host(2, doze)]);
+    let mut link = SimLink::new(vec![host(1, doze), host(2, doze)]).with_virtual_time();
     let mut c = cfg(200);
     // The cache knows the first phone and an address nobody has any more.
     c.recall = vec![a("fe80::1"), a("fe80::dead")];
@@ -305,7 +311,7 @@ fn a_dozing_phone_the_cache_knows_is_confirmed_others_stay_hidden() {
 
 #[test]
 fn hosts_heard_on_their_own_count_and_are_bounded() {
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     let phone = Mac([0xda, 0xa1, 0x19, 0, 0, 1]);
     // A host resolving our address, a device running DAD for its new address, a host
     // soliciting routers, an unsolicited NA.
@@ -349,7 +355,7 @@ fn hosts_heard_on_their_own_count_and_are_bounded() {
         assert!(macs.contains(&mac), "{addr}");
     }
     // A flood of solicitations from made-up sources fills only an eighth of --max-hosts.
-    let mut link = SimLink::new(vec![host(1, Quirks::default())]);
+    let mut link = SimLink::new(vec![host(1, Quirks::default())]).with_virtual_time();
     for i in 0..2000u32 {
         let src = Ipv6Addr::from(0xfe80u128 << 112 | 0x10_0000 | u128::from(i));
         let m = Mac([2, 0, 0, (i >> 16) as u8, (i >> 8) as u8, i as u8]);

@@ -92,7 +92,7 @@ fn freebsd(node_info: bool) -> SimHost {
 #[test]
 fn a_node_information_reply_reveals_the_address_a_host_never_sends_from() {
     let bsd = freebsd(true);
-    let mut link = SimLink::new(vec![bsd.clone()]);
+    let mut link = SimLink::new(vec![bsd.clone()]).with_virtual_time();
     let (stats, found, asked) = scan(&mut link);
     let (via, macs) = found.get(&a(STABLE)).expect("the stable address is listed");
     assert!(
@@ -147,7 +147,7 @@ fn names(link: &mut SimLink, cfg: &WorkerConfig) -> (WorkerStats, Vec<(Ipv6Addr,
 fn a_node_name_reply_gives_the_replier_its_name_once() {
     let mut bsd = freebsd(true);
     bsd.quirks.node_name = Some("bsd-box.example.org");
-    let mut link = SimLink::new(vec![bsd]);
+    let mut link = SimLink::new(vec![bsd]).with_virtual_time();
     let (stats, names) = names(&mut link, &cfg());
     // Answered to the multicast and the unicast query: passed on once.
     assert_eq!(
@@ -164,7 +164,7 @@ fn a_node_name_reply_gives_the_replier_its_name_once() {
 fn no_name_is_asked_when_names_are_off() {
     let mut bsd = freebsd(true);
     bsd.quirks.node_name = Some("bsd-box");
-    let mut link = SimLink::new(vec![bsd]);
+    let mut link = SimLink::new(vec![bsd]).with_virtual_time();
     let mut c = cfg();
     c.node_name = false;
     let (_, names) = names(&mut link, &c);
@@ -175,7 +175,7 @@ fn no_name_is_asked_when_names_are_off() {
 
 #[test]
 fn bad_and_stale_name_replies_give_no_name() {
-    let mut link = SimLink::new(vec![host(2, &["fe80::2"], false)]);
+    let mut link = SimLink::new(vec![host(2, &["fe80::2"], false)]).with_virtual_time();
     let forger = Mac([2, 0xba, 0xd0, 0, 0, 1]);
     let stale = nodeinfo::node_name_reply(*b"othrscan", 0, &["stale"]);
     link.inject_from(a("fe80::bad:1"), forger, 64, stale);
@@ -198,7 +198,7 @@ fn bad_and_stale_name_replies_give_no_name() {
 #[test]
 fn a_host_that_does_not_answer_keeps_its_stable_address_hidden() {
     // Linux: no Node Information. The same host is found only by what it sends from.
-    let mut link = SimLink::new(vec![freebsd(false)]);
+    let mut link = SimLink::new(vec![freebsd(false)]).with_virtual_time();
     let (_, found, _) = scan(&mut link);
     assert!(!found.contains_key(&a(STABLE)), "{found:?}");
 }
@@ -206,7 +206,7 @@ fn a_host_that_does_not_answer_keeps_its_stable_address_hidden() {
 #[test]
 fn forged_and_stale_replies_are_not_trusted() {
     let victim = host(2, &["fe80::2", "2001:db8:1::77aa:1234:5678:9abc"], false);
-    let mut link = SimLink::new(vec![victim.clone()]);
+    let mut link = SimLink::new(vec![victim.clone()]).with_virtual_time();
     let forger = Mac([2, 0xba, 0xd0, 0, 0, 1]);
     // Right nonce, but it claims the victim's hidden address: the victim answers the NS
     // with its own MAC, so the address is listed (it exists) but not as Node Information.

@@ -90,7 +90,7 @@ fn addresses(seen: &[Observation], via: SeenBy) -> Vec<Ipv6Addr> {
 
 #[test]
 fn sends_every_probe_kind_each_round() {
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     let (stats, _) = run_on(&mut link, &cfg());
     // RS and Node Information queries (addresses, name) once; per round: 2 sources x
     // (echo, option echo, option + unknown type).
@@ -131,9 +131,12 @@ fn sends_every_probe_kind_each_round() {
 /// A link that notes when each multicast echo went out.
 struct Timed(SimLink, Vec<Instant>);
 impl Link for Timed {
+    fn now(&self) -> Instant {
+        self.0.now()
+    }
     fn send(&mut self, probe: &Probe<'_>) -> std::io::Result<()> {
         if probe.message.first() == Some(&TYPE_ECHO_REQUEST) {
-            self.1.push(Instant::now());
+            self.1.push(self.0.now());
         }
         self.0.send(probe)
     }
@@ -146,7 +149,7 @@ impl Link for Timed {
 fn multicast_echoes_are_paced_and_all_sent() {
     // A round's echoes each make every host answer at once: they go PROBE_GAP apart.
     let mut link = Timed(
-        SimLink::new((1..=20).map(|i| pi(i, i % 4 == 0)).collect()),
+        SimLink::new((1..=20).map(|i| pi(i, i % 4 == 0)).collect()).with_virtual_time(),
         vec![],
     );
     let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});
@@ -165,14 +168,14 @@ fn multicast_echoes_are_paced_and_all_sent() {
     let mut c = cfg();
     c.wait = Duration::from_millis(8);
     c.rounds = 1;
-    let mut link = Timed(SimLink::new(vec![pi(1, false)]), vec![]);
+    let mut link = Timed(SimLink::new(vec![pi(1, false)]).with_virtual_time(), vec![]);
     assert!(run(&mut link, &c, &mut |_| {}).1.is_none());
     assert_eq!(link.1.len(), 4, "every echo of the round sent");
 }
 
 #[test]
 fn finds_echoing_and_silent_hosts_and_their_macs() {
-    let mut link = SimLink::new(vec![pi(1, false), pi(2, true)]);
+    let mut link = SimLink::new(vec![pi(1, false), pi(2, true)]).with_virtual_time();
     let (stats, seen) = run_on(&mut link, &cfg());
     assert_eq!(
         addresses(&seen, SeenBy::Echo),
@@ -229,7 +232,7 @@ fn finds_echoing_and_silent_hosts_and_their_macs() {
 fn router_advert_gives_router_mac_and_prefixes() {
     let mut rtr = pi(1, false);
     rtr.router_prefixes = Some(vec![(a("2001:db8:99::"), 64)]);
-    let mut link = SimLink::new(vec![rtr]);
+    let mut link = SimLink::new(vec![rtr]).with_virtual_time();
     let (_, seen) = run_on(&mut link, &cfg());
     assert!(seen.contains(&Observation::Prefix {
         ifindex: 2,
@@ -264,7 +267,7 @@ fn router_advert_gives_router_mac_and_prefixes() {
 
 #[test]
 fn drops_foreign_forged_and_malformed_packets() {
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     let other = ProbeTag {
         id: 1,
         cookie: [0; 8],
@@ -312,7 +315,7 @@ fn drops_foreign_forged_and_malformed_packets() {
 #[test]
 fn host_limit_bounds_tracking() {
     let hosts: Vec<SimHost> = (1..=50).map(|i| pi(i, false)).collect();
-    let mut link = SimLink::new(hosts);
+    let mut link = SimLink::new(hosts).with_virtual_time();
     let mut c = cfg();
     c.max_hosts = 10;
     let (stats, seen) = run_on(&mut link, &c);
@@ -331,7 +334,7 @@ fn host_limit_bounds_tracking() {
 fn forged_routers_cannot_crowd_out_hosts() {
     // 40 hosts answer our probes while 500 forged routers advertise first.
     let hosts: Vec<SimHost> = (1..=40).map(|i| pi(i, false)).collect();
-    let mut link = SimLink::new(hosts);
+    let mut link = SimLink::new(hosts).with_virtual_time();
     for i in 0..500u16 {
         let src = Ipv6Addr::from(0xfe80u128 << 112 | 0xf000_0000 | u128::from(i));
         link.inject(
@@ -379,7 +382,7 @@ fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
     let mut router = pi(1, false);
     router.router_prefixes = Some(vec![(a("2001:db8:77::"), 64)]);
     let confirmed = |mld: bool| {
-        let mut link = SimLink::new(vec![host.clone(), router.clone()]);
+        let mut link = SimLink::new(vec![host.clone(), router.clone()]).with_virtual_time();
         let mut c = cfg();
         c.mld = mld;
         c.sources.truncate(1);
@@ -418,13 +421,13 @@ fn mld_finds_silent_hosts_and_addresses_that_never_answered() {
 #[test]
 fn mld_reports_are_ignored_without_mld_and_checked_with_it() {
     let report = sim::mldv2_report(&[a("ff02::1:ff00:10")]);
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     link.inject(a("fe80::5"), 1, report.clone());
     let (_, seen) = run_on(&mut link, &cfg());
     assert!(seen.is_empty());
     let mut c = cfg();
     c.mld = true;
-    let mut link = SimLink::new(vec![]);
+    let mut link = SimLink::new(vec![]).with_virtual_time();
     link.inject(a("fe80::5"), 64, report.clone());
     link.inject(a("2001:db8:1::5"), 1, report);
     link.inject(
@@ -445,6 +448,9 @@ struct PingSim {
 }
 
 impl Link for PingSim {
+    fn now(&self) -> Instant {
+        self.inner.now()
+    }
     fn mode(&self) -> crate::probe::LinkMode {
         crate::probe::LinkMode::Ping {
             echo_id: self.echo_id,
@@ -473,7 +479,7 @@ impl Link for PingSim {
 #[test]
 fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
     let mut link = PingSim {
-        inner: SimLink::new(vec![pi(1, false), pi(2, true)]),
+        inner: SimLink::new(vec![pi(1, false), pi(2, true)]).with_virtual_time(),
         echo_id: 0x4242,
         refused: 0,
     };
@@ -514,6 +520,9 @@ fn ping_link_sends_echo_only_and_matches_the_kernel_id() {
 struct Mute(SimLink);
 
 impl Link for Mute {
+    fn now(&self) -> Instant {
+        self.0.now()
+    }
     fn send(&mut self, _: &Probe<'_>) -> std::io::Result<()> {
         Err(std::io::Error::from_raw_os_error(22))
     }
@@ -524,7 +533,7 @@ impl Link for Mute {
 
 #[test]
 fn a_link_that_cannot_send_reports_why_and_still_counts_what_arrived() {
-    let mut sim = SimLink::new(vec![]);
+    let mut sim = SimLink::new(vec![]).with_virtual_time();
     sim.inject(a("fe80::70"), 64, vec![TYPE_NEIGHBOUR_ADVERT, 0, 0]);
     let mut link = Mute(sim);
     let (stats, failed) = run(&mut link, &cfg(), &mut |_| {});

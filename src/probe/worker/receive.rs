@@ -160,7 +160,7 @@ impl<L: Link> Worker<'_, L> {
             }
         }
         if (s.mac.is_some() || s.frame_mac.is_some()) && self.asks.mac_known(s.addr) {
-            self.quiet.found(Instant::now());
+            self.quiet.found(self.now());
         }
         self.port.emit(Observation::Address {
             ifindex: self.port.ifindex(),
@@ -176,7 +176,7 @@ impl<L: Link> Worker<'_, L> {
     /// The unicast Node Information queries to a host that answered our probes, from
     /// the spare unicast budget.
     fn ask_node_info(&mut self, addr: std::net::Ipv6Addr) {
-        if self.asks.take_spare_unicast(Instant::now()) {
+        if self.asks.take_spare_unicast(self.now()) {
             self.send_ni_query(addr);
         } else {
             self.port.stats.skipped += 1;
@@ -184,7 +184,7 @@ impl<L: Link> Worker<'_, L> {
         if !self.cfg.node_name {
             return;
         }
-        if self.asks.take_spare_unicast(Instant::now()) {
+        if self.asks.take_spare_unicast(self.now()) {
             self.send_ni_name_query(addr);
         } else {
             self.port.stats.skipped += 1;

@@ -88,6 +88,11 @@ impl<'a, L: Link> Port<'a, L> {
         self.ifindex
     }
 
+    /// The time now on the link's clock.
+    pub(super) fn now(&self) -> Instant {
+        self.link.now()
+    }
+
     /// Sends one message; true when it went out (counted either way).
     fn send(&mut self, probe: &Probe<'_>) -> bool {
         match self.link.send(probe) {
@@ -242,11 +247,11 @@ impl Rounds {
             .map(|t| now.saturating_duration_since(*t))
     }
 
-    /// The next sequence number of a unicast echo, noted as sent now.
-    fn unicast_seq(&mut self) -> u16 {
+    /// The next sequence number of a unicast echo, noted as sent at `now`.
+    fn unicast_seq(&mut self, now: Instant) -> u16 {
         let seq = SEQ_UNICAST | (self.unicast_seq & 0x1fff);
         self.unicast_seq = self.unicast_seq.wrapping_add(1);
-        self.sent_at.insert(seq, Instant::now());
+        self.sent_at.insert(seq, now);
         seq
     }
 
@@ -265,7 +270,7 @@ impl<L: Link> Worker<'_, L> {
     /// Sends one message; a sent one counts as activity on the link.
     pub(super) fn send(&mut self, probe: Probe<'_>) {
         if self.port.send(&probe) {
-            self.quiet.sent(Instant::now());
+            self.quiet.sent(self.now());
         }
     }
 
@@ -312,7 +317,7 @@ impl<L: Link> Worker<'_, L> {
             hop_opts: None,
             hop_limit: None,
         });
-        self.routers.solicited(Instant::now());
+        self.routers.solicited(self.now());
         self.send_ni_query(ALL_NODES);
         if self.cfg.node_name {
             self.send_ni_name_query(ALL_NODES);
@@ -344,7 +349,7 @@ impl<L: Link> Worker<'_, L> {
     /// Sends the queued multicast probes that are due, `gap` apart.
     pub(super) fn send_queued(&mut self) {
         let opts = packet::unknown_option_dest_opts();
-        while let Some(q) = self.rounds.next_queued(Instant::now()) {
+        while let Some(q) = self.rounds.next_queued(self.now()) {
             let tag = *self.port.tag();
             let message = match q.kind {
                 ProbeKind::Echo | ProbeKind::OptionEcho => packet::echo_request(&tag, q.seq),
@@ -360,7 +365,7 @@ impl<L: Link> Worker<'_, L> {
             });
             // From the end of this send: a send delayed after `now` (the thread preempted)
             // must not bring the next one closer than the gap.
-            self.rounds.next_send = Instant::now() + self.rounds.gap;
+            self.rounds.next_send = self.now() + self.rounds.gap;
         }
     }
 
@@ -372,7 +377,7 @@ impl<L: Link> Worker<'_, L> {
             return;
         };
         let ns = packet::neighbour_solicitation(addr, mac);
-        self.asks.sent(addr, Instant::now());
+        self.asks.sent(addr, self.now());
         self.send(Probe {
             dst: packet::solicited_node(addr),
             src: self.cfg.sources.first().copied(),
@@ -423,7 +428,7 @@ impl<L: Link> Worker<'_, L> {
             hop_opts: None,
             hop_limit: None,
         });
-        let seq = self.rounds.unicast_seq();
+        let seq = self.rounds.unicast_seq(self.now());
         let echo = packet::echo_request(self.port.tag(), seq);
         self.send(Probe {
             dst: addr,
