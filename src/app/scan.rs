@@ -11,7 +11,7 @@ use crate::iface::Interface;
 use crate::model::Observation;
 use crate::names::{self, Answer, Asker, NameAnswer, NameSource, Resolver};
 use crate::neigh::NeighSource;
-use crate::probe::worker::{self, Expected, Inbox, WorkerStats};
+use crate::probe::worker::{self, Expected, Inbox};
 use crate::probe::Link;
 use crate::report::{Report, ScanStats};
 use crate::warning::{io_reason, Warning};
@@ -110,7 +110,7 @@ pub fn scan_links_with<L: Link + Send>(
     let mut node_names = Vec::new();
     type Outcome = (
         String,
-        std::thread::Result<(WorkerStats, Option<std::io::Error>)>,
+        std::thread::Result<(ScanStats, Option<std::io::Error>)>,
     );
     let results: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = links
@@ -230,12 +230,12 @@ pub fn scan_links_with<L: Link + Send>(
             .map(|(name, h)| (name, h.join()))
             .collect()
     });
-    let mut stats = WorkerStats::default();
+    let mut stats = ScanStats::default();
     for (name, r) in results {
         match r {
             // A link that could not send still counts what it received and dropped.
             Ok((s, failed)) => {
-                stats.add(&s);
+                stats.merge(&s);
                 if let Some(e) = failed {
                     warn(Warning::NoProbeSent {
                         interface: name,
@@ -255,10 +255,10 @@ pub fn scan_links_with<L: Link + Send>(
     } else {
         table.merge_cache(&[], false);
     }
-    let dropped = stats.dropped_over_limit + table.dropped_over_limit;
-    if dropped > 0 {
+    stats.dropped_over_limit += table.dropped_over_limit;
+    if stats.dropped_over_limit > 0 {
         warn(Warning::OverLimit {
-            dropped,
+            dropped: stats.dropped_over_limit,
             max_hosts: opts.max_hosts,
         });
     }
@@ -268,18 +268,7 @@ pub fn scan_links_with<L: Link + Send>(
         started,
         duration: t0.elapsed(),
         interfaces: group::group(&table, &ifaces, opts.group_options()),
-        stats: ScanStats {
-            probes_sent: stats.probes_sent,
-            replies: stats.replies,
-            malformed: stats.malformed,
-            dropped_over_limit: dropped,
-            send_errors: stats.send_errors,
-            foreign: stats.foreign,
-            skipped: stats.skipped,
-            unmatched_errors: stats.unmatched_errors,
-            ended_early: stats.ended_early,
-            window: stats.window,
-        },
+        stats,
         ports_checked: None,
     };
     names::apply(&mut report, &answers);
