@@ -339,14 +339,6 @@ fn take(
     }
 }
 
-/// Prints a warning on stderr: the one place warnings are worded for the user.
-pub fn warn_stderr(w: Warning) {
-    crate::say!(
-        "v6scout: warning: {}",
-        crate::warning::strip_os_codes(&w.to_string())
-    );
-}
-
 #[cfg(test)]
 #[path = "scan_tests.rs"]
 mod tests;

@@ -208,7 +208,7 @@ fn json_lines(s: &Shared) -> Vec<serde_json::Value> {
 /// their MAC is known, each address once; the rest and the summary at the end.
 #[test]
 fn jsonl_streams_hosts_during_the_scan() {
-    use crate::app::observe::Observers;
+    use crate::app::engine::observe::Observers;
     use crate::output::jsonl::JsonlStream;
     let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"]), host(3, true, &[])]);
     let shared = Shared::default();

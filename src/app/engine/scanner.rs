@@ -4,10 +4,11 @@
 //! open the links of interfaces that appear ([`Scanner::add_interface`]).
 
 use super::dualstack;
-use super::memory::Memory;
-use super::scan::{scan_links_with, warn_stderr, ScanHooks, ScanObserver};
+use super::scan::{scan_links_with, ScanHooks, ScanObserver};
 use super::sure::SureAnswer;
+use crate::app::adapters::memory::Memory;
 use crate::config::{InventoryConfig, ScanConfig};
+use crate::output::warnings::warn_stderr;
 use crate::platform::{self, Added, Keep, Os};
 use crate::reach;
 use crate::report::Report;

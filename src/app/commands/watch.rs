@@ -1,16 +1,18 @@
 //! `v6scout watch`: scan, diff against the previous scans, print the events, sleep, again.
 //! The event logic is `crate::watch`; this is the loop, the signals, the clock and `--exec`.
 
-use super::follow::Follow;
-use super::metrics_http::{self, Snapshot};
-use super::scan::warn_stderr;
-use super::Scanner;
+mod follow;
+
+use crate::app::adapters::metrics_http::{self, Snapshot};
+use crate::app::engine::Scanner;
 use crate::config::{MetricsListen, WatchSettings};
 use crate::metrics::{Metrics, MetricsConfig};
+use crate::output::warnings::warn_stderr;
 use crate::warning::Warning;
 use crate::watch::render::{env_vars, human_line, json_line};
 use crate::watch::{Event, EventKind, Watcher};
 use anyhow::{Context, Result};
+use follow::Follow;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use std::collections::HashSet;
