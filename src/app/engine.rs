@@ -4,6 +4,7 @@
 //! whole engine is tested on the simulator.
 
 mod announced;
+pub mod collector;
 pub mod dualstack;
 mod links;
 pub mod observe;
@@ -11,6 +12,9 @@ pub mod scan;
 pub mod scanner;
 pub mod sure;
 
+pub use collector::{Collector, Stages};
 pub use links::{random_tag, recall_from_cache};
-pub use scan::{scan_links, scan_links_with, Recall, ScanHooks, ScanObserver};
-pub use scanner::{scan, Scanner};
+pub use scan::{
+    probe_window, scan_links, scan_links_with, Feeders, Recall, ScanHooks, ScanObserver,
+};
+pub use scanner::{scan, ScanRequest, Scanner};

@@ -1,25 +1,24 @@
-//! The scan: one probe thread per link, the collector, the neighbour cache, grouping.
+//! The probe window: one worker thread per link, fed what the neighbour cache and the
+//! inventory know while it runs, every observation into the [`Collector`].
 
-use super::announced::Feed;
+use super::collector::{Collector, Stages};
 use super::links::worker_config;
 pub use super::links::{random_tag, recall_from_cache};
 use super::sure::SureAnswer;
 use crate::collect::HostTable;
 use crate::config::ScanConfig;
-use crate::group;
 use crate::iface::Interface;
-use crate::model::Observation;
-use crate::names::{self, Answer, Asker, NameAnswer, NameSource, Resolver};
+use crate::names::Resolver;
 use crate::neigh::NeighSource;
-use crate::probe::worker::{self, Expected, Inbox};
+use crate::probe::packet::ProbeTag;
+use crate::probe::worker::{self, Expected, Inbox, WorkerConfig};
 use crate::probe::Link;
-use crate::report::{Report, ScanStats};
+use crate::report::Report;
 use crate::warning::{io_reason, Warning};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::net::Ipv6Addr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant, SystemTime};
 
 /// Told about the scan as it runs (streaming output, progress).
 pub trait ScanObserver {
@@ -28,9 +27,6 @@ pub trait ScanObserver {
     /// An observation about `addr` on interface `ifindex` was just added to `table`.
     fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
 }
-
-/// Most addresses a scan asks names for, over all interfaces.
-const MAX_NAME_QUERIES: usize = 4096;
 
 /// What a scan runs besides probing: name lookups and an observer. Both optional.
 #[derive(Default)]
@@ -75,267 +71,186 @@ pub fn scan_links_with<L: Link + Send>(
 ) -> Report {
     let ScanHooks {
         resolver,
-        mut observer,
+        observer,
         recall,
         first,
-        mut sure,
+        sure,
     } = hooks;
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = SystemTime::now();
-    let t0 = Instant::now();
-    let tag = random_tag();
-    let ifaces: Vec<Interface> = links.iter().map(|(i, _)| i.clone()).collect();
-    let mut table = HostTable::new(opts.max_hosts);
-    let own: BTreeSet<Ipv6Addr> = ifaces
-        .iter()
-        .flat_map(|i| i.addrs.iter().map(|a| a.addr))
-        .collect();
-    let mut asker = resolver.map(|r| Asker::new(r, own, MAX_NAME_QUERIES));
-    if let Some(o) = observer.as_mut() {
-        o.start(&ifaces, opts);
-    }
+    let ifaces = links.iter().map(|(i, _)| i.clone()).collect();
+    // Fresh borrows, so the hooks may live longer than `opts`.
+    let resolver = resolver.map(|r| r as &mut dyn Resolver);
+    let observer = observer.map(|o| o as &mut dyn ScanObserver);
+    let mut collector = Collector::new(ifaces, opts, resolver, observer, sure);
+    let feeders = Feeders {
+        neigh,
+        recall,
+        first,
+    };
+    probe_window(links, opts, feeders, &mut collector, warn);
+    collector.finish(Stages::default(), warn)
+}
+
+/// What the probe window reads besides the links; each is left out when `None`.
+#[derive(Default)]
+pub struct Feeders<'r> {
+    /// The kernel's neighbour cache: its addresses are confirmed during the window, and it
+    /// is merged once the window ends.
+    pub neigh: Option<&'r dyn NeighSource>,
+    /// What earlier scans remember (see [`ScanHooks::recall`]).
+    pub recall: Option<Recall<'r>>,
+    /// Where a searched device was last (see [`ScanHooks::first`]).
+    pub first: Option<&'r HashMap<u32, Vec<Ipv6Addr>>>,
+}
+
+/// The probe window on every link: spawns the workers and the inventory's reader, feeds
+/// the cache to the workers, and gives `collector` every observation until the last
+/// worker ends, then their counters and the cache.
+pub fn probe_window<L: Link + Send>(
+    links: &mut [(Interface, L)],
+    opts: &ScanConfig,
+    from: Feeders<'_>,
+    collector: &mut Collector<'_>,
+    warn: &mut dyn FnMut(Warning),
+) {
+    let Feeders {
+        neigh,
+        recall,
+        first,
+    } = from;
+    let ifaces = collector.ifaces().to_vec();
+    let window = Window {
+        opts,
+        tag: random_tag(),
+        inboxes: links.iter().map(|_| Inbox::new()).collect(),
+        stop: collector
+            .searching()
+            .then(|| Arc::new(AtomicBool::new(false))),
+    };
     // What the cache and the inventory know is read once the workers are going, and fed
     // into their inboxes; each inbox waits for the feeders that promised to come.
-    let inboxes: Vec<Inbox> = links.iter().map(|_| Inbox::new()).collect();
-    let promise = |on: bool| -> Vec<Expected> {
-        if on {
-            inboxes.iter().map(Inbox::expect).collect()
-        } else {
-            Vec::new()
-        }
-    };
-    let (cache_word, recall_word) = (promise(neigh.is_some()), promise(recall.is_some()));
-    let (tx, rx) = mpsc::channel();
-    let mut feed = Feed::default();
-    let mut node_names = Vec::new();
-    type Outcome = (
-        String,
-        std::thread::Result<(ScanStats, Option<std::io::Error>)>,
+    let (cache_word, recall_word) = (
+        window.promise(neigh.is_some()),
+        window.promise(recall.is_some()),
     );
-    let results: Vec<Outcome> = std::thread::scope(|s| {
-        let handles: Vec<_> = links
+    let (tx, rx) = mpsc::channel();
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let workers: Vec<_> = links
             .iter_mut()
-            .zip(&inboxes)
+            .zip(&window.inboxes)
             .map(|((iface, link), inbox)| {
+                let cfg = window.worker_config(iface, inbox, first);
+                collector.add_link(iface.index, inbox, cfg.prefixes.clone());
                 let tx = tx.clone();
-                let searched: Vec<Ipv6Addr> = first
-                    .and_then(|f| f.get(&iface.index))
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|a| !opts.link_local_only || crate::model::is_link_local(*a))
-                    .collect();
-                let mut cfg = worker_config(iface, opts, tag, searched);
-                cfg.stop = sure.is_some().then(|| stop.clone());
-                cfg.inbox = Some(inbox.clone());
-                if asker.is_some() {
-                    feed.add_link(iface.index, inbox.clone(), cfg.prefixes.clone());
-                }
-                let name = iface.name.clone();
-                let handle = s.spawn(move || {
-                    worker::run(link, &cfg, &mut |o| {
-                        let _ = tx.send(o);
-                    })
-                });
-                (name, handle)
+                let run = move || worker::run(link, &cfg, &mut |o| drop(tx.send(o)));
+                (iface.name.clone(), s.spawn(run))
             })
             .collect();
         drop(tx);
         let recalling = recall.map(|read| {
-            let to: Vec<(u32, Inbox)> = ifaces
-                .iter()
-                .map(|i| i.index)
-                .zip(inboxes.clone())
-                .collect();
-            let link_local_only = opts.link_local_only;
+            let (to, link_local_only) = (window.by_index(&ifaces), opts.link_local_only);
             s.spawn(move || {
                 let _word = recall_word;
-                let (mut addrs, warnings) = read();
-                for (index, inbox) in to {
-                    let remembered = addrs.remove(&index).unwrap_or_default();
-                    inbox.push(
-                        remembered
-                            .into_iter()
-                            .filter(|a| !link_local_only || crate::model::is_link_local(*a)),
-                    );
-                }
-                warnings
+                feed_recall(read, to, link_local_only)
             })
         });
-        // What the kernel already knows is confirmed during the window, not only merged
-        // after.
         if let Some(n) = neigh {
-            match n.dump() {
-                Ok(known) => {
-                    for (iface, inbox) in ifaces.iter().zip(&inboxes) {
-                        inbox.push(recall_from_cache(iface, &known, opts));
-                    }
-                }
-                Err(e) => warn(Warning::NeighCache { why: io_reason(&e) }),
-            }
+            feed_cache(n, &ifaces, &window, warn);
         }
         drop(cache_word);
-        loop {
-            let now = Instant::now();
-            let stop_at = sure.as_ref().and_then(SureAnswer::stop_at);
-            // Wake for the search's stop, and every FEED_POLL while mDNS may answer.
-            let wait = [
-                stop_at.map(|at| at.saturating_duration_since(now)),
-                feed.active().then_some(FEED_POLL),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let got = match wait {
-                Some(w) => rx.recv_timeout(w),
-                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
-            };
-            let mut new = Vec::new();
-            match got {
-                Ok(obs) => new.push(obs),
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-            if stop_at.is_some_and(|at| Instant::now() >= at) {
-                // The answer is in: the workers end their windows, and what they
-                // still send is taken in below.
-                stop.store(true, Ordering::Relaxed);
-                sure = None;
-            }
-            if let Some(a) = asker.as_mut() {
-                new.extend(feed.answers(a.poll(), &table, now));
-                feed.tick(now);
-            }
-            for obs in new {
-                if let Some(n) = node_name(&obs) {
-                    node_names.extend(n);
-                    continue;
-                }
-                take(
-                    &mut table,
-                    obs,
-                    &mut feed,
-                    &mut sure,
-                    &mut asker,
-                    &mut observer,
-                );
-            }
-        }
+        let never = AtomicBool::new(false);
+        collector.collect(&rx, window.stop.as_deref().unwrap_or(&never));
         // A read that failed outright costs the remembered addresses, not the scan.
         for w in recalling.and_then(|h| h.join().ok()).unwrap_or_default() {
             warn(w);
         }
-        handles
+        workers
             .into_iter()
             .map(|(name, h)| (name, h.join()))
             .collect()
     });
-    let mut stats = ScanStats::default();
-    for (name, r) in results {
-        match r {
-            // A link that could not send still counts what it received and dropped.
-            Ok((s, failed)) => {
-                stats.merge(&s);
-                if let Some(e) = failed {
-                    warn(Warning::NoProbeSent {
-                        interface: name,
-                        why: io_reason(&e),
-                    });
-                }
-            }
-            // A bug in one worker must not cost the other interfaces their results.
-            Err(_) => warn(Warning::WorkerStopped { interface: name }),
-        }
+    for (name, outcome) in outcomes {
+        collector.worker_done(name, outcome, warn);
     }
-    if let Some(n) = neigh {
-        match n.dump() {
-            Ok(cache) => table.merge_cache(&cache, opts.include_stale),
-            Err(e) => warn(Warning::NeighCache { why: io_reason(&e) }),
-        }
-    } else {
-        table.merge_cache(&[], false);
-    }
-    stats.dropped_over_limit += table.dropped_over_limit;
-    if stats.dropped_over_limit > 0 {
-        warn(Warning::OverLimit {
-            dropped: stats.dropped_over_limit,
-            max_hosts: opts.max_hosts,
-        });
-    }
-    let mut answers = asker.map(Asker::finish).unwrap_or_default();
-    answers.extend(node_names);
-    let mut report = Report {
-        started,
-        duration: t0.elapsed(),
-        interfaces: group::group(&table, &ifaces, opts.group_options()),
-        stats,
-        ports_checked: None,
-    };
-    names::apply(&mut report, &answers);
-    report.duration = t0.elapsed();
-    report
+    collector.close_window(neigh, warn);
 }
 
-/// How often the scan looks for announced addresses while it waits for observations.
-const FEED_POLL: Duration = Duration::from_millis(3);
-
-/// A name a node gave itself (Node Information), as the answer of a lookup: cleaned like
-/// any other name. `None` for every other observation; `Some(None)` for a name unfit to
-/// print.
-fn node_name(obs: &Observation) -> Option<Option<Answer>> {
-    let Observation::Name {
-        ifindex,
-        addr,
-        name,
-    } = obs
-    else {
-        return None;
-    };
-    Some(names::dns::clean_name(name).map(|name| {
-        Answer::Name(NameAnswer {
-            ifindex: *ifindex,
-            addr: *addr,
-            name,
-            source: NameSource::NodeInfo,
-        })
-    }))
+/// What every worker of one window shares: its configuration's source, this scan's probe
+/// identity, one inbox per link, and a search's stop flag.
+struct Window<'o> {
+    opts: &'o ScanConfig,
+    tag: ProbeTag,
+    inboxes: Vec<Inbox>,
+    stop: Option<Arc<AtomicBool>>,
 }
 
-/// Adds one observation to the table, and what follows from it: the name lookup of a new
-/// address, the mDNS credit of an announced one it confirms, the observer, a search.
-fn take(
-    table: &mut HostTable,
-    obs: Observation,
-    feed: &mut Feed,
-    sure: &mut Option<SureAnswer>,
-    asker: &mut Option<Asker<'_>>,
-    observer: &mut Option<&mut dyn ScanObserver>,
+impl Window<'_> {
+    /// One promise per inbox that a feeder will come (none when it will not).
+    fn promise(&self, on: bool) -> Vec<Expected> {
+        if on {
+            self.inboxes.iter().map(Inbox::expect).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Each link's inbox, by interface index (`ifaces` in link order).
+    fn by_index(&self, ifaces: &[Interface]) -> Vec<(u32, Inbox)> {
+        let indexes = ifaces.iter().map(|i| i.index);
+        indexes.zip(self.inboxes.iter().cloned()).collect()
+    }
+
+    /// The configuration of the worker of `iface`, which reads `inbox` and solicits first
+    /// where a searched device was last.
+    fn worker_config(
+        &self,
+        iface: &Interface,
+        inbox: &Inbox,
+        first: Option<&HashMap<u32, Vec<Ipv6Addr>>>,
+    ) -> WorkerConfig {
+        let link_local_only = self.opts.link_local_only;
+        let searched: Vec<Ipv6Addr> = first
+            .and_then(|f| f.get(&iface.index))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|a| !link_local_only || crate::model::is_link_local(*a))
+            .collect();
+        let mut cfg = worker_config(iface, self.opts, self.tag, searched);
+        cfg.stop.clone_from(&self.stop);
+        cfg.inbox = Some(inbox.clone());
+        cfg
+    }
+}
+
+/// Reads what earlier scans remember and hands each link's addresses to its worker;
+/// returns the read's warnings.
+fn feed_recall(read: Recall<'_>, to: Vec<(u32, Inbox)>, link_local_only: bool) -> Vec<Warning> {
+    let (mut addrs, warnings) = read();
+    for (index, inbox) in to {
+        let remembered = addrs.remove(&index).unwrap_or_default();
+        inbox.push(
+            remembered
+                .into_iter()
+                .filter(|a| !link_local_only || crate::model::is_link_local(*a)),
+        );
+    }
+    warnings
+}
+
+/// What the kernel already knows is confirmed during the window, not only merged after.
+fn feed_cache(
+    neigh: &dyn NeighSource,
+    ifaces: &[Interface],
+    window: &Window<'_>,
+    warn: &mut dyn FnMut(Warning),
 ) {
-    if let Some(s) = sure.as_mut() {
-        s.see(&obs, Instant::now());
-    }
-    let key = match obs {
-        Observation::Address { ifindex, addr, .. } | Observation::MacHint { ifindex, addr, .. } => {
-            Some((ifindex, addr))
+    match neigh.dump() {
+        Ok(known) => {
+            for (iface, inbox) in ifaces.iter().zip(&window.inboxes) {
+                inbox.push(recall_from_cache(iface, &known, window.opts));
+            }
         }
-        Observation::Prefix { .. }
-        | Observation::Router { .. }
-        | Observation::Claim { .. }
-        | Observation::Name { .. } => None,
-    };
-    let is_address = matches!(obs, Observation::Address { .. });
-    let credit = feed.confirmed(&obs);
-    table.add(obs);
-    if let Some(c) = credit {
-        table.add(c);
-    }
-    if let Some((ifindex, addr)) = key {
-        if let (true, Some(a)) = (is_address, asker.as_mut()) {
-            a.ask(ifindex, addr);
-        }
-        if let Some(o) = observer.as_mut() {
-            o.seen(table, ifindex, addr);
-        }
+        Err(e) => warn(Warning::NeighCache { why: io_reason(&e) }),
     }
 }
 
