@@ -12,9 +12,7 @@ pub mod scan;
 pub mod scanner;
 pub mod sure;
 
-pub use collector::{Collector, Stages};
+pub use collector::{Collector, ScanObserver, Stages};
 pub use links::{random_tag, recall_from_cache};
-pub use scan::{
-    probe_window, scan_links, scan_links_with, Feeders, Recall, ScanHooks, ScanObserver,
-};
+pub use scan::{probe_window, scan_links, scan_links_with, Feeders, Recall, ScanHooks};
 pub use scanner::{scan, ScanRequest, Scanner};

@@ -5,7 +5,6 @@
 
 use super::announced::Feed;
 use super::dualstack::{self, Swept};
-use super::scan::ScanObserver;
 use super::sure::SureAnswer;
 use crate::app::adapters::memory::Memory;
 use crate::collect::HostTable;
@@ -44,6 +43,14 @@ pub struct Stages<'s> {
     pub ports: Option<(&'s [u16], &'s dyn Connector)>,
     /// The inventory, for the alerts that need what earlier scans saw.
     pub alerts: Option<&'s mut Memory>,
+}
+
+/// Told about the scan as it runs (streaming output, progress).
+pub trait ScanObserver {
+    /// The scan is about to start on `ifaces`.
+    fn start(&mut self, _ifaces: &[Interface], _cfg: &ScanConfig) {}
+    /// An observation about `addr` on interface `ifindex` was just added to `table`.
+    fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
 }
 
 /// One scan's state, from its first observation to its report.

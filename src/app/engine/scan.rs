@@ -1,11 +1,10 @@
 //! The probe window: one worker thread per link, fed what the neighbour cache and the
 //! inventory know while it runs, every observation into the [`Collector`].
 
-use super::collector::{Collector, Stages};
+use super::collector::{Collector, ScanObserver, Stages};
 use super::links::worker_config;
 pub use super::links::{random_tag, recall_from_cache};
 use super::sure::SureAnswer;
-use crate::collect::HostTable;
 use crate::config::ScanConfig;
 use crate::iface::Interface;
 use crate::names::Resolver;
@@ -19,14 +18,6 @@ use std::collections::HashMap;
 use std::net::Ipv6Addr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc};
-
-/// Told about the scan as it runs (streaming output, progress).
-pub trait ScanObserver {
-    /// The scan is about to start on `ifaces`.
-    fn start(&mut self, _ifaces: &[Interface], _cfg: &ScanConfig) {}
-    /// An observation about `addr` on interface `ifindex` was just added to `table`.
-    fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
-}
 
 /// What a scan runs besides probing: name lookups and an observer. Both optional.
 #[derive(Default)]

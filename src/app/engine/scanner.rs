@@ -3,9 +3,9 @@
 //! and `watch` rescan without privileges. Watch's alone keeps CAP_NET_RAW permitted, to
 //! open the links of interfaces that appear ([`Scanner::add_interface`]).
 
-use super::collector::{Collector, Stages};
+use super::collector::{Collector, ScanObserver, Stages};
 use super::dualstack;
-use super::scan::{probe_window, Feeders, Recall, ScanObserver};
+use super::scan::{probe_window, Feeders, Recall};
 use super::sure::SureAnswer;
 use crate::app::adapters::memory::Memory;
 use crate::config::{InventoryConfig, ScanConfig};
