@@ -3,7 +3,7 @@
 
 use super::collector::{Collector, ScanObserver, Stages};
 use super::links::worker_config;
-pub use super::links::{random_tag, recall_from_cache};
+use super::links::{random_tag, recall_from_cache};
 use super::sure::SureAnswer;
 use crate::config::ScanConfig;
 use crate::iface::Interface;
