@@ -24,7 +24,7 @@ use std::mem::ManuallyDrop;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
-use v6scout::app::scan::scan_links;
+use v6scout::app::engine::scan_links;
 use v6scout::collect::HostTable;
 use v6scout::config::ScanConfig;
 use v6scout::group::{self, GroupOptions};

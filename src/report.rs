@@ -4,6 +4,7 @@ use crate::mac::Mac;
 use crate::model::{HostKey, IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
 use crate::router::Router;
+use serde::Serialize;
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
@@ -31,14 +32,16 @@ impl Report {
     }
 }
 
-/// Counters of a scan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Counters of a scan: each probe worker fills its own, the scan adds them up with
+/// [`ScanStats::merge`], and the JSON output writes them as they are (`stats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ScanStats {
     /// Probes sent.
     pub probes_sent: u64,
     /// Answers to our probes used.
     pub replies: u64,
-    /// Received packets dropped as malformed or forged.
+    /// Received packets dropped as malformed or forged, or that broke a protocol rule
+    /// (bad hop limit, bad source).
     pub malformed: u64,
     /// Addresses not kept because an interface reached `--max-hosts`.
     pub dropped_over_limit: u64,
@@ -53,10 +56,46 @@ pub struct ScanStats {
     /// ICMPv6 errors that quoted nothing of this scan we could match.
     pub unmatched_errors: u64,
     /// The probe window ended before `--wait` because the link had gone quiet (or the
-    /// search had its answer).
+    /// search had its answer); over several links, only if every one's did.
     pub ended_early: bool,
-    /// How long the probe window lasted.
-    pub window: std::time::Duration,
+    /// How long the probe window lasted (the longest of several links').
+    #[serde(rename = "window_ms", serialize_with = "millis")]
+    pub window: Duration,
+}
+
+impl ScanStats {
+    /// Adds another link's counters to these.
+    pub fn merge(&mut self, o: &ScanStats) {
+        // Destructured, so a new counter that is not added up here does not compile.
+        let ScanStats {
+            probes_sent,
+            replies,
+            malformed,
+            dropped_over_limit,
+            send_errors,
+            foreign,
+            skipped,
+            unmatched_errors,
+            ended_early,
+            window,
+        } = *o;
+        self.probes_sent += probes_sent;
+        self.replies += replies;
+        self.malformed += malformed;
+        self.dropped_over_limit += dropped_over_limit;
+        self.send_errors += send_errors;
+        self.foreign += foreign;
+        self.skipped += skipped;
+        self.unmatched_errors += unmatched_errors;
+        // Zero windows are the empty sum's: the first link's verdict stands alone.
+        self.ended_early = (self.ended_early || self.window.is_zero()) && ended_early;
+        self.window = self.window.max(window);
+    }
+}
+
+/// A duration as whole milliseconds (saturating), as the JSON schema writes them.
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// One scanned interface.

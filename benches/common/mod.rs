@@ -97,7 +97,7 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         // Long enough to take in every answer of a 10,000-host link on a busy machine.
         wait: Duration::from_millis(400),
         rounds: 2,
-        tag: v6scout::app::scan::random_tag(),
+        tag: v6scout::app::engine::random_tag(),
         max_hosts: 1_000_000,
         mld: false,
         node_name: false,

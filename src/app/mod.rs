@@ -1,31 +1,14 @@
 //! The one place that wires real I/O together: it runs the chosen command and maps its
-//! outcome to an exit code. Each command lives in its own submodule.
+//! outcome to an exit code. [`commands`] holds each command, [`engine`] the scan they
+//! share, and [`adapters`] what they plug into it from outside.
 
-mod announced;
-pub mod dualstack;
-mod follow;
-pub mod history;
-mod links;
-pub mod memory;
-pub mod metrics_http;
-pub mod observe;
-pub mod relay;
-pub mod resolve;
-pub mod scan;
-pub mod scanner;
-pub mod sure;
-mod terminal;
-pub mod watch;
+pub mod adapters;
+pub mod commands;
+pub mod engine;
 
-pub use scan::{scan_links, scan_links_with, ScanHooks, ScanObserver};
-pub use scanner::{scan, Scanner};
+pub use engine::{scan, scan_links, scan_links_with, ScanHooks, ScanObserver, Scanner};
 
-use crate::config::{InventoryConfig, Job, OutputConfig, ScanConfig};
-use crate::group::RowStream;
-use crate::output::jsonl::JsonlStream;
-use crate::output::{self, Format};
-use anyhow::{Context, Result};
-use std::io::{IsTerminal, Write};
+use crate::config::Job;
 use std::process::ExitCode;
 
 /// True if an error chain ends in a closed stdout (`v6scout | head -1`).
@@ -43,10 +26,10 @@ pub fn run(job: &Job) -> ExitCode {
             scan,
             output,
             inventory,
-        } => run_scan(scan, output, inventory),
-        Job::History(h) => history::run_history(h),
-        Job::Find(find) => resolve::run_find(find),
-        Job::Watch(w) => watch::run_watch(w),
+        } => commands::scan::run_scan(scan, output, inventory),
+        Job::History(h) => commands::history::run_history(h),
+        Job::Find(find) => commands::find::run_find(find),
+        Job::Watch(w) => commands::watch::run_watch(w),
     };
     match result {
         Ok(code) => code,
@@ -59,54 +42,4 @@ pub fn run(job: &Job) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn run_scan(
-    cfg: &ScanConfig,
-    output: &OutputConfig,
-    inventory: &InventoryConfig,
-) -> Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let format = output.format(&terminal::stdout());
-    let stderr = std::io::stderr();
-    // A progress line only where someone watches, and only when there is time to watch.
-    let progress = (stderr.is_terminal() && cfg.wait > std::time::Duration::from_secs(1))
-        .then(|| observe::Progress::new(stderr));
-    let mut out = stdout.lock();
-    let mut scanner = Scanner::open(cfg, inventory)?;
-    let report = if format == Format::Jsonl {
-        let mut obs = observe::Observers {
-            jsonl: Some((RowStream::default(), JsonlStream::new(&mut out))),
-            progress,
-        };
-        let report = scanner.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
-        drop(obs.progress.take());
-        if let Some((_, j)) = obs.jsonl.take() {
-            j.finish(&report).context("writing the report")?;
-        }
-        report
-    } else {
-        let mut obs: observe::Observers<'_, std::io::Stderr> = observe::Observers {
-            jsonl: None,
-            progress,
-        };
-        let report = scanner.scan_observed(Some(&mut obs), &mut scan::warn_stderr);
-        drop(obs);
-        output::render(&report, format, &mut out).context("writing the report")?;
-        report
-    };
-    out.flush().context("writing the report")?;
-    // Plain output's summary is for a person watching: a log or a pipeline gets only the
-    // rows, unless -v asks for it.
-    if matches!(format, Format::Plain { .. }) && (output.verbose || std::io::stderr().is_terminal())
-    {
-        crate::say!("{}", output::summary(&report));
-    }
-    // After the output: the inventory never delays a result.
-    scanner.remember(&report, &mut scan::warn_stderr);
-    Ok(if report.host_count() > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

@@ -1,7 +1,7 @@
 //! JSON output, schema version 1 (docs/json-schema.md documents every field). These structs
 //! *are* the schema: a change to them is a change of `version`.
 
-use crate::report::{HostRow, IfaceReport, PrefixGroup, Report};
+use crate::report::{HostRow, IfaceReport, PrefixGroup, Report, ScanStats};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -20,7 +20,7 @@ pub struct Document<'a> {
     /// Scanned interfaces.
     pub interfaces: Vec<JsonIface<'a>>,
     /// Counters.
-    pub stats: JsonStats,
+    pub stats: ScanStats,
 }
 
 /// One interface.
@@ -112,31 +112,6 @@ pub struct JsonIpv4Only {
     pub private_mac: bool,
 }
 
-/// Counters.
-#[derive(Serialize, Clone, Copy)]
-pub struct JsonStats {
-    /// Probes sent.
-    pub probes_sent: u64,
-    /// Answers used.
-    pub replies: u64,
-    /// Packets dropped as malformed or forged.
-    pub malformed: u64,
-    /// Addresses dropped over `--max-hosts`.
-    pub dropped_over_limit: u64,
-    /// Probes the system refused to send.
-    pub send_errors: u64,
-    /// Well-formed messages that answered nothing of this scan.
-    pub foreign: u64,
-    /// Probes the link cannot send.
-    pub skipped: u64,
-    /// ICMPv6 errors that quoted nothing of this scan we could match.
-    pub unmatched_errors: u64,
-    /// The probe window ended before `--wait`: the link had gone quiet.
-    pub ended_early: bool,
-    /// How long the probe window lasted, in milliseconds.
-    pub window_ms: u64,
-}
-
 /// The entry of one row; `ipv4_checked`: its interface was swept for IPv4.
 pub fn host(h: &HostRow, ipv4_checked: bool) -> JsonHost<'_> {
     JsonHost {
@@ -210,18 +185,7 @@ pub fn document(report: &Report) -> Document<'_> {
         started: humantime::format_rfc3339_millis(report.started).to_string(),
         duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         interfaces: report.interfaces.iter().map(iface).collect(),
-        stats: JsonStats {
-            probes_sent: report.stats.probes_sent,
-            replies: report.stats.replies,
-            malformed: report.stats.malformed,
-            dropped_over_limit: report.stats.dropped_over_limit,
-            send_errors: report.stats.send_errors,
-            foreign: report.stats.foreign,
-            skipped: report.stats.skipped,
-            unmatched_errors: report.stats.unmatched_errors,
-            ended_early: report.stats.ended_early,
-            window_ms: u64::try_from(report.stats.window.as_millis()).unwrap_or(u64::MAX),
-        },
+        stats: report.stats,
     }
 }
 

@@ -12,7 +12,7 @@
 //! - `{"type":"summary", "version", "started", "duration_ms", "hosts", "interfaces",
 //!   "stats"}` last.
 
-use super::json::{self, JsonHost, JsonIpv4Only, JsonStats};
+use super::json::{self, JsonHost, JsonIpv4Only};
 use crate::report::{LiveRow, Report};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -62,7 +62,7 @@ struct SummaryLine<'a> {
     duration_ms: u64,
     hosts: usize,
     interfaces: Vec<&'a str>,
-    stats: JsonStats,
+    stats: crate::report::ScanStats,
 }
 
 fn line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {

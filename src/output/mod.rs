@@ -8,6 +8,7 @@ pub mod jsonl;
 pub mod plain;
 pub mod routers;
 pub mod table;
+pub mod warnings;
 
 use crate::report::{HostRow, Report};
 use byhost::SortKey;

@@ -54,45 +54,6 @@ pub struct WorkerConfig {
     pub stop: Option<Arc<AtomicBool>>,
 }
 
-/// Counters of one worker's run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WorkerStats {
-    /// Messages sent.
-    pub probes_sent: u64,
-    /// Messages that failed to send.
-    pub send_errors: u64,
-    /// Answers to our probes that were used.
-    pub replies: u64,
-    /// Messages that did not parse or broke a protocol rule (bad hop limit, bad source).
-    pub malformed: u64,
-    /// Well-formed messages that were not answers to this scan (other programs' pings…).
-    pub foreign: u64,
-    /// New addresses ignored because `max_hosts` was reached.
-    pub dropped_over_limit: u64,
-    /// Probes not sent because the link cannot send them (echo-only ping sockets), or
-    /// because the unicast budget was spent.
-    pub skipped: u64,
-    /// ICMPv6 errors that quote nothing of this scan we can match.
-    pub unmatched_errors: u64,
-    /// How long the window lasted (the longest of several workers').
-    pub window: Duration,
-    /// Whether the window ended before `wait` (every worker's did, when added up).
-    pub ended_early: bool,
-}
-
-impl WorkerStats {
-    /// Adds another worker's counters to these.
-    pub fn add(&mut self, o: &WorkerStats) {
-        self.probes_sent += o.probes_sent;
-        self.send_errors += o.send_errors;
-        self.replies += o.replies;
-        self.malformed += o.malformed;
-        self.foreign += o.foreign;
-        self.dropped_over_limit += o.dropped_over_limit;
-        self.skipped += o.skipped;
-        self.unmatched_errors += o.unmatched_errors;
-        // Zero windows are the empty sum's: the first worker's verdict stands alone.
-        self.ended_early = (self.ended_early || self.window.is_zero()) && o.ended_early;
-        self.window = self.window.max(o.window);
-    }
-}
+/// Counters of one worker's run: the scan's own counters, one set per link (the scan
+/// adds them up with [`ScanStats::merge`](crate::report::ScanStats::merge)).
+pub type WorkerStats = crate::report::ScanStats;

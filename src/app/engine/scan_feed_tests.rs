@@ -7,7 +7,7 @@ use crate::neigh::{NeighEntry, NeighState};
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A simulated link noting when its first probe went out.
 struct Timed {

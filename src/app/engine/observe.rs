@@ -1,6 +1,6 @@
 //! What watches a scan as it runs: the JSON Lines stream and the progress line.
 
-use super::scan::ScanObserver;
+use super::collector::ScanObserver;
 use crate::collect::HostTable;
 use crate::config::ScanConfig;
 use crate::group::RowStream;

@@ -2,7 +2,7 @@
 //! and go. A new one gets its links opened (with the CAP_NET_RAW watch kept), a vanished
 //! one's are closed, and each change is one event.
 
-use super::Scanner;
+use crate::app::engine::Scanner;
 use crate::iface::{self, IfaceId};
 use crate::warning::Warning;
 use crate::watch::{Event, EventKind};

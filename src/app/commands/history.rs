@@ -1,6 +1,6 @@
 //! `v6scout history`: the devices the inventory knows, newest first.
 
-use super::memory::resolve_path;
+use crate::app::adapters::memory::resolve_path;
 use crate::config::{FormatChoice, HistoryConfig};
 use crate::inventory::{self, Inventory};
 use crate::output::history;

@@ -1,13 +1,14 @@
 //! `resolve`, `ssh` and `connect`: scan (again and again with `--wait-for`) until the
 //! QUERY matches, then print, exec `ssh`, or relay a TCP connection.
 
-use super::scan::warn_stderr;
-use super::sure::SureAnswer;
-use super::{relay, Scanner};
+use crate::app::adapters::relay;
+use crate::app::engine::sure::SureAnswer;
+use crate::app::engine::Scanner;
 use crate::config::{FindAction, FindConfig};
 use crate::inventory;
 use crate::model::{is_link_local, scoped};
 use crate::output::history::ago;
+use crate::output::warnings::warn_stderr;
 use crate::query::{self, HostMatch, MatchedAddr, Query};
 use crate::reach::{self, Connector};
 use anyhow::{anyhow, Context, Result};

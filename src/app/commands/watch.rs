@@ -1,16 +1,19 @@
 //! `v6scout watch`: scan, diff against the previous scans, print the events, sleep, again.
 //! The event logic is `crate::watch`; this is the loop, the signals, the clock and `--exec`.
 
-use super::follow::Follow;
-use super::metrics_http::{self, Snapshot};
-use super::scan::warn_stderr;
-use super::Scanner;
+mod follow;
+
+use crate::app::adapters::metrics_http::{self, Snapshot};
+use crate::app::engine::Scanner;
 use crate::config::{MetricsListen, WatchSettings};
 use crate::metrics::{Metrics, MetricsConfig};
+use crate::output::warnings::warn_stderr;
+use crate::report::Report;
 use crate::warning::Warning;
 use crate::watch::render::{env_vars, human_line, json_line};
 use crate::watch::{Event, EventKind, Watcher};
 use anyhow::{Context, Result};
+use follow::Follow;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -173,25 +176,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         warnings.into_iter().for_each(&mut warn);
         round.extend(watcher.observe(&report));
         round.extend(gone);
-        // New or returning, as the inventory knew it before this round.
-        if scanner.memory().is_open() {
-            for e in &mut round {
-                e.remembered = true;
-                if let (EventKind::Present | EventKind::Appeared { .. }, Some(mac)) =
-                    (e.kind, e.mac)
-                {
-                    let iface_mac = report
-                        .interfaces
-                        .iter()
-                        .find(|i| i.name == e.interface)
-                        .and_then(|i| i.mac);
-                    e.last_seen =
-                        scanner
-                            .memory()
-                            .last_seen(&e.interface, iface_mac, mac, &mut warn);
-                }
-            }
-        }
+        mark_remembered(&mut round, &report, &mut scanner, &mut warn);
         // Asked each scan (jiff caches it for minutes), so a changed zone is seen.
         let tz = if args.jsonl {
             None
@@ -238,6 +223,32 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         plural(watcher.present() as u64, "host")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// New or returning, as the inventory knew it before this round: marks the events and
+/// sets when each present or appeared host was last seen.
+fn mark_remembered(
+    round: &mut [Event],
+    report: &Report,
+    scanner: &mut Scanner,
+    warn: &mut dyn FnMut(Warning),
+) {
+    if !scanner.memory().is_open() {
+        return;
+    }
+    for e in round {
+        e.remembered = true;
+        if let (EventKind::Present | EventKind::Appeared { .. }, Some(mac)) = (e.kind, e.mac) {
+            let iface_mac = report
+                .interfaces
+                .iter()
+                .find(|i| i.name == e.interface)
+                .and_then(|i| i.mac);
+            e.last_seen = scanner
+                .memory()
+                .last_seen(&e.interface, iface_mac, mac, warn);
+        }
+    }
 }
 
 /// `--metrics`: refuses a wildcard address unless `--metrics-public`, binds before the

@@ -3,11 +3,16 @@
 //! and `watch` rescan without privileges. Watch's alone keeps CAP_NET_RAW permitted, to
 //! open the links of interfaces that appear ([`Scanner::add_interface`]).
 
+use super::collector::{Collector, ScanObserver, Stages};
 use super::dualstack;
-use super::memory::Memory;
-use super::scan::{scan_links_with, warn_stderr, ScanHooks, ScanObserver};
+use super::scan::{probe_window, Feeders, Recall};
 use super::sure::SureAnswer;
+use crate::app::adapters::memory::Memory;
 use crate::config::{InventoryConfig, ScanConfig};
+use crate::iface::Interface;
+use crate::names::Resolver;
+use crate::neigh::NeighSource;
+use crate::output::warnings::warn_stderr;
 use crate::platform::{self, Added, Keep, Os};
 use crate::reach;
 use crate::report::Report;
@@ -86,91 +91,111 @@ impl Scanner {
         &*self.os.connector
     }
 
-    /// One scan, warnings on stderr.
-    pub fn scan(&mut self) -> Report {
-        self.scan_with(&mut warn_stderr)
-    }
-
-    /// One scan: the probe window on every link (and the ARP sweep beside it), then the
-    /// neighbour caches and the connect checks; warnings go to `warn` (watch mode says
-    /// each only once).
+    /// One scan (alerts included), warnings to `warn` (watch mode says each only once).
     pub fn scan_with(&mut self, warn: &mut dyn FnMut(Warning)) -> Report {
-        self.scan_observed(None, warn)
+        self.scan(ScanRequest::shown(None), warn)
     }
 
-    /// One scan, telling `observer` (streaming output, progress) about each observation.
-    /// Names are looked up as addresses are seen, unless names are off. The report carries
-    /// the alerts that need the inventory too (it is shown; a search's is not).
+    /// One scan (alerts included), telling `observer` (streaming output, progress) about
+    /// each observation.
     pub fn scan_observed(
         &mut self,
         observer: Option<&mut dyn ScanObserver>,
         warn: &mut dyn FnMut(Warning),
     ) -> Report {
-        let mut report = self.scan_inner(observer, None, &mut *warn);
-        self.memory.add_alerts(&mut report, warn);
-        report
+        self.scan(ScanRequest::shown(observer), warn)
     }
 
-    /// One scan of a search: probing stops as soon as `sure` has its answer.
+    /// One scan of a search, warnings on stderr: probing stops as soon as `sure` has its
+    /// answer.
     pub fn scan_for(&mut self, sure: Option<SureAnswer>) -> Report {
-        self.scan_inner(None, sure, &mut warn_stderr)
+        self.scan(ScanRequest::search(sure), &mut warn_stderr)
     }
 
-    fn scan_inner(
-        &mut self,
-        observer: Option<&mut dyn ScanObserver>,
-        sure: Option<SureAnswer>,
-        warn: &mut dyn FnMut(Warning),
-    ) -> Report {
-        let t0 = Instant::now();
-        let deadline = t0 + self.cfg.wait;
+    /// One scan: the probe window on every link (and the ARP sweep beside it), then the
+    /// neighbour caches, the names, the IPv4 addresses, the connect checks and the alerts;
+    /// warnings go to `warn` (watch mode says each only once).
+    pub fn scan(&mut self, req: ScanRequest<'_>, warn: &mut dyn FnMut(Warning)) -> Report {
+        let deadline = Instant::now() + self.cfg.wait;
         let Scanner { os, cfg, memory } = self;
         let ifaces: Vec<_> = os.links.iter().map(|(i, _)| i.clone()).collect();
         // A search looks where its device was first: read now, as the first probes.
-        let first = sure.as_ref().map(|s| {
+        let first = req.sure.as_ref().map(|s| {
             let remembered = memory.device_recall(&ifaces, &s.macs(), SEARCH_RECALL, &mut *warn);
             s.look_first(remembered, ifaces.iter().map(|i| i.index))
         });
-        // Read on the scan's own thread once the probes are going.
-        let recall: super::scan::Recall<'_> = Box::new(move || {
-            let mut warnings = Vec::new();
-            let addrs = memory.recall(
-                &ifaces,
-                SystemTime::now(),
-                crate::probe::worker::MAX_RECALL,
-                &mut |w| warnings.push(w),
-            );
-            (addrs, warnings)
-        });
         let mut resolver = os.resolver.as_ref().map(|make| make());
-        let neigh = os
-            .neigh
-            .as_deref()
-            .map(|n| n as &dyn crate::neigh::NeighSource);
-        let hooks = ScanHooks {
-            resolver: resolver
-                .as_deref_mut()
-                .map(|r| r as &mut dyn crate::names::Resolver),
-            // A fresh borrow, so the observer may live shorter than the caller's.
-            observer: observer.map(|o| o as &mut dyn ScanObserver),
-            recall: Some(recall),
-            first: first.as_ref(),
-            sure,
-        };
+        let resolver = resolver.as_deref_mut().map(|r| r as &mut dyn Resolver);
+        // A fresh borrow, so the observer may live shorter than the caller's.
+        let observer = req.observer.map(|o| o as &mut dyn ScanObserver);
+        let mut collector = Collector::new(ifaces.clone(), cfg, resolver, observer, req.sure);
+        let neigh = os.neigh.as_deref().map(|n| n as &dyn NeighSource);
         let (links, arp) = (&mut os.links, &mut os.arp);
         // The ARP sweep runs beside the probe window, so it costs no extra time.
-        let (mut report, swept) = std::thread::scope(|s| {
-            let handles = dualstack::start_sweeps(s, arp, cfg.ipv4_sweep, deadline);
-            let report = scan_links_with(links, cfg, neigh, hooks, &mut *warn);
-            (report, dualstack::join_sweeps(handles, &mut *warn))
+        let swept = std::thread::scope(|s| {
+            let sweeps = dualstack::start_sweeps(s, arp, cfg.ipv4_sweep, deadline);
+            let feeders = Feeders {
+                neigh,
+                recall: Some(recall(memory, ifaces)),
+                first: first.as_ref(),
+            };
+            probe_window(links, cfg, feeders, &mut collector, &mut *warn);
+            dualstack::join_sweeps(sweeps, &mut *warn)
         });
-        dualstack::attach(&mut report, neigh, swept, warn);
-        if let Some(ports) = &cfg.ports {
-            reach::run(&mut report, ports, &*os.connector, reach::CONNECT_TIMEOUT);
-        }
-        report.duration = t0.elapsed();
-        report
+        let stages = Stages {
+            ipv4: Some((swept, neigh)),
+            ports: (cfg.ports.as_deref()).map(|p| (p, &*os.connector as &dyn reach::Connector)),
+            alerts: req.alerts.then_some(memory),
+        };
+        collector.finish(stages, warn)
     }
+}
+
+/// What one scan is for, besides the scanner's configuration.
+#[derive(Default)]
+pub struct ScanRequest<'o> {
+    /// Told about each observation (streaming output, progress).
+    pub observer: Option<&'o mut dyn ScanObserver>,
+    /// A search's sure answer: probing stops once it is in.
+    pub sure: Option<SureAnswer>,
+    /// Add the alerts that need the inventory (a shown report; a search's is not).
+    pub alerts: bool,
+}
+
+impl<'o> ScanRequest<'o> {
+    /// A scan whose report is shown: with the inventory's alerts, told to `observer`.
+    pub fn shown(observer: Option<&'o mut dyn ScanObserver>) -> Self {
+        ScanRequest {
+            observer,
+            sure: None,
+            alerts: true,
+        }
+    }
+
+    /// A search's scan, until `sure` has its answer; its report is not shown, so it
+    /// carries no alerts.
+    pub fn search(sure: Option<SureAnswer>) -> Self {
+        ScanRequest {
+            observer: None,
+            sure,
+            alerts: false,
+        }
+    }
+}
+
+/// Reads what `memory` remembers of `ifaces`, on the scan's own thread once the probes
+/// are going.
+fn recall(memory: &mut Memory, ifaces: Vec<Interface>) -> Recall<'_> {
+    Box::new(move || {
+        let mut warnings = Vec::new();
+        let addrs = memory.recall(
+            &ifaces,
+            SystemTime::now(),
+            crate::probe::worker::MAX_RECALL,
+            &mut |w| warnings.push(w),
+        );
+        (addrs, warnings)
+    })
 }
 
 /// Scans the real interfaces `cfg` names (or every usable one), once, without the
@@ -180,7 +205,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Report> {
         place: crate::config::InventoryPlace::Off,
         ..InventoryConfig::default()
     };
-    Ok(Scanner::open(cfg, &off)?.scan())
+    Ok(Scanner::open(cfg, &off)?.scan_with(&mut warn_stderr))
 }
 
 /// What an unprivileged scan cannot see, and how to get the full scan; said once.

@@ -204,11 +204,29 @@ fn json_lines(s: &Shared) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// What the dual-stack stage would add to `eth0`: an IPv4 address for `first`, the
+/// port checks of every row, and a printer that answered only over IPv4.
+fn add_dual_stack(eth0: &mut crate::report::IfaceReport, first: &str) {
+    eth0.ipv4_checked = true;
+    for h in eth0.prefixes.iter_mut().flat_map(|p| &mut p.hosts) {
+        h.open_ports = Some(vec![]);
+        if h.address.to_string() == first {
+            h.ipv4 = vec!["192.0.2.2".parse().unwrap()];
+        }
+    }
+    let epson = Mac([0, 0, 0x48, 1, 2, 3]);
+    eth0.ipv4_only.push(crate::report::Ipv4OnlyHost {
+        addr: "192.0.2.77".parse().unwrap(),
+        mac: epson,
+        vendor: crate::oui::lookup(epson),
+    });
+}
+
 /// `--jsonl`: host lines are written while the scan runs (before it returns), only once
 /// their MAC is known, each address once; the rest and the summary at the end.
 #[test]
 fn jsonl_streams_hosts_during_the_scan() {
-    use crate::app::observe::Observers;
+    use crate::app::engine::observe::Observers;
     use crate::output::jsonl::JsonlStream;
     let link = SimLink::new(vec![host(2, false, &["2001:db8:1::2"]), host(3, true, &[])]);
     let shared = Shared::default();
@@ -243,24 +261,11 @@ fn jsonl_streams_hosts_during_the_scan() {
     // What the dual-stack stage adds after the window: IPv4 by MAC, port checks, and a
     // host that answered only over IPv4. Streamed addresses get them in `update` lines.
     let mut report = report;
-    let eth0 = &mut report.interfaces[0];
-    eth0.ipv4_checked = true;
     let streamed: Vec<&str> = during
         .iter()
         .map(|l| l["address"].as_str().unwrap())
         .collect();
-    for h in eth0.prefixes.iter_mut().flat_map(|p| &mut p.hosts) {
-        h.open_ports = Some(vec![]);
-        if h.address.to_string() == streamed[0] {
-            h.ipv4 = vec!["192.0.2.2".parse().unwrap()];
-        }
-    }
-    let epson = Mac([0, 0, 0x48, 1, 2, 3]);
-    eth0.ipv4_only.push(crate::report::Ipv4OnlyHost {
-        addr: "192.0.2.77".parse().unwrap(),
-        mac: epson,
-        vendor: crate::oui::lookup(epson),
-    });
+    add_dual_stack(&mut report.interfaces[0], streamed[0]);
     obs.jsonl.take().unwrap().1.finish(&report).unwrap();
     let all = json_lines(&shared);
     for addr in &streamed {

@@ -1,0 +1,7 @@
+//! The commands: each runs one [`Job`](crate::config::Job) over the engine and the
+//! adapters, and says how it went as an exit code.
+
+pub mod find;
+pub mod history;
+pub mod scan;
+pub mod watch;
