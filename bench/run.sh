@@ -19,7 +19,7 @@
 # the host's addresses. --seed N: every run of the size (scans, first-probe run,
 # resolves) uses a temporary inventory that one warm-up scan filled with the lab and
 # that then got N more devices nobody has (two link-local addresses each, seen after the
-# lab's; the seeder is the ignored unit test inventory::measure_tests::seed_from_env): a
+# lab's; the seeder is the ignored unit test inventory::tests::measure::seed_from_env): a
 # large inventory, as after months of visitors, and resolve looks for a device it
 # remembers. --probe-runs N: time to first probe as the median of N strace runs (default
 # 1). --scan6: per size, RUNS cold runs of `scan6 -i eth0 -L` (ipv6toolkit, the
@@ -179,7 +179,7 @@ for size in $SIZES; do
 		flush_neigh
 		ip netns exec "v6t-$RUNID-scan" "$BIN" --json --inventory "$inv" "${EXTRA[@]}" >/dev/null 2>&1 || true
 		V6SCOUT_SEED_INVENTORY=$inv V6SCOUT_SEED_DEVICES=$SEED cargo test --locked --features lab-helpers --lib --quiet \
-			inventory::measure_tests::seed_from_env -- --ignored --exact --nocapture 2>&1 | grep -F seeded >&2
+			inventory::tests::measure::seed_from_env -- --ignored --exact --nocapture 2>&1 | grep -F seeded >&2
 		INV=(--inventory "$inv")
 	fi
 	for mode in "${MODES[@]}"; do

@@ -147,7 +147,7 @@ fn operating_systems_are_named_in_one_place() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
-    let seam = src.join("platform").join("mod.rs");
+    let seam = src.join("platform.rs");
     let mut elsewhere = Vec::new();
     for f in files.iter().filter(|f| **f != seam) {
         let Some(text) = non_test_source(f) else {
@@ -164,7 +164,7 @@ fn operating_systems_are_named_in_one_place() {
     }
     assert!(
         elsewhere.is_empty(),
-        "platform choices outside src/platform/mod.rs:\n{}",
+        "platform choices outside src/platform.rs:\n{}",
         elsewhere.join("\n")
     );
 }
@@ -390,5 +390,51 @@ fn reference_scanner_reads_groups_and_paths() {
             .iter()
             .map(|s| s.to_string())
             .collect()
+    );
+}
+
+/// One module style and one way of attaching unit tests, everywhere: a module with
+/// submodules is `foo.rs` beside `foo/` (no `mod.rs`), and a module's unit tests are its
+/// `tests` child in `<stem>_tests.rs` beside it (`#[cfg(test)] #[path = …] mod tests;`,
+/// never inline); a large `tests` splits into children of its own.
+#[test]
+fn one_module_style_and_one_way_to_attach_tests() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut wrong = Vec::new();
+    for f in &files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name == "mod.rs" {
+            wrong.push(format!(
+                "{}: a mod.rs (use foo.rs beside foo/)",
+                f.display()
+            ));
+        }
+        if name.ends_with("_tests.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(f).unwrap();
+        let stem = name.trim_end_matches(".rs");
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let l = line.trim_start();
+            let declares_tests = l.starts_with("mod ") || l.contains(" mod ");
+            if !declares_tests || !l.contains("tests") {
+                continue;
+            }
+            let attached = l.ends_with("mod tests;")
+                && n >= 2
+                && lines[n - 1].trim() == format!("#[path = \"{stem}_tests.rs\"]")
+                && lines[n - 2].trim() == "#[cfg(test)]";
+            if !attached {
+                wrong.push(format!("{}:{}: {}", f.display(), n + 1, l));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "unit tests attached another way:\n{}",
+        wrong.join("\n")
     );
 }

@@ -326,23 +326,3 @@ fn round_interval(wait: Duration, rounds: u32) -> Duration {
 #[cfg(test)]
 #[path = "worker_tests.rs"]
 mod tests;
-
-#[cfg(test)]
-#[path = "worker_links_tests.rs"]
-mod links_tests;
-
-#[cfg(test)]
-#[path = "worker_ids_tests.rs"]
-mod ids_tests;
-
-#[cfg(test)]
-#[path = "worker_ni_tests.rs"]
-mod ni_tests;
-
-#[cfg(test)]
-#[path = "worker_early_tests.rs"]
-mod early_tests;
-
-#[cfg(test)]
-#[path = "worker_inbox_tests.rs"]
-mod inbox_tests;

@@ -541,3 +541,18 @@ fn a_link_that_cannot_send_reports_why_and_still_counts_what_arrived() {
     assert_eq!((stats.probes_sent, stats.malformed), (0, 1));
     assert!(stats.send_errors > 0);
 }
+
+#[path = "worker_links_tests.rs"]
+mod links;
+
+#[path = "worker_ids_tests.rs"]
+mod ids;
+
+#[path = "worker_ni_tests.rs"]
+mod ni;
+
+#[path = "worker_early_tests.rs"]
+mod early;
+
+#[path = "worker_inbox_tests.rs"]
+mod inbox;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// `(level, field) -> (type text, optional)` from the schema page's field table. Levels: `top`,
 /// `iface`, `prefix`, `host`, `router`, `stats`; a type ending in ", optional" may be absent.
 fn documented() -> BTreeMap<(&'static str, String), (String, bool)> {
-    let page = include_str!("../../docs/json-schema.md");
+    let page = include_str!("../docs/json-schema.md");
     let start = page.find("## JSON schema, version 1").unwrap();
     let mut out = BTreeMap::new();
     let mut in_hosts = false;
@@ -139,7 +139,7 @@ fn check_report(r: crate::report::Report, doc: &BTreeMap<(&'static str, String),
 #[test]
 fn schema_page_example_follows_the_documented_schema() {
     let doc = documented();
-    let page = include_str!("../../docs/json-schema.md");
+    let page = include_str!("../docs/json-schema.md");
     let start = page.find("## JSON schema, version 1").unwrap();
     let block = &page[start..];
     let json = &block[block.find("```json\n").unwrap() + 8..];
@@ -153,7 +153,7 @@ fn schema_page_example_follows_the_documented_schema() {
 
 #[test]
 fn readme_links_the_schema_page() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../README.md");
     assert!(
         readme.contains("](docs/json-schema.md)"),
         "README must link docs/json-schema.md, where the JSON schema is documented"

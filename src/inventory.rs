@@ -153,13 +153,7 @@ pub struct Recorded {
 
 #[cfg(test)]
 mod fixture;
+
 #[cfg(test)]
-mod measure_tests;
-#[cfg(test)]
-mod process_tests;
-#[cfg(test)]
-mod pure_tests;
-#[cfg(test)]
-mod robust_tests;
-#[cfg(test)]
-mod store_tests;
+#[path = "inventory_tests.rs"]
+mod tests;

@@ -18,7 +18,7 @@ fn spawn(task: &str, path: &Path) -> Child {
     let exe = std::env::current_exe().expect("the test binary");
     Command::new(exe)
         .args([
-            "inventory::process_tests::child",
+            "inventory::tests::process::child",
             "--exact",
             "--test-threads=1",
             "--nocapture",

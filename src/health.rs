@@ -326,4 +326,5 @@ pub fn drop_known_routers(alerts: &mut Vec<Alert>, known: &Known) {
 }
 
 #[cfg(test)]
+#[path = "health_tests.rs"]
 mod tests;

@@ -17,15 +17,12 @@ mod linux;
 compile_error!(
     "v6scout has no platform backend for this operating system: only Linux has one \
      (src/platform/linux.rs); another system's backend goes beside it in src/platform/ \
-     and is chosen in src/platform/mod.rs"
+     and is chosen in src/platform.rs"
 );
 #[cfg(unix)]
 mod unix;
 
 pub use hotplug::{add_interface_with, remove_interface, Added};
-
-#[cfg(test)]
-mod tests;
 
 /// The platform's parsers of kernel messages, for the fuzz targets (`tests/cargo-fuzz`):
 /// not an API.
@@ -399,3 +396,7 @@ pub fn open_with(
         net_raw_kept,
     })
 }
+
+#[cfg(test)]
+#[path = "platform_tests.rs"]
+mod tests;

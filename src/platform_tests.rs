@@ -176,9 +176,6 @@ fn names(os: &Os) -> Vec<&str> {
     os.links.iter().map(|(i, _)| i.name.as_str()).collect()
 }
 
-#[path = "hotplug_tests.rs"]
-mod hotplug_tests;
-
 #[test]
 fn raw_links_on_every_usable_interface_then_the_privileges_go() {
     let f = fake();
@@ -348,3 +345,6 @@ fn sudo_ids_only_for_root_and_never_root_again() {
     assert_eq!(sudo_ids(None, s("1"), true), None);
     assert_eq!(sudo_ids(s("1000"), None, true), None);
 }
+
+#[path = "platform_hotplug_tests.rs"]
+mod hotplug;

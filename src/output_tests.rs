@@ -386,3 +386,6 @@ fn coloured_table_lines_carry_no_trailing_blanks() {
     );
     assert_eq!(table::trim_styled_end("a \x1bnot"), "a \x1bnot");
 }
+
+#[path = "output_schema_tests.rs"]
+mod schema;

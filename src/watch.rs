@@ -299,5 +299,5 @@ impl Watcher {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "watch_tests.rs"]
 mod tests;

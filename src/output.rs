@@ -167,9 +167,5 @@ pub fn seen_by(h: &HostRow, sep: &str) -> String {
 pub(crate) mod fixture;
 
 #[cfg(test)]
-#[path = "render_tests.rs"]
+#[path = "output_tests.rs"]
 mod tests;
-
-#[cfg(test)]
-#[path = "schema_tests.rs"]
-mod schema_tests;

@@ -252,5 +252,5 @@ impl Metrics {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "metrics_tests.rs"]
 mod tests;
