@@ -111,6 +111,18 @@ pub enum ColorWhen {
     Never,
 }
 
+/// `--link`: what a privileged link speaks.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LinkArg {
+    /// Ethernet frames on Ethernet interfaces, raw ICMPv6 sockets elsewhere.
+    #[default]
+    Auto,
+    /// Ethernet frames only.
+    Ether,
+    /// Raw ICMPv6 sockets only.
+    Raw,
+}
+
 /// `--sort`: the order of `--by-host` rows.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SortArg {
@@ -181,6 +193,14 @@ pub struct ProbeArgs {
     /// multicast echo, NA-confirmed MACs and routers.
     #[arg(long)]
     pub unprivileged: bool,
+
+    /// How a privileged scan talks to the link: `ether` sends and receives Ethernet
+    /// frames itself (a packet socket and a memory-mapped ring: the scan adds nothing to
+    /// the kernel's neighbour table, and answers the neighbour solicitations for its own
+    /// addresses), `raw` goes through the kernel's raw ICMPv6 sockets, `auto` is ether
+    /// on Ethernet interfaces and raw elsewhere. For comparing the two, or falling back.
+    #[arg(long, value_name = "KIND", value_enum, default_value_t = LinkArg::Auto)]
+    pub link: LinkArg,
 
     /// Do not read the kernel's neighbour cache (MACs then come only from the probes).
     #[arg(long)]
@@ -339,6 +359,11 @@ impl ProbeArgs {
         cfg.early_end = !self.no_early_end;
         cfg.mld = self.mld;
         cfg.unprivileged = self.unprivileged;
+        cfg.link = match self.link {
+            LinkArg::Auto => config::LinkKind::Auto,
+            LinkArg::Ether => config::LinkKind::Ether,
+            LinkArg::Raw => config::LinkKind::Raw,
+        };
         cfg.neigh_cache = !self.no_ndp_cache;
         cfg.names = !self.no_names;
         cfg.max_hosts = self.max_hosts as usize;

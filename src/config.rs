@@ -89,6 +89,8 @@ pub struct ScanConfig {
     pub mld: bool,
     /// Use unprivileged ping sockets even when raw sockets are allowed.
     pub unprivileged: bool,
+    /// What a privileged link speaks on the wire.
+    pub link: LinkKind,
     /// Read the kernel's neighbour cache (MACs of answering addresses, ARP entries).
     pub neigh_cache: bool,
     /// Look up host names (mDNS, Node Information, reverse DNS).
@@ -115,6 +117,7 @@ impl Default for ScanConfig {
             early_end: true,
             mld: false,
             unprivileged: false,
+            link: LinkKind::Auto,
             neigh_cache: true,
             names: true,
             max_hosts: DEFAULT_MAX_HOSTS,
@@ -152,6 +155,19 @@ impl Default for SweepConfig {
             max_hosts: crate::ipv4::DEFAULT_MAX_HOSTS,
         }
     }
+}
+
+/// How a privileged link sends and receives (`--link`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Ethernet frames where the interface has Ethernet framing, raw ICMPv6 sockets
+    /// elsewhere.
+    #[default]
+    Auto,
+    /// Ethernet frames only: interfaces without Ethernet framing are not scanned.
+    Ether,
+    /// The kernel's raw ICMPv6 sockets.
+    Raw,
 }
 
 /// The output format asked for; `Auto` is a table on a terminal, plain text otherwise.

@@ -45,7 +45,7 @@ pub mod fuzzing {
     }
 }
 
-use crate::config::ScanConfig;
+use crate::config::{LinkKind, ScanConfig};
 use crate::iface::{self, Interface};
 use crate::ipv4::sweep::ArpChannel;
 use crate::mac::Mac;
@@ -70,6 +70,9 @@ pub enum OpenError {
     /// Unprivileged ICMPv6 ping sockets are refused too (the user's group is outside
     /// `net.ipv4.ping_group_range`, which also governs IPv6 ping sockets).
     NoPingSocket,
+    /// The interface has no Ethernet framing (no MAC, or another link type): an Ethernet
+    /// link cannot be opened on it.
+    NotEthernet,
     /// Anything else the system refused, with what was being done.
     Io(&'static str, io::Error),
 }
@@ -88,6 +91,11 @@ impl std::fmt::Display for OpenError {
                  sockets are not allowed for your group: run v6scout with sudo, or grant it \
                  once with: {SETCAP}, or (the administrator's choice, it allows every user to ping) \
                  enable ping sockets: sudo sysctl net.ipv4.ping_group_range=\"0 2147483647\""
+            ),
+            OpenError::NotEthernet => write!(
+                f,
+                "the interface has no Ethernet framing, so --link ether cannot be used on \
+                 it: scan it with --link raw (or auto)"
             ),
             OpenError::Io(what, e) => write!(f, "{what}: {e}"),
         }
@@ -110,6 +118,18 @@ pub trait Backend {
         sources: &[Ipv6Addr],
         mld: bool,
     ) -> Result<BoxLink, OpenError>;
+    /// A link on `iface` that speaks Ethernet itself (packet socket and ring), probing
+    /// from `sources`; [`OpenError::NotEthernet`] where it cannot (the default: no
+    /// system has one).
+    fn open_ether(
+        &self,
+        iface: &Interface,
+        sources: &[Ipv6Addr],
+        mld: bool,
+    ) -> Result<BoxLink, OpenError> {
+        let _ = (iface, sources, mld);
+        Err(OpenError::NotEthernet)
+    }
     /// An unprivileged, echo-only link on `iface`.
     fn open_ping(&self, iface: &Interface, sources: &[Ipv6Addr]) -> Result<BoxLink, OpenError>;
     /// The interface's first IPv4 address and prefix length, if it has one.
@@ -231,6 +251,27 @@ pub fn probe_sources(iface: &Interface, link_local_only: bool) -> Vec<Ipv6Addr> 
     sources
 }
 
+/// Opens the privileged link `cfg.link` asks for on `iface`: with `auto`, an Ethernet
+/// link where the interface has Ethernet framing and the system can open one, a raw
+/// ICMPv6 link otherwise.
+pub fn open_privileged(
+    backend: &dyn Backend,
+    iface: &Interface,
+    sources: &[Ipv6Addr],
+    cfg: &ScanConfig,
+) -> Result<BoxLink, OpenError> {
+    match cfg.link {
+        LinkKind::Raw => backend.open_raw(iface, sources, cfg.mld),
+        LinkKind::Ether => backend.open_ether(iface, sources, cfg.mld),
+        LinkKind::Auto => match backend.open_ether(iface, sources, cfg.mld) {
+            Err(OpenError::NoPrivilege) => Err(OpenError::NoPrivilege),
+            // No Ethernet framing, or no ring (memory): the kernel's sockets still work.
+            Err(_) => backend.open_raw(iface, sources, cfg.mld),
+            ok => ok,
+        },
+    }
+}
+
 /// Opens this system's sockets for the scans `cfg` describes (see [`open_with`]).
 pub fn open(cfg: &ScanConfig, keep: Keep, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     #[cfg(target_os = "linux")]
@@ -328,7 +369,7 @@ pub fn open_with(
     for i in selection.scan {
         let sources = probe_sources(&i, cfg.link_local_only);
         if !unprivileged {
-            match backend.open_raw(&i, &sources, cfg.mld) {
+            match open_privileged(backend, &i, &sources, cfg) {
                 Ok(l) => {
                     links.push((i, l));
                     continue;

@@ -69,6 +69,11 @@ pub trait Link {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()>;
     /// Waits at most `timeout` for one message; `Ok(None)` when none came.
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>>;
+    /// Messages the system dropped on this link since the last call because its receive
+    /// ring was full, when the link has one and the system counts them (0 otherwise).
+    fn take_drops(&mut self) -> u64 {
+        0
+    }
 }
 
 /// A boxed link is a link, so one scan can mix raw and ping links.
@@ -84,5 +89,8 @@ impl<L: Link + ?Sized> Link for Box<L> {
     }
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
         (**self).recv(buf, timeout)
+    }
+    fn take_drops(&mut self) -> u64 {
+        (**self).take_drops()
     }
 }

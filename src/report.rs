@@ -55,6 +55,9 @@ pub struct ScanStats {
     pub skipped: u64,
     /// ICMPv6 errors that quoted nothing of this scan we could match.
     pub unmatched_errors: u64,
+    /// Answers the system dropped because a link's receive ring was full (Ethernet
+    /// links; the kernel's own count).
+    pub ring_drops: u64,
     /// The probe window ended before `--wait` because the link had gone quiet (or the
     /// search had its answer); over several links, only if every one's did.
     pub ended_early: bool,
@@ -76,6 +79,7 @@ impl ScanStats {
             foreign,
             skipped,
             unmatched_errors,
+            ring_drops,
             ended_early,
             window,
         } = *o;
@@ -87,6 +91,7 @@ impl ScanStats {
         self.foreign += foreign;
         self.skipped += skipped;
         self.unmatched_errors += unmatched_errors;
+        self.ring_drops += ring_drops;
         // Zero windows are the empty sum's: the first link's verdict stands alone.
         self.ended_early = (self.ended_early || self.window.is_zero()) && ended_early;
         self.window = self.window.max(window);

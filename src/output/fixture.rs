@@ -99,6 +99,7 @@ pub fn report() -> Report {
             foreign: 3,
             skipped: 0,
             unmatched_errors: 0,
+            ring_drops: 0,
             ended_early: false,
             window: std::time::Duration::from_millis(900),
         },

@@ -56,7 +56,7 @@ pub fn add_interface_with(
     if let Err(e) = backend.net_raw(true) {
         return not(format!("raising CAP_NET_RAW: {}", io_reason(&e)));
     }
-    let link = backend.open_raw(&iface, &sources, cfg.mld);
+    let link = super::open_privileged(backend, &iface, &sources, cfg);
     let arp = match (&link, cfg.ipv4_sweep, iface.mac) {
         (Ok(_), Some(_), Some(mac)) => backend
             .interface_ipv4(iface.index)

@@ -4,6 +4,7 @@
 pub mod arp;
 pub mod caps;
 mod cmsg;
+pub mod ether;
 mod frames;
 pub mod netlink;
 pub mod ping;
@@ -14,6 +15,7 @@ use crate::iface::{IfAddr, Interface};
 use crate::ipv4::sweep::ArpChannel;
 use crate::mac::Mac;
 use crate::neigh::NeighSource;
+use ether::EtherLink;
 use ping::PingLink;
 use raw::RawLink;
 use std::io;
@@ -56,6 +58,15 @@ impl Backend for Linux {
         mld: bool,
     ) -> Result<BoxLink, OpenError> {
         Ok(Box::new(RawLink::open(iface.index, mld, sources)?))
+    }
+
+    fn open_ether(
+        &self,
+        iface: &Interface,
+        sources: &[Ipv6Addr],
+        mld: bool,
+    ) -> Result<BoxLink, OpenError> {
+        Ok(Box::new(EtherLink::open(iface, sources, mld)?))
     }
 
     fn open_ping(&self, iface: &Interface, sources: &[Ipv6Addr]) -> Result<BoxLink, OpenError> {

@@ -19,7 +19,7 @@ const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 const ICMP6_FILTER: libc::c_int = 1;
 /// ICMPv6 types the worker uses; every other type is blocked in the kernel. The other
 /// errors are let in to be counted when they quote nothing of ours.
-const WANTED_TYPES: [u8; 11] = [
+pub(super) const WANTED_TYPES: [u8; 11] = [
     packet::TYPE_DEST_UNREACHABLE,
     packet::TYPE_TIME_EXCEEDED,
     packet::TYPE_PARAM_PROBLEM,
@@ -182,6 +182,22 @@ impl RawLink {
             mld: mld_sock,
             // Without it answers still count; their MACs then come from NDP alone.
             frames: FrameMacs::open(ifindex).ok(),
+        })
+    }
+
+    /// A link that only sends, through the kernel, and receives nothing: the Ethernet
+    /// link's way to an address whose MAC it has not learned (the kernel resolves it).
+    /// Probes with extension headers cannot go through it once privileges are dropped.
+    pub fn open_sender(ifindex: u32) -> Result<Self, OpenError> {
+        let sock = raw_socket(ifindex, 255)?;
+        set_filter(&sock, &[u32::MAX; 8])?;
+        let _ = sock.set_recv_buffer_size(0);
+        Ok(RawLink {
+            sock,
+            ifindex,
+            dest_opts: Vec::new(),
+            mld: None,
+            frames: None,
         })
     }
 

@@ -1,0 +1,344 @@
+//! The Linux [`Link`] of Ethernet interfaces: v6scout speaks Ethernet itself, through one
+//! `AF_PACKET` socket bound to the interface.
+//!
+//! - Probes leave as whole frames built here ([`frame`]): multicast to 33:33 and the
+//!   group's low 32 bits, unicast to the MAC the destination's own frames came from. The
+//!   kernel's neighbour table is never consulted, so a scan's probes add no entry to it
+//!   (a raw ICMPv6 socket adds one per multicast group it sends to, and the table is
+//!   one for the whole machine, 1,024 entries by default).
+//! - Answers are read from a memory-mapped `TPACKET_V3` ring ([`ring`]) sized for a
+//!   burst, and what it could not hold is counted from the kernel's own statistics.
+//!   A kernel filter keeps incoming IPv6 frames whose next header could lead to ICMPv6,
+//!   cut to [`SNAP_LEN`]; our own frames (`PACKET_OUTGOING`) and frames a promiscuous
+//!   interface caught for other hosts never reach the ring. Here, every frame has its
+//!   ICMPv6 checksum verified (the kernel did that for raw sockets, not for packet
+//!   sockets), its destination checked against ours, and its type against the raw
+//!   socket's filter; anything else is dropped.
+//! - Neighbour Solicitations for our addresses are answered from here too (a Neighbour
+//!   Advertisement with the S and O flags and our MAC), so hosts that resolve us get an
+//!   answer even when the kernel's table is full and the kernel cannot.
+//! - No multicast group is joined at the IPv6 layer: `PACKET_ADD_MEMBERSHIP` with
+//!   `PACKET_MR_MULTICAST` asks the NIC for the MACs of the groups we listen to
+//!   (all-nodes, all-routers, MLDv2 routers with MLD, our solicited-node groups), held
+//!   while the socket is open.
+
+mod frame;
+mod ring;
+
+use super::raw::{RawLink, WANTED_TYPES};
+use crate::iface::Interface;
+use crate::mac::Mac;
+use crate::platform::OpenError;
+use crate::probe::packet::{Icmp, TYPE_NEIGHBOUR_SOLICIT};
+use crate::probe::{Link, Probe, Received};
+use frame::{Destinations, MacTable, Outgoing};
+use ring::Ring;
+use socket2::{Domain, SockAddr, SockFilter, Socket, Type};
+use std::io;
+use std::mem::size_of;
+use std::net::Ipv6Addr;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::{Duration, Instant};
+
+/// Bytes of a frame kept in the ring: the largest Ethernet payload (an RA full of
+/// options is the largest message we parse) and its header.
+const SNAP_LEN: u32 = (frame::ETH_HEADER + 1500) as u32;
+/// Addresses whose MAC is remembered for unicast probes (about 40 bytes each).
+const MAC_TABLE_BOUND: usize = 1 << 16;
+/// Frames examined per call at most when none is for us, so a flood cannot hold the
+/// worker past its deadline.
+const MAX_FRAMES_PER_CALL: usize = 4096;
+
+/// The kernel filter: incoming IPv6 frames (not our own, not other hosts' caught by a
+/// promiscuous interface) whose first next header is ICMPv6 or an extension header that
+/// may precede it, cut to [`SNAP_LEN`].
+fn filter() -> [SockFilter; 12] {
+    const LD_B_ABS: u16 = (libc::BPF_LD | libc::BPF_B | libc::BPF_ABS) as u16;
+    const LD_H_ABS: u16 = (libc::BPF_LD | libc::BPF_H | libc::BPF_ABS) as u16;
+    const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+    const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+    // SKF_AD_OFF + SKF_AD_PKTTYPE: the packet type of the frame.
+    let pkttype = (-0x1000i32 + 4) as u32;
+    let drop = |from: u8| 11 - from - 1;
+    let keep = |from: u8| 10 - from - 1;
+    [
+        SockFilter::new(LD_B_ABS, 0, 0, pkttype),
+        SockFilter::new(JEQ_K, drop(1), 0, u32::from(libc::PACKET_OUTGOING)),
+        SockFilter::new(JEQ_K, drop(2), 0, u32::from(libc::PACKET_OTHERHOST)),
+        SockFilter::new(LD_H_ABS, 0, 0, 12),
+        SockFilter::new(JEQ_K, 0, drop(4), u32::from(frame::ETHERTYPE_IPV6)),
+        SockFilter::new(LD_B_ABS, 0, 0, 20),
+        SockFilter::new(JEQ_K, keep(6), 0, 58),
+        SockFilter::new(JEQ_K, keep(7), 0, 0),
+        SockFilter::new(JEQ_K, keep(8), 0, 60),
+        SockFilter::new(JEQ_K, keep(9), drop(9), 43),
+        SockFilter::new(RET_K, 0, 0, SNAP_LEN),
+        SockFilter::new(RET_K, 0, 0, 0),
+    ]
+}
+
+/// An Ethernet link: the packet socket, its ring, and what it knows of the link.
+pub struct EtherLink {
+    sock: Socket,
+    ring: Ring,
+    mac: Mac,
+    link_local: Ipv6Addr,
+    ours: Destinations,
+    macs: MacTable,
+    /// Unicast probes to an address whose MAC no frame has shown yet go through the
+    /// kernel (a send-only raw ICMPv6 socket), which resolves it: that probe alone then
+    /// costs an entry in the kernel's neighbour table.
+    kernel: RawLink,
+    /// The frame being sent (kept to reuse its allocation).
+    out: Vec<u8>,
+    /// Frames dropped for a wrong ICMPv6 checksum.
+    bad_checksums: u64,
+}
+
+/// Whether interface `name` has Ethernet framing (`ARPHRD_ETHER`), asked on `sock`.
+fn is_ethernet(sock: &Socket, name: &str) -> io::Result<bool> {
+    // SAFETY: ifreq is plain data; all-zero is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    let bytes = name.as_bytes();
+    if bytes.len() >= req.ifr_name.len() {
+        return Ok(false);
+    }
+    for (d, s) in req.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: SIOCGIFHWADDR reads the name from and writes the address into `req`.
+    let rc = unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFHWADDR, &mut req) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel filled the hardware-address member of the union.
+    let family = unsafe { req.ifr_ifru.ifru_hwaddr.sa_family };
+    Ok(family == libc::ARPHRD_ETHER)
+}
+
+/// The link-layer address of interface `ifindex` for protocol `protocol` (0: none yet).
+fn link_addr(ifindex: u32, protocol: u16) -> io::Result<SockAddr> {
+    // SAFETY: the closure writes one sockaddr_ll into storage that holds any socket
+    // address, and reports its size.
+    let ((), sa) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let ll = storage.cast::<libc::sockaddr_ll>();
+            (*ll).sll_family = libc::AF_PACKET as u16;
+            (*ll).sll_protocol = protocol.to_be();
+            (*ll).sll_ifindex = i32::try_from(ifindex).unwrap_or(0);
+            *len = size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            Ok(())
+        })
+    }?;
+    Ok(sa)
+}
+
+/// Asks the NIC of `ifindex` to deliver frames to multicast `mac`.
+fn add_membership(sock: &Socket, ifindex: u32, mac: Mac) -> io::Result<()> {
+    let mut address = [0u8; 8];
+    address[..6].copy_from_slice(&mac.0);
+    let mreq = libc::packet_mreq {
+        mr_ifindex: i32::try_from(ifindex).unwrap_or(0),
+        mr_type: libc::PACKET_MR_MULTICAST as u16,
+        mr_alen: 6,
+        mr_address: address,
+    };
+    ring::setsockopt(sock.as_fd(), libc::PACKET_ADD_MEMBERSHIP, &mreq)
+}
+
+impl EtherLink {
+    /// Opens the packet socket and its ring on `iface` (needs CAP_NET_RAW), for probing
+    /// from `sources` (link-local first); with `mld`, also receives MLD reports.
+    /// [`OpenError::NotEthernet`] when the interface has no Ethernet framing.
+    pub fn open(iface: &Interface, sources: &[Ipv6Addr], mld: bool) -> Result<Self, OpenError> {
+        let (Some(mac), Some(link_local)) = (iface.mac, iface.link_local()) else {
+            return Err(OpenError::NotEthernet);
+        };
+        let io = |what| move |e| OpenError::Io(what, e);
+        // Protocol 0: the socket hears nothing until bind() names the protocol, so
+        // nothing unfiltered is queued before the filter and the ring are in place.
+        let sock = match Socket::new(Domain::PACKET, Type::RAW, None) {
+            Ok(s) => s,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+                return Err(OpenError::NoPrivilege)
+            }
+            Err(e) => return Err(OpenError::Io("opening a packet socket", e)),
+        };
+        if !is_ethernet(&sock, &iface.name).map_err(io("asking the interface's type"))? {
+            return Err(OpenError::NotEthernet);
+        }
+        sock.attach_filter(&filter())
+            .map_err(io("setting the packet filter"))?;
+        let ring = Ring::open(sock.as_fd()).map_err(io("mapping the packet ring"))?;
+        let protocol = frame::ETHERTYPE_IPV6;
+        sock.bind(&link_addr(iface.index, protocol).map_err(io("binding"))?)
+            .map_err(io("binding the packet socket to its interface"))?;
+        let mut own: Vec<Ipv6Addr> = iface.addrs.iter().map(|a| a.addr).collect();
+        own.extend(
+            sources
+                .iter()
+                .filter(|s| !own.contains(s))
+                .collect::<Vec<_>>(),
+        );
+        let ours = Destinations::new(&own, mld);
+        for g in ours.groups() {
+            add_membership(&sock, iface.index, frame::multicast_mac(*g))
+                .map_err(io("asking the interface for multicast frames"))?;
+        }
+        Ok(EtherLink {
+            sock,
+            ring,
+            mac,
+            link_local: sources
+                .iter()
+                .copied()
+                .find(|a| crate::model::is_link_local(*a))
+                .unwrap_or(link_local),
+            ours,
+            macs: MacTable::new(MAC_TABLE_BOUND),
+            kernel: RawLink::open_sender(iface.index)?,
+            out: Vec::with_capacity(2048),
+            bad_checksums: 0,
+        })
+    }
+
+    /// Builds and sends one frame.
+    fn send_frame(&mut self, o: &Outgoing<'_>) -> io::Result<()> {
+        frame::build(o, &mut self.out)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        self.sock.send(&self.out).map(|_| ())
+    }
+
+    /// Answers a Neighbour Solicitation for our address `target` from `to` (behind `mac`).
+    fn advertise(&mut self, (to, mac, target): (Ipv6Addr, Mac, Ipv6Addr)) {
+        let na = Icmp::NeighbourAdvert {
+            target,
+            router: false,
+            solicited: true,
+            override_flag: true,
+            target_mac: Some(self.mac),
+        }
+        .to_bytes();
+        // Best effort, like the kernel's own answer: the host asks again if it is lost.
+        let _ = self.send_frame(&Outgoing {
+            eth: (mac, self.mac),
+            src: target,
+            dst: to,
+            hop_limit: 255,
+            hop_opts: None,
+            dest_opts: None,
+            message: &na,
+        });
+    }
+
+    /// The next frame for us from the ring, if one is there: its message copied into
+    /// `buf`. `Some(None)`: a frame was there but not for us.
+    fn next_message(&mut self, buf: &mut [u8]) -> Option<Option<Received>> {
+        let EtherLink {
+            ring,
+            ours,
+            macs,
+            bad_checksums,
+            ..
+        } = self;
+        let (rx, answer) = ring.next(|f| {
+            let m = match frame::receive(f, ours, &WANTED_TYPES) {
+                Ok(m) => m,
+                Err(frame::Dropped::BadChecksum) => {
+                    *bad_checksums += 1;
+                    return (None, None);
+                }
+                Err(_) => return (None, None),
+            };
+            let mac = m.src_mac.is_host().then_some(m.src_mac);
+            if let Some(mac) = mac.filter(|_| !m.src.is_unspecified()) {
+                macs.learn(m.src, mac);
+            }
+            let answer = if m.message[0] == TYPE_NEIGHBOUR_SOLICIT {
+                frame::na_for(&m, ours)
+            } else {
+                None
+            };
+            let len = m.message.len().min(buf.len());
+            buf[..len].copy_from_slice(&m.message[..len]);
+            let rx = Received {
+                len,
+                src: m.src,
+                hop_limit: Some(m.hop_limit),
+                mac,
+            };
+            (Some(rx), answer)
+        })?;
+        if let Some(a) = answer {
+            self.advertise(a);
+        }
+        Some(rx)
+    }
+
+    /// Waits at most `ms` milliseconds for the kernel to hand a block over.
+    fn wait(&self, ms: libc::c_int) -> io::Result<()> {
+        let mut pfd = libc::pollfd {
+            fd: self.sock.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Link for EtherLink {
+    fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        let dst_mac = if probe.dst.is_multicast() {
+            frame::multicast_mac(probe.dst)
+        } else if let Some(mac) = self.macs.get(probe.dst) {
+            mac
+        } else {
+            return self.kernel.send(probe);
+        };
+        self.send_frame(&Outgoing {
+            eth: (dst_mac, self.mac),
+            src: probe.src.unwrap_or(self.link_local),
+            dst: probe.dst,
+            hop_limit: probe.hop_limit.unwrap_or(255),
+            hop_opts: probe.hop_opts,
+            dest_opts: probe.dest_opts,
+            message: probe.message,
+        })
+    }
+
+    fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            for _ in 0..MAX_FRAMES_PER_CALL {
+                match self.next_message(buf) {
+                    Some(Some(rx)) => return Ok(Some(rx)),
+                    Some(None) => continue,
+                    None => break,
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            // Round sub-millisecond waits up, or the loop would spin until the deadline.
+            let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+            self.wait(ms)?;
+        }
+    }
+
+    fn take_drops(&mut self) -> u64 {
+        ring::drops(self.sock.as_fd()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+#[path = "ether_tests.rs"]
+mod tests;
