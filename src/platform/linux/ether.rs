@@ -2,10 +2,13 @@
 //! `AF_PACKET` socket bound to the interface.
 //!
 //! - Probes leave as whole frames built here ([`frame`]): multicast to 33:33 and the
-//!   group's low 32 bits, unicast to the MAC the destination's own frames came from. The
-//!   kernel's neighbour table is never consulted, so a scan's probes add no entry to it
-//!   (a raw ICMPv6 socket adds one per multicast group it sends to, and the table is
-//!   one for the whole machine, 1,024 entries by default).
+//!   group's low 32 bits, unicast to the MAC the destination's own frames came from. To
+//!   an address no frame has shown yet, the probe waits while we ask for its MAC
+//!   ourselves (a Neighbour Solicitation frame); only when too many wait does one go
+//!   through the kernel. The kernel's neighbour table is not consulted, so a scan's
+//!   probes add no entry to it (a raw ICMPv6 socket adds one per multicast group it
+//!   sends to and per address it resolves, and the table is one for the whole machine,
+//!   1,024 entries by default).
 //! - Answers are read from a memory-mapped `TPACKET_V3` ring ([`ring`]) sized for a
 //!   burst, and what it could not hold is counted from the kernel's own statistics.
 //!   A kernel filter keeps incoming IPv6 frames whose next header could lead to ICMPv6,
@@ -31,7 +34,7 @@ use crate::mac::Mac;
 use crate::platform::OpenError;
 use crate::probe::packet::{Icmp, TYPE_NEIGHBOUR_SOLICIT};
 use crate::probe::{Link, Probe, Received};
-use frame::{Destinations, MacTable, Outgoing};
+use frame::{Destinations, MacTable, Outgoing, Pending, Queued};
 use ring::Ring;
 use socket2::{Domain, SockAddr, SockFilter, Socket, Type};
 use std::io;
@@ -45,6 +48,12 @@ use std::time::{Duration, Instant};
 const SNAP_LEN: u32 = (frame::ETH_HEADER + 1500) as u32;
 /// Addresses whose MAC is remembered for unicast probes (about 40 bytes each).
 const MAC_TABLE_BOUND: usize = 1 << 16;
+/// Unicast destinations waiting for their MAC at most (a scan's last attempts to
+/// addresses that did not answer are paced by its unicast budget).
+const PENDING_BOUND: usize = 1024;
+/// How long a unicast frame waits for its destination's MAC (the kernel's
+/// retransmission interval).
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Frames examined per call at most when none is for us, so a flood cannot hold the
 /// worker past its deadline.
 const MAX_FRAMES_PER_CALL: usize = 4096;
@@ -85,14 +94,14 @@ pub struct EtherLink {
     link_local: Ipv6Addr,
     ours: Destinations,
     macs: MacTable,
-    /// Unicast probes to an address whose MAC no frame has shown yet go through the
-    /// kernel (a send-only raw ICMPv6 socket), which resolves it: that probe alone then
+    /// Unicast frames waiting for their destination's MAC.
+    pending: Pending,
+    /// Unicast probes that cannot wait (too many wait already) go through the kernel (a
+    /// send-only raw ICMPv6 socket), which resolves the address: that probe alone then
     /// costs an entry in the kernel's neighbour table.
     kernel: RawLink,
     /// The frame being sent (kept to reuse its allocation).
     out: Vec<u8>,
-    /// Frames dropped for a wrong ICMPv6 checksum.
-    bad_checksums: u64,
 }
 
 /// Whether interface `name` has Ethernet framing (`ARPHRD_ETHER`), asked on `sock`.
@@ -196,10 +205,41 @@ impl EtherLink {
                 .unwrap_or(link_local),
             ours,
             macs: MacTable::new(MAC_TABLE_BOUND),
+            pending: Pending::new(PENDING_BOUND, RESOLVE_TIMEOUT),
             kernel: RawLink::open_sender(iface.index)?,
             out: Vec::with_capacity(2048),
-            bad_checksums: 0,
         })
+    }
+
+    /// Sends a unicast `probe` to an address whose MAC no frame has shown: it waits while
+    /// we ask for the MAC (a Neighbour Solicitation to its solicited-node group, as the
+    /// kernel would, but without filing an entry in the kernel's table) and leaves when
+    /// the answer comes. When too many wait already, the probe goes through the kernel,
+    /// which resolves the address itself, at the cost of an entry in its table.
+    fn send_unresolved(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        let o = outgoing(probe, Mac([0; 6]), self.mac, self.link_local);
+        frame::build(&o, &mut self.out)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        match self
+            .pending
+            .push(probe.dst, self.out.clone(), Instant::now())
+        {
+            Queued::Waiting => Ok(()),
+            Queued::Full => self.kernel.send(probe),
+            Queued::Resolve => {
+                let ns = crate::probe::packet::neighbour_solicitation(probe.dst, self.mac);
+                let group = crate::probe::packet::solicited_node(probe.dst);
+                self.send_frame(&Outgoing {
+                    eth: (frame::multicast_mac(group), self.mac),
+                    src: self.link_local,
+                    dst: group,
+                    hop_limit: 255,
+                    hop_opts: None,
+                    dest_opts: None,
+                    message: &ns,
+                })
+            }
+        }
     }
 
     /// Builds and sends one frame.
@@ -238,21 +278,20 @@ impl EtherLink {
             ring,
             ours,
             macs,
-            bad_checksums,
+            pending,
             ..
         } = self;
+        let mut ready = Vec::new();
         let (rx, answer) = ring.next(|f| {
-            let m = match frame::receive(f, ours, &WANTED_TYPES) {
-                Ok(m) => m,
-                Err(frame::Dropped::BadChecksum) => {
-                    *bad_checksums += 1;
-                    return (None, None);
-                }
-                Err(_) => return (None, None),
+            // Dropped silently, as the kernel drops them before a raw socket: wrong
+            // checksums (forgeries among them), other destinations, other types.
+            let Ok(m) = frame::receive(f, ours, &WANTED_TYPES) else {
+                return (None, None);
             };
             let mac = m.src_mac.is_host().then_some(m.src_mac);
             if let Some(mac) = mac.filter(|_| !m.src.is_unspecified()) {
                 macs.learn(m.src, mac);
+                ready = pending.resolved(m.src, mac);
             }
             let answer = if m.message[0] == TYPE_NEIGHBOUR_SOLICIT {
                 frame::na_for(&m, ours)
@@ -269,6 +308,10 @@ impl EtherLink {
             };
             (Some(rx), answer)
         })?;
+        // Best effort, like the kernel's sends after resolution.
+        for f in ready {
+            let _ = self.sock.send(&f);
+        }
         if let Some(a) = answer {
             self.advertise(a);
         }
@@ -294,6 +337,19 @@ impl EtherLink {
     }
 }
 
+/// The frame of `probe` from `mac`, to `dst_mac`.
+fn outgoing<'a>(probe: &Probe<'a>, dst_mac: Mac, mac: Mac, link_local: Ipv6Addr) -> Outgoing<'a> {
+    Outgoing {
+        eth: (dst_mac, mac),
+        src: probe.src.unwrap_or(link_local),
+        dst: probe.dst,
+        hop_limit: probe.hop_limit.unwrap_or(255),
+        hop_opts: probe.hop_opts,
+        dest_opts: probe.dest_opts,
+        message: probe.message,
+    }
+}
+
 impl Link for EtherLink {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
         let dst_mac = if probe.dst.is_multicast() {
@@ -301,17 +357,9 @@ impl Link for EtherLink {
         } else if let Some(mac) = self.macs.get(probe.dst) {
             mac
         } else {
-            return self.kernel.send(probe);
+            return self.send_unresolved(probe);
         };
-        self.send_frame(&Outgoing {
-            eth: (dst_mac, self.mac),
-            src: probe.src.unwrap_or(self.link_local),
-            dst: probe.dst,
-            hop_limit: probe.hop_limit.unwrap_or(255),
-            hop_opts: probe.hop_opts,
-            dest_opts: probe.dest_opts,
-            message: probe.message,
-        })
+        self.send_frame(&outgoing(probe, dst_mac, self.mac, self.link_local))
     }
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {

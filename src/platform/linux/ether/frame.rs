@@ -343,6 +343,91 @@ impl MacTable {
     }
 }
 
+/// Frames waiting for their destination's MAC, per destination: our own address
+/// resolution, so a unicast probe to an address no frame has shown yet costs no entry in
+/// the kernel's neighbour table. Bounded in destinations and in frames per destination;
+/// what waits longer than the timeout is dropped, as the kernel drops what it could not
+/// resolve.
+#[derive(Debug)]
+pub(super) struct Pending {
+    waiting: HashMap<Ipv6Addr, (std::time::Instant, Vec<Vec<u8>>)>,
+    bound: usize,
+    timeout: std::time::Duration,
+}
+
+/// Frames kept per destination waiting for its MAC (the kernel keeps 3, `unres_qlen`
+/// aside; a last attempt is two probes).
+const FRAMES_PER_DESTINATION: usize = 4;
+
+/// What [`Pending::push`] did with a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Queued {
+    /// The first frame to this destination: ask for its MAC.
+    Resolve,
+    /// Queued behind a question already asked.
+    Waiting,
+    /// No room: send it another way.
+    Full,
+}
+
+impl Pending {
+    /// At most `bound` destinations waiting, each at most `timeout`.
+    pub(super) fn new(bound: usize, timeout: std::time::Duration) -> Self {
+        Pending {
+            waiting: HashMap::new(),
+            bound,
+            timeout,
+        }
+    }
+
+    /// Queues `frame` (its Ethernet destination to be filled in) for `dst` at `now`.
+    pub(super) fn push(
+        &mut self,
+        dst: Ipv6Addr,
+        frame: Vec<u8>,
+        now: std::time::Instant,
+    ) -> Queued {
+        self.expire(now);
+        if let Some((_, frames)) = self.waiting.get_mut(&dst) {
+            if frames.len() >= FRAMES_PER_DESTINATION {
+                return Queued::Full;
+            }
+            frames.push(frame);
+            return Queued::Waiting;
+        }
+        if self.waiting.len() >= self.bound {
+            return Queued::Full;
+        }
+        self.waiting.insert(dst, (now, vec![frame]));
+        Queued::Resolve
+    }
+
+    /// The frames that waited for `addr`, now at `mac` (their destination filled in).
+    pub(super) fn resolved(&mut self, addr: Ipv6Addr, mac: Mac) -> Vec<Vec<u8>> {
+        if self.waiting.is_empty() {
+            return Vec::new();
+        }
+        let mut frames = self
+            .waiting
+            .remove(&addr)
+            .map(|(_, f)| f)
+            .unwrap_or_default();
+        for f in &mut frames {
+            if let Some(d) = f.get_mut(..6) {
+                d.copy_from_slice(&mac.0);
+            }
+        }
+        frames
+    }
+
+    /// Forgets what has waited past the timeout.
+    pub(super) fn expire(&mut self, now: std::time::Instant) {
+        let timeout = self.timeout;
+        self.waiting
+            .retain(|_, (since, _)| now.saturating_duration_since(*since) < timeout);
+    }
+}
+
 #[cfg(test)]
 #[path = "frame_tests.rs"]
 mod tests;

@@ -353,3 +353,36 @@ fn the_mac_table_keeps_recent_sources_within_its_bound() {
     t.learn(a_ll(), MAC_B);
     assert_eq!((t.get(a_ll()), t.len()), (Some(MAC_B), 1));
 }
+
+#[test]
+fn unresolved_frames_wait_for_their_mac_within_bounds() {
+    let t0 = std::time::Instant::now();
+    let mut p = Pending::new(2, std::time::Duration::from_secs(1));
+    let frame = |b: u8| vec![0, 0, 0, 0, 0, 0, b];
+    assert_eq!(p.push(b_ll(), frame(1), t0), Queued::Resolve);
+    assert_eq!(p.push(b_ll(), frame(2), t0), Queued::Waiting);
+    assert_eq!(p.push(a_ll(), frame(3), t0), Queued::Resolve);
+    assert_eq!(
+        p.push(ip("fe80::3"), frame(4), t0),
+        Queued::Full,
+        "two destinations"
+    );
+    for b in 5..7 {
+        assert_eq!(p.push(b_ll(), frame(b), t0), Queued::Waiting);
+    }
+    assert_eq!(
+        p.push(b_ll(), frame(9), t0),
+        Queued::Full,
+        "four frames each"
+    );
+    // The answer fills in the MAC, in order; a second answer finds nothing.
+    let ready = p.resolved(b_ll(), MAC_B);
+    assert_eq!(ready.len(), 4);
+    assert!(ready.iter().all(|f| f[..6] == MAC_B.0));
+    assert_eq!(ready.iter().map(|f| f[6]).collect::<Vec<_>>(), [1, 2, 5, 6]);
+    assert!(p.resolved(b_ll(), MAC_B).is_empty());
+    // What waited past the timeout is forgotten, and makes room.
+    let later = t0 + std::time::Duration::from_secs(2);
+    assert_eq!(p.push(ip("fe80::3"), frame(4), later), Queued::Resolve);
+    assert!(p.resolved(a_ll(), MAC_A).is_empty());
+}
