@@ -20,10 +20,13 @@
 //! - Neighbour Solicitations for our addresses are answered from here too (a Neighbour
 //!   Advertisement with the S and O flags and our MAC), so hosts that resolve us get an
 //!   answer even when the kernel's table is full and the kernel cannot.
-//! - No multicast group is joined at the IPv6 layer: `PACKET_ADD_MEMBERSHIP` with
+//! - Receiving needs no IPv6 membership: `PACKET_ADD_MEMBERSHIP` with
 //!   `PACKET_MR_MULTICAST` asks the NIC for the MACs of the groups we listen to
 //!   (all-nodes, all-routers, MLDv2 routers with MLD, our solicited-node groups), held
-//!   while the socket is open.
+//!   while the socket is open. All-routers (and MLDv2 routers) are also joined on a
+//!   plain UDP socket, only so that the kernel reports them in MLD and snooping
+//!   switches forward hosts' Router Solicitations (and MLD reports) to us; the other
+//!   groups the kernel has joined already.
 
 mod frame;
 mod ring;
@@ -102,6 +105,8 @@ pub struct EtherLink {
     kernel: RawLink,
     /// The frame being sent (kept to reuse its allocation).
     out: Vec<u8>,
+    /// Holds the IPv6 memberships snooping switches need to see (never read).
+    _member: Socket,
 }
 
 /// Whether interface `name` has Ethernet framing (`ARPHRD_ETHER`), asked on `sock`.
@@ -153,6 +158,23 @@ fn add_membership(sock: &Socket, ifindex: u32, mac: Mac) -> io::Result<()> {
         mr_address: address,
     };
     ring::setsockopt(sock.as_fd(), libc::PACKET_ADD_MEMBERSHIP, &mreq)
+}
+
+/// A UDP socket in the all-routers group (and the MLDv2 routers group with `mld`) on
+/// `ifindex`, so the kernel announces those memberships in MLD.
+fn member(ifindex: u32, mld: bool) -> Result<Socket, OpenError> {
+    let io = |what| move |e| OpenError::Io(what, e);
+    let sock = Socket::new(Domain::IPV6, Type::DGRAM, None)
+        .map_err(io("opening a socket for multicast memberships"))?;
+    sock.join_multicast_v6(&frame::ALL_ROUTERS, ifindex)
+        .map_err(io("joining ff02::2 to hear Router Solicitations"))?;
+    if mld {
+        sock.join_multicast_v6(&crate::probe::packet::mld::ALL_MLDV2_ROUTERS, ifindex)
+            .map_err(io("joining ff02::16 for MLD reports"))?;
+    }
+    // It receives nothing: every datagram to it would wait, unread.
+    let _ = sock.set_recv_buffer_size(0);
+    Ok(sock)
 }
 
 impl EtherLink {
@@ -208,6 +230,7 @@ impl EtherLink {
             pending: Pending::new(PENDING_BOUND, RESOLVE_TIMEOUT),
             kernel: RawLink::open_sender(iface.index)?,
             out: Vec::with_capacity(2048),
+            _member: member(iface.index, mld)?,
         })
     }
 
