@@ -57,6 +57,9 @@ const PENDING_BOUND: usize = 1024;
 /// How long a unicast frame waits for its destination's MAC (the kernel's
 /// retransmission interval).
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(1);
+/// A pause in reading this long means the window ended (a watch between its scans):
+/// what the ring dropped meanwhile is not the next window's.
+const IDLE: Duration = Duration::from_secs(1);
 /// Frames examined per call at most when none is for us, so a flood cannot hold the
 /// worker past its deadline.
 const MAX_FRAMES_PER_CALL: usize = 4096;
@@ -105,6 +108,8 @@ pub struct EtherLink {
     kernel: RawLink,
     /// The frame being sent (kept to reuse its allocation).
     out: Vec<u8>,
+    /// When the ring was last read: a send after a long pause starts a new window.
+    last_read: Instant,
     /// Holds the IPv6 memberships snooping switches need to see (never read).
     _member: Socket,
 }
@@ -230,6 +235,7 @@ impl EtherLink {
             pending: Pending::new(PENDING_BOUND, RESOLVE_TIMEOUT),
             kernel: RawLink::open_sender(iface.index)?,
             out: Vec::with_capacity(2048),
+            last_read: Instant::now(),
             _member: member(iface.index, mld)?,
         })
     }
@@ -375,6 +381,11 @@ fn outgoing<'a>(probe: &Probe<'a>, dst_mac: Mac, mac: Mac, link_local: Ipv6Addr)
 
 impl Link for EtherLink {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()> {
+        if self.last_read.elapsed() >= IDLE {
+            // Reading the statistics resets them.
+            let _ = ring::drops(self.sock.as_fd());
+            self.last_read = Instant::now();
+        }
         let dst_mac = if probe.dst.is_multicast() {
             frame::multicast_mac(probe.dst)
         } else if let Some(mac) = self.macs.get(probe.dst) {
@@ -387,6 +398,7 @@ impl Link for EtherLink {
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
         let deadline = Instant::now() + timeout;
+        self.last_read = Instant::now();
         loop {
             for _ in 0..MAX_FRAMES_PER_CALL {
                 match self.next_message(buf) {
