@@ -46,9 +46,11 @@ use std::net::Ipv6Addr;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
-/// Bytes of a frame kept in the ring: the largest Ethernet payload (an RA full of
-/// options is the largest message we parse) and its header.
-const SNAP_LEN: u32 = (frame::ETH_HEADER + 1500) as u32;
+/// Bytes of a frame kept in the ring: a jumbo frame whole. A message is checked (its
+/// checksum covers all of it) only when its frame is whole, so a cut frame is dropped;
+/// the ring packs frames by their length, so the large bound costs nothing for small
+/// ones.
+const SNAP_LEN: u32 = 9216;
 /// Addresses whose MAC is remembered for unicast probes (about 40 bytes each).
 const MAC_TABLE_BOUND: usize = 1 << 16;
 /// Unicast destinations waiting for their MAC at most (a scan's last attempts to
