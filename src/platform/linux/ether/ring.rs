@@ -9,11 +9,15 @@ use std::mem::size_of;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
 
-/// Bytes per block: a few thousand answers each.
-pub(super) const BLOCK_SIZE: u32 = 256 << 10;
-/// Blocks in the ring (16 MiB in all): the answers of one multicast probe to ten
-/// thousand hosts fill a few; the rest absorb the next probes while the worker reads.
-pub(super) const BLOCK_COUNT: u32 = 64;
+/// Bytes per block: about 300 answers each, and a jumbo frame fits. Small blocks are
+/// handed over soon after they fill and are cheap for the kernel to allocate.
+pub(super) const BLOCK_SIZE: u32 = 64 << 10;
+/// Blocks in the ring (8 MiB in all, about 40,000 answers): one multicast probe to ten
+/// thousand hosts brings about 2 MiB; the rest absorb the next probes while the worker
+/// reads. The ring costs its size in memory (all of it resident) and about 2.5 ms per
+/// MiB to set up and tear down (150-host lab: 16 MiB made a scan 0.05 s slower than
+/// raw sockets, 8 MiB 0.03 s); `stats.ring_drops` says when it was too small.
+pub(super) const BLOCK_COUNT: u32 = 128;
 /// The nominal frame size the kernel's bookkeeping wants (V3 packs frames of any size).
 const FRAME_SIZE: u32 = 2048;
 /// How long the kernel fills a block before handing it over anyway, in milliseconds:
