@@ -205,9 +205,11 @@ impl EtherLink {
         if !is_ethernet(&sock, &iface.name).map_err(io("asking the interface's type"))? {
             return Err(OpenError::NotEthernet);
         }
-        sock.attach_filter(&filter())
-            .map_err(io("setting the packet filter"))?;
-        let ring = Ring::open(sock.as_fd()).map_err(io("mapping the packet ring"))?;
+        sock.attach_filter(&filter()).map_err(io(
+            "setting the packet filter (--link raw scans without one)",
+        ))?;
+        let ring = Ring::open(sock.as_fd())
+            .map_err(io("mapping the packet ring (--link raw scans without one)"))?;
         let protocol = frame::ETHERTYPE_IPV6;
         sock.bind(&link_addr(iface.index, protocol).map_err(io("binding"))?)
             .map_err(io("binding the packet socket to its interface"))?;
