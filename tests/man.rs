@@ -51,7 +51,9 @@ When set and not empty, the table is not coloured (unless \fB--color always\fR).
 \fBCOLUMNS\fR
 The terminal width the table fits in, instead of the terminal's own.
 .SH PRIVILEGES
-Raw ICMPv6 sockets need the CAP_NET_RAW capability. Run v6scout with \fBsudo\fR, or grant
+Raw ICMPv6 sockets, and the packet socket through which v6scout speaks Ethernet itself on
+Ethernet interfaces (\fB--link\fR), need the CAP_NET_RAW capability; both are opened
+before v6scout gives up every privilege. Run v6scout with \fBsudo\fR, or grant
 the capability to the binary once:
 .PP
 .RS
