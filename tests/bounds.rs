@@ -148,6 +148,7 @@ fn config() -> WorkerConfig {
             cookie: *b"v6scout!",
         },
         max_hosts: MAX_HOSTS,
+        max_answers: 65_536,
         mld: false,
         node_name: false,
         prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],

@@ -518,6 +518,7 @@ proptest! {
             rounds: 1,
             tag: TAG,
             max_hosts: 4096,
+            max_answers: 65_536,
             mld: false,
             node_name: true,
             prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],

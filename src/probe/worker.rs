@@ -140,13 +140,13 @@ impl<'a, L: Link> Worker<'a, L> {
             cfg,
             rounds,
             quiet: Quiet::new(cfg.early_end, deadline, not_before),
-            asks: Asks::new(cfg.wait, cfg.max_hosts),
+            asks: Asks::new(cfg.wait, cfg.max_answers),
             routers: RouterWait::new(bounds.limit()),
             bounds,
             mld: Listeners::default(),
             ids: KnownIds::new(cfg.max_hosts),
             ni: NodeInfo::default(),
-            learned: Learned::new(cfg.prefixes.clone(), cfg.max_hosts),
+            learned: Learned::new(cfg.prefixes.clone(), cfg.max_answers),
         }
     }
 
@@ -269,12 +269,13 @@ impl<'a, L: Link> Worker<'a, L> {
         true
     }
 
-    /// Notes a newly seen address and solicits its MAC once; false when there is no room.
-    fn track(&mut self, addr: Ipv6Addr) -> bool {
-        match self.asks.track(addr) {
+    /// Notes a newly seen address (in a frame from `mac`, when the link shows frames) and
+    /// solicits its MAC once; false when there is no room.
+    fn track(&mut self, addr: Ipv6Addr, mac: Option<Mac>) -> bool {
+        match self.asks.track(addr, mac) {
             Track::Known => true,
             Track::Full => {
-                self.port.stats.dropped_over_limit += 1;
+                self.port.stats.dropped_over_memory += 1;
                 false
             }
             Track::New => {

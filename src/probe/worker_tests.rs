@@ -38,6 +38,7 @@ pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerC
         rounds,
         tag,
         max_hosts: 4096,
+        max_answers: 65_536,
         mld: false,
         node_name: true,
         prefixes: vec![
@@ -317,7 +318,7 @@ fn host_limit_bounds_tracking() {
     let hosts: Vec<SimHost> = (1..=50).map(|i| pi(i, false)).collect();
     let mut link = SimLink::new(hosts).with_virtual_time();
     let mut c = cfg();
-    c.max_hosts = 10;
+    c.max_answers = 10;
     let (stats, seen) = run_on(&mut link, &c);
     let distinct: std::collections::HashSet<Ipv6Addr> = seen
         .iter()
@@ -327,7 +328,39 @@ fn host_limit_bounds_tracking() {
         })
         .collect();
     assert_eq!(distinct.len(), 10);
-    assert!(stats.dropped_over_limit > 0);
+    assert!(stats.dropped_over_memory > 0);
+}
+
+#[test]
+fn near_the_bound_every_host_keeps_one_address_before_any_gets_a_second() {
+    // 50 hosts with a link-local and a global address each; room for 40 addresses: the
+    // last eighth of the room goes only to hosts not listed yet.
+    let hosts: Vec<SimHost> = (1..=50).map(|i| pi(i, false)).collect();
+    let mut link = SimLink::new(hosts).with_virtual_time();
+    let mut c = cfg();
+    c.max_answers = 40;
+    let (stats, seen) = run_on(&mut link, &c);
+    let mut by_mac: HashMap<Mac, HashSet<Ipv6Addr>> = HashMap::new();
+    for o in &seen {
+        if let Observation::Address {
+            addr,
+            frame_mac: Some(m),
+            ..
+        } = o
+        {
+            by_mac.entry(*m).or_default().insert(*addr);
+        }
+    }
+    let addrs: usize = by_mac.values().map(HashSet::len).sum();
+    assert_eq!(addrs, 40, "the bound is reached");
+    let twice = by_mac.values().filter(|a| a.len() > 1).count();
+    assert!(
+        by_mac.len() >= 40 - 40 / 8 && twice <= 40 - 40 / 8,
+        "{} hosts, {twice} with two addresses",
+        by_mac.len()
+    );
+    assert!(stats.dropped_over_memory > 0);
+    assert_eq!(stats.dropped_over_limit, 0, "nothing unsolicited here");
 }
 
 #[test]

@@ -132,7 +132,8 @@ impl<L: Link> Worker<'_, L> {
 
     /// An answer carrying our cookie: its sender is a live host.
     fn on_answer(&mut self, env: Envelope, via: SeenBy, seq: u16) {
-        if self.track(env.src) {
+        self.port.stats.frames_elicited += 1;
+        if self.track(env.src, env.frame_mac) {
             let rtt = self.rounds.rtt(seq, env.now);
             if let Some(d) = rtt {
                 self.quiet.answered(d);
@@ -199,7 +200,8 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.malformed += 1;
             return;
         }
-        if !self.track(env.src) {
+        self.port.stats.frames_elicited += 1;
+        if !self.track(env.src, env.frame_mac) {
             return;
         }
         self.observe(Sighting::new(env.src, SeenBy::Mld, env.frame_mac));
@@ -217,7 +219,7 @@ impl<L: Link> Worker<'_, L> {
                 asks.is_tracked(c) || own.contains(&c)
             });
         for c in new {
-            if self.track(c) {
+            if self.track(c, None) {
                 self.mld.mark(c);
             }
         }
@@ -240,6 +242,7 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.foreign += 1;
             return;
         }
+        self.port.stats.frames_elicited += 1;
         match reply {
             nodeinfo::Reply::Addresses(r) => self.on_node_addresses(env, r),
             nodeinfo::Reply::Name(r) => self.on_node_name(env, r),
@@ -250,7 +253,7 @@ impl<L: Link> Worker<'_, L> {
     /// A Node Addresses reply: each on-link address it lists is solicited; it takes no
     /// room among the hosts until it answers.
     fn on_node_addresses(&mut self, env: Envelope, reply: nodeinfo::AddressesReply) {
-        if !self.track(env.src) {
+        if !self.track(env.src, env.frame_mac) {
             return;
         }
         self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));
@@ -276,7 +279,7 @@ impl<L: Link> Worker<'_, L> {
     /// address (the first reply from each address: the multicast and the unicast query
     /// are both answered).
     fn on_node_name(&mut self, env: Envelope, reply: nodeinfo::NameReply) {
-        if !self.track(env.src) || !self.ni.named(env.src) {
+        if !self.track(env.src, env.frame_mac) || !self.ni.named(env.src) {
             return;
         }
         self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));
