@@ -589,3 +589,40 @@ mod early;
 
 #[path = "worker_inbox_tests.rs"]
 mod inbox;
+
+#[test]
+fn retry_rounds_of_a_large_link_ask_only_with_the_probe_every_host_answers() {
+    // 300 hosts, a fifth ignoring multicast echo: every host answers the option echo, so
+    // the retry rounds send it alone, and still every host is found.
+    let hosts: Vec<SimHost> = (1..=300u16)
+        .map(|i| {
+            let mut h = pi((i % 250) as u8, i % 5 == 0);
+            h.mac.0[4] = (i >> 8) as u8;
+            h.mac.0[5] = i as u8;
+            // Clear of our own ::100.
+            let id = 0x1000 + u128::from(i);
+            h.addrs = vec![
+                Ipv6Addr::from(0xfe80u128 << 112 | id),
+                Ipv6Addr::from(0x2001_0db8_0001u128 << 80 | id),
+            ];
+            h
+        })
+        .collect();
+    let mut link = SimLink::new(hosts).with_virtual_time();
+    let (stats, seen) = run_on(&mut link, &cfg());
+    let multicast = |s: &(Ipv6Addr, Option<Ipv6Addr>, Vec<u8>, bool)| {
+        s.0 == a("ff02::1") && matches!(s.2[0], TYPE_ECHO_REQUEST | packet::TYPE_UNKNOWN_PROBE)
+    };
+    let round_probes = link.sent.iter().filter(|s| multicast(s)).count();
+    // The first round: 3 kinds from 2 sources; each retry round: the option echo from each.
+    assert_eq!(round_probes, 6 + 2 + 2);
+    let found: HashSet<Ipv6Addr> = seen
+        .iter()
+        .filter_map(|o| match o {
+            Observation::Address { addr, .. } => Some(*addr),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 600, "every address of every host");
+    assert!(stats.frames_elicited > 0);
+}

@@ -134,6 +134,7 @@ impl<L: Link> Worker<'_, L> {
     fn on_answer(&mut self, env: Envelope, via: SeenBy, seq: u16) {
         self.port.stats.frames_elicited += 1;
         if self.track(env.src, env.frame_mac) {
+            self.rounds.answered(env.src, seq);
             let rtt = self.rounds.rtt(seq, env.now);
             if let Some(d) = rtt {
                 self.quiet.answered(d);
