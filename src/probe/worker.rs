@@ -162,6 +162,8 @@ impl<'a, L: Link> Worker<'a, L> {
             if self.rounds.started() && self.rounds.idle() && self.stopped() {
                 break true;
             }
+            // Addresses handed in go before the next round, like remembered ones.
+            self.take_inbox(now);
             if self.rounds.due(now, &self.quiet) {
                 if !self.rounds.started() {
                     // A searched device where it was answers these within milliseconds,
@@ -170,7 +172,6 @@ impl<'a, L: Link> Worker<'a, L> {
                 }
                 self.send_round();
             }
-            self.take_inbox(now);
             self.send_queued();
             self.send_due_solicitations(now);
             let end = self.quiet.end_at(self.settled());
