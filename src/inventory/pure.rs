@@ -4,8 +4,9 @@
 use super::{AddrSighting, Device, IfaceKey, Sighting};
 use crate::health::KnownAdvert;
 use crate::mac::Mac;
+use crate::model::SeenBy;
 use crate::query::{same_name, Query};
-use crate::report::Report;
+use crate::report::{HostRow, Report};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,9 @@ const FILE_NAME: &str = "inventory.sqlite3";
 
 /// The confirmed devices of a finished scan: one [`Sighting`] per interface and MAC, in
 /// report order, with every live address of that MAC (rows that are ours, stale cache
-/// entries and rows without a MAC are not confirmed devices), its vendor's name, names,
+/// entries, rows without a MAC, and rows that answered nothing — known only from their
+/// own unsolicited advertisements or solicitations, which anyone can forge by the
+/// thousand — are not confirmed devices), its vendor's name, names,
 /// router flag and IPv4 addresses, and what each router advertised. Hosts seen only over IPv4 (ARP) are devices too: a
 /// sighting with no IPv6 address. Group or all-zero MACs (never a host) are left out.
 pub fn sightings(report: &Report) -> Vec<Sighting> {
@@ -29,7 +32,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             .prefixes
             .iter()
             .flat_map(|p| &p.hosts)
-            .filter(|h| !h.is_self && !h.stale);
+            .filter(|h| !h.is_self && !h.stale && answered(h));
         for h in rows {
             let Some(mac) = h.mac.filter(|m| m.is_host()) else {
                 continue;
@@ -182,4 +185,12 @@ fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
 fn mac_starts_with(m: Mac, nibbles: &[u8]) -> bool {
     let all = m.0.iter().flat_map(|b| [b >> 4, b & 0xf]);
     nibbles.len() <= 12 && all.zip(nibbles).all(|(a, b)| a == *b)
+}
+
+/// Whether a row answered something of ours: seen by more than its own Router
+/// Advertisements, announcements and solicitations, and the kernel's cache.
+fn answered(h: &HostRow) -> bool {
+    h.seen_by
+        .iter()
+        .any(|s| !matches!(s, SeenBy::Heard | SeenBy::Ra | SeenBy::Cache))
 }
