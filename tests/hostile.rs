@@ -380,6 +380,11 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
         others.iter().all(|f| f.3),
         "an answering forgery accepted: {others:?}"
     );
+    eprintln!(
+        "forged routers kept: {} (bound 8); forged heard hosts kept: {} (bound 8)",
+        routers.len(),
+        others.len()
+    );
     assert!(routers.len() <= 8, "{} forged routers kept", routers.len());
     assert!(
         others.len() <= 8,
