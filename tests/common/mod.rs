@@ -17,6 +17,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod avahi;
+pub mod farm;
 pub mod forge;
 pub mod netns;
 pub mod smol;
@@ -213,7 +214,7 @@ pub fn lab_unavailable_for(extra: &[&str]) -> Option<String> {
 }
 
 /// Takes the machine-wide lab lock, waiting for other labs to finish.
-fn lock() -> File {
+pub fn lock() -> File {
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -246,7 +247,8 @@ pub fn lab_tag() -> String {
         .collect()
 }
 
-fn new_runid() -> String {
+/// A run id unique on the machine: the lab tag, this process, the time and a counter.
+pub fn new_runid() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
