@@ -292,7 +292,7 @@ impl FarmLab {
             .map_or(0, |s| s["generation"].as_u64().unwrap_or(0))
     }
 
-    /// The farm's counters as last written (at a [`FarmLab::cold`] or at exit).
+    /// The farm's counters since the previous [`FarmLab::cold`] (written by the last one).
     pub fn stats(&self) -> Option<serde_json::Value> {
         let text = std::fs::read_to_string(&self.stats_path).ok()?;
         serde_json::from_str(&text).ok()

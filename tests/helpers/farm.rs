@@ -31,7 +31,8 @@
 //! keeps its own small neighbour cache: before it sends anything unicast to an address it
 //! does not know, it solicits that address (3 times, 1 s apart, like Linux) and sends
 //! only once the advertisement comes; a solicitation with a source link-layer option
-//! teaches it the sender. SIGUSR1 empties those caches (a cold run) and writes the stats.
+//! teaches it the sender. SIGUSR1 empties those caches (a cold run), writes the stats and
+//! starts counting afresh.
 //!
 //! Timing: every answer gets its own moment (uniform within `--jitter-ms` of the frame
 //! that asked, plus the late profile's delay; MLD reports within the query's maximum
@@ -42,7 +43,8 @@
 //! `{"mac","profile","silent","findable","addresses","loss_pct","late_ms"}` — `silent`:
 //! ignores multicast echo (as the lab manifest's field); `findable`: a multicast probe
 //! (echo, the unknown-option probe, an MLD query) reaches it. Then `farm ready` on stdout.
-//! `--stats` (at exit and on SIGUSR1) is one JSON object of counters: frames received and
+//! `--stats` (on SIGUSR1 and at exit: the counters since the previous SIGUSR1, with
+//! `generation`, how many SIGUSR1 came, and `interval_s`) is one JSON object: frames received and
 //! sent, send errors, answers more than 5 ms late, the latest, lossy and ignored frames,
 //! answers dropped unresolved, the largest timer queue, the socket's kernel drops, the
 //! time spent sending and the frames per second that gives.
@@ -155,13 +157,13 @@ fn write_stats(
     path: Option<&Path>,
     stats: &Stats,
     generation: u64,
-    uptime: Duration,
+    interval: Duration,
 ) -> Result<()> {
     let Some(path) = path else { return Ok(()) };
     let busy = stats.tx_busy_ns as f64 / 1e9;
     let mut v = serde_json::to_value(stats)?;
     v["generation"] = generation.into();
-    v["uptime_s"] = uptime.as_secs_f64().into();
+    v["interval_s"] = interval.as_secs_f64().into();
     v["tx_fps"] = (if busy > 0.0 {
         stats.tx_frames as f64 / busy
     } else {
@@ -197,6 +199,7 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
     let start = Instant::now();
     let now = || start.elapsed().as_nanos() as u64;
     let mut generation = 0;
+    let mut interval = start;
     while !signals.stop.load(Ordering::Relaxed) {
         if signals.cold.swap(false, Ordering::Relaxed) {
             farm.forget_neighbours();
@@ -206,8 +209,12 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
                 args.stats.as_deref(),
                 &farm.stats,
                 generation,
-                start.elapsed(),
+                interval.elapsed(),
             )?;
+            farm.stats = Stats::default();
+            port.tx_frames = 0;
+            port.tx_errors = 0;
+            interval = Instant::now();
         }
         let idle = Duration::from_millis(50);
         let wait = farm
@@ -237,7 +244,7 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
         args.stats.as_deref(),
         &farm.stats,
         generation,
-        start.elapsed(),
+        interval.elapsed(),
     )
 }
 
