@@ -98,7 +98,7 @@ trap 'exit 130' INT TERM HUP
 exec 9>/tmp/v6scout-lab.lock
 flock 9
 
-wait_for() { # SECONDS COMMAND... : polls COMMAND every 20 ms until it succeeds
+wait_for() { # SECONDS COMMAND... : runs COMMAND every 20 ms until it succeeds
 	local deadline=$((SECONDS + $1))
 	shift
 	until "$@"; do
@@ -129,7 +129,7 @@ build_farm() { # ID SIZE MIX -> the farm running, truth in $RAW/$ID.truth
 	# scanner's, read while a tool runs (a raw socket's drops vanish with the socket).
 	ip netns exec "$SCAN" sleep infinity 9>&- &
 	PEEK_PID=$!
-	wait_for 5 test "$(readlink /proc/$PEEK_PID/ns/net)" != "$(readlink /proc/self/ns/net)"
+	wait_for 5 peek_in_scanner
 	# `ip netns exec` execs the farm: $! is the farm's PID.
 	ip netns exec "$HOSTS_NS" "$FARM" --dev farm0 --hosts "$size" --seed "$SEED" --profiles "$mix" \
 		--prefix 2001:db8:f::/64 --truth "$RAW/$id.truth" --stats "$RAW/$id.stats" \
@@ -140,13 +140,15 @@ build_farm() { # ID SIZE MIX -> the farm running, truth in $RAW/$ID.truth
 		return 1
 	}
 }
-generation() { jq -r '.generation // 0' "$1" 2>/dev/null || echo 0; }
+peek_in_scanner() { [[ $(readlink "/proc/$PEEK_PID/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
+generation() { jq -r '.generation // 0' "$STATS" 2>/dev/null || echo 0; }
+new_generation() { [[ $(generation) != "$1" ]]; }
 cold() { # STATS_COPY: flush the scanner, make the farm forget, keep its counters of the run
 	local g
 	flush_neigh
-	g=$(generation "$STATS")
+	g=$(generation)
 	kill -USR1 "$FARM_PID"
-	wait_for 10 test "$(generation "$STATS")" != "$g"
+	wait_for 10 new_generation "$g" || { echo "farm.sh: the farm never took SIGUSR1" >&2; return 1; }
 	cp "$STATS" "$1"
 }
 peek_raw6() { # samples the scanner's raw sockets' drops until killed; prints the sum of maxima
