@@ -3,7 +3,7 @@
 # scanned by v6scout and, when installed, scan6 (ipv6toolkit) and alive6 (thc-ipv6).
 #
 #   sudo bench/farm.sh [--hosts "1000 3000"] [--profiles SPEC]... [--runs 3] [--seed 28]
-#                      [--tools "v6scout scan6 alive6"] [--bin PATH] [--keep-raw DIR]
+#                      [--tools "v6scout scan6 alive6"] [--rps] [--bin PATH] [--keep-raw DIR]
 #                      [-- V6SCOUT_FLAGS...]
 #   (also: sudo bench/run.sh --farm N [--profiles SPEC]... [--runs R])
 #
@@ -28,13 +28,14 @@ export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 export V6SCOUT_INVENTORY=off
 
 MIXED="linux=40,windows=20,lwip=5,smoltcp=5,bsd=5,wifi=10,late=5,dozing=5,silent=5"
-SIZES="1000 3000" MIXES=() RUNS=3 SEED=28 TOOLS="v6scout scan6 alive6" BIN="" KEEP_RAW="" EXTRA=()
+SIZES="1000 3000" MIXES=() RUNS=3 RPS=0 SEED=28 TOOLS="v6scout scan6 alive6" BIN="" KEEP_RAW="" EXTRA=()
 while (($#)); do
 	case $1 in
 	--hosts) SIZES=$2 && shift 2 ;;
 	--profiles) MIXES+=("$2") && shift 2 ;;
 	--runs) RUNS=$2 && shift 2 ;;
 	--seed) SEED=$2 && shift 2 ;;
+	--rps) RPS=1 && shift ;;
 	--tools) TOOLS=$2 && shift 2 ;;
 	--bin) BIN=$2 && shift 2 ;;
 	--keep-raw) KEEP_RAW=$2 && shift 2 ;;
@@ -92,7 +93,7 @@ cleanup() {
 	rm -rf -- "$RAW"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE
 
 # One lab at a time on the machine: lab tests take the same lock (tests/common/mod.rs).
 exec 9>/tmp/v6scout-lab.lock
@@ -124,6 +125,9 @@ build_farm() { # ID SIZE MIX -> the farm running, truth in $RAW/$ID.truth
 	ip -n "$SCAN" addr add 2001:db8:f::1/64 dev eth0 nodad
 	ip -n "$SCAN" link set eth0 up
 	ip -n "$HOSTS_NS" link set farm0 up
+	if ((RPS)); then # the scanner's receive processing spread over every CPU, as lab.sh --rps
+		ip netns exec "$SCAN" sh -c "echo $(printf %x $(((1 << $(nproc)) - 1))) > /sys/class/net/eth0/queues/rx-0/rps_cpus"
+	fi
 	wait_for 10 link_ready || { echo "farm.sh: the veth pair never became usable" >&2; return 1; }
 	# A process that stays in the scanner namespace: its /proc/PID/net/raw6 is the
 	# scanner's, read while a tool runs (a raw socket's drops vanish with the socket).
@@ -135,7 +139,7 @@ build_farm() { # ID SIZE MIX -> the farm running, truth in $RAW/$ID.truth
 		--prefix 2001:db8:f::/64 --truth "$RAW/$id.truth" --stats "$RAW/$id.stats" \
 		>"$RAW/$id.farm.out" 2>"$RAW/$id.farm.err" 9>&- &
 	FARM_PID=$!
-	wait_for 60 grep -q '^farm ready' "$RAW/$id.farm.out" || {
+	wait_for 60 grep -qs '^farm ready' "$RAW/$id.farm.out" || {
 		echo "farm.sh: the farm never got ready: $(cat "$RAW/$id.farm.err")" >&2
 		return 1
 	}
