@@ -31,8 +31,9 @@
 //! keeps its own small neighbour cache: before it sends anything unicast to an address it
 //! does not know, it solicits that address (3 times, 1 s apart, like Linux) and sends
 //! only once the advertisement comes; a solicitation with a source link-layer option
-//! teaches it the sender. SIGUSR1 empties those caches (a cold run), writes the stats and
-//! starts counting afresh.
+//! teaches it the sender. SIGUSR1 ends a run: what still waits (answers, resolutions) is
+//! counted and dropped, those caches are emptied (the next run starts cold), the stats are
+//! written and counting starts afresh.
 //!
 //! Timing: every answer gets its own moment (uniform within `--jitter-ms` of the frame
 //! that asked, plus the late profile's delay; MLD reports within the query's maximum
@@ -44,10 +45,11 @@
 //! ignores multicast echo (as the lab manifest's field); `findable`: a multicast probe
 //! (echo, the unknown-option probe, an MLD query) reaches it. Then `farm ready` on stdout.
 //! `--stats` (on SIGUSR1 and at exit: the counters since the previous SIGUSR1, with
-//! `generation`, how many SIGUSR1 came, and `interval_s`) is one JSON object: frames received and
-//! sent, send errors, answers more than 5 ms late, the latest, lossy and ignored frames,
-//! answers dropped unresolved, the largest timer queue, the socket's kernel drops, the
-//! time spent sending and the frames per second that gives.
+//! `generation`, how many SIGUSR1 came, and `interval_s`) is one JSON object: frames
+//! received and sent, send errors, answers more than 5 ms late and the latest, lossy and
+//! ignored frames, answers dropped unresolved, answers still queued at the end, the
+//! largest timer queue, the socket's kernel drops, the time spent sending and the frames
+//! per second that gives.
 #![cfg(target_os = "linux")]
 
 #[path = "farm/hosts.rs"]
@@ -202,7 +204,7 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
     let mut interval = start;
     while !signals.stop.load(Ordering::Relaxed) {
         if signals.cold.swap(false, Ordering::Relaxed) {
-            farm.forget_neighbours();
+            farm.cold();
             generation += 1;
             farm.stats.kernel_drops += port.kernel_drops();
             write_stats(

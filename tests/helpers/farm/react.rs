@@ -51,6 +51,8 @@ pub struct Stats {
     pub ignored: u64,
     /// Answers dropped because the scanner never answered a host's solicitation.
     pub unresolved: u64,
+    /// Answers and retries still queued when the run ended (SIGUSR1).
+    pub abandoned: u64,
     /// Solicitations hosts sent to resolve the scanner.
     pub solicits_sent: u64,
     /// Most answers waiting at once on the timer heap.
@@ -177,10 +179,15 @@ impl Farm {
         }
     }
 
-    /// Forgets every neighbour the hosts know, as after a long quiet (a cold run).
-    pub fn forget_neighbours(&mut self) {
+    /// Ends a run: what still waited to be sent or resolved is counted and dropped (its
+    /// asker is gone), and every host forgets its neighbours, as after a long quiet, so
+    /// the next run starts cold.
+    pub fn cold(&mut self) {
+        self.stats.abandoned += self.heap.len() as u64;
+        self.heap.clear();
         for n in &mut self.neigh {
-            n.known.clear();
+            self.stats.unresolved += n.parked.len() as u64;
+            *n = Neigh::default();
         }
     }
 
@@ -684,7 +691,7 @@ mod tests {
         f.run_due(40 * MS, &mut out);
         assert_eq!(out.sent.len(), 3);
         // Forgotten, and the scanner never answers: three solicitations, then nothing.
-        f.forget_neighbours();
+        f.cold();
         f.on_frame(50 * MS, &all);
         for t in 1..5 {
             f.run_due(50 * MS + t * RETRANS_NS, &mut out);
