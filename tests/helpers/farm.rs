@@ -162,12 +162,12 @@ fn write_stats(
     interval: Duration,
 ) -> Result<()> {
     let Some(path) = path else { return Ok(()) };
-    let busy = stats.tx_busy_ns as f64 / 1e9;
+    let busy = stats.wire.tx_busy_ns as f64 / 1e9;
     let mut v = serde_json::to_value(stats)?;
     v["generation"] = generation.into();
     v["interval_s"] = interval.as_secs_f64().into();
     v["tx_fps"] = (if busy > 0.0 {
-        stats.tx_frames as f64 / busy
+        stats.wire.tx_frames as f64 / busy
     } else {
         0.0
     })
@@ -206,7 +206,7 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
         if signals.cold.swap(false, Ordering::Relaxed) {
             farm.cold();
             generation += 1;
-            farm.stats.kernel_drops += port.kernel_drops();
+            farm.stats.wire.kernel_drops += port.kernel_drops();
             write_stats(
                 args.stats.as_deref(),
                 &farm.stats,
@@ -237,11 +237,11 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
         let t0 = Instant::now();
         farm.run_due(now(), port);
         port.flush();
-        farm.stats.tx_busy_ns += t0.elapsed().as_nanos() as u64;
-        farm.stats.tx_frames = port.tx_frames;
-        farm.stats.tx_errors = port.tx_errors;
+        farm.stats.wire.tx_busy_ns += t0.elapsed().as_nanos() as u64;
+        farm.stats.wire.tx_frames = port.tx_frames;
+        farm.stats.wire.tx_errors = port.tx_errors;
     }
-    farm.stats.kernel_drops += port.kernel_drops();
+    farm.stats.wire.kernel_drops += port.kernel_drops();
     write_stats(
         args.stats.as_deref(),
         &farm.stats,

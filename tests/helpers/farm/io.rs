@@ -49,6 +49,47 @@ fn set_int(
     check(rc, what)
 }
 
+/// Big buffers for bursts; no copy of our own frames back; no qdisc on the way out.
+fn tune(fd: &OwnedFd) -> io::Result<()> {
+    let (sol, pkt) = (libc::SOL_SOCKET, libc::SOL_PACKET);
+    set_int(
+        fd,
+        sol,
+        libc::SO_RCVBUFFORCE,
+        SOCKET_BUFFER,
+        "SO_RCVBUFFORCE",
+    )?;
+    set_int(
+        fd,
+        sol,
+        libc::SO_SNDBUFFORCE,
+        SOCKET_BUFFER,
+        "SO_SNDBUFFORCE",
+    )?;
+    set_int(fd, pkt, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING")?;
+    set_int(fd, pkt, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS")
+}
+
+/// Puts the device in promiscuous mode for as long as `fd` is open: the hosts' frames
+/// are for MACs the device does not have.
+fn promiscuous(fd: &OwnedFd, index: u32) -> io::Result<()> {
+    // SAFETY: packet_mreq is plain data.
+    let mut mreq: libc::packet_mreq = unsafe { std::mem::zeroed() };
+    mreq.mr_ifindex = index as i32;
+    mreq.mr_type = libc::PACKET_MR_PROMISC as u16;
+    // SAFETY: mreq lives for the call and its size is given.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_PACKET,
+            libc::PACKET_ADD_MEMBERSHIP,
+            (&mreq as *const libc::packet_mreq).cast(),
+            std::mem::size_of::<libc::packet_mreq>() as u32,
+        )
+    };
+    check(rc, "PACKET_ADD_MEMBERSHIP")
+}
+
 /// The packet socket on one device, with its send and receive batches.
 pub struct Port {
     fd: OwnedFd,
@@ -97,49 +138,8 @@ impl Port {
             )
         };
         check(rc, "bind")?;
-        set_int(
-            &fd,
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            SOCKET_BUFFER,
-            "SO_RCVBUFFORCE",
-        )?;
-        set_int(
-            &fd,
-            libc::SOL_SOCKET,
-            libc::SO_SNDBUFFORCE,
-            SOCKET_BUFFER,
-            "SO_SNDBUFFORCE",
-        )?;
-        set_int(
-            &fd,
-            libc::SOL_PACKET,
-            PACKET_IGNORE_OUTGOING,
-            1,
-            "PACKET_IGNORE_OUTGOING",
-        )?;
-        set_int(
-            &fd,
-            libc::SOL_PACKET,
-            PACKET_QDISC_BYPASS,
-            1,
-            "PACKET_QDISC_BYPASS",
-        )?;
-        // SAFETY: packet_mreq is plain data.
-        let mut mreq: libc::packet_mreq = unsafe { std::mem::zeroed() };
-        mreq.mr_ifindex = index as i32;
-        mreq.mr_type = libc::PACKET_MR_PROMISC as u16;
-        // SAFETY: mreq lives for the call and its size is given.
-        let rc = unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_PACKET,
-                libc::PACKET_ADD_MEMBERSHIP,
-                (&mreq as *const libc::packet_mreq).cast(),
-                std::mem::size_of::<libc::packet_mreq>() as u32,
-            )
-        };
-        check(rc, "PACKET_ADD_MEMBERSHIP")?;
+        tune(&fd)?;
+        promiscuous(&fd, index)?;
         Ok(Port {
             fd,
             rx: vec![0; RX_BATCH * RX_FRAME],

@@ -32,35 +32,60 @@ const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 const ALL_MLDV2_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x16);
 
 /// The farm's counters: written at exit (and on SIGUSR1) so a run can tell whether the
-/// farm, not the scanner, was the bottleneck.
+/// farm, not the scanner, was the bottleneck. One flat JSON object.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Stats {
+    /// Frames in and out.
+    #[serde(flatten)]
+    pub wire: WireStats,
+    /// Whether answers left on time.
+    #[serde(flatten)]
+    pub timing: TimingStats,
+    /// What the hosts' profiles did.
+    #[serde(flatten)]
+    pub hosts: HostStats,
+}
+
+/// Frames in and out of the farm's socket.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct WireStats {
     /// Frames received (IPv6 only; the socket filters the rest).
     pub rx_frames: u64,
     /// Frames sent.
     pub tx_frames: u64,
     /// Frames the kernel refused to send.
     pub tx_errors: u64,
-    /// Answers that left more than 5 ms after their scheduled moment.
-    pub late: u64,
-    /// The latest any answer left after its moment, in microseconds.
-    pub max_late_us: u64,
-    /// Frames a lossy host dropped on purpose (its profile's loss).
-    pub dropped_loss: u64,
-    /// Frames a host's profile ignores (multicast echo on Windows, dozing filters, …).
-    pub ignored: u64,
-    /// Answers dropped because the scanner never answered a host's solicitation.
-    pub unresolved: u64,
-    /// Answers and retries still queued when the run ended (SIGUSR1).
-    pub abandoned: u64,
-    /// Solicitations hosts sent to resolve the scanner.
-    pub solicits_sent: u64,
-    /// Most answers waiting at once on the timer heap.
-    pub max_queue: u64,
     /// Frames the kernel dropped before the farm read them (PACKET_STATISTICS).
     pub kernel_drops: u64,
     /// Time spent building and sending frames, in nanoseconds.
     pub tx_busy_ns: u64,
+}
+
+/// Whether answers left when they should.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct TimingStats {
+    /// Answers that left more than 5 ms after their scheduled moment.
+    pub late: u64,
+    /// The latest any answer left after its moment, in microseconds.
+    pub max_late_us: u64,
+    /// Most answers waiting at once on the timer heap.
+    pub max_queue: u64,
+    /// Answers and retries still queued when the run ended (SIGUSR1).
+    pub abandoned: u64,
+}
+
+/// What the hosts' profiles did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct HostStats {
+    /// Frames a lossy host dropped on purpose (its profile's loss).
+    pub dropped_loss: u64,
+    /// Frames a host's profile ignores (multicast echo on Windows, dozing filters, …).
+    pub ignored: u64,
+    /// Answers dropped because the scanner never answered a host's solicitation (or had
+    /// not when the run ended).
+    pub unresolved: u64,
+    /// Solicitations hosts sent to resolve the scanner.
+    pub solicits_sent: u64,
 }
 
 /// What one answer carries, beside its addresses.
@@ -183,10 +208,10 @@ impl Farm {
     /// asker is gone), and every host forgets its neighbours, as after a long quiet, so
     /// the next run starts cold.
     pub fn cold(&mut self) {
-        self.stats.abandoned += self.heap.len() as u64;
+        self.stats.timing.abandoned += self.heap.len() as u64;
         self.heap.clear();
         for n in &mut self.neigh {
-            self.stats.unresolved += n.parked.len() as u64;
+            self.stats.hosts.unresolved += n.parked.len() as u64;
             *n = Neigh::default();
         }
     }
@@ -203,12 +228,12 @@ impl Farm {
             seq: self.seq,
             job,
         });
-        self.stats.max_queue = self.stats.max_queue.max(self.heap.len() as u64);
+        self.stats.timing.max_queue = self.stats.timing.max_queue.max(self.heap.len() as u64);
     }
 
     /// Takes in one received frame at `now`.
     pub fn on_frame(&mut self, now: u64, frame: &[u8]) {
-        self.stats.rx_frames += 1;
+        self.stats.wire.rx_frames += 1;
         let Some(pkt) = wire::parse(frame) else {
             return;
         };
@@ -244,13 +269,13 @@ impl Farm {
                 self.timing.loss_pct * 100 / 6
             };
             if self.rng.below(10_000) < u64::from(pct) {
-                self.stats.dropped_loss += 1;
+                self.stats.hosts.dropped_loss += 1;
                 return true;
             }
         }
         let has_ext = pkt.ip[6] != 58;
         if multicast && has_ext && p.drops_multicast_extensions() {
-            self.stats.ignored += 1;
+            self.stats.hosts.ignored += 1;
             return true;
         }
         false
@@ -272,23 +297,8 @@ impl Farm {
         if self.filtered(i, pkt) {
             return;
         }
-        let h = &self.hosts[i as usize];
-        let p = h.profile;
+        let p = self.hosts[i as usize].profile;
         let multicast = pkt.dst.is_multicast();
-        // What it answers from: the address asked, or for multicast its own of the
-        // asker's scope (none: it has no route back, so no answer).
-        let from = if multicast {
-            h.address_for(pkt.src)
-        } else {
-            Some(pkt.dst)
-        };
-        let to_scanner = |src: Ipv6Addr, hops: u8| Head {
-            eth_dst: pkt.eth_src,
-            eth_src: h.mac,
-            src,
-            dst: pkt.src,
-            hops,
-        };
         let body = match (pkt.exts, pkt.msg()) {
             (Exts::ParamProblem { pointer }, _) => match p.quote() {
                 Quote::None => None,
@@ -326,33 +336,59 @@ impl Farm {
                     max_resp_ms,
                 }),
             ) => {
-                if multicast && general && p.mld() {
-                    let at = now + self.rng.below(u64::from(max_resp_ms.max(1)) * MS);
-                    self.mld_report(i, at);
-                } else {
-                    self.stats.ignored += 1;
-                }
-                return;
+                return self.mld_query(i, multicast && general, max_resp_ms, now);
             }
             (Exts::Pass { .. }, Some(Msg::NiQuery { qtype, nonce })) => {
                 p.node_info().then_some(Body::Ni { qtype, nonce })
             }
             _ => return,
         };
-        match (body, from) {
-            (Some(body), Some(src)) => {
-                let head = to_scanner(src, p.hops());
-                let at = self.when(i, multicast, now);
-                self.push(
-                    at,
-                    Job::Send(Answer {
-                        host: i,
-                        head,
-                        body,
-                    }),
-                );
-            }
-            _ => self.stats.ignored += 1,
+        match body {
+            Some(body) => self.answer(i, pkt, body, now),
+            None => self.stats.hosts.ignored += 1,
+        }
+    }
+
+    /// Host `i` answers `pkt` to its sender with `body`, from the address asked or, for
+    /// multicast, its own of the asker's scope (none: it has no route back, so no answer).
+    fn answer(&mut self, i: u32, pkt: &Packet<'_>, body: Body, now: u64) {
+        let h = &self.hosts[i as usize];
+        let multicast = pkt.dst.is_multicast();
+        let from = if multicast {
+            h.address_for(pkt.src)
+        } else {
+            Some(pkt.dst)
+        };
+        let Some(src) = from else {
+            self.stats.hosts.ignored += 1;
+            return;
+        };
+        let head = Head {
+            eth_dst: pkt.eth_src,
+            eth_src: h.mac,
+            src,
+            dst: pkt.src,
+            hops: h.profile.hops(),
+        };
+        let at = self.when(i, multicast, now);
+        self.push(
+            at,
+            Job::Send(Answer {
+                host: i,
+                head,
+                body,
+            }),
+        );
+    }
+
+    /// Host `i` got an MLD query: a general one to a multicast group gets its report,
+    /// within the query's maximum response delay.
+    fn mld_query(&mut self, i: u32, general: bool, max_resp_ms: u32, now: u64) {
+        if general && self.hosts[i as usize].profile.mld() {
+            let at = now + self.rng.below(u64::from(max_resp_ms.max(1)) * MS);
+            self.mld_report(i, at);
+        } else {
+            self.stats.hosts.ignored += 1;
         }
     }
 
@@ -446,9 +482,9 @@ impl Farm {
                 Job::Send(a) => {
                     let late = now - due.at;
                     if late > LATE_NS {
-                        self.stats.late += 1;
+                        self.stats.timing.late += 1;
                     }
-                    self.stats.max_late_us = self.stats.max_late_us.max(late / 1000);
+                    self.stats.timing.max_late_us = self.stats.timing.max_late_us.max(late / 1000);
                     self.send(a, now, sink);
                 }
                 Job::Retry { host, addr } => self.retry(host, addr, now, sink),
@@ -476,7 +512,7 @@ impl Farm {
         if n.parked.len() < PARKED_MAX {
             n.parked.push(a);
         } else {
-            self.stats.unresolved += 1;
+            self.stats.hosts.unresolved += 1;
         }
         if n.asking.iter().any(|x| x.0 == dst) {
             return;
@@ -495,7 +531,7 @@ impl Farm {
             dst: group,
             hops: 255,
         };
-        self.stats.solicits_sent += 1;
+        self.stats.hosts.solicits_sent += 1;
         let body = Body::Ns { target };
         self.emit(&Answer { host, head, body }, sink);
     }
@@ -510,7 +546,7 @@ impl Farm {
             n.asking.swap_remove(pos);
             let before = n.parked.len();
             n.parked.retain(|a| a.head.dst != addr);
-            self.stats.unresolved += (before - n.parked.len()) as u64;
+            self.stats.hosts.unresolved += (before - n.parked.len()) as u64;
             return;
         }
         n.asking[pos].1 += 1;
@@ -700,7 +736,7 @@ mod tests {
             types(&out.sent[3..]),
             vec![icmp::NEIGHBOR_SOLICIT; SOLICITS as usize]
         );
-        assert_eq!(f.stats.unresolved, 1);
+        assert_eq!(f.stats.hosts.unresolved, 1);
     }
 
     #[test]
@@ -745,6 +781,9 @@ mod tests {
         assert!(out.sent.is_empty());
         f.run_due(160 * MS, &mut out);
         assert_eq!(out.sent.len(), 1);
-        assert_eq!(f.stats.late, 1, "run 10 ms after its moment: counted late");
+        assert_eq!(
+            f.stats.timing.late, 1,
+            "run 10 ms after its moment: counted late"
+        );
     }
 }
