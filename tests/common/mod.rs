@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod avahi;
+pub mod farm;
 pub mod forge;
 pub mod netns;
 pub mod smol;
@@ -226,7 +227,7 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>
 }
 
 /// Takes the machine-wide lab lock, waiting for other labs to finish.
-fn lock() -> File {
+pub fn lock() -> File {
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -259,7 +260,8 @@ pub fn lab_tag() -> String {
         .collect()
 }
 
-fn new_runid() -> String {
+/// A run id unique on the machine: the lab tag, this process, the time and a counter.
+pub fn new_runid() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
