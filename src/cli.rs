@@ -405,15 +405,16 @@ impl WatchArgs {
         let mut scan = ScanConfig::default();
         self.probe.apply(&mut scan);
         WatchSettings {
-            scan,
             interval: self.interval,
             jsonl: self.jsonl,
             exec: self.exec.clone(),
             events: WatchConfig {
                 gone_after: self.gone_after,
                 forget_after: self.forget_after,
-                max_tracked: self.probe.max_hosts as usize,
+                // The hosts a scan keeps: bounded by memory like the scan's own tables.
+                max_tracked: scan.max_answers(),
             },
+            scan,
             inventory: self.memory.config(),
             metrics: self.metrics.map(|addr| MetricsListen {
                 addr,

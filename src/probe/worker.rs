@@ -153,6 +153,9 @@ impl<'a, L: Link> Worker<'a, L> {
     fn run(&mut self, start: Instant) {
         let deadline = start + self.cfg.wait;
         let mut buf = vec![0u8; 2048];
+        // A searched device where it was answers these within milliseconds, before the
+        // first round's answers crowd the link.
+        self.recall_known(start);
         let ended_early = loop {
             let now = self.now();
             if now >= deadline {
@@ -165,11 +168,6 @@ impl<'a, L: Link> Worker<'a, L> {
             // Addresses handed in go before the next round, like remembered ones.
             self.take_inbox(now);
             if self.rounds.due(now, &self.quiet) {
-                if !self.rounds.started() {
-                    // A searched device where it was answers these within milliseconds,
-                    // before the round's answers crowd the link.
-                    self.recall_known(now);
-                }
                 self.send_round();
             }
             self.send_queued();
