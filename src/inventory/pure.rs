@@ -4,9 +4,9 @@
 use super::{AddrSighting, Device, IfaceKey, Sighting};
 use crate::health::KnownAdvert;
 use crate::mac::Mac;
-use crate::model::SeenBy;
+use crate::model::confirmed;
 use crate::query::{same_name, Query};
-use crate::report::{HostRow, Report};
+use crate::report::Report;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +32,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             .prefixes
             .iter()
             .flat_map(|p| &p.hosts)
-            .filter(|h| !h.is_self && !h.stale && answered(h));
+            .filter(|h| !h.is_self && !h.stale && confirmed(&h.seen_by));
         for h in rows {
             let Some(mac) = h.mac.filter(|m| m.is_host()) else {
                 continue;
@@ -185,12 +185,4 @@ fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
 fn mac_starts_with(m: Mac, nibbles: &[u8]) -> bool {
     let all = m.0.iter().flat_map(|b| [b >> 4, b & 0xf]);
     nibbles.len() <= 12 && all.zip(nibbles).all(|(a, b)| a == *b)
-}
-
-/// Whether a row answered something of ours: seen by more than its own Router
-/// Advertisements, announcements and solicitations, and the kernel's cache.
-fn answered(h: &HostRow) -> bool {
-    h.seen_by
-        .iter()
-        .any(|s| !matches!(s, SeenBy::Heard | SeenBy::Ra | SeenBy::Cache))
 }

@@ -144,7 +144,7 @@ impl<'a, L: Link> Worker<'a, L> {
             routers: RouterWait::new(bounds.limit()),
             bounds,
             mld: Listeners::default(),
-            ids: KnownIds::new(cfg.max_hosts),
+            ids: KnownIds::new(cfg.max_answers),
             ni: NodeInfo::default(),
             learned: Learned::new(cfg.prefixes.clone(), cfg.max_answers),
         }

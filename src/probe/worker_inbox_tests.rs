@@ -3,15 +3,11 @@
 //! once, reported only when they answer, and an early end waits for them.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
 use crate::probe::packet;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

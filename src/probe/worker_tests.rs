@@ -1,10 +1,8 @@
 //! The probe loop on a simulated link: what it sends, what it accepts, what it drops.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::packet::{
     TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST, TYPE_MLD_REPORT_V2, TYPE_NEIGHBOUR_ADVERT,
@@ -13,7 +11,6 @@ use crate::probe::packet::{
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
 use crate::probe::{packet, Probe};
-#[allow(unused_imports)]
 use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {

@@ -97,7 +97,9 @@ impl<L: Link> Worker<'_, L> {
         if let Some(latency) = self.asks.latency(target, env.now) {
             self.quiet.answered(latency);
         }
-        let router = na.router && self.bounds.router_flag(target);
+        // A malformed advertisement's Router flag takes no router's room.
+        let valid = na.target_mac.is_none_or(|m| m.is_host());
+        let router = na.router && valid && self.bounds.router_flag(target);
         if router {
             if let Some(until) = self.routers.await_ra(na.target_mac.or(env.frame_mac)) {
                 self.quiet.hold_until(until);

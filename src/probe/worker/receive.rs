@@ -148,9 +148,11 @@ impl<L: Link> Worker<'_, L> {
     /// prefixes, and may earn it a unicast Node Information query.
     pub(super) fn observe(&mut self, s: Sighting) {
         self.port.stats.replies += 1;
+        // Our cookie or our query's nonce: an MLD report carries neither, and anyone
+        // can send one.
         if matches!(
             s.via,
-            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::NodeInfo
         ) {
             self.bounds.answered(s.addr);
         }
@@ -202,8 +204,18 @@ impl<L: Link> Worker<'_, L> {
             return;
         }
         self.port.stats.frames_elicited += 1;
+        // A report carries no nonce of ours: a reporter is bounded like a host heard
+        // announcing itself until it answers something of ours.
+        let tracked = self.asks.is_tracked(env.src);
+        if !tracked && !self.bounds.room_for_heard() {
+            self.port.stats.dropped_over_limit += 1;
+            return;
+        }
         if !self.track(env.src, env.frame_mac) {
             return;
+        }
+        if !tracked {
+            self.bounds.note_heard(env.src);
         }
         self.observe(Sighting::new(env.src, SeenBy::Mld, env.frame_mac));
         self.mld.report(env.src, report.groups());
