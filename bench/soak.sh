@@ -176,6 +176,9 @@ visitor_join() { # N (1-3)
 		net.ipv6.conf.all.use_tempaddr=0 net.ipv6.conf.default.use_tempaddr=0 \
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
 	ip -n "$ns" link set lo up
+	# A namespace is destroyed in the background: a visitor that just left may still have
+	# its switch port.
+	ip -n "$SWA" link del "h9$n" 2>/dev/null || true
 	ip -n "$ns" link add eth0 address "$mac" type veth peer name "h9$n" netns "$SWA"
 	ip -n "$SWA" link set "h9$n" master br0 up
 	ip -n "$ns" link set eth0 up
@@ -190,6 +193,8 @@ visitor_leave() { # NAMESPACE
 	local ns=$1 v=() x
 	truth down "$(mac_of "$ns")"
 	ip -n "$ns" -6 neigh flush all >/dev/null 2>&1 || true
+	# Its switch port goes now, not when the kernel gets round to the namespace.
+	ip -n "$SWA" link del "${ns##*-}" 2>/dev/null || true
 	ip netns del "$ns"
 	for x in "${MADE_NS[@]}"; do [[ $x == "$ns" ]] || v+=("$x"); done
 	MADE_NS=("${v[@]}")
