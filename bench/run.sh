@@ -6,7 +6,11 @@
 #                     [--mode NAME[=FLAGS]]... [--bin PATH] [--keep-raw DIR]
 #                     [--resolve N] [--seed N] [--probe-runs N] [--scan6]
 #                     [-- V6SCOUT_FLAGS...]
+#   sudo bench/run.sh --farm N [--profiles SPEC]... [--runs R] [--bin PATH] [-- V6SCOUT_FLAGS...]
 #
+# --farm N: instead of the namespace labs, one link of N emulated hosts (bench/farm.sh:
+# the farm lab helper, v6scout beside scan6 and alive6; --profiles as there, repeatable;
+# N may be a quoted list of sizes).
 # Modes (repeatable, default just "default"): each is a name and the v6scout flags it adds.
 #   default        the default scan
 #   mld            --mld                 (needs the MLD feature in the binary)
@@ -39,24 +43,29 @@ export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
 export V6SCOUT_INVENTORY=off
 
 SIZES="10 50 150" RUNS=5 HOSTS_B=3 BIN="" KEEP_RAW="" MODES=() EXTRA=() RESOLVE=0 SCAN6=0
-SEED=0 PROBE_RUNS=1
+SEED=0 PROBE_RUNS=1 FARM="" FARM_ARGS=()
 while (($#)); do
 	case $1 in
 	--sizes) SIZES=$2 && shift 2 ;;
-	--runs) RUNS=$2 && shift 2 ;;
+	--runs) RUNS=$2 && FARM_ARGS+=(--runs "$2") && shift 2 ;;
+	--farm) FARM=$2 && shift 2 ;;
+	--profiles) FARM_ARGS+=(--profiles "$2") && shift 2 ;;
 	--hosts-b) HOSTS_B=$2 && shift 2 ;;
 	--mode) MODES+=("$2") && shift 2 ;;
-	--bin) BIN=$2 && shift 2 ;;
+	--bin) BIN=$2 && FARM_ARGS+=(--bin "$2") && shift 2 ;;
 	--keep-raw) KEEP_RAW=$2 && shift 2 ;;
 	--resolve) RESOLVE=$2 && shift 2 ;;
 	--seed) SEED=$2 && shift 2 ;;
 	--probe-runs) PROBE_RUNS=$2 && shift 2 ;;
 	--scan6) SCAN6=1 && shift ;;
 	--) shift && EXTRA=("$@") && break ;;
-	-h | --help) sed -n '2,34p' "$0" && exit 0 ;;
+	-h | --help) sed -n '2,38p' "$0" && exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
 	esac
 done
+if [[ -n $FARM ]]; then
+	exec bench/farm.sh --hosts "$FARM" "${FARM_ARGS[@]}" -- "${EXTRA[@]}"
+fi
 ((${#MODES[@]})) || MODES=(default)
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (it builds network namespaces)" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive number" >&2; exit 2; }

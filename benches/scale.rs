@@ -186,8 +186,6 @@ fn options() -> ScanConfig {
     ScanConfig {
         wait: WINDOW,
         rounds: 2,
-        // The default (4096) would cap a 10,000-host link: such a link needs --max-hosts.
-        max_hosts: 1_000_000,
         ..ScanConfig::default()
     }
 }

@@ -211,11 +211,18 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub no_names: bool,
 
-    /// Most addresses kept per interface (watch: also the most it tracks); more are dropped
-    /// and counted (flood protection). At most N/8 (at least 8) of them may be routers known only from their Router
-    /// Advertisements, so forged routers cannot take the room of answering hosts.
+    /// Flood protection for what nobody asked for, per interface (watch: also the most
+    /// devices it tracks): at most N/8 (at least 8) addresses known only from their Router
+    /// Advertisements, and as many only heard announcing themselves; more are dropped and
+    /// counted. Hosts answering our probes are bounded by --max-memory instead.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_HOSTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_hosts: u32,
+
+    /// Memory for the hosts that answer our probes, per interface, in MiB (an address
+    /// costs at most 4 KiB: the default keeps 65,536). When it is reached, every host keeps
+    /// one address before any host gets a second, and a warning says how many were dropped.
+    #[arg(long, value_name = "MIB", default_value_t = config::DEFAULT_MAX_MEMORY_MIB as u32, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_memory: u32,
 }
 
 /// Options of a scan.
@@ -367,6 +374,7 @@ impl ProbeArgs {
         cfg.neigh_cache = !self.no_ndp_cache;
         cfg.names = !self.no_names;
         cfg.max_hosts = self.max_hosts as usize;
+        cfg.max_memory_mib = self.max_memory as usize;
     }
 }
 
@@ -422,15 +430,16 @@ impl WatchArgs {
         let mut scan = ScanConfig::default();
         self.probe.apply(&mut scan);
         WatchSettings {
-            scan,
             interval: self.interval,
             jsonl: self.jsonl,
             exec: self.exec.clone(),
             events: WatchConfig {
                 gone_after: self.gone_after,
                 forget_after: self.forget_after,
-                max_tracked: self.probe.max_hosts as usize,
+                // The hosts a scan keeps: bounded by memory like the scan's own tables.
+                max_tracked: scan.max_answers(),
             },
+            scan,
             inventory: self.memory.config(),
             metrics: self.metrics.map(|addr| MetricsListen {
                 addr,

@@ -3,7 +3,7 @@
 use crate::collect::{AddrEntry, HostTable, IfaceTable};
 use crate::iface::Interface;
 use crate::mac::Mac;
-use crate::model::{is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
+use crate::model::{answered_probe, is_link_local, Ipv6Prefix, PrefixKind, SeenBy};
 use crate::report::{HostRow, IfaceReport, LiveRow, PrefixGroup, PrefixSource};
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv6Addr;
@@ -41,19 +41,10 @@ fn prefix_of(addr: Ipv6Addr, iface: &Interface, ra: &[Ipv6Prefix]) -> (Ipv6Prefi
         .unwrap_or((Ipv6Prefix::new(addr, 64), PrefixSource::Reply))
 }
 
-/// Whether `e` answered something beyond its own neighbour discovery: only then does it
-/// take the router mark from its MAC. An address only heard is a claim, and a forger that
-/// puts one MAC behind a router's advertisement and a heard address must not make two
-/// routers of it.
-fn answered(e: &AddrEntry) -> bool {
-    e.seen_by
-        .iter()
-        .any(|s| !matches!(s, SeenBy::Heard | SeenBy::Ndp | SeenBy::Cache))
-}
-
 fn row(addr: Ipv6Addr, e: &AddrEntry, iface: &str, routers: &HashSet<Mac>) -> HostRow {
     HostRow {
-        router: e.router || (answered(e) && e.mac.is_some_and(|m| routers.contains(&m))),
+        router: e.router
+            || (answered_probe(&e.seen_by) && e.mac.is_some_and(|m| routers.contains(&m))),
         stale: e.stale,
         seen_by: e.seen_by.iter().copied().collect(),
         rtt: e.rtt,

@@ -76,11 +76,30 @@ fn sightings_are_the_confirmed_devices_of_a_report() {
         }],
         ..IfaceReport::new("eth0", 2, Some(eth_mac))
     };
-    // The same MAC on another interface is another device.
+    // The same MAC on another interface is another device (a router that answered our
+    // solicitation); beside it, what answered nothing of ours is no device: an address
+    // only heard, and a router known only from its advertisements (anyone can send those
+    // from thousands of forged sources).
     let wlan = IfaceReport {
         prefixes: vec![group(
             "fe80::",
-            vec![row("fe80::ba27:ebff:fe89:bc51", Some(PI), &[SeenBy::Ra])],
+            vec![
+                row(
+                    "fe80::ba27:ebff:fe89:bc51",
+                    Some(PI),
+                    &[SeenBy::Ndp, SeenBy::Ra],
+                ),
+                row(
+                    "fe80::5eed:1",
+                    Some(Mac([2, 0x5e, 0xed, 0, 0, 1])),
+                    &[SeenBy::Heard],
+                ),
+                row(
+                    "fe80::5eed:2",
+                    Some(Mac([2, 0x5e, 0xed, 0, 0, 2])),
+                    &[SeenBy::Ra],
+                ),
+            ],
         )],
         ..IfaceReport::new("wlan0", 3, None)
     };

@@ -36,6 +36,30 @@ pub enum SeenBy {
     Cache,
 }
 
+/// Whether an address seen these ways answered a probe that carries this scan's cookie
+/// or nonce (echo, Parameter Problem, Node Information, an mDNS confirmation): what a
+/// forger on the link cannot make up by the thousand. Only such a row takes the router
+/// mark from its MAC, so a forger that puts one MAC behind a router's advertisement and
+/// another address does not make two routers of it.
+pub fn answered_probe<'a>(seen_by: impl IntoIterator<Item = &'a SeenBy>) -> bool {
+    seen_by.into_iter().any(|s| {
+        matches!(
+            s,
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::NodeInfo | SeenBy::Mdns
+        )
+    })
+}
+
+/// Whether an address seen these ways is a confirmed device: it answered a probe of ours
+/// ([`answered_probe`]), or our own solicitation when it was not merely heard announcing
+/// itself. Rows known only from their own advertisements and solicitations, or the
+/// kernel's cache, are not remembered as devices.
+pub fn confirmed<'a>(seen_by: impl IntoIterator<Item = &'a SeenBy> + Clone) -> bool {
+    let heard = seen_by.clone().into_iter().any(|s| *s == SeenBy::Heard);
+    let solicited = seen_by.clone().into_iter().any(|s| *s == SeenBy::Ndp);
+    answered_probe(seen_by) || (solicited && !heard)
+}
+
 impl SeenBy {
     /// The stable name used in every output format.
     pub fn as_str(self) -> &'static str {

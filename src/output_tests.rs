@@ -80,7 +80,7 @@ fn json_snapshot_follows_schema_v1() {
     assert_eq!(iface["prefixes"][1]["source"], "ra");
     assert_eq!(
         v["stats"],
-        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ring_drops": 0, "ended_early": false, "window_ms": 900})
+        serde_json::json!({"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "dropped_over_memory": 0, "frames_elicited": 9, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ring_drops": 0, "ended_early": false, "window_ms": 900, "per_host": {"probes_sent": 4.0, "frames_elicited": 3.0}})
     );
 }
 
@@ -208,7 +208,7 @@ fn jsonl_snapshot() {
         serde_json::json!({
             "type": "summary", "version": 1, "started": "2026-11-18T11:06:40.000Z",
             "duration_ms": 921, "hosts": 3, "interfaces": ["eth0"],
-            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ring_drops": 0, "ended_early": false, "window_ms": 900}
+            "stats": {"probes_sent": 12, "replies": 7, "malformed": 1, "dropped_over_limit": 0, "dropped_over_memory": 0, "frames_elicited": 9, "send_errors": 2, "foreign": 3, "skipped": 0, "unmatched_errors": 0, "ring_drops": 0, "ended_early": false, "window_ms": 900, "per_host": {"probes_sent": 4.0, "frames_elicited": 3.0}}
         })
     );
 }

@@ -43,8 +43,14 @@ pub struct ScanStats {
     /// Received packets dropped as malformed or forged, or that broke a protocol rule
     /// (bad hop limit, bad source).
     pub malformed: u64,
-    /// Addresses not kept because an interface reached `--max-hosts`.
+    /// Addresses nobody asked for (unsolicited routers and hosts) not kept because an
+    /// interface reached its share of `--max-hosts`.
     pub dropped_over_limit: u64,
+    /// Answering addresses not kept because an interface reached `--max-memory`.
+    pub dropped_over_memory: u64,
+    /// Messages received that answered this scan (every echo reply, Parameter Problem,
+    /// advertisement and report of ours, repeats included): what the scan cost the link.
+    pub frames_elicited: u64,
     /// Probes the system refused to send.
     pub send_errors: u64,
     /// Well-formed ICMPv6 messages that were not answers to this scan (other programs'
@@ -75,6 +81,8 @@ impl ScanStats {
             replies,
             malformed,
             dropped_over_limit,
+            dropped_over_memory,
+            frames_elicited,
             send_errors,
             foreign,
             skipped,
@@ -87,6 +95,8 @@ impl ScanStats {
         self.replies += replies;
         self.malformed += malformed;
         self.dropped_over_limit += dropped_over_limit;
+        self.dropped_over_memory += dropped_over_memory;
+        self.frames_elicited += frames_elicited;
         self.send_errors += send_errors;
         self.foreign += foreign;
         self.skipped += skipped;
@@ -95,6 +105,27 @@ impl ScanStats {
         // Zero windows are the empty sum's: the first link's verdict stands alone.
         self.ended_early = (self.ended_early || self.window.is_zero()) && ended_early;
         self.window = self.window.max(window);
+    }
+}
+
+/// What a scan cost the link per host it found: the figures that must stay small as a
+/// link grows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PerHost {
+    /// Probes sent per host found.
+    pub probes_sent: f64,
+    /// Answers received per host found ([`ScanStats::frames_elicited`]).
+    pub frames_elicited: f64,
+}
+
+impl ScanStats {
+    /// The cost per host of a scan that found `hosts`; `None` when it found none.
+    pub fn per_host(&self, hosts: usize) -> Option<PerHost> {
+        let per = |n: u64| (n as f64 / hosts as f64 * 10.0).round() / 10.0;
+        (hosts > 0).then(|| PerHost {
+            probes_sent: per(self.probes_sent),
+            frames_elicited: per(self.frames_elicited),
+        })
     }
 }
 

@@ -91,6 +91,13 @@ pub enum Warning {
         /// The limit.
         max_hosts: usize,
     },
+    /// Answering addresses were dropped because an interface reached `--max-memory`.
+    OverMemory {
+        /// How many.
+        dropped: u64,
+        /// The limit, in MiB.
+        mib: usize,
+    },
     /// An interface's ARP sweep was not done, or failed.
     Sweep {
         /// The interface.
@@ -162,6 +169,11 @@ impl fmt::Display for Warning {
                 f,
                 "dropped {dropped} answers from addresses over --max-hosts {max_hosts} (a flood, \
                  or raise the limit)"
+            ),
+            Warning::OverMemory { dropped, mib } => write!(
+                f,
+                "dropped {dropped} answers from addresses over --max-memory {mib} MiB (every \
+                 host kept one address first; raise the limit to list them all)"
             ),
             Warning::SweepStopped { interface } => {
                 write!(f, "{interface}: the ARP sweep stopped unexpectedly")

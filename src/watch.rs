@@ -43,7 +43,9 @@ impl Default for WatchConfig {
         WatchConfig {
             gone_after: 2,
             forget_after: 720,
-            max_tracked: 4096,
+            // As many as a scan keeps by default (--max-memory 256 MiB at 4 KiB an
+            // address); the command line's defaults test holds the two together.
+            max_tracked: 65_536,
         }
     }
 }

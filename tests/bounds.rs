@@ -64,6 +64,8 @@ enum Forgery {
     Rs,
     /// Duplicate address detection for its host address.
     Dad,
+    /// An MLD report from its host address (it carries no nonce of ours).
+    Mld,
 }
 
 fn forgery() -> impl Strategy<Value = Forgery> {
@@ -75,6 +77,7 @@ fn forgery() -> impl Strategy<Value = Forgery> {
         Just(Forgery::Ns),
         Just(Forgery::Rs),
         Just(Forgery::Dad),
+        Just(Forgery::Mld),
     ]
 }
 
@@ -92,6 +95,12 @@ fn na(target: Ipv6Addr, mac: Mac, router: bool) -> Vec<u8> {
 /// Queues forger `k`'s `f` on the link, in a frame from its MAC.
 fn inject(link: &mut SimLink, k: u8, f: Forgery) {
     let mac = forger_mac(k);
+    if let Forgery::Mld = f {
+        // Reports come with hop limit 1 (RFC 3810 §5.2.13), or they are dropped anyway.
+        let groups = [v6scout::probe::packet::solicited_node(host_addr(k))];
+        link.inject_from(host_addr(k), mac, 1, sim::mldv2_report(&groups));
+        return;
+    }
     let (src, msg) = match f {
         Forgery::Ra => (ra_addr(k), sim::router_advert(mac, &[])),
         Forgery::RaFromHost => (host_addr(k), sim::router_advert(mac, &[])),
@@ -120,6 +129,7 @@ fn inject(link: &mut SimLink, k: u8, f: Forgery) {
             }
             .to_bytes(),
         ),
+        Forgery::Mld => return,
     };
     link.inject_from(src, mac, 255, msg);
 }
@@ -148,7 +158,9 @@ fn config() -> WorkerConfig {
             cookie: *b"v6scout!",
         },
         max_hosts: MAX_HOSTS,
-        mld: false,
+        max_answers: 65_536,
+        // Reports are read: a forged one must not make its source a host.
+        mld: true,
         node_name: false,
         prefixes: vec![Ipv6Prefix::new("fe80::".parse().unwrap(), 64)],
         recall: Vec::new(),
@@ -209,7 +221,7 @@ fn assert_bounded(rows: &[HostRow]) {
         heard.iter().all(|r| r
             .seen_by
             .iter()
-            .all(|s| matches!(s, SeenBy::Heard | SeenBy::Ndp))),
+            .all(|s| matches!(s, SeenBy::Heard | SeenBy::Ndp | SeenBy::Mld))),
         "a forgery counted as an answer: {heard:?}"
     );
     let real: Vec<Ipv6Addr> = (1..=2).flat_map(|i| real(i).addrs).collect();
@@ -229,6 +241,13 @@ fn one_mac_behind_a_router_and_a_heard_host_is_one_forger_in_each_bound() {
     let routers = rows.iter().filter(|r| r.router).count();
     eprintln!("{routers} forged routers kept of {FORGERS}");
     assert_eq!(routers, BOUND, "the bound is reached, not undershot");
+}
+
+#[test]
+fn a_forged_mld_report_does_not_make_its_source_a_host_for_its_advertisement() {
+    let mut seq: Vec<(u8, Forgery)> = (0..FORGERS).map(|k| (k, Forgery::Mld)).collect();
+    seq.extend((0..FORGERS).map(|k| (k, Forgery::RaFromHost)));
+    assert_bounded(&scan(&seq));
 }
 
 #[test]

@@ -8,6 +8,7 @@ declare -A pkg_for=(
 	[avahi-daemon]=avahi-daemon [unshare]=util-linux
 	[sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
 	[strace]=strace # bench/run.sh
+	[python3]=python3 # bench/farm_fps.sh forges its probe frame
 	[prometheus]=prometheus [promtool]=prometheus [curl]=curl # tests/metrics.rs
 	[ip6tables-legacy]=iptables # lab.sh create --lossy (packet loss and doze filters in host namespaces)
 )

@@ -12,7 +12,7 @@
 mod common;
 
 use common::forge::{frame, packet_socket, send};
-use common::{Host, Lab};
+use common::{wait_for, Host, Lab};
 use serde_json::Value;
 use std::net::Ipv6Addr;
 use std::process::Command;
@@ -289,20 +289,22 @@ fn routers_alerts_and_forgeries() {
     let forger = hosts[0].clone();
     let victim = hosts[1].clone();
     let scanner_mac = mac(&lab.scanner_iface("eth0").mac);
-    let stop = Arc::new(AtomicBool::new(false));
+    let forging = Arc::new(Forging::default());
     let flood = {
-        let stop = stop.clone();
+        let forging = forging.clone();
         let (ns, fmac, fll, vll) = (
             forger.namespace.clone(),
             mac(&forger.mac),
             link_local(&forger),
             link_local(&victim),
         );
-        std::thread::spawn(move || forge_ras(&ns, fmac, fll, vll, scanner_mac, &stop))
+        std::thread::spawn(move || forge_ras(&ns, fmac, fll, vll, scanner_mac, &forging))
     };
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for(Duration::from_secs(30), "forged RA sent", || {
+        forging.started.load(Ordering::Relaxed).then_some(())
+    });
     let doc = scan(&lab, &["--inventory", inv_arg]);
-    stop.store(true, Ordering::Relaxed);
+    forging.stop.store(true, Ordering::Relaxed);
     flood.join().unwrap();
     let addrs: Vec<String> = eth0(&doc)["routers"]
         .as_array()
@@ -341,10 +343,18 @@ fn routers_alerts_and_forgeries() {
     eprintln!("alerts under forged RAs: {:?}", kinds(&doc));
 }
 
-/// Sends, until `stop`, every 50 ms: an RA from `own` (the forger's link-local address and
-/// MAC) for [`ROGUE_PREFIX`], and one from `victim`'s address with a random source option.
-/// Only to the scanner's MAC, so no other lab host takes the forger as its router.
-fn forge_ras(ns: &str, own_mac: Mac, own: Ipv6Addr, victim: Ipv6Addr, to: Mac, stop: &AtomicBool) {
+/// Between a test and its forging thread: it stops when told, and says when its first
+/// forgeries are out.
+#[derive(Default)]
+struct Forging {
+    stop: AtomicBool,
+    started: AtomicBool,
+}
+
+/// Sends, until `run.stop`, every 50 ms: an RA from `own` (the forger's link-local address
+/// and MAC) for [`ROGUE_PREFIX`], and one from `victim`'s address with a random source
+/// option. Only to the scanner's MAC, so no other lab host takes the forger as its router.
+fn forge_ras(ns: &str, own_mac: Mac, own: Ipv6Addr, victim: Ipv6Addr, to: Mac, run: &Forging) {
     let (fd, sll) = packet_socket(ns);
     let all_nodes: Ipv6Addr = "ff02::1".parse().unwrap();
     let ra = |source_mac: Mac, prefixes: Vec<PrefixInfo>| {
@@ -369,7 +379,7 @@ fn forge_ras(ns: &str, own_mac: Mac, own: Ipv6Addr, victim: Ipv6Addr, to: Mac, s
         }],
     );
     let renaming = ra(Mac([0x02, 0x66, 0x6f, 0x72, 0x67, 0x65]), vec![]);
-    while !stop.load(Ordering::Relaxed) {
+    while !run.stop.load(Ordering::Relaxed) {
         send(
             &fd,
             &sll,
@@ -380,6 +390,7 @@ fn forge_ras(ns: &str, own_mac: Mac, own: Ipv6Addr, victim: Ipv6Addr, to: Mac, s
             &sll,
             &frame((own_mac, to), victim, all_nodes, 255, &renaming, false),
         );
+        run.started.store(true, Ordering::Relaxed);
         std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -13,7 +13,7 @@
 mod common;
 
 use common::forge::{frame, packet_socket};
-use common::{scanner_bin, Lab};
+use common::{scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::net::Ipv6Addr;
 use std::os::fd::AsRawFd;
@@ -315,7 +315,9 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
         let (stop, stats) = (stop.clone(), stats.clone());
         std::thread::spawn(move || flood(flooder_ns, (scanner_mac, scanner_ll), stop, stats))
     };
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for(Duration::from_secs(30), "forged frame sent", || {
+        (stats.frames.load(Ordering::Relaxed) > 0).then_some(())
+    });
     let (out, flood_kib) = scan_measured(&lab, &args);
     stop.store(true, Ordering::Relaxed);
     t.join().unwrap();
@@ -377,6 +379,11 @@ fn flood_of_forgeries_is_dropped_counted_and_bounded() {
     assert!(
         others.iter().all(|f| f.3),
         "an answering forgery accepted: {others:?}"
+    );
+    eprintln!(
+        "forged routers kept: {} (bound 8); forged heard hosts kept: {} (bound 8)",
+        routers.len(),
+        others.len()
     );
     assert!(routers.len() <= 8, "{} forged routers kept", routers.len());
     assert!(

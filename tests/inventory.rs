@@ -8,9 +8,10 @@
 
 mod common;
 
-use common::{scanner_bin, Lab};
+use common::{scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -254,7 +255,7 @@ fn concurrent_writers_a_kill_and_no_file_when_off() {
             inv_arg,
         ],
     )
-    .stdout(Stdio::null())
+    .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
@@ -281,10 +282,6 @@ fn concurrent_writers_a_kill_and_no_file_when_off() {
             .unwrap(),
         );
     }
-    std::thread::sleep(Duration::from_millis(700));
-    // SIGKILL in the middle of whatever it is doing, a write included.
-    watch.kill().unwrap();
-    let _ = watch.wait();
     for s in scans {
         let o = s.wait_with_output().unwrap();
         let err = text(&o.stderr);
@@ -294,6 +291,15 @@ fn concurrent_writers_a_kill_and_no_file_when_off() {
             "a concurrent scan warned: {err}"
         );
     }
+    // Once its first scan has printed (and is recorded), it writes every 300 ms: SIGKILL
+    // in the middle of whatever it is doing, a write included.
+    let mut first = String::new();
+    BufReader::new(watch.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "the watch ended before its first scan");
+    watch.kill().unwrap();
+    let _ = watch.wait();
     // The file is sound: a later scan uses it without a word, history reads it.
     let o = run(
         &lab,
@@ -384,23 +390,31 @@ fn under_sudo_the_scan_is_the_user_and_the_file_is_theirs() {
     let inv = dir.file();
     let inv_arg = inv.to_str().unwrap();
     let sudo = [("SUDO_UID", "65534"), ("SUDO_GID", "65534")];
-    let child = v6scout(
-        &lab,
-        &sudo,
-        &["--json", "-i", "eth0", "-w", "3s", "--inventory", inv_arg],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let before = lab.echoes_received();
+    let args = ["--json", "-i", "eth0", "-w", "3s", "--no-early-end"];
+    let mut child = v6scout(&lab, &sudo, &args)
+        .args(["--inventory", inv_arg])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read once its probes reach the link: the scan is running as the user by then.
     let status: BTreeMap<String, String> =
-        std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .unwrap()
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-            .collect();
+        wait_for(Duration::from_secs(60), "probe on the link", || {
+            let ended = child.try_wait().unwrap();
+            assert!(
+                ended.is_none(),
+                "the scan ended before its probes were seen"
+            );
+            (lab.echoes_received() > before).then(|| {
+                std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+                    .unwrap()
+                    .lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+                    .collect()
+            })
+        });
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(status["Name"].starts_with("v6scout"), "{status:?}");

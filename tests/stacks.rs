@@ -14,9 +14,10 @@ mod common;
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use common::smol::{smolhost_bin, SmolHost, SmolSpec};
-use common::{parse_addr, skip_or_fail, Lab};
+use common::{parse_addr, skip_or_fail, wait_for, Lab};
 use serde_json::Value;
 
 /// Scans per test: each must find every smoltcp host.
@@ -109,6 +110,33 @@ fn check(entries: &[Entry], addr: Ipv6Addr, mac: &str, what: &str, problems: &mu
     }
 }
 
+/// Whether link A's bridge has `h`'s solicited-node group on `h`'s port.
+fn joined(h: &SmolHost) -> bool {
+    let o = h.link_local.octets();
+    let group = Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(o[13]),
+        u16::from_be_bytes([o[14], o[15]]),
+    );
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &h.bridge_ns, "bridge", "-j", "mdb", "show"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let entries = doc.as_array().into_iter().flatten();
+    entries
+        .flat_map(|e| e["mdb"].as_array().into_iter().flatten())
+        .any(|m| {
+            m["port"] == h.tap.as_str()
+                && m["grp"].as_str().and_then(|g| g.parse().ok()) == Some(group)
+        })
+}
+
 fn smoltcp_hosts_found(extra: &[&str]) {
     if smolhost_bin().is_none() {
         skip_or_fail("smolhost not built (run with --features lab-helpers, as tests/run.sh does)");
@@ -125,8 +153,22 @@ fn smoltcp_hosts_found(extra: &[&str]) {
         .into_iter()
         .map(|s| SmolHost::start(&lab, s))
         .collect();
-    // smoltcp sends its MLD reports on the first poll; let them (and the carrier) settle.
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // smoltcp sends its MLD report on the first poll (its log shows what it sent; the
+    // carrier is up already). That report leaves its solicited-node group, so a snooping
+    // bridge forwards solicitations to it only once its answer to the bridge's queries has
+    // put the group back on its port.
+    for h in &hosts {
+        let polled = || h.log().lines().any(|l| l.starts_with("tx ")).then_some(());
+        wait_for(
+            Duration::from_secs(30),
+            "smoltcp host's first frame",
+            polled,
+        );
+        if lab.manifest.snooping {
+            let on_port = || joined(h).then_some(());
+            wait_for(Duration::from_secs(30), "smoltcp host's group", on_port);
+        }
+    }
 
     let mut problems = String::new();
     // Plain tools first: the echo-on host answers a unicast echo, the echo-off one does

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{scanner_bin, Lab};
+use common::{scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::Ipv6Addr;
@@ -146,22 +146,36 @@ fn proc_status(pid: u32) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Starts a 3-second scan, reads its `/proc` status in the middle (packets are being
-/// parsed then), waits for it and returns (status, exit code, stderr).
+/// Starts a scan holding its 3-second window, reads its `/proc` status once its probes
+/// reach the link (packets are being parsed then), waits for it and returns (status,
+/// exit code, stderr).
 fn status_mid_scan(lab: &Lab, prefix: &[&str], bin: &str) -> (BTreeMap<String, String>, Output) {
+    let before = lab.echoes_received();
     // `ip netns exec` and setpriv both exec, so the child's pid is v6scout's.
-    let mut cmd = Command::new("ip");
-    cmd.env("V6SCOUT_INVENTORY", "off").env_remove("SUDO_UID");
-    cmd.args(["netns", "exec", &lab.scan_ns]);
-    cmd.args(prefix);
-    cmd.args([bin, "-i", "eth0", "--json", "--wait", "3s"]);
-    let child = cmd
+    let mut argv = prefix.to_vec();
+    argv.extend([
+        bin,
+        "-i",
+        "eth0",
+        "--json",
+        "--wait",
+        "3s",
+        "--no-early-end",
+    ]);
+    let mut child = lab
+        .command(argv[0], &argv[1..])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let status = proc_status(child.id());
+    let status = wait_for(Duration::from_secs(60), "probe on the link", || {
+        let ended = child.try_wait().unwrap();
+        assert!(
+            ended.is_none(),
+            "the scan ended before its probes were seen"
+        );
+        (lab.echoes_received() > before).then(|| proc_status(child.id()))
+    });
     let out = child.wait_with_output().unwrap();
     assert!(
         status["Name"].starts_with("v6scout"),

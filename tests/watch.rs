@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{scanner_bin, Lab};
+use common::{scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -19,6 +19,8 @@ struct Watch {
     child: Child,
     lines: Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    /// The thread copying stderr into `stderr`: done once the pipe is closed.
+    stderr_reader: std::thread::JoinHandle<()>,
     /// Every line read so far, for failure messages.
     seen: Vec<String>,
 }
@@ -49,7 +51,7 @@ impl Watch {
         let stderr = Arc::new(Mutex::new(String::new()));
         let mut err = child.stderr.take().unwrap();
         let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
                 if n == 0 {
@@ -64,6 +66,7 @@ impl Watch {
             child,
             lines,
             stderr,
+            stderr_reader,
             seen: Vec::new(),
         }
     }
@@ -110,7 +113,7 @@ impl Watch {
     fn stop(mut self, sig: libc::c_int) -> (Option<i32>, String) {
         // SAFETY: kill has no memory preconditions; the pid is our own live child.
         unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
@@ -118,8 +121,11 @@ impl Watch {
             assert!(Instant::now() < deadline, "watch ignored signal {sig}");
             std::thread::sleep(Duration::from_millis(50));
         };
-        // Let the reader thread drain what is left of stderr.
-        std::thread::sleep(Duration::from_millis(200));
+        // The reader thread drains what is left of stderr: done at the pipe's end (a
+        // command of --exec still running may hold it open a little longer).
+        wait_for(Duration::from_secs(30), "end of stderr", || {
+            self.stderr_reader.is_finished().then_some(())
+        });
         let err = self.stderr.lock().unwrap().clone();
         (status.code(), err)
     }

@@ -8,7 +8,10 @@
 mod common;
 
 use common::netns::Netns;
+use common::wait_for;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_v6scout");
 
@@ -21,11 +24,12 @@ fn watch_says_plainly_when_its_interface_goes_away() {
     let Some(ns) = Netns::create(true) else {
         return;
     };
-    let child = ns
+    // `timeout` only ends a watch this test could not stop itself.
+    let mut child = ns
         .command(&[
             "timeout",
             "--preserve-status",
-            "4",
+            "300",
             BIN,
             "watch",
             "-i",
@@ -34,24 +38,54 @@ fn watch_says_plainly_when_its_interface_goes_away() {
             "300ms",
             "--gone-after",
             "1",
+            "--metrics",
+            METRICS,
         ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut out = String::new();
+    // Reads the watch's lines until what it printed satisfies `want` (the end of its
+    // output fails).
+    let mut read_until = |want: &dyn Fn(&str) -> bool| {
+        while !want(&out) {
+            let line = lines.next().unwrap_or_else(|| panic!("watch ended: {out}"));
+            out.push_str(&line.unwrap());
+            out.push('\n');
+        }
+    };
+    // The first scan lists the peer; then v0 goes, and the peer with it (--gone-after 1).
+    read_until(&|o| {
+        o.lines()
+            .any(|l| l.starts_with("= ") || l.starts_with("+ "))
+    });
     let del = Command::new("ip")
         .args(["-n", &ns.name, "link", "del", "v0"])
         .status()
         .unwrap();
     assert!(del.success());
+    read_until(&|o| {
+        o.contains("(interface gone")
+            && o.lines()
+                .any(|l| l.starts_with("- ") && !l.contains("(interface gone"))
+    });
+    // A few more rounds, in which nothing about v0 may be said again.
+    more_rounds(&ns, 3);
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: signalling our own child (timeout, which passes it on to v6scout).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    for line in lines {
+        out.push_str(&line.unwrap());
+        out.push('\n');
+    }
     let o = child.wait_with_output().unwrap();
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{e}");
     // Said once, as an event: no warning about the dead link beside it.
     assert!(!e.contains("no probe could be sent"), "{e}");
     assert!(!e.contains("os error"), "raw OS error leaked: {e}");
-    let out = String::from_utf8_lossy(&o.stdout);
     let gone: Vec<&str> = out
         .lines()
         .filter(|l| l.contains("(interface gone"))
@@ -66,6 +100,31 @@ fn watch_says_plainly_when_its_interface_goes_away() {
             .any(|l| l.starts_with("- ") && !l.contains("(interface gone")),
         "peer not gone: {out}"
     );
+}
+
+/// Where the watches of these tests serve their metrics, inside their own namespace.
+const METRICS: &str = "[::1]:9469";
+
+/// Waits until the watch in `ns` has run `n` more rounds (its `v6scout_scans_total`).
+fn more_rounds(ns: &Netns, n: u64) {
+    let rounds = || {
+        let o = ns.run(&[
+            "curl",
+            "-sf",
+            "--max-time",
+            "5",
+            "http://[::1]:9469/metrics",
+        ]);
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("v6scout_scans_total "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let limit = Duration::from_secs(60);
+    let start = wait_for(limit, "v6scout_scans_total", rounds);
+    wait_for(limit, "more rounds", || {
+        rounds().filter(|r| *r >= start + n)
+    });
 }
 
 /// A namespace the test made beside a [`Netns`], deleted on drop (panics included).
@@ -103,8 +162,7 @@ fn is_new_host(v: &serde_json::Value, mode: Mode) -> bool {
 /// its own — mid-watch, waits until that host is reported on `u0`, deletes `u0`, and
 /// returns every event line and stderr.
 fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>, String)> {
-    use std::io::BufRead;
-    use std::time::{Duration, Instant};
+    use std::time::Instant;
     let ns = Netns::create(true)?;
     let far = ExtraNs(format!("{}-new", ns.name));
     let ip = |args: &[&str]| {
@@ -117,7 +175,8 @@ fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>,
         let sysctl = format!("net.ipv6.conf.{key}.accept_dad=0");
         ip(&["netns", "exec", &far.0, "sysctl", "-qw", &sysctl]);
     }
-    let mut argv = vec!["timeout", "--preserve-status", "20"];
+    // `timeout` only ends a watch this test could not stop itself.
+    let mut argv = vec!["timeout", "--preserve-status", "300"];
     if mode == Mode::Unprivileged {
         let range = "net.ipv4.ping_group_range=0 2147483647";
         ip(&["netns", "exec", &ns.name, "sysctl", "-qw", range]);
@@ -134,7 +193,7 @@ fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>,
         "200ms",
         // Its thread must hold no more than the watch loop's.
         "--metrics",
-        "[::1]:0",
+        METRICS,
     ]);
     let mut cmd = ns.command(&argv);
     if mode == Mode::Sudo {
@@ -158,7 +217,7 @@ fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>,
     let mut events = Vec::new();
     // Waits for an event `want` accepts; every event is kept.
     let mut wait_for = |what: &str, want: &dyn Fn(&serde_json::Value) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(8);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match rx.recv_timeout(left) {
                 Ok(v) => {
@@ -187,7 +246,7 @@ fn watch_an_interface_come_and_go(mode: Mode) -> Option<(Vec<serde_json::Value>,
     ip(&["-n", &ns.name, "link", "del", "u0"]);
     wait_for("interface-gone", &|v| v["type"] == "interface-gone");
     // A few more rounds, in which nothing about u0 may be said again.
-    std::thread::sleep(Duration::from_millis(1000));
+    more_rounds(&ns, 3);
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: signalling our own child (timeout, which passes it on to v6scout).
     let rc = unsafe { libc::kill(pid, libc::SIGTERM) };

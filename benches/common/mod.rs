@@ -99,6 +99,7 @@ pub fn observations(hosts: Vec<SimHost>) -> Vec<v6scout::model::Observation> {
         rounds: 2,
         tag: v6scout::app::engine::random_tag(),
         max_hosts: 1_000_000,
+        max_answers: 1_000_000,
         mld: false,
         node_name: false,
         prefixes: i.addrs.iter().map(|a| a.prefix()).collect(),

@@ -4,6 +4,7 @@
 use super::{AddrSighting, Device, IfaceKey, Sighting};
 use crate::health::KnownAdvert;
 use crate::mac::Mac;
+use crate::model::confirmed;
 use crate::query::{same_name, Query};
 use crate::report::Report;
 use std::ffi::OsStr;
@@ -14,7 +15,9 @@ const FILE_NAME: &str = "inventory.sqlite3";
 
 /// The confirmed devices of a finished scan: one [`Sighting`] per interface and MAC, in
 /// report order, with every live address of that MAC (rows that are ours, stale cache
-/// entries and rows without a MAC are not confirmed devices), its vendor's name, names,
+/// entries, rows without a MAC, and rows that answered nothing — known only from their
+/// own unsolicited advertisements or solicitations, which anyone can forge by the
+/// thousand — are not confirmed devices), its vendor's name, names,
 /// router flag and IPv4 addresses, and what each router advertised. Hosts seen only over IPv4 (ARP) are devices too: a
 /// sighting with no IPv6 address. Group or all-zero MACs (never a host) are left out.
 pub fn sightings(report: &Report) -> Vec<Sighting> {
@@ -29,7 +32,7 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             .prefixes
             .iter()
             .flat_map(|p| &p.hosts)
-            .filter(|h| !h.is_self && !h.stale);
+            .filter(|h| !h.is_self && !h.stale && confirmed(&h.seen_by));
         for h in rows {
             let Some(mac) = h.mac.filter(|m| m.is_host()) else {
                 continue;

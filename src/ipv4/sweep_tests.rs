@@ -11,6 +11,7 @@ struct FakeArp {
     queue: VecDeque<Vec<u8>>,
     current: Vec<u8>,
     sent: Vec<Ipv4Addr>,
+    sent_at: Vec<Instant>,
     fail_send: bool,
 }
 
@@ -28,6 +29,7 @@ impl ArpChannel for FakeArp {
         }
         let target = Ipv4Addr::new(frame[38], frame[39], frame[40], frame[41]);
         self.sent.push(target);
+        self.sent_at.push(Instant::now());
         if let Some((ip, mac)) = self.hosts.iter().find(|(ip, _)| *ip == target) {
             self.queue.push_back(reply(*ip, *mac, target));
         }
@@ -60,6 +62,7 @@ fn fake(hosts: &[(&str, u8)]) -> FakeArp {
         queue: VecDeque::new(),
         current: Vec::new(),
         sent: Vec::new(),
+        sent_at: Vec::new(),
         fail_send: false,
     }
 }
@@ -117,7 +120,8 @@ fn every_address_is_asked_once_and_only_subnet_answers_count() {
 #[test]
 fn requests_are_paced_and_stop_at_the_deadline() {
     // 253 targets at 1000/s take 253 ms; a 40 ms window sends every request due before
-    // its end (the first 40, due at 0..39 ms) and none that was not due yet.
+    // its end (about the first 40) and none before it is due. The sweep's clock starts
+    // between `t0` and its first request, so the bounds hold however late it runs.
     let mut chan = fake(&[]);
     let t0 = Instant::now();
     let win = SweepWindow {
@@ -128,7 +132,17 @@ fn requests_are_paced_and_stop_at_the_deadline() {
     sweep(&mut chan, 7, OWN_MAC, (ip("192.0.2.1"), 24), win).unwrap();
     let due = t0.elapsed().as_millis() as usize + 1;
     let n = chan.sent.len();
-    assert!(n >= 40 && n <= due.min(253), "{n} requests, {due} due");
+    let first = chan.sent_at[0];
+    let due_by_end = (0..253)
+        .filter(|&k| first + send_offset(k, win.rate) <= win.deadline)
+        .count();
+    assert!(
+        n >= due_by_end && n <= due.min(253),
+        "{n} requests, {due} due"
+    );
+    for (k, at) in chan.sent_at.iter().enumerate() {
+        assert!(*at >= t0 + send_offset(k, win.rate), "request {k} early");
+    }
 }
 
 #[test]

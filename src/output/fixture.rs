@@ -95,6 +95,8 @@ pub fn report() -> Report {
             replies: 7,
             malformed: 1,
             dropped_over_limit: 0,
+            dropped_over_memory: 0,
+            frames_elicited: 9,
             send_errors: 2,
             foreign: 3,
             skipped: 0,

@@ -1,7 +1,7 @@
 //! JSON output, schema version 1 (docs/json-schema.md documents every field). These structs
 //! *are* the schema: a change to them is a change of `version`.
 
-use crate::report::{HostRow, IfaceReport, PrefixGroup, Report, ScanStats};
+use crate::report::{HostRow, IfaceReport, PerHost, PrefixGroup, Report, ScanStats};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -20,7 +20,17 @@ pub struct Document<'a> {
     /// Scanned interfaces.
     pub interfaces: Vec<JsonIface<'a>>,
     /// Counters.
-    pub stats: ScanStats,
+    pub stats: JsonStats,
+}
+
+/// The counters, and what they come to per host found.
+#[derive(Clone, Copy, Serialize)]
+pub struct JsonStats {
+    /// Every counter, as the scan added them up.
+    #[serde(flatten)]
+    pub counters: ScanStats,
+    /// Probes sent and answers received per host found; null when none was found.
+    pub per_host: Option<PerHost>,
 }
 
 /// One interface.
@@ -185,7 +195,10 @@ pub fn document(report: &Report) -> Document<'_> {
         started: humantime::format_rfc3339_millis(report.started).to_string(),
         duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         interfaces: report.interfaces.iter().map(iface).collect(),
-        stats: report.stats,
+        stats: JsonStats {
+            counters: report.stats,
+            per_host: report.stats.per_host(report.host_count()),
+        },
     }
 }
 

@@ -62,7 +62,7 @@ struct SummaryLine<'a> {
     duration_ms: u64,
     hosts: usize,
     interfaces: Vec<&'a str>,
-    stats: crate::report::ScanStats,
+    stats: json::JsonStats,
 }
 
 fn line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {

@@ -246,8 +246,9 @@ pub enum Icmp {
     NodeInfoQuery(nodeinfo::Query),
     /// A Node Information reply.
     NodeInfoReply(nodeinfo::Reply),
-    /// A type we don't use here (redirect, other errors, MLDv1 queries…):
-    /// not an error, just ignored. Emitted as its 4-byte header only.
+    /// A type we don't use here (redirect, other errors), or a query we do not read
+    /// (an MLDv1 query, a Node Information query about a name or an IPv4 address): not
+    /// an error, just ignored. Emitted as its 4-byte header only.
     Other {
         /// ICMPv6 type.
         icmp_type: u8,
@@ -315,8 +316,10 @@ impl std::error::Error for EmitError {}
 ///
 /// # Errors
 ///
-/// [`Malformed`] says why the message must be dropped. Types we do not use are not errors
-/// ([`Icmp::Other`]), nor is a Parameter Problem whose quote cannot be decoded.
+/// [`Malformed`] says why the message must be dropped (a Node Information reply that
+/// does not parse is [`Malformed::Truncated`], whatever its fault). Types and queries we
+/// do not read are not errors ([`Icmp::Other`]), nor is a Parameter Problem whose quote
+/// cannot be decoded.
 pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
     let &[icmp_type, code, _, _, ..] = bytes else {
         return Err(Malformed::Truncated);
@@ -329,11 +332,15 @@ pub fn parse(bytes: &[u8]) -> Result<Icmp, Malformed> {
         TYPE_NEIGHBOUR_ADVERT => parse_neighbour_advert(bytes, code),
         TYPE_NEIGHBOUR_SOLICIT => parse_neighbour_solicit(bytes, code),
         TYPE_ROUTER_ADVERT => parse_router_advert(bytes, code),
-        TYPE_MLD_QUERY => mld::Query::parse(bytes).map(Icmp::MldQuery),
+        // Another querier's: an MLDv1 query (shorter than v2's) is as ignorable as one.
+        TYPE_MLD_QUERY => Ok(mld::Query::parse(bytes)
+            .map(Icmp::MldQuery)
+            .unwrap_or(Icmp::Other { icmp_type, code })),
         TYPE_MLD_REPORT_V1 | TYPE_MLD_REPORT_V2 => mld::Report::parse(bytes).map(Icmp::MldReport),
-        nodeinfo::TYPE_NI_QUERY => nodeinfo::parse_address_query(bytes)
+        // Another node's query: one about a name or an IPv4 address is ignorable too.
+        nodeinfo::TYPE_NI_QUERY => Ok(nodeinfo::parse_address_query(bytes)
             .map(Icmp::NodeInfoQuery)
-            .ok_or(Malformed::Truncated),
+            .unwrap_or(Icmp::Other { icmp_type, code })),
         nodeinfo::TYPE_NI_REPLY => nodeinfo::parse_any_reply(bytes)
             .map(Icmp::NodeInfoReply)
             .map_err(|_| Malformed::Truncated),

@@ -3,7 +3,7 @@
 //! do — so the whole pipeline runs in tests and benchmarks without root.
 
 mod host;
-mod nodeinfo;
+mod ni_responder;
 pub use host::{Quirks, QuoteStyle};
 
 use super::packet::mld::{self, Record, Report};

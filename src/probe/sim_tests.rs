@@ -149,7 +149,8 @@ fn recv_honours_its_timeout_while_answers_are_pending() {
     let mut buf = [0u8; 256];
     // The one answer is (almost surely) not due for a long time: recv returns empty.
     let r = link.recv(&mut buf, Duration::from_millis(5)).unwrap();
-    assert!(r.is_none() && t.elapsed() < Duration::from_secs(1));
+    // It did not wait for the answer due within the hour.
+    assert!(r.is_none() && t.elapsed() < Duration::from_secs(60));
 }
 
 #[test]

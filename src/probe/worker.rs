@@ -140,19 +140,22 @@ impl<'a, L: Link> Worker<'a, L> {
             cfg,
             rounds,
             quiet: Quiet::new(cfg.early_end, deadline, not_before),
-            asks: Asks::new(cfg.wait, cfg.max_hosts),
+            asks: Asks::new(cfg.wait, cfg.max_answers),
             routers: RouterWait::new(bounds.limit()),
             bounds,
             mld: Listeners::default(),
-            ids: KnownIds::new(cfg.max_hosts),
+            ids: KnownIds::new(cfg.max_answers),
             ni: NodeInfo::default(),
-            learned: Learned::new(cfg.prefixes.clone(), cfg.max_hosts),
+            learned: Learned::new(cfg.prefixes.clone(), cfg.max_answers),
         }
     }
 
     fn run(&mut self, start: Instant) {
         let deadline = start + self.cfg.wait;
         let mut buf = vec![0u8; 2048];
+        // A searched device where it was answers these within milliseconds, before the
+        // first round's answers crowd the link.
+        self.recall_known(start);
         let ended_early = loop {
             let now = self.now();
             if now >= deadline {
@@ -162,15 +165,11 @@ impl<'a, L: Link> Worker<'a, L> {
             if self.rounds.started() && self.rounds.idle() && self.stopped() {
                 break true;
             }
+            // Addresses handed in go before the next round, like remembered ones.
+            self.take_inbox(now);
             if self.rounds.due(now, &self.quiet) {
-                if !self.rounds.started() {
-                    // A searched device where it was answers these within milliseconds,
-                    // before the round's answers crowd the link.
-                    self.recall_known(now);
-                }
                 self.send_round();
             }
-            self.take_inbox(now);
             self.send_queued();
             self.send_due_solicitations(now);
             let end = self.quiet.end_at(self.settled());
@@ -269,12 +268,13 @@ impl<'a, L: Link> Worker<'a, L> {
         true
     }
 
-    /// Notes a newly seen address and solicits its MAC once; false when there is no room.
-    fn track(&mut self, addr: Ipv6Addr) -> bool {
-        match self.asks.track(addr) {
+    /// Notes a newly seen address (in a frame from `mac`, when the link shows frames) and
+    /// solicits its MAC once; false when there is no room.
+    fn track(&mut self, addr: Ipv6Addr, mac: Option<Mac>) -> bool {
+        match self.asks.track(addr, mac) {
             Track::Known => true,
             Track::Full => {
-                self.port.stats.dropped_over_limit += 1;
+                self.port.stats.dropped_over_memory += 1;
                 false
             }
             Track::New => {

@@ -2,15 +2,11 @@
 //! answer keeps it open, a caller's stop flag cuts it short.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
 use std::collections::{BTreeSet, VecDeque};
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 

@@ -2,15 +2,11 @@
 //! addresses a host never answers from are found by the ID it uses elsewhere.
 
 use super::*;
-#[allow(unused_imports)]
-use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
 use crate::probe::packet;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{Quirks, SimHost, SimLink};
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -3,15 +3,11 @@
 //! once, reported only when they answer, and an early end waits for them.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
 use crate::probe::packet;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{SimHost, SimLink};
 use crate::probe::{Probe, Received};
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -34,10 +30,12 @@ fn cfg(inbox: &Inbox) -> WorkerConfig {
     }
 }
 
-/// The simulated link, noting when each Neighbour Solicitation for a target went out.
+/// The simulated link, noting when each Neighbour Solicitation for a target went out,
+/// and when each round's first multicast probe did.
 struct Timed {
     inner: SimLink,
     ns: Vec<(Instant, Ipv6Addr)>,
+    rounds: Vec<(Instant, u16)>,
 }
 
 impl Link for Timed {
@@ -47,6 +45,16 @@ impl Link for Timed {
             let target: [u8; 16] = m[8..24].try_into().unwrap();
             self.ns.push((Instant::now(), Ipv6Addr::from(target)));
         }
+        let round_probe = matches!(
+            m.first(),
+            Some(&(packet::TYPE_ECHO_REQUEST | packet::TYPE_UNKNOWN_PROBE))
+        ) && probe.dst.is_multicast();
+        if round_probe && m.len() >= 8 {
+            let round = (u16::from_be_bytes([m[6], m[7]]) >> 8) & 0x1f;
+            if !self.rounds.iter().any(|(_, r)| *r == round) {
+                self.rounds.push((Instant::now(), round));
+            }
+        }
         self.inner.send(probe)
     }
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<Option<Received>> {
@@ -54,23 +62,24 @@ impl Link for Timed {
     }
 }
 
-/// Runs the worker on `hosts` while `feed` pushes into its inbox from another thread;
-/// returns the stats, the addresses reported with a MAC, the solicitations, and when
-/// `feed` said it pushed.
-fn run_fed(
-    hosts: Vec<SimHost>,
-    feed: impl FnOnce(Inbox) -> Instant + Send,
-) -> (
-    WorkerStats,
-    Vec<Ipv6Addr>,
-    Vec<(Instant, Ipv6Addr)>,
-    Instant,
-) {
+/// What a fed window did: its stats, the addresses reported with a MAC, the
+/// solicitations, when each round started, and when the feeder said it pushed.
+struct Fed {
+    stats: WorkerStats,
+    found: Vec<Ipv6Addr>,
+    ns: Vec<(Instant, Ipv6Addr)>,
+    rounds: Vec<(Instant, u16)>,
+    pushed: Instant,
+}
+
+/// Runs the worker on `hosts` while `feed` pushes into its inbox from another thread.
+fn run_fed(hosts: Vec<SimHost>, feed: impl FnOnce(Inbox) -> Instant + Send) -> Fed {
     let inbox = Inbox::new();
     let c = cfg(&inbox);
     let mut link = Timed {
         inner: SimLink::new(hosts),
         ns: Vec::new(),
+        rounds: Vec::new(),
     };
     let mut with_mac = Vec::new();
     let (stats, pushed) = std::thread::scope(|s| {
@@ -86,12 +95,24 @@ fn run_fed(
         assert!(failed.is_none());
         (stats, feeder.join().unwrap())
     });
-    (stats, with_mac, link.ns, pushed)
+    Fed {
+        stats,
+        found: with_mac,
+        ns: link.ns,
+        rounds: link.rounds,
+        pushed,
+    }
 }
 
 #[test]
 fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
-    let (stats, found, ns, pushed) = run_fed(
+    let Fed {
+        stats,
+        found,
+        ns,
+        rounds,
+        pushed,
+    } = run_fed(
         vec![SimHost::dozing_phone(1), SimHost::dozing_phone(2)],
         |inbox| {
             std::thread::sleep(Duration::from_millis(40));
@@ -105,12 +126,15 @@ fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
         "nobody named the other phone"
     );
     assert!(!found.contains(&a("fe80::dead")), "pushed is not found");
+    // At once: before any round that starts after the push.
     let first = ns.iter().find(|(_, t)| *t == a("fe80::1")).unwrap().0;
-    assert!(
-        first.saturating_duration_since(pushed) < Duration::from_millis(50),
-        "solicited {:?} after the push",
-        first.saturating_duration_since(pushed)
-    );
+    assert!(first >= pushed, "solicited before it was pushed");
+    for (started, round) in rounds.iter().filter(|(t, _)| *t > pushed) {
+        assert!(
+            first < *started,
+            "round {round} went out before the pushed address"
+        );
+    }
     // The address nobody has is asked its three times and no more; ours and a
     // multicast address are never asked.
     let asked = |x: Ipv6Addr| ns.iter().filter(|(_, t)| *t == x).count();
@@ -123,7 +147,7 @@ fn pushed_addresses_are_solicited_at_once_and_reported_when_they_answer() {
 fn an_early_end_waits_for_promised_addresses() {
     // Without the promise the quiet link ends the window about 300 ms in.
     let late = Duration::from_millis(700);
-    let (stats, found, _, _) = run_fed(vec![SimHost::dozing_phone(1)], move |inbox| {
+    let Fed { stats, found, .. } = run_fed(vec![SimHost::dozing_phone(1)], move |inbox| {
         let word = inbox.expect();
         std::thread::sleep(late);
         inbox.push([a("fe80::1")]);
@@ -137,7 +161,7 @@ fn an_early_end_waits_for_promised_addresses() {
 
 #[test]
 fn an_early_end_waits_until_a_pushed_address_is_out_of_tries() {
-    let (stats, _, ns, _) = run_fed(vec![SimHost::dozing_phone(1)], |inbox| {
+    let Fed { stats, ns, .. } = run_fed(vec![SimHost::dozing_phone(1)], |inbox| {
         let word = inbox.expect();
         std::thread::sleep(Duration::from_millis(350));
         inbox.push([a("fe80::dead")]);

@@ -2,16 +2,13 @@
 //! dozing phones, hosts heard on their own.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::packet::{self, Icmp};
 use crate::probe::sim::{Quirks, QuoteStyle, SimHost, SimLink};
 use crate::probe::Probe;
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -3,16 +3,12 @@
 //! not trusted.
 
 use super::*;
-#[allow(unused_imports)]
-use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
 use crate::probe::packet;
 use crate::probe::packet::nodeinfo;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::sim::{Quirks, SimHost, SimLink};
-#[allow(unused_imports)]
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 fn a(s: &str) -> Ipv6Addr {
     s.parse().unwrap()

@@ -1,10 +1,8 @@
 //! The probe loop on a simulated link: what it sends, what it accepts, what it drops.
 
 use super::*;
-#[allow(unused_imports)]
 use crate::model::Ipv6Prefix;
 use crate::model::SeenBy;
-#[allow(unused_imports)]
 use crate::probe::packet::ProbeTag;
 use crate::probe::packet::{
     TYPE_ECHO_REPLY, TYPE_ECHO_REQUEST, TYPE_MLD_REPORT_V2, TYPE_NEIGHBOUR_ADVERT,
@@ -13,7 +11,6 @@ use crate::probe::packet::{
 use crate::probe::sim::{self, SimHost, SimLink};
 use crate::probe::Received;
 use crate::probe::{packet, Probe};
-#[allow(unused_imports)]
 use std::collections::{HashMap, HashSet};
 
 fn a(s: &str) -> Ipv6Addr {
@@ -38,6 +35,7 @@ pub(super) fn base_config(tag: ProbeTag, wait: Duration, rounds: u32) -> WorkerC
         rounds,
         tag,
         max_hosts: 4096,
+        max_answers: 65_536,
         mld: false,
         node_name: true,
         prefixes: vec![
@@ -317,7 +315,7 @@ fn host_limit_bounds_tracking() {
     let hosts: Vec<SimHost> = (1..=50).map(|i| pi(i, false)).collect();
     let mut link = SimLink::new(hosts).with_virtual_time();
     let mut c = cfg();
-    c.max_hosts = 10;
+    c.max_answers = 10;
     let (stats, seen) = run_on(&mut link, &c);
     let distinct: std::collections::HashSet<Ipv6Addr> = seen
         .iter()
@@ -327,7 +325,39 @@ fn host_limit_bounds_tracking() {
         })
         .collect();
     assert_eq!(distinct.len(), 10);
-    assert!(stats.dropped_over_limit > 0);
+    assert!(stats.dropped_over_memory > 0);
+}
+
+#[test]
+fn near_the_bound_every_host_keeps_one_address_before_any_gets_a_second() {
+    // 50 hosts with a link-local and a global address each; room for 40 addresses: the
+    // last eighth of the room goes only to hosts not listed yet.
+    let hosts: Vec<SimHost> = (1..=50).map(|i| pi(i, false)).collect();
+    let mut link = SimLink::new(hosts).with_virtual_time();
+    let mut c = cfg();
+    c.max_answers = 40;
+    let (stats, seen) = run_on(&mut link, &c);
+    let mut by_mac: HashMap<Mac, HashSet<Ipv6Addr>> = HashMap::new();
+    for o in &seen {
+        if let Observation::Address {
+            addr,
+            frame_mac: Some(m),
+            ..
+        } = o
+        {
+            by_mac.entry(*m).or_default().insert(*addr);
+        }
+    }
+    let addrs: usize = by_mac.values().map(HashSet::len).sum();
+    assert_eq!(addrs, 40, "the bound is reached");
+    let twice = by_mac.values().filter(|a| a.len() > 1).count();
+    assert!(
+        by_mac.len() >= 40 - 40 / 8 && twice <= 40 - 40 / 8,
+        "{} hosts, {twice} with two addresses",
+        by_mac.len()
+    );
+    assert!(stats.dropped_over_memory > 0);
+    assert_eq!(stats.dropped_over_limit, 0, "nothing unsolicited here");
 }
 
 #[test]
@@ -556,3 +586,40 @@ mod early;
 
 #[path = "worker_inbox_tests.rs"]
 mod inbox;
+
+#[test]
+fn retry_rounds_of_a_large_link_ask_only_with_the_probe_every_host_answers() {
+    // 300 hosts, a fifth ignoring multicast echo: every host answers the option echo, so
+    // the retry rounds send it alone, and still every host is found.
+    let hosts: Vec<SimHost> = (1..=300u16)
+        .map(|i| {
+            let mut h = pi((i % 250) as u8, i % 5 == 0);
+            h.mac.0[4] = (i >> 8) as u8;
+            h.mac.0[5] = i as u8;
+            // Clear of our own ::100.
+            let id = 0x1000 + u128::from(i);
+            h.addrs = vec![
+                Ipv6Addr::from(0xfe80u128 << 112 | id),
+                Ipv6Addr::from(0x2001_0db8_0001u128 << 80 | id),
+            ];
+            h
+        })
+        .collect();
+    let mut link = SimLink::new(hosts).with_virtual_time();
+    let (stats, seen) = run_on(&mut link, &cfg());
+    let multicast = |s: &(Ipv6Addr, Option<Ipv6Addr>, Vec<u8>, bool)| {
+        s.0 == a("ff02::1") && matches!(s.2[0], TYPE_ECHO_REQUEST | packet::TYPE_UNKNOWN_PROBE)
+    };
+    let round_probes = link.sent.iter().filter(|s| multicast(s)).count();
+    // The first round: 3 kinds from 2 sources; each retry round: the option echo from each.
+    assert_eq!(round_probes, 6 + 2 + 2);
+    let found: HashSet<Ipv6Addr> = seen
+        .iter()
+        .filter_map(|o| match o {
+            Observation::Address { addr, .. } => Some(*addr),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 600, "every address of every host");
+    assert!(stats.frames_elicited > 0);
+}

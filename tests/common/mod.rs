@@ -12,11 +12,12 @@ use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
 pub mod avahi;
+pub mod farm;
 pub mod forge;
 pub mod netns;
 pub mod smol;
@@ -212,8 +213,21 @@ pub fn lab_unavailable_for(extra: &[&str]) -> Option<String> {
     }
 }
 
+/// Polls `f` every 50 ms until it returns `Some`, or panics with `what` after `limit`: how
+/// a test waits for an event (give a generous limit; a passing test never reaches it).
+pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "no {what} within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Takes the machine-wide lab lock, waiting for other labs to finish.
-fn lock() -> File {
+pub fn lock() -> File {
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -246,7 +260,8 @@ pub fn lab_tag() -> String {
         .collect()
 }
 
-fn new_runid() -> String {
+/// A run id unique on the machine: the lab tag, this process, the time and a counter.
+pub fn new_runid() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -354,15 +369,40 @@ impl Lab {
 
     /// Runs any program inside the scanner's namespace.
     pub fn exec(&self, program: &str, args: &[&str]) -> Output {
-        // No test writes a real home: the inventory is off unless a test names one; and
-        // a `sudo tests/run.sh` must not make every scan drop to the developer's uid.
-        Command::new("ip")
-            .env("V6SCOUT_INVENTORY", "off")
-            .env_remove("SUDO_UID")
-            .args(["netns", "exec", &self.scan_ns, program])
-            .args(args)
+        self.command(program, args)
             .output()
             .unwrap_or_else(|e| panic!("ip netns exec {}: {e}", self.scan_ns))
+    }
+
+    /// `ip netns exec <scan_ns> PROGRAM ARGS…`, to spawn (`ip` execs the program, so the
+    /// child's pid is the program's).
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        // No test writes a real home: the inventory is off unless a test names one; and
+        // a `sudo tests/run.sh` must not make every scan drop to the developer's uid.
+        let mut c = Command::new("ip");
+        c.env("V6SCOUT_INVENTORY", "off")
+            .env_remove("SUDO_UID")
+            .args(["netns", "exec", &self.scan_ns, program])
+            .args(args);
+        c
+    }
+
+    /// Echo requests the devices of link A have received, summed (`Icmp6InEchos`; nothing
+    /// in a lab sends echo but a scan): once it grows, a scan is probing the link.
+    pub fn echoes_received(&self) -> u64 {
+        self.hosts_on("eth0")
+            .map(|h| {
+                let out = Command::new("ip")
+                    .args(["netns", "exec", &h.namespace, "cat", "/proc/net/snmp6"])
+                    .output()
+                    .unwrap_or_else(|e| panic!("read snmp6 of {}: {e}", h.namespace));
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Icmp6InEchos"))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .unwrap_or(0)
+            })
+            .sum()
     }
 
     /// Devices on the link behind scanner interface `iface`.

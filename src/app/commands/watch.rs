@@ -263,7 +263,8 @@ fn start_metrics(
     };
     check_listen(listen)?;
     let m = Metrics::new(MetricsConfig {
-        max_devices: args.events.max_tracked,
+        // A scraper's series stay a count it can afford, whatever the link holds.
+        max_devices: args.scan.max_hosts,
         forget_after: u64::from(args.events.forget_after),
     });
     let snap = Snapshot::default();

@@ -95,7 +95,8 @@ impl<'a> Collector<'a> {
             started,
             t0,
             opts,
-            table: HostTable::new(opts.max_hosts),
+            // Answering hosts, and the unsolicited ones the workers let through.
+            table: HostTable::new(opts.max_answers().saturating_add(opts.max_hosts)),
             ifaces,
             feed: Feed::default(),
             sure,
@@ -239,6 +240,12 @@ impl<'a> Collector<'a> {
             warn(Warning::OverLimit {
                 dropped: self.stats.dropped_over_limit,
                 max_hosts: self.opts.max_hosts,
+            });
+        }
+        if self.stats.dropped_over_memory > 0 {
+            warn(Warning::OverMemory {
+                dropped: self.stats.dropped_over_memory,
+                mib: self.opts.max_memory_mib,
             });
         }
     }

@@ -60,6 +60,7 @@ pub(super) fn worker_config(
         rounds: opts.rounds,
         tag,
         max_hosts: opts.max_hosts,
+        max_answers: opts.max_answers(),
         mld: opts.mld,
         node_name: opts.names,
         prefixes: iface

@@ -25,20 +25,36 @@ impl Link for Timed {
     }
 }
 
-/// A neighbour cache that takes `delay` to read (a big table, a busy kernel).
+/// Holds a slow source until the first probe is out (at most `LIMIT`, so a scan that waits
+/// for its sources before probing still ends), and says whether it was.
+fn until_first_probe(first: &Mutex<Option<Instant>>) -> bool {
+    const LIMIT: Duration = Duration::from_secs(30);
+    let t0 = Instant::now();
+    while first.lock().unwrap().is_none() {
+        if t0.elapsed() > LIMIT {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    true
+}
+
+/// A neighbour cache that answers only after the first probe (a big table, a busy
+/// kernel), noting whether the probe had gone first.
 struct SlowCache {
-    delay: Duration,
+    first: std::sync::Arc<Mutex<Option<Instant>>>,
+    probe_went_first: std::sync::Arc<std::sync::atomic::AtomicBool>,
     entries: Vec<NeighEntry>,
 }
 
 impl NeighSource for SlowCache {
     fn dump(&self) -> std::io::Result<Vec<NeighEntry>> {
-        std::thread::sleep(self.delay);
+        let went = until_first_probe(&self.first);
+        self.probe_went_first
+            .store(went, std::sync::atomic::Ordering::Relaxed);
         Ok(self.entries.clone())
     }
 }
-
-const SLOW: Duration = Duration::from_millis(150);
 
 #[test]
 fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
@@ -54,8 +70,10 @@ fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
             first: first.clone(),
         },
     )];
+    let cache_waited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let cache = SlowCache {
-        delay: SLOW,
+        first: first.clone(),
+        probe_went_first: cache_waited.clone(),
         entries: vec![NeighEntry {
             ifindex: 2,
             addr: a("fe80::1"),
@@ -64,9 +82,12 @@ fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
             router: false,
         }],
     };
+    let recall_waited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (first_seen, went) = (first.clone(), recall_waited.clone());
     let hooks = ScanHooks {
-        recall: Some(Box::new(|| {
-            std::thread::sleep(SLOW);
+        recall: Some(Box::new(move || {
+            let w = until_first_probe(&first_seen);
+            went.store(w, std::sync::atomic::Ordering::Relaxed);
             (HashMap::from([(2, vec![a("fe80::2")])]), Vec::new())
         })),
         ..ScanHooks::default()
@@ -75,15 +96,20 @@ fn the_first_probe_waits_for_neither_the_cache_nor_the_inventory() {
         wait: Duration::from_secs(3),
         ..ScanConfig::default()
     };
-    let t0 = Instant::now();
     let report = scan_links_with(&mut links, &opts, Some(&cache), hooks, &mut |w| {
         panic!("{w}")
     });
-    let first = first.lock().unwrap().expect("probes were sent");
+    assert!(first.lock().unwrap().is_some(), "probes were sent");
+    // Each slow source answered only after the first probe was out, so the probe did not
+    // wait for it.
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
     assert!(
-        first - t0 < Duration::from_millis(50),
-        "first probe {:?} after the start",
-        first - t0
+        cache_waited.load(relaxed),
+        "the first probe waited for the cache"
+    );
+    assert!(
+        recall_waited.load(relaxed),
+        "the first probe waited for the inventory"
     );
     let found: Vec<Ipv6Addr> = report.interfaces[0]
         .prefixes
@@ -159,9 +185,13 @@ fn a_search_solicits_where_its_device_was_before_anything_else() {
         .flat_map(|p| p.hosts.iter().map(|h| h.mac))
         .collect();
     assert_eq!(hosts, [Some(phone.mac)], "only the phone answers");
-    assert!(
-        report.duration < Duration::from_millis(500),
-        "the search stops at its answer: {:?}",
-        report.duration
-    );
+    // The search stops at its answer: one round of the window's three went out.
+    let echo_rounds = sent
+        .iter()
+        .filter(|s| {
+            s.0 == a("ff02::1") && s.2[0] == crate::probe::packet::TYPE_ECHO_REQUEST && !s.3
+        })
+        .count();
+    assert_eq!(echo_rounds, 1, "{sent:?}");
+    assert!(report.stats.ended_early, "{:?}", report.stats);
 }

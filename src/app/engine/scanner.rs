@@ -77,7 +77,8 @@ impl Scanner {
     /// Records what `report` confirmed in the inventory (after its output is printed:
     /// the inventory never delays a result).
     pub fn remember(&mut self, report: &Report, warn: &mut dyn FnMut(Warning)) {
-        let max = self.cfg.max_hosts;
+        // Only devices that answered are recorded: bounded like the hosts a scan keeps.
+        let max = self.cfg.max_answers();
         self.memory.record(report, max, SystemTime::now(), warn);
     }
 

@@ -26,8 +26,12 @@ pub struct WorkerConfig {
     pub rounds: u32,
     /// This scan's probe identity.
     pub tag: ProbeTag,
-    /// Most addresses tracked; more are dropped and counted.
+    /// Bounds what nobody asked for: an eighth of it for routers known only from their
+    /// RAs, an eighth for hosts only heard.
     pub max_hosts: usize,
+    /// Most addresses tracked; more are dropped and counted, keeping one address per host
+    /// first.
+    pub max_answers: usize,
     /// Also send an MLD general query and confirm the addresses its reports imply.
     pub mld: bool,
     /// Also ask for names with the Node Information queries (a Node Name query beside

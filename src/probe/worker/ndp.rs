@@ -83,11 +83,12 @@ impl<L: Link> Worker<'_, L> {
     /// An advertisement for an address we asked about: its MAC, and whether it is a
     /// router.
     fn on_answered_solicitation(&mut self, env: Envelope, na: Na) {
+        self.port.stats.frames_elicited += 1;
         let target = na.target;
         // A remembered address answering takes its room among the hosts now.
-        match self.asks.track(target) {
+        match self.asks.track(target, na.target_mac.or(env.frame_mac)) {
             super::Track::Full => {
-                self.port.stats.dropped_over_limit += 1;
+                self.port.stats.dropped_over_memory += 1;
                 return;
             }
             super::Track::New => self.quiet.found(env.now),
@@ -96,7 +97,9 @@ impl<L: Link> Worker<'_, L> {
         if let Some(latency) = self.asks.latency(target, env.now) {
             self.quiet.answered(latency);
         }
-        let router = na.router && self.bounds.router_flag(target);
+        // A malformed advertisement's Router flag takes no router's room.
+        let valid = na.target_mac.is_none_or(|m| m.is_host());
+        let router = na.router && valid && self.bounds.router_flag(target);
         if router {
             if let Some(until) = self.routers.await_ra(na.target_mac.or(env.frame_mac)) {
                 self.quiet.hold_until(until);
@@ -155,7 +158,7 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.dropped_over_limit += 1;
             return;
         }
-        if !self.track(addr) {
+        if !self.track(addr, mac.or(frame_mac)) {
             return;
         }
         if !tracked {
@@ -172,11 +175,11 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.dropped_over_limit += 1;
             return;
         }
-        if !self.track(env.src) {
+        let mac = advert.source_mac.filter(|m| m.is_host());
+        if !self.track(env.src, mac.or(env.frame_mac)) {
             return;
         }
         self.bounds.note_router(env.src, tracked);
-        let mac = advert.source_mac.filter(|m| m.is_host());
         let macs: Vec<Mac> = env.frame_mac.into_iter().chain(mac).collect();
         if self.routers.advertised(&macs) {
             self.quiet.release();

@@ -132,7 +132,9 @@ impl<L: Link> Worker<'_, L> {
 
     /// An answer carrying our cookie: its sender is a live host.
     fn on_answer(&mut self, env: Envelope, via: SeenBy, seq: u16) {
-        if self.track(env.src) {
+        self.port.stats.frames_elicited += 1;
+        if self.track(env.src, env.frame_mac) {
+            self.rounds.answered(env.src, seq);
             let rtt = self.rounds.rtt(seq, env.now);
             if let Some(d) = rtt {
                 self.quiet.answered(d);
@@ -146,9 +148,11 @@ impl<L: Link> Worker<'_, L> {
     /// prefixes, and may earn it a unicast Node Information query.
     pub(super) fn observe(&mut self, s: Sighting) {
         self.port.stats.replies += 1;
+        // Our cookie or our query's nonce: an MLD report carries neither, and anyone
+        // can send one.
         if matches!(
             s.via,
-            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::Mld | SeenBy::NodeInfo
+            SeenBy::Echo | SeenBy::ParamProblem | SeenBy::NodeInfo
         ) {
             self.bounds.answered(s.addr);
         }
@@ -199,8 +203,19 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.malformed += 1;
             return;
         }
-        if !self.track(env.src) {
+        self.port.stats.frames_elicited += 1;
+        // A report carries no nonce of ours: a reporter is bounded like a host heard
+        // announcing itself until it answers something of ours.
+        let tracked = self.asks.is_tracked(env.src);
+        if !tracked && !self.bounds.room_for_heard() {
+            self.port.stats.dropped_over_limit += 1;
             return;
+        }
+        if !self.track(env.src, env.frame_mac) {
+            return;
+        }
+        if !tracked {
+            self.bounds.note_heard(env.src);
         }
         self.observe(Sighting::new(env.src, SeenBy::Mld, env.frame_mac));
         self.mld.report(env.src, report.groups());
@@ -217,7 +232,7 @@ impl<L: Link> Worker<'_, L> {
                 asks.is_tracked(c) || own.contains(&c)
             });
         for c in new {
-            if self.track(c) {
+            if self.track(c, None) {
                 self.mld.mark(c);
             }
         }
@@ -240,6 +255,7 @@ impl<L: Link> Worker<'_, L> {
             self.port.stats.foreign += 1;
             return;
         }
+        self.port.stats.frames_elicited += 1;
         match reply {
             nodeinfo::Reply::Addresses(r) => self.on_node_addresses(env, r),
             nodeinfo::Reply::Name(r) => self.on_node_name(env, r),
@@ -250,7 +266,7 @@ impl<L: Link> Worker<'_, L> {
     /// A Node Addresses reply: each on-link address it lists is solicited; it takes no
     /// room among the hosts until it answers.
     fn on_node_addresses(&mut self, env: Envelope, reply: nodeinfo::AddressesReply) {
-        if !self.track(env.src) {
+        if !self.track(env.src, env.frame_mac) {
             return;
         }
         self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));
@@ -276,7 +292,7 @@ impl<L: Link> Worker<'_, L> {
     /// address (the first reply from each address: the multicast and the unicast query
     /// are both answered).
     fn on_node_name(&mut self, env: Envelope, reply: nodeinfo::NameReply) {
-        if !self.track(env.src) || !self.ni.named(env.src) {
+        if !self.track(env.src, env.frame_mac) || !self.ni.named(env.src) {
             return;
         }
         self.observe(Sighting::new(env.src, SeenBy::NodeInfo, env.frame_mac));

@@ -157,6 +157,48 @@ enum ProbeKind {
     OptionUnknownType,
 }
 
+impl ProbeKind {
+    const ALL: [ProbeKind; 3] = [
+        ProbeKind::Echo,
+        ProbeKind::OptionEcho,
+        ProbeKind::OptionUnknownType,
+    ];
+
+    /// The sequence-number bits of this kind.
+    fn bits(self) -> u16 {
+        match self {
+            ProbeKind::Echo => 0,
+            ProbeKind::OptionEcho => SEQ_DEST_OPTS,
+            ProbeKind::OptionUnknownType => SEQ_DEST_OPTS | SEQ_UNKNOWN_TYPE,
+        }
+    }
+
+    /// The kind of round probe `seq` was; `None` for a unicast echo.
+    fn of_seq(seq: u16) -> Option<ProbeKind> {
+        if seq & SEQ_UNICAST != 0 {
+            return None;
+        }
+        Some(
+            match (seq & SEQ_DEST_OPTS != 0, seq & SEQ_UNKNOWN_TYPE != 0) {
+                (false, _) => ProbeKind::Echo,
+                (true, false) => ProbeKind::OptionEcho,
+                (true, true) => ProbeKind::OptionUnknownType,
+            },
+        )
+    }
+
+    /// This kind's bit in a mask of kinds.
+    fn flag(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// From how many answering addresses on a link the retry rounds ask again only with the
+/// probe kinds that found someone no other kind found: below it every round sends all
+/// three (a lost answer is then as likely to be any kind's), above it a link where every
+/// host answers every kind costs one answer per host a retry round instead of three.
+const SCALE_LINK: usize = 256;
+
 /// The round schedule: when each round goes out, its probes paced apart, and when each
 /// echo left (for round-trip times).
 #[derive(Debug)]
@@ -178,6 +220,9 @@ pub(super) struct Rounds {
     sent_at: HashMap<u16, Instant>,
     /// Counter of the unicast echoes' sequence numbers.
     unicast_seq: u16,
+    /// Which kinds of round probe each tracked address answered (a mask of
+    /// [`ProbeKind::flag`]s).
+    answered_by: HashMap<Ipv6Addr, u8>,
 }
 
 impl Rounds {
@@ -199,6 +244,33 @@ impl Rounds {
             next_send: start,
             sent_at: HashMap::new(),
             unicast_seq: 0,
+            answered_by: HashMap::new(),
+        }
+    }
+
+    /// `addr`, tracked, answered probe `seq`.
+    pub(super) fn answered(&mut self, addr: Ipv6Addr, seq: u16) {
+        if let Some(kind) = ProbeKind::of_seq(seq) {
+            *self.answered_by.entry(addr).or_default() |= kind.flag();
+        }
+    }
+
+    /// The kinds of probe a round sends: all three, except in the retry rounds of a large
+    /// link ([`SCALE_LINK`]), which send only the kinds that found an address no other
+    /// kind found — or, where every kind found the same, the option echo, which every
+    /// host answers (with an echo reply or a Parameter Problem).
+    fn kinds(&self, round: u32) -> Vec<ProbeKind> {
+        if round == 0 || self.answered_by.len() < SCALE_LINK {
+            return ProbeKind::ALL.to_vec();
+        }
+        let unique: Vec<ProbeKind> = ProbeKind::ALL
+            .into_iter()
+            .filter(|k| self.answered_by.values().any(|m| *m == k.flag()))
+            .collect();
+        if unique.is_empty() {
+            vec![ProbeKind::OptionEcho]
+        } else {
+            unique
         }
     }
 
@@ -286,20 +358,14 @@ impl<L: Link> Worker<'_, L> {
         if round == 0 {
             self.send_first_round_queries();
         }
+        let kinds = self.rounds.kinds(round);
         for (i, src) in self.cfg.sources.iter().enumerate() {
             let seq = round_seq(round, i);
-            for (kind, bit) in [
-                (ProbeKind::Echo, 0),
-                (ProbeKind::OptionEcho, SEQ_DEST_OPTS),
-                (
-                    ProbeKind::OptionUnknownType,
-                    SEQ_DEST_OPTS | SEQ_UNKNOWN_TYPE,
-                ),
-            ] {
+            for kind in &kinds {
                 self.rounds.queued.push_back(Queued {
-                    seq: seq | bit,
+                    seq: seq | kind.bits(),
                     src: *src,
-                    kind,
+                    kind: *kind,
                 });
             }
         }

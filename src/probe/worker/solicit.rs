@@ -8,6 +8,8 @@
 //! their MAC is known), which remembered addresses it asked about, when each was last
 //! solicited, and the schedule of the attempts still to come.
 
+use crate::mac::Mac;
+use crate::model::is_link_local;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};
@@ -19,14 +21,19 @@ pub(super) enum Track {
     Known,
     /// Newly tracked: solicit it.
     New,
-    /// Not tracked: the interface holds `max_hosts` addresses.
+    /// Not tracked: the interface holds as many answering addresses as its memory allows
+    /// (or, near that, the address is its host's second).
     Full,
 }
 
 /// Every address the scan asks about, and the attempts still to come.
 #[derive(Debug)]
 pub(super) struct Asks {
-    max_hosts: usize,
+    /// Most addresses tracked.
+    max: usize,
+    /// The MACs of the hosts tracked addresses came from: near `max`, each host keeps one
+    /// address before any host gets a second.
+    hosts: HashSet<Mac>,
     /// Addresses tracked (they take room among the hosts), and whether their MAC is known
     /// (an NA with its link-layer option, or the frame of one of its answers).
     tracked: HashMap<Ipv6Addr, bool>,
@@ -42,10 +49,11 @@ pub(super) struct Asks {
 }
 
 impl Asks {
-    /// Nothing asked yet, in a window of `wait`, tracking at most `max_hosts` addresses.
-    pub(super) fn new(wait: Duration, max_hosts: usize) -> Self {
+    /// Nothing asked yet, in a window of `wait`, tracking at most `max` addresses.
+    pub(super) fn new(wait: Duration, max: usize) -> Self {
         Asks {
-            max_hosts,
+            max,
+            hosts: HashSet::new(),
             tracked: HashMap::new(),
             recalled: HashSet::new(),
             ns_sent: HashMap::new(),
@@ -74,16 +82,27 @@ impl Asks {
         self.is_tracked(addr) || self.recalled.contains(&addr)
     }
 
-    /// Tracks `addr` if there is room; the caller solicits it when it is [`Track::New`].
-    pub(super) fn track(&mut self, addr: Ipv6Addr) -> Track {
+    /// Tracks `addr`, from a frame of `mac` when the link shows frames, if there is room;
+    /// the caller solicits it when it is [`Track::New`]. In the last eighth of the room an
+    /// address is taken only as its host's first: a new MAC, or — where frames are not
+    /// seen — a link-local address (every host has one).
+    pub(super) fn track(&mut self, addr: Ipv6Addr, mac: Option<Mac>) -> Track {
         if self.is_tracked(addr) {
-            Track::Known
-        } else if self.tracked.len() >= self.max_hosts {
-            Track::Full
-        } else {
-            self.tracked.insert(addr, false);
-            Track::New
+            return Track::Known;
         }
+        let first_of_host = match mac {
+            Some(m) => !self.hosts.contains(&m),
+            None => is_link_local(addr),
+        };
+        let n = self.tracked.len();
+        if n >= self.max || (n >= self.max - self.max / 8 && !first_of_host) {
+            return Track::Full;
+        }
+        self.tracked.insert(addr, false);
+        if let Some(m) = mac {
+            self.hosts.insert(m);
+        }
+        Track::New
     }
 
     /// Notes that `addr`, known from elsewhere, is being asked about: false when it was
