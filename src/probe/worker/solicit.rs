@@ -114,7 +114,10 @@ impl Asks {
     /// `addr`'s MAC is known now; true when that is news.
     pub(super) fn mac_known(&mut self, addr: Ipv6Addr) -> bool {
         match self.tracked.get_mut(&addr) {
-            Some(known) => !std::mem::replace(known, true),
+            Some(known) => {
+                self.schedule.cancel(addr);
+                !std::mem::replace(known, true)
+            }
             None => false,
         }
     }
@@ -193,6 +196,10 @@ struct Solicitations {
     spacing: Duration,
     /// (when, address): the next attempt of each address waiting for one.
     due: BTreeSet<(Instant, Ipv6Addr)>,
+    /// The same, by address: an address answered is taken out of `due` at once, so the
+    /// schedule holds only what is still asked (on a link of thousands, looking through
+    /// answered ones every turn of the loop was the worker's largest cost).
+    next: HashMap<Ipv6Addr, Instant>,
     /// Attempts made per address.
     made: HashMap<Ipv6Addr, u8>,
     /// Unicast tokens left, and when they were last refilled.
@@ -207,6 +214,7 @@ impl Solicitations {
         Solicitations {
             spacing: (wait / 4).clamp(Duration::from_millis(20), Duration::from_millis(150)),
             due: BTreeSet::new(),
+            next: HashMap::new(),
             made: HashMap::new(),
             tokens: f64::from(UNICAST_BURST),
             refilled: None,
@@ -216,7 +224,20 @@ impl Solicitations {
     /// Notes that the first attempt for `addr` went out at `now`, and plans the next.
     fn schedule(&mut self, addr: Ipv6Addr, now: Instant) {
         if self.made.insert(addr, 1).is_none() {
-            self.due.insert((now + self.spacing, addr));
+            self.plan(addr, now + self.spacing);
+        }
+    }
+
+    /// Plans `addr`'s next attempt at `at`.
+    fn plan(&mut self, addr: Ipv6Addr, at: Instant) {
+        self.due.insert((at, addr));
+        self.next.insert(addr, at);
+    }
+
+    /// No more attempts for `addr`: it answered.
+    fn cancel(&mut self, addr: Ipv6Addr) {
+        if let Some(at) = self.next.remove(&addr) {
+            self.due.remove(&(at, addr));
         }
     }
 
@@ -239,11 +260,13 @@ impl Solicitations {
                 break;
             }
             self.due.remove(&(t, addr));
+            self.next.remove(&addr);
             let n = self.made.entry(addr).or_insert(1);
             *n += 1;
-            out.push((addr, *n));
-            if *n < ATTEMPTS {
-                self.due.insert((now + self.spacing, addr));
+            let n = *n;
+            out.push((addr, n));
+            if n < ATTEMPTS {
+                self.plan(addr, now + self.spacing);
             }
         }
         out

@@ -65,3 +65,16 @@ fn spare_probes_leave_half_the_burst_to_solicitations() {
     }
     assert_eq!(left, UNICAST_BURST / 2);
 }
+
+#[test]
+fn an_address_whose_mac_is_known_leaves_the_schedule() {
+    let t0 = Instant::now();
+    let mut asks = Asks::new(Duration::from_millis(400), 16);
+    assert_eq!(asks.track(a("fe80::1"), None), Track::New);
+    asks.first_sent(a("fe80::1"), t0);
+    assert!(asks.still_asking());
+    assert!(asks.mac_known(a("fe80::1")));
+    assert!(!asks.still_asking());
+    assert_eq!(asks.next_due(), None, "nothing left to ask");
+    assert!(asks.due(t0 + Duration::from_secs(1)).is_empty());
+}
