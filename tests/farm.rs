@@ -53,6 +53,7 @@ fn every_reachable_farm_host_with_its_own_mac_and_nothing_false() {
         hosts: HOSTS,
         seed: 28,
         profiles: PROFILES.into(),
+        forge: None,
     };
     let Some(lab) = FarmLab::create(&spec) else {
         return;

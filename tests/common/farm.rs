@@ -65,6 +65,49 @@ pub struct FarmSpec {
     pub seed: u64,
     /// `--profiles`, e.g. `windows=20,lwip=10`.
     pub profiles: String,
+    /// `--forge RATE`: forged frames a second at the scanner while it scans.
+    pub forge: Option<u32>,
+}
+
+/// A listed row (the scanner's own left out): what the farm lab tests read of a scan.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Its address.
+    pub addr: std::net::Ipv6Addr,
+    /// Its MAC, if any.
+    pub mac: Option<String>,
+    /// Whether it is listed as a router.
+    pub router: bool,
+    /// How it was seen (`echo`, `ra`, `heard`, …).
+    pub seen_by: Vec<String>,
+}
+
+/// Every row the scan `doc` lists, the scanner's own addresses left out.
+pub fn rows(doc: &serde_json::Value) -> Vec<Row> {
+    let mut out = Vec::new();
+    let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
+    for iface in list(&doc["interfaces"]) {
+        for prefix in list(&iface["prefixes"]) {
+            for h in list(&prefix["hosts"]) {
+                if h["self"].as_bool() == Some(true) {
+                    continue;
+                }
+                let Some(addr) = h["address"].as_str() else {
+                    continue;
+                };
+                out.push(Row {
+                    addr: super::parse_addr(addr),
+                    mac: h["mac"].as_str().map(str::to_owned),
+                    router: h["router"].as_bool() == Some(true),
+                    seen_by: list(&h["seen_by"])
+                        .iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A running farm lab; torn down on drop.
@@ -214,6 +257,11 @@ impl FarmLab {
         cmd.args(["netns", "exec", &self.farm_ns, bin, "--dev", FARM_IFACE])
             .args(["--hosts", &hosts, "--seed", &seed, "--prefix", PREFIX])
             .args(["--profiles", &spec.profiles])
+            .args(
+                spec.forge
+                    .iter()
+                    .flat_map(|r| ["--forge".to_owned(), r.to_string()]),
+            )
             .arg("--truth")
             .arg(&self.truth_path)
             .arg("--stats")

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! farm --dev IFACE --hosts N --seed S [--profiles linux=60,windows=20,...]
-//!      [--prefix 2001:db8:f::/64] [--jitter-ms 4] [--loss 30] --truth FILE [--stats FILE]
+//!      [--prefix 2001:db8:f::/64] [--jitter-ms 4] [--loss 30] [--forge RATE]
+//!      --truth FILE [--stats FILE]
 //! ```
 //!
 //! Runs in a namespace whose kernel IPv6 is off on `IFACE` (so the kernel neither answers
@@ -35,6 +36,18 @@
 //! counted and dropped, those caches are emptied (the next run starts cold), the stats are
 //! written and counting starts afresh.
 //!
+//! `--forge RATE`: beside its hosts, the farm forges RATE frames a second at the scanner,
+//! from the scanner's first echo request from a link-local address until the run ends
+//! (SIGUSR1; the next echo request starts it again): unsolicited Router Advertisements
+//! (hop limit 255) from a pool of 64 link-local sources, unsolicited Neighbour
+//! Advertisements of random addresses (half of them with the Router flag), Neighbour
+//! Solicitations for the scanner's address from a pool of 64 sources, Echo Replies and
+//! Parameter Problems for the scanner's latest echo request with its cookie changed,
+//! and Router and Neighbour Advertisements with a wrong checksum. Every one goes to the
+//! scanner's MAC only; forged MACs are `02:f0:…` and forged addresses have the interface
+//! ID `f0:KIND:…` (the wrong checksums `f0:bad:…`), a range no host draws from. See
+//! `farm/forge.rs`.
+//!
 //! Timing: every answer gets its own moment (uniform within `--jitter-ms` of the frame
 //! that asked, plus the late profile's delay; MLD reports within the query's maximum
 //! response delay) on one timer heap; due answers are built in place into a send batch
@@ -49,9 +62,13 @@
 //! received and sent, send errors, answers more than 5 ms late and the latest, lossy and
 //! ignored frames, answers dropped unresolved, answers still queued at the end, the
 //! largest timer queue, the socket's kernel drops, the time spent sending and the frames
-//! per second that gives.
+//! per second that gives; with `--forge`, what was forged, by kind (`forged_ra`,
+//! `forged_na`, `forged_na_router`, `forged_ns`, `forged_echo`, `forged_param_problem`,
+//! `forged_bad_checksum`) and what a stall made it skip (`forge_skipped`).
 #![cfg(target_os = "linux")]
 
+#[path = "farm/forge.rs"]
+mod forge;
 #[path = "farm/hosts.rs"]
 mod hosts;
 #[path = "farm/io.rs"]
@@ -69,6 +86,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use forge::{ForgeStats, Forger};
 use hosts::Profile;
 use react::{Farm, Stats, Timing};
 
@@ -84,13 +102,15 @@ struct Args {
     prefix: [u8; 8],
     jitter_ms: u64,
     loss_pct: u32,
+    forge: Option<u64>,
     truth: PathBuf,
     stats: Option<PathBuf>,
 }
 
 fn usage() -> &'static str {
     "usage: farm --dev IFACE --hosts N --seed S [--profiles linux=60,windows=20,...] \
-     [--prefix 2001:db8:f::/64] [--jitter-ms 4] [--loss 30] --truth FILE [--stats FILE]"
+     [--prefix 2001:db8:f::/64] [--jitter-ms 4] [--loss 30] [--forge RATE] \
+     --truth FILE [--stats FILE]"
 }
 
 fn parse_prefix(s: &str) -> Result<[u8; 8]> {
@@ -113,6 +133,7 @@ fn parse_args() -> Result<Args> {
         prefix: parse_prefix("2001:db8:f::/64")?,
         jitter_ms: 4,
         loss_pct: 30,
+        forge: None,
         truth: PathBuf::new(),
         stats: None,
     };
@@ -136,6 +157,7 @@ fn parse_args() -> Result<Args> {
             "--prefix" => a.prefix = parse_prefix(&v)?,
             "--jitter-ms" => a.jitter_ms = num(&v)?,
             "--loss" => a.loss_pct = num(&v)?.min(100) as u32,
+            "--forge" => a.forge = Some(num(&v)?).filter(|&r| r > 0),
             "--truth" => a.truth = v.into(),
             "--stats" => a.stats = Some(v.into()),
             other => bail!("unknown argument {other:?}\n{}", usage()),
@@ -154,16 +176,23 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("rename to {}", path.display()))
 }
 
-/// The stats file: the counters, the signal generation, and the send rate.
+/// The stats file: the counters (the forger's too, when forging), the signal generation,
+/// and the send rate.
 fn write_stats(
     path: Option<&Path>,
     stats: &Stats,
+    forged: Option<&ForgeStats>,
     generation: u64,
     interval: Duration,
 ) -> Result<()> {
     let Some(path) = path else { return Ok(()) };
     let busy = stats.wire.tx_busy_ns as f64 / 1e9;
     let mut v = serde_json::to_value(stats)?;
+    if let (Some(f), Some(obj)) = (forged, v.as_object_mut()) {
+        if let serde_json::Value::Object(f) = serde_json::to_value(f)? {
+            obj.extend(f);
+        }
+    }
     v["generation"] = generation.into();
     v["interval_s"] = interval.as_secs_f64().into();
     v["tx_fps"] = (if busy > 0.0 {
@@ -196,30 +225,75 @@ impl Signals {
     }
 }
 
+/// What speaks on the link: the hosts, and the forger when forging.
+struct Link {
+    farm: Farm,
+    forger: Option<Forger>,
+}
+
+impl Link {
+    /// Nanoseconds from `now` to the next frame due, if any.
+    fn next_in(&self, now: u64) -> Option<u64> {
+        let forge = self.forger.as_ref().and_then(|f| f.next_in(now));
+        match (self.farm.next_in(now), forge) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn on_frame(&mut self, now: u64, frame: &[u8]) {
+        if let Some(f) = &mut self.forger {
+            f.sniff(now, frame);
+        }
+        self.farm.on_frame(now, frame);
+    }
+
+    fn run_due(&mut self, now: u64, port: &mut io::Port) {
+        self.farm.run_due(now, port);
+        if let Some(f) = &mut self.forger {
+            f.run(now, port);
+        }
+    }
+
+    /// Ends a run (SIGUSR1): the hosts go cold, the forger waits for the next scan.
+    fn cold(&mut self) {
+        self.farm.cold();
+        if let Some(f) = &mut self.forger {
+            f.cold();
+        }
+    }
+
+    /// Writes the counters and starts them afresh.
+    fn write_stats(
+        &mut self,
+        path: Option<&Path>,
+        generation: u64,
+        interval: Duration,
+    ) -> Result<()> {
+        let forged = self.forger.as_mut().map(|f| std::mem::take(&mut f.stats));
+        let stats = std::mem::take(&mut self.farm.stats);
+        write_stats(path, &stats, forged.as_ref(), generation, interval)
+    }
+}
+
 /// Receives, answers and sends until a stop signal.
-fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> Result<()> {
+fn run(args: &Args, link: &mut Link, port: &mut io::Port, signals: &Signals) -> Result<()> {
     let start = Instant::now();
     let now = || start.elapsed().as_nanos() as u64;
     let mut generation = 0;
     let mut interval = start;
     while !signals.stop.load(Ordering::Relaxed) {
         if signals.cold.swap(false, Ordering::Relaxed) {
-            farm.cold();
+            link.cold();
             generation += 1;
-            farm.stats.wire.kernel_drops += port.kernel_drops();
-            write_stats(
-                args.stats.as_deref(),
-                &farm.stats,
-                generation,
-                interval.elapsed(),
-            )?;
-            farm.stats = Stats::default();
+            link.farm.stats.wire.kernel_drops += port.kernel_drops();
+            link.write_stats(args.stats.as_deref(), generation, interval.elapsed())?;
             port.tx_frames = 0;
             port.tx_errors = 0;
             interval = Instant::now();
         }
         let idle = Duration::from_millis(50);
-        let wait = farm
+        let wait = link
             .next_in(now())
             .map_or(idle, |ns| Duration::from_nanos(ns).min(idle));
         if !wait.is_zero() {
@@ -228,26 +302,23 @@ fn run(args: &Args, farm: &mut Farm, port: &mut io::Port, signals: &Signals) -> 
         loop {
             let n = port.recv().context("receive")?;
             for i in 0..n {
-                farm.on_frame(now(), port.frame(i));
+                link.on_frame(now(), port.frame(i));
             }
             if n == 0 {
                 break;
             }
         }
         let t0 = Instant::now();
-        farm.run_due(now(), port);
+        link.run_due(now(), port);
         port.flush();
-        farm.stats.wire.tx_busy_ns += t0.elapsed().as_nanos() as u64;
-        farm.stats.wire.tx_frames = port.tx_frames;
-        farm.stats.wire.tx_errors = port.tx_errors;
+        let stats = &mut link.farm.stats.wire;
+        stats.tx_busy_ns += t0.elapsed().as_nanos() as u64;
+        stats.tx_frames = port.tx_frames;
+        stats.tx_errors = port.tx_errors;
     }
-    farm.stats.wire.kernel_drops += port.kernel_drops();
-    write_stats(
-        args.stats.as_deref(),
-        &farm.stats,
-        generation,
-        interval.elapsed(),
-    )
+    link.farm.stats.wire.kernel_drops += port.kernel_drops();
+    eprintln!("farm: stopped; {:?}", link.farm.stats);
+    link.write_stats(args.stats.as_deref(), generation, interval.elapsed())
 }
 
 fn main() -> Result<()> {
@@ -264,11 +335,18 @@ fn main() -> Result<()> {
         jitter_ns: args.jitter_ms * 1_000_000,
         loss_pct: args.loss_pct,
     };
-    let mut farm = Farm::new(hosts, args.seed, timing);
-    println!("farm ready: {} hosts on {}", args.hosts, args.dev);
+    let mut link = Link {
+        farm: Farm::new(hosts, args.seed, timing),
+        forger: args.forge.map(|rate| Forger::new(rate, args.seed)),
+    };
+    match args.forge {
+        Some(rate) => println!(
+            "farm ready: {} hosts on {}, forging {rate} frames/s once the scanner probes",
+            args.hosts, args.dev
+        ),
+        None => println!("farm ready: {} hosts on {}", args.hosts, args.dev),
+    }
     use std::io::Write as _;
     std::io::stdout().flush().context("stdout")?;
-    run(&args, &mut farm, &mut port, &signals)?;
-    eprintln!("farm: stopped; {:?}", farm.stats);
-    Ok(())
+    run(&args, &mut link, &mut port, &signals)
 }

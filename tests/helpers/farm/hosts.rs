@@ -255,6 +255,22 @@ pub fn format_mac(m: [u8; 6]) -> String {
     )
 }
 
+/// The first two bytes of every MAC the forger (`--forge`) uses: no host draws one.
+pub const FORGED_MAC_PREFIX: [u8; 2] = [0x02, 0xf0];
+/// The fifth 16-bit group (the first of the interface ID) of every address the forger
+/// uses, link-local or not: no host has one.
+pub const FORGED_IID_MARK: u16 = 0x00f0;
+
+/// Whether `m` is in the forger's range.
+pub fn is_forged_mac(m: [u8; 6]) -> bool {
+    m[..2] == FORGED_MAC_PREFIX
+}
+
+/// Whether `a` is in the forger's range (any prefix).
+pub fn is_forged_addr(a: Ipv6Addr) -> bool {
+    a.segments()[4] == FORGED_IID_MARK
+}
+
 /// Vendor OUIs (globally administered) the farm's wired and wireless hosts carry.
 const OUIS: [[u8; 3]; 10] = [
     [0x3c, 0x22, 0xfb], // Apple
@@ -340,7 +356,7 @@ pub fn population(n: usize, seed: u64, mix: &[(Profile, u32)], prefix: [u8; 8]) 
     for (i, profile) in profiles.into_iter().enumerate() {
         let mac = loop {
             let m = draw_mac(&mut rng);
-            if macs.insert(m) {
+            if !is_forged_mac(m) && macs.insert(m) {
                 break m;
             }
         };
@@ -354,8 +370,9 @@ pub fn population(n: usize, seed: u64, mix: &[(Profile, u32)], prefix: [u8; 8]) 
             } else {
                 eui64(prefix, mac)
             };
-            // ::1 is the scanner's.
-            if a.octets()[8..] != [0, 0, 0, 0, 0, 0, 0, 1] && addrs.insert(a) {
+            // ::1 is the scanner's; the forger's range is nobody's.
+            if a.octets()[8..] != [0, 0, 0, 0, 0, 0, 0, 1] && !is_forged_addr(a) && addrs.insert(a)
+            {
                 break a;
             }
         });
@@ -393,6 +410,11 @@ mod tests {
         assert_eq!(macs.len(), 1000);
         assert!(a.iter().all(|h| h.mac[0] & 1 == 0), "unicast MACs only");
         assert!(a.iter().any(|h| h.mac[0] & 2 == 2), "some private MACs");
+        assert!(a.iter().all(|h| !is_forged_mac(h.mac)));
+        assert!(a
+            .iter()
+            .flat_map(Host::addresses)
+            .all(|a| !is_forged_addr(a)));
     }
 
     #[test]
