@@ -94,6 +94,13 @@ fn filter() -> [SockFilter; 12] {
     ]
 }
 
+/// Whether the kernel's neighbour cache of the interface was read.
+#[derive(Clone, Copy, Debug)]
+struct KernelCache {
+    ifindex: u32,
+    read: bool,
+}
+
 /// An Ethernet link: the packet socket, its ring, and what it knows of the link.
 pub struct EtherLink {
     sock: Socket,
@@ -112,6 +119,9 @@ pub struct EtherLink {
     out: Vec<u8>,
     /// When the ring was last read: a send after a long pause starts a new window.
     last_read: Instant,
+    /// The kernel's neighbour cache, read once when a unicast destination's MAC is first
+    /// unknown.
+    kernel_cache: KernelCache,
     /// Holds the IPv6 memberships snooping switches need to see (never read).
     _member: Socket,
 }
@@ -240,8 +250,31 @@ impl EtherLink {
             kernel: RawLink::open_sender(iface.index)?,
             out: Vec::with_capacity(2048),
             last_read: Instant::now(),
+            kernel_cache: KernelCache {
+                ifindex: iface.index,
+                read: false,
+            },
             _member: member(iface.index, mld)?,
         })
+    }
+
+    /// The MAC the kernel's neighbour cache holds for `addr`: read once per link, the
+    /// first time a unicast destination's MAC is unknown, every entry with a MAC learnt
+    /// (a stale one too: where the kernel itself would send first). A dozing phone that
+    /// lets in no multicast is reached that way, as through the kernel's own sockets.
+    fn kernel_cache_mac(&mut self, addr: Ipv6Addr) -> Option<Mac> {
+        if !self.kernel_cache.read {
+            self.kernel_cache.read = true;
+            let entries = crate::neigh::NeighSource::dump(&super::netlink::Netlink);
+            for e in entries.unwrap_or_default() {
+                if let (true, Some(mac)) = (e.ifindex == self.kernel_cache.ifindex, e.mac) {
+                    if mac.is_host() {
+                        self.macs.learn(e.addr, mac);
+                    }
+                }
+            }
+        }
+        self.macs.get(addr)
     }
 
     /// Sends a unicast `probe` to an address whose MAC no frame has shown: it waits while
@@ -393,6 +426,8 @@ impl Link for EtherLink {
         let dst_mac = if probe.dst.is_multicast() {
             frame::multicast_mac(probe.dst)
         } else if let Some(mac) = self.macs.get(probe.dst) {
+            mac
+        } else if let Some(mac) = self.kernel_cache_mac(probe.dst) {
             mac
         } else {
             return self.send_unresolved(probe);
