@@ -272,28 +272,42 @@ fn codecs_round_trip() {
 }
 
 #[test]
-fn a_router_heard_is_a_router_sighting_with_what_it_advertised() {
+fn a_confirmed_router_is_a_router_sighting_with_what_it_advertised() {
     use crate::router::{Advert, PrefixInfo, Router};
     let rtr = Mac([0, 0x24, 0xa5, 0, 0, 1]);
     let mut eth = IfaceReport::new("eth0", 2, None);
-    // Heard only through its RA (no row): a sighting of its own, marked router.
-    eth.routers = vec![Router {
-        address: a("fe80::1"),
-        mac: Some(rtr),
+    // Only advertising, it is no device: anyone can advertise from a thousand forged
+    // sources. Once it answered our solicitation it is, marked router, with its advert.
+    let unconfirmed = Router {
+        address: a("fe80::f0:1"),
+        mac: Some(Mac([2, 0xf0, 0, 0, 0, 1])),
         adverts: 1,
-        advert: Advert {
-            router_lifetime: 600,
-            prefixes: vec![PrefixInfo {
-                prefix: a("2001:db8::"),
-                len: 64,
-                on_link: true,
-                autonomous: true,
-                valid_lifetime: 1,
-                preferred_lifetime: 1,
-            }],
-            ..Advert::default()
+        advert: Advert::default(),
+    };
+    eth.prefixes = vec![group(
+        "fe80::",
+        vec![row("fe80::1", Some(rtr), &[SeenBy::Ndp, SeenBy::Ra])],
+    )];
+    eth.routers = vec![
+        unconfirmed,
+        Router {
+            address: a("fe80::1"),
+            mac: Some(rtr),
+            adverts: 1,
+            advert: Advert {
+                router_lifetime: 600,
+                prefixes: vec![PrefixInfo {
+                    prefix: a("2001:db8::"),
+                    len: 64,
+                    on_link: true,
+                    autonomous: true,
+                    valid_lifetime: 1,
+                    preferred_lifetime: 1,
+                }],
+                ..Advert::default()
+            },
         },
-    }];
+    ];
     let s = sightings(&report(vec![eth]));
     assert_eq!(s.len(), 1);
     assert!(s[0].router);

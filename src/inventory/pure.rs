@@ -66,11 +66,16 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
                 }),
             }
         }
+        // A router's advertisement goes to its device only when that device is confirmed:
+        // anyone can advertise from a thousand forged sources.
         for r in &iface.routers {
             let Some(mac) = r.mac.filter(|m| m.is_host()) else {
                 continue;
             };
-            let at = slot(&mut out, first, &key, mac);
+            let Some(at) = out[first..].iter().position(|s| s.mac == mac) else {
+                continue;
+            };
+            let at = first + at;
             out[at].router = true;
             out[at].advert = Some(KnownAdvert::of(r));
         }
