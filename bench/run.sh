@@ -35,7 +35,8 @@
 # Wall time and peak RSS come from GNU time around the process inside the scanner namespace
 # (wall includes GNU time's own fork/exec, so it slightly overestimates); --probe-runs runs per
 # size and mode under `strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg` gives the
-# time from execve to the first probe handed to the kernel (veth delivers it synchronously).
+# time from execve to the first probe handed to the kernel (veth delivers it synchronously):
+# an ICMPv6 socket's send, or a multicast frame (33:33:…) from the packet socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
@@ -224,7 +225,7 @@ for size in $SIZES; do
 			st=$RAW/$size-$name-$p.strace
 			ip netns exec "$ns" strace -f -ttt --seccomp-bpf -e trace=execve,sendto,sendmsg -o "$st" \
 				"${priv[@]}" "$BIN" --json "${flags[@]}" "${INV[@]}" "${EXTRA[@]}" >/dev/null 2>&1 || true
-			fp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} /(sendto|sendmsg)\(.*AF_INET6/ && !/= -1/ && !s {s=$2}
+			fp=$(awk -v bin="$BIN" 'index($0, "execve(\"" bin "\"") && !e {e=$2} (/(sendto|sendmsg)\(.*AF_INET6/ || /sendto\([0-9]+, "33\\0\\0/) && !/= -1/ && !s {s=$2}
 				END {if (e && s) printf "%.1f", (s-e)*1000}' "$st" 2>/dev/null || true)
 			[[ -n $fp ]] && fps+=("$fp")
 		done
