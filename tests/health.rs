@@ -26,20 +26,6 @@ use v6scout::router::{Advert, PrefixInfo};
 /// A prefix no router of the lab advertises.
 const ROGUE_PREFIX: &str = "2001:db8:bad::";
 
-fn ip_netns(ns: &str, args: &[&str]) {
-    let out = Command::new("ip")
-        .args(["-n", ns])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ip -n {ns} {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn sysctl(ns: &str, kv: &str) {
     let out = Command::new("ip")
         .args(["netns", "exec", ns, "sysctl", "-qw", kv])
@@ -105,7 +91,7 @@ fn plant_stale(lab: &Lab, addr: &str, mac: &str) {
     let args = [
         "-6", "neigh", "replace", addr, "lladdr", mac, "dev", "eth0", "nud", "stale",
     ];
-    ip_netns(&lab.scan_ns, &args);
+    common::ip_in(&lab.scan_ns, &args);
 }
 
 fn link_local(h: &Host) -> Ipv6Addr {
@@ -221,7 +207,7 @@ fn routers_alerts_and_forgeries() {
     // so the scan solicits it.
     let dup = "2001:db8:1::d0d";
     for h in &hosts[..2] {
-        ip_netns(
+        common::ip_in(
             &h.namespace,
             &["addr", "add", &format!("{dup}/64"), "dev", "eth0", "nodad"],
         );
@@ -242,19 +228,19 @@ fn routers_alerts_and_forgeries() {
     under.sort();
     assert_eq!(under, want, "the address under each host");
     for h in &hosts[..2] {
-        ip_netns(
+        common::ip_in(
             &h.namespace,
             &["addr", "del", &format!("{dup}/64"), "dev", "eth0"],
         );
     }
-    ip_netns(&lab.scan_ns, &["-6", "neigh", "del", dup, "dev", "eth0"]);
+    common::ip_in(&lab.scan_ns, &["-6", "neigh", "del", dup, "dev", "eth0"]);
 
     // 3. Forwarding hosts answer for the subnet-router anycast address 2001:db8:1:: with
     // Override clear (as the router does): anycast, not a duplicate.
     for (i, h) in hosts[2..4].iter().enumerate() {
         // An address in the prefix, so forwarding joins its subnet-router anycast group.
         let own = format!("2001:db8:1::a{i}/64");
-        ip_netns(&h.namespace, &["addr", "add", &own, "dev", "eth0", "nodad"]);
+        common::ip_in(&h.namespace, &["addr", "add", &own, "dev", "eth0", "nodad"]);
         sysctl(&h.namespace, "net.ipv6.conf.all.forwarding=1");
         // Answer at once rather than after a random delay of up to 0.8 s.
         sysctl(&h.namespace, "net.ipv6.neigh.eth0.proxy_delay=0");
@@ -277,9 +263,9 @@ fn routers_alerts_and_forgeries() {
     for (i, h) in hosts[2..4].iter().enumerate() {
         sysctl(&h.namespace, "net.ipv6.conf.all.forwarding=0");
         let own = format!("2001:db8:1::a{i}/64");
-        ip_netns(&h.namespace, &["addr", "del", &own, "dev", "eth0"]);
+        common::ip_in(&h.namespace, &["addr", "del", &own, "dev", "eth0"]);
     }
-    ip_netns(
+    common::ip_in(
         &lab.scan_ns,
         &["-6", "neigh", "del", anycast, "dev", "eth0"],
     );

@@ -25,24 +25,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use v6scout::mac::Mac;
 use v6scout::probe::packet;
 
-/// Runs `ip -n NS ARGS…`; it must succeed.
-fn ip(ns: &str, args: &[&str]) -> String {
-    let out = Command::new("ip")
-        .args(["-n", ns])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ip -n {ns} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Every IPv6 neighbour entry of the scanner's eth0, multicast (NOARP) ones included.
 fn entries(lab: &Lab) -> BTreeSet<String> {
-    ip(
+    common::ip_in(
         &lab.scan_ns,
         &["-6", "neigh", "show", "dev", "eth0", "nud", "all"],
     )
@@ -53,8 +38,8 @@ fn entries(lab: &Lab) -> BTreeSet<String> {
 
 /// Empties the scanner's IPv6 neighbour table, multicast entries too.
 fn flush(lab: &Lab) {
-    ip(&lab.scan_ns, &["-6", "neigh", "flush", "all"]);
-    ip(&lab.scan_ns, &["-6", "neigh", "flush", "nud", "noarp"]);
+    common::ip_in(&lab.scan_ns, &["-6", "neigh", "flush", "all"]);
+    common::ip_in(&lab.scan_ns, &["-6", "neigh", "flush", "nud", "noarp"]);
 }
 
 /// Scans eth0 with `--link KIND` and returns the addresses found and the entries the
@@ -86,7 +71,7 @@ fn an_ethernet_scan_adds_nothing_to_the_kernels_neighbour_table() {
     for h in lab.hosts_on("eth0") {
         for a in &scanner {
             let a = a.to_string();
-            ip(
+            common::ip_in(
                 &h.namespace,
                 &[
                     "-6",

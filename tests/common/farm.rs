@@ -15,6 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::run;
 use serde::Deserialize;
 
 /// The scanner's interface in a farm lab.
@@ -126,18 +127,6 @@ pub struct FarmLab {
     log_path: PathBuf,
     child: Option<Child>,
     _lock: File,
-}
-
-fn run(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{cmd:?}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
 }
 
 fn ip(args: &[&str]) -> Result<(), String> {
@@ -312,14 +301,7 @@ impl FarmLab {
     pub fn scan_json(&self, args: &[&str]) -> serde_json::Value {
         let mut all = vec!["--json", "-i", SCAN_IFACE];
         all.extend_from_slice(args);
-        let out = self.run_scanner(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("scan JSON")
+        super::scan_document(&self.run_scanner(&all))
     }
 
     /// Cold caches for the next scan: the scanner's neighbour entries flushed, and the

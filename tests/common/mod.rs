@@ -23,6 +23,46 @@ pub mod netns;
 pub mod smol;
 pub mod sshd;
 
+/// Runs `cmd`; an error says what failed and what it printed.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Runs `ip -n NS ARGS…`; it must succeed. Returns what it printed.
+pub fn ip_in(ns: &str, args: &[&str]) -> String {
+    let out = Command::new("ip")
+        .args(["-n", ns])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ip -n {ns} {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The JSON document a scan printed; the scan must have exited 0.
+pub fn scan_document(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("scan JSON")
+}
+
 /// Lock file shared by every lab user on the machine (tests and benchmarks).
 pub const LOCK_PATH: &str = "/tmp/v6scout-lab.lock";
 
@@ -357,14 +397,7 @@ impl Lab {
     pub fn scan_json(&self, iface: &str, args: &[&str]) -> serde_json::Value {
         let mut all = vec!["--json", "-i", iface];
         all.extend_from_slice(args);
-        let out = self.run_scanner(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        scan_document(&self.run_scanner(&all))
     }
 
     /// Runs any program inside the scanner's namespace.

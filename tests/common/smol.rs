@@ -12,6 +12,7 @@
 //! it (no `mcast_router`, no static mdb entry, no flooding flag on the port): a real
 //! managed switch would not either, and v6scout has to find such a host anyway.
 
+use super::run;
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -56,18 +57,6 @@ pub struct SmolHost<'lab> {
     /// Where the helper's stderr goes (`--log`: every frame in and out, as hex).
     pub log_path: PathBuf,
     child: Option<Child>,
-}
-
-fn run(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{cmd:?}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
 }
 
 /// The modified EUI-64 link-local address of `mac`.

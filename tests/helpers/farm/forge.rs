@@ -358,26 +358,11 @@ fn router_advert(out: &mut [u8], mac: [u8; 6]) -> usize {
 mod tests {
     use super::*;
     use crate::hosts::{is_forged_addr, is_forged_mac};
+    use crate::react::Frames;
     use crate::wire::{icmp, FRAME_MAX};
 
     const SCANNER_MAC: [u8; 6] = [0x02, 0, 0x5e, 0, 0, 1];
     const MS: u64 = 1_000_000;
-
-    #[derive(Default)]
-    struct Frames {
-        buf: Vec<u8>,
-        sent: Vec<Vec<u8>>,
-    }
-
-    impl Sink for Frames {
-        fn slot(&mut self) -> &mut [u8] {
-            self.buf.resize(FRAME_MAX, 0);
-            &mut self.buf
-        }
-        fn commit(&mut self, len: usize) {
-            self.sent.push(self.buf[..len].to_vec());
-        }
-    }
 
     /// The scanner's echo request to ff02::1 from `src`, with a 16-byte payload.
     fn echo(src: Ipv6Addr) -> Vec<u8> {

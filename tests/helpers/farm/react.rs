@@ -603,6 +603,26 @@ impl Farm {
     }
 }
 
+/// A sink that keeps every frame, for the tests.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Frames {
+    buf: Vec<u8>,
+    /// The frames committed, in order.
+    pub(crate) sent: Vec<Vec<u8>>,
+}
+
+#[cfg(test)]
+impl Sink for Frames {
+    fn slot(&mut self) -> &mut [u8] {
+        self.buf.resize(crate::wire::FRAME_MAX, 0);
+        &mut self.buf
+    }
+    fn commit(&mut self, len: usize) {
+        self.sent.push(self.buf[..len].to_vec());
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -611,22 +631,6 @@ mod tests {
     use crate::wire::{icmp, FRAME_MAX};
 
     const SCANNER_MAC: [u8; 6] = [0x02, 0, 0x5e, 0, 0, 1];
-
-    #[derive(Default)]
-    struct Frames {
-        buf: Vec<u8>,
-        sent: Vec<Vec<u8>>,
-    }
-
-    impl Sink for Frames {
-        fn slot(&mut self) -> &mut [u8] {
-            self.buf.resize(FRAME_MAX, 0);
-            &mut self.buf
-        }
-        fn commit(&mut self, len: usize) {
-            self.sent.push(self.buf[..len].to_vec());
-        }
-    }
 
     fn host(profile: Profile, last: u8) -> Host {
         let mac = [0x3c, 0x22, 0xfb, 0, 0, last];
