@@ -72,10 +72,9 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
             let Some(mac) = r.mac.filter(|m| m.is_host()) else {
                 continue;
             };
-            let Some(at) = out[first..].iter().position(|s| s.mac == mac) else {
+            let Some(at) = existing(&out, first, mac) else {
                 continue;
             };
-            let at = first + at;
             out[at].router = true;
             out[at].advert = Some(KnownAdvert::of(r));
         }
@@ -96,11 +95,19 @@ pub fn sightings(report: &Report) -> Vec<Sighting> {
     out
 }
 
+/// The index of the sighting of `mac` among the interface's (from `first` on), if any.
+fn existing(out: &[Sighting], first: usize, mac: Mac) -> Option<usize> {
+    out[first..]
+        .iter()
+        .position(|s| s.mac == mac)
+        .map(|i| first + i)
+}
+
 /// The index of the sighting of `mac` on interface `key` (whose sightings start at
 /// `first`), added empty if there is none yet.
 fn slot(out: &mut Vec<Sighting>, first: usize, key: &IfaceKey, mac: Mac) -> usize {
-    if let Some(i) = out[first..].iter().position(|s| s.mac == mac) {
-        return first + i;
+    if let Some(i) = existing(out, first, mac) {
+        return i;
     }
     out.push(Sighting {
         iface: key.clone(),

@@ -153,18 +153,26 @@ impl<L: Link> Worker<'_, L> {
         if !is_host_address(addr) || self.cfg.own.contains(&addr) {
             return;
         }
+        if self.track_unsolicited(addr, mac.or(frame_mac)) {
+            self.observe(Sighting::new(addr, SeenBy::Heard, frame_mac).mac(mac));
+        }
+    }
+
+    /// Tracks `addr`, known only from what it sent on its own (in a frame from `mac`),
+    /// within the bound on heard hosts; false when there is no room.
+    pub(super) fn track_unsolicited(&mut self, addr: Ipv6Addr, mac: Option<Mac>) -> bool {
         let tracked = self.asks.is_tracked(addr);
         if !tracked && !self.bounds.room_for_heard() {
             self.port.stats.dropped_over_limit += 1;
-            return;
+            return false;
         }
-        if !self.track(addr, mac.or(frame_mac)) {
-            return;
+        if !self.track(addr, mac) {
+            return false;
         }
         if !tracked {
             self.bounds.note_heard(addr);
         }
-        self.observe(Sighting::new(addr, SeenBy::Heard, frame_mac).mac(mac));
+        true
     }
 
     /// A Router Advertisement from a link-local source: a router, its prefixes and

@@ -206,16 +206,8 @@ impl<L: Link> Worker<'_, L> {
         self.port.stats.frames_elicited += 1;
         // A report carries no nonce of ours: a reporter is bounded like a host heard
         // announcing itself until it answers something of ours.
-        let tracked = self.asks.is_tracked(env.src);
-        if !tracked && !self.bounds.room_for_heard() {
-            self.port.stats.dropped_over_limit += 1;
+        if !self.track_unsolicited(env.src, env.frame_mac) {
             return;
-        }
-        if !self.track(env.src, env.frame_mac) {
-            return;
-        }
-        if !tracked {
-            self.bounds.note_heard(env.src);
         }
         self.observe(Sighting::new(env.src, SeenBy::Mld, env.frame_mac));
         self.mld.report(env.src, report.groups());
