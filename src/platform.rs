@@ -108,7 +108,7 @@ impl std::error::Error for OpenError {}
 pub type BoxLink = Box<dyn Link + Send>;
 
 /// What an operating system provides. Opening may need privileges; everything else not.
-pub trait Backend {
+pub trait Backend: Sync {
     /// Every network interface, as plain data.
     fn interfaces(&self) -> Vec<Interface>;
     /// A raw ICMPv6 link on `iface` probing from `sources` (`mld`: also receive MLD reports).
@@ -272,6 +272,47 @@ pub fn open_privileged(
     }
 }
 
+/// A privileged link opened ahead of the loop that decides each interface's link.
+type Attempt = Option<Result<BoxLink, OpenError>>;
+
+/// Tries the privileged link of every interface to scan: the first one alone (it tells
+/// whether this process may open one at all), then the others at once, each in its own
+/// thread. An Ethernet link's ring costs the kernel an RCU grace period to set up (about
+/// 15 ms); side by side, the interfaces wait for it together. Interfaces left unopened
+/// (`None`) are for the caller to open (unprivileged, or `--unprivileged`).
+fn open_privileged_all(
+    backend: &dyn Backend,
+    scan: Vec<Interface>,
+    cfg: &ScanConfig,
+) -> Vec<(Interface, Attempt)> {
+    let mut scan = scan.into_iter();
+    let Some(first) = scan.next() else {
+        return Vec::new();
+    };
+    let open =
+        |i: &Interface| open_privileged(backend, i, &probe_sources(i, cfg.link_local_only), cfg);
+    if cfg.unprivileged {
+        return std::iter::once(first)
+            .chain(scan)
+            .map(|i| (i, None))
+            .collect();
+    }
+    let head = open(&first);
+    let refused = matches!(head, Err(OpenError::NoPrivilege));
+    let rest: Vec<Interface> = scan.collect();
+    let mut out = vec![(first, Some(head))];
+    if refused {
+        out.extend(rest.into_iter().map(|i| (i, None)));
+        return out;
+    }
+    let attempts: Vec<Attempt> = std::thread::scope(|s| {
+        let handles: Vec<_> = rest.iter().map(|i| s.spawn(move || open(i))).collect();
+        handles.into_iter().map(|h| h.join().ok()).collect()
+    });
+    out.extend(rest.into_iter().zip(attempts));
+    out
+}
+
 /// Opens this system's sockets for the scans `cfg` describes (see [`open_with`]).
 pub fn open(cfg: &ScanConfig, keep: Keep, warn: &mut dyn FnMut(Warning)) -> Result<Os> {
     #[cfg(target_os = "linux")]
@@ -366,10 +407,12 @@ pub fn open_with(
         interface: i.name.clone(),
         why: e.to_string(),
     };
-    for i in selection.scan {
+    let mut opened = open_privileged_all(backend, selection.scan, cfg);
+    for (i, early) in opened.drain(..) {
         let sources = probe_sources(&i, cfg.link_local_only);
         if !unprivileged {
-            match open_privileged(backend, &i, &sources, cfg) {
+            let attempt = early.unwrap_or_else(|| open_privileged(backend, &i, &sources, cfg));
+            match attempt {
                 Ok(l) => {
                     links.push((i, l));
                     continue;

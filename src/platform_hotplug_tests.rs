@@ -18,17 +18,20 @@ fn a_watch_keeps_net_raw_and_a_scan_does_not() {
     let f = fake();
     let os = watch_os(&f, &ScanConfig::default());
     assert!(os.net_raw_kept);
-    assert_eq!(f.log.borrow().last().unwrap(), "drop keeping NET_RAW");
+    assert_eq!(
+        f.log.lock().unwrap().last().unwrap(),
+        "drop keeping NET_RAW"
+    );
     let (os, _) = open(&f, &ScanConfig::default());
     assert!(!os.unwrap().net_raw_kept);
-    assert_eq!(f.log.borrow().last().unwrap(), "drop");
+    assert_eq!(f.log.lock().unwrap().last().unwrap(), "drop");
     // Echo-only ping sockets need no privilege: nothing to keep for later.
     let forced = ScanConfig {
         unprivileged: true,
         ..ScanConfig::default()
     };
     assert!(!watch_os(&f, &forced).net_raw_kept);
-    assert_eq!(f.log.borrow().last().unwrap(), "drop");
+    assert_eq!(f.log.lock().unwrap().last().unwrap(), "drop");
 }
 
 #[test]
@@ -40,14 +43,14 @@ fn a_new_interface_is_opened_raw_between_raising_and_lowering_net_raw() {
     };
     let mut os = watch_os(&f, &cfg);
     f.ifaces.push(iface("usb0", 7, true));
-    f.log.borrow_mut().clear();
+    f.log.lock().unwrap().clear();
     let (added, warnings) = add(&f, &mut os, "usb0", &cfg);
     assert_eq!(added, Added::Watched);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(names(&os), ["eth0", "eth1", "usb0"]);
     assert_eq!(os.arp.last().map(|a| a.index), Some(7));
     assert_eq!(
-        *f.log.borrow(),
+        *f.log.lock().unwrap(),
         ["raise NET_RAW", "raw usb0", "arp 7", "lower NET_RAW"]
     );
 }
@@ -58,11 +61,11 @@ fn a_failed_opening_still_lowers_net_raw_and_says_why() {
     let mut os = watch_os(&f, &ScanConfig::default());
     f.ifaces.push(iface("usb0", 7, true));
     f.broken_raw = vec![7];
-    f.log.borrow_mut().clear();
+    f.log.lock().unwrap().clear();
     let (added, _) = add(&f, &mut os, "usb0", &ScanConfig::default());
     assert_eq!(added, Added::NotWatched("binding: refused".into()));
     assert_eq!(
-        *f.log.borrow(),
+        *f.log.lock().unwrap(),
         ["raise NET_RAW", "raw usb0", "lower NET_RAW"]
     );
     assert_eq!(names(&os), ["eth0", "eth1"]);
@@ -72,7 +75,7 @@ fn a_failed_opening_still_lowers_net_raw_and_says_why() {
 fn unusable_gone_or_unprivileged_interfaces_say_why() {
     let mut f = fake();
     let mut os = watch_os(&f, &ScanConfig::default());
-    f.log.borrow_mut().clear();
+    f.log.lock().unwrap().clear();
     let (added, _) = add(&f, &mut os, "eth9", &ScanConfig::default());
     assert_eq!(
         added,
@@ -80,19 +83,23 @@ fn unusable_gone_or_unprivileged_interfaces_say_why() {
     );
     let (added, _) = add(&f, &mut os, "usb0", &ScanConfig::default());
     assert_eq!(added, Added::NotWatched("it is gone again".into()));
-    assert!(f.log.borrow().is_empty(), "nothing raised: {:?}", f.log);
+    assert!(
+        f.log.lock().unwrap().is_empty(),
+        "nothing raised: {:?}",
+        f.log
+    );
 
     // A scan's Os kept nothing: the new interface cannot be opened raw.
     f.ifaces.push(iface("usb0", 7, true));
     let (os, _) = open(&f, &ScanConfig::default());
     let mut os = os.unwrap();
-    f.log.borrow_mut().clear();
+    f.log.lock().unwrap().clear();
     let (added, _) = add(&f, &mut os, "usb0", &ScanConfig::default());
     assert!(
         matches!(&added, Added::NotWatched(why) if why.contains("restart watch")),
         "{added:?}"
     );
-    assert!(f.log.borrow().is_empty());
+    assert!(f.log.lock().unwrap().is_empty());
 
     // Unprivileged: a ping socket, as at the start.
     f.raw = Answer::NoPrivilege;
@@ -100,10 +107,10 @@ fn unusable_gone_or_unprivileged_interfaces_say_why() {
     let mut os = watch_os(&f, &ScanConfig::default());
     assert!(os.unprivileged && !os.net_raw_kept);
     f.ifaces.push(iface("usb0", 7, true));
-    f.log.borrow_mut().clear();
+    f.log.lock().unwrap().clear();
     let (added, _) = add(&f, &mut os, "usb0", &ScanConfig::default());
     assert_eq!(added, Added::Watched);
-    assert_eq!(*f.log.borrow(), ["ping usb0"]);
+    assert_eq!(*f.log.lock().unwrap(), ["ping usb0"]);
 }
 
 #[test]

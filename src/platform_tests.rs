@@ -7,7 +7,7 @@ use crate::iface::IfAddr;
 use crate::names;
 use crate::neigh::NeighEntry;
 use crate::probe::{Probe, Received};
-use std::cell::RefCell;
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// How the fake system answers a request to open a raw or ping socket.
@@ -28,7 +28,7 @@ struct Fake {
     ipv4: bool,
     arp_fails: bool,
     sudo: Option<Identity>,
-    log: RefCell<Vec<String>>,
+    log: Mutex<Vec<String>>,
 }
 
 struct NullLink;
@@ -80,21 +80,21 @@ impl Backend for Fake {
         self.ifaces.clone()
     }
     fn open_raw(&self, i: &Interface, _s: &[Ipv6Addr], _mld: bool) -> Result<BoxLink, OpenError> {
-        self.log.borrow_mut().push(format!("raw {}", i.name));
+        self.log.lock().unwrap().push(format!("raw {}", i.name));
         if self.broken_raw.contains(&i.index) {
             return answer(Answer::Broken, "binding");
         }
         answer(self.raw, "opening raw")
     }
     fn open_ping(&self, i: &Interface, _s: &[Ipv6Addr]) -> Result<BoxLink, OpenError> {
-        self.log.borrow_mut().push(format!("ping {}", i.name));
+        self.log.lock().unwrap().push(format!("ping {}", i.name));
         answer(self.ping, "opening ping")
     }
     fn interface_ipv4(&self, _ifindex: u32) -> Option<(Ipv4Addr, u8)> {
         self.ipv4.then(|| ("192.0.2.1".parse().unwrap(), 24))
     }
     fn open_arp(&self, ifindex: u32) -> Result<Box<dyn ArpChannel + Send>, String> {
-        self.log.borrow_mut().push(format!("arp {ifindex}"));
+        self.log.lock().unwrap().push(format!("arp {ifindex}"));
         if self.arp_fails {
             Err("no ARP sweep: it needs CAP_NET_RAW".into())
         } else {
@@ -112,12 +112,12 @@ impl Backend for Fake {
         if keep_net_raw {
             line.push_str(" keeping NET_RAW");
         }
-        self.log.borrow_mut().push(line);
+        self.log.lock().unwrap().push(line);
         Ok(keep_net_raw)
     }
     fn net_raw(&self, raised: bool) -> io::Result<()> {
         let what = if raised { "raise" } else { "lower" };
-        self.log.borrow_mut().push(format!("{what} NET_RAW"));
+        self.log.lock().unwrap().push(format!("{what} NET_RAW"));
         Ok(())
     }
     fn neighbours(&self) -> Box<dyn NeighSource + Send + Sync> {
@@ -162,7 +162,7 @@ fn fake() -> Fake {
         ipv4: true,
         arp_fails: false,
         sudo: None,
-        log: RefCell::new(Vec::new()),
+        log: Mutex::new(Vec::new()),
     }
 }
 
@@ -190,7 +190,7 @@ fn raw_links_on_every_usable_interface_then_the_privileges_go() {
     assert_eq!(os.arp.len(), 2);
     assert!(os.neigh.is_some() && os.resolver.is_some());
     assert_eq!(
-        *f.log.borrow(),
+        *f.log.lock().unwrap(),
         ["raw eth0", "raw eth1", "arp 2", "arp 3", "drop"],
         "every socket before the drop"
     );
@@ -210,7 +210,7 @@ fn without_cap_net_raw_every_link_falls_back_to_ping_sockets() {
     assert_eq!(names(&os), ["eth0", "eth1"]);
     // Once raw sockets are refused, the other interfaces are not even tried raw.
     assert_eq!(
-        *f.log.borrow(),
+        *f.log.lock().unwrap(),
         ["raw eth0", "ping eth0", "ping eth1", "drop"]
     );
 }
@@ -238,7 +238,7 @@ fn no_way_to_probe_says_what_to_do() {
         e.starts_with("--unprivileged: ping sockets are not allowed"),
         "{e}"
     );
-    assert!(!f.log.borrow().contains(&"drop".to_string()));
+    assert!(!f.log.lock().unwrap().contains(&"drop".to_string()));
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn what_is_not_asked_for_is_not_opened() {
     assert_eq!(names(&os), ["eth1"]);
     assert!(os.arp.is_empty() && os.neigh.is_none() && os.resolver.is_none());
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(*f.log.borrow(), ["raw eth1", "drop"]);
+    assert_eq!(*f.log.lock().unwrap(), ["raw eth1", "drop"]);
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn under_sudo_the_process_becomes_the_user_who_ran_it() {
     });
     let os = open_with(&f, &ScanConfig::default(), Keep::Nothing, &mut |_| {}).unwrap();
     assert_eq!(
-        f.log.borrow().last().map(String::as_str),
+        f.log.lock().unwrap().last().map(String::as_str),
         Some("drop to 1000")
     );
     assert_eq!(os.user.map(|u| u.uid), Some(1000));

@@ -29,6 +29,7 @@
 //!   groups the kernel has joined already.
 
 mod frame;
+mod handoff;
 mod ring;
 
 use super::raw::{RawLink, WANTED_TYPES};
@@ -124,6 +125,15 @@ pub struct EtherLink {
     kernel_cache: KernelCache,
     /// Holds the IPv6 memberships snooping switches need to see (never read).
     _member: Socket,
+    /// Set when the link is dropped: the grandchild that closes the socket last waits
+    /// until this, dropped after `sock` and `ring` (fields drop in order), is closed.
+    last_close: Option<std::os::fd::OwnedFd>,
+}
+
+impl Drop for EtherLink {
+    fn drop(&mut self) {
+        self.last_close = handoff::hand_off(self.sock.as_raw_fd());
+    }
 }
 
 /// Whether interface `name` has Ethernet framing (`ARPHRD_ETHER`), asked on `sock`.
@@ -255,6 +265,7 @@ impl EtherLink {
                 read: false,
             },
             _member: member(iface.index, mld)?,
+            last_close: None,
         })
     }
 
