@@ -95,7 +95,7 @@ impl<L: Link> Worker<'_, L> {
             super::Track::Known => {}
         }
         if let Some(latency) = self.asks.latency(target, env.now) {
-            self.quiet.answered(latency);
+            self.quiet.answered(env.now, latency);
         }
         // A malformed advertisement's Router flag takes no router's room.
         let valid = na.target_mac.is_none_or(|m| m.is_host());
@@ -134,6 +134,9 @@ impl<L: Link> Worker<'_, L> {
 
     /// A Neighbour Solicitation from a host with `mac`, resolving `target`.
     fn on_solicit(&mut self, env: Envelope, target: Ipv6Addr, mac: Mac) {
+        if self.cfg.own.contains(&target) {
+            self.quiet.resolving(env.now);
+        }
         if self.asks.is_tracked(env.src) || self.bounds.room_for_heard() {
             self.claim(env.src, mac, ClaimVia::Solicit);
             self.heard_from(env.src, Some(mac), env.frame_mac);

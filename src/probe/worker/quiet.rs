@@ -1,23 +1,26 @@
 //! When a probe window may end early: the link tells how long to wait. Every planned
 //! round must have gone out, and the link must have been quiet — no new address, no new
-//! MAC, no probe sent — for a period that is long compared with the slowest answer seen.
-//! On a wired link answering within milliseconds that is [`MIN_QUIET`]; one late answer
-//! (a dozing Wi-Fi station answering after a DTIM beacon) stretches it, and the window
-//! stays open as long as such a station needs, up to the fixed deadline. Retry rounds
-//! follow the same rule with a shorter pause, never later than the fixed schedule.
-//! Pure: the worker feeds it times, it answers with times.
+//! MAC, no probe sent — for a period that is long compared with the longest silence an
+//! answer still came after (since its probe, or since the answer before it). On a wired
+//! link answering within milliseconds that is [`MIN_QUIET`]; one late answer (a dozing
+//! Wi-Fi station answering after a DTIM beacon, alone on a quiet link) stretches it, and
+//! the window stays open as long as such a station needs, up to the fixed deadline. The
+//! thousands of answers of a big link, queued one behind another on the wire or in the
+//! scanner, arrive late against their probe but after no silence: they do not stretch
+//! it. Retry rounds follow the same rule with a shorter pause, never later than the
+//! fixed schedule. Pure: the worker feeds it times, it answers with times.
 
 use std::time::{Duration, Instant};
 
 /// The shortest quiet period that ends a window: long against a wired link's answers
 /// (p90 2 ms, max 2.6 ms on the 150-host lab), short against a login.
 pub const MIN_QUIET: Duration = Duration::from_millis(100);
-/// The quiet period is at least this many times the slowest answer seen.
+/// The quiet period is at least this many times the longest silence before an answer.
 const QUIET_FACTOR: u32 = 3;
 /// The shortest pause before a retry round (after the previous round and the last new
 /// finding): answers to the previous round are in by then on a wired link.
 const MIN_ROUND_PAUSE: Duration = Duration::from_millis(50);
-/// The pause before a retry round is at least this many times the slowest answer.
+/// The pause before a retry round is at least this many times that silence.
 const ROUND_FACTOR: u32 = 2;
 
 /// What the window has heard so far, and the decisions drawn from it.
@@ -33,8 +36,10 @@ pub struct Quiet {
     last_new: Option<Instant>,
     /// The last probe sent.
     last_sent: Option<Instant>,
-    /// The slowest answer so far.
+    /// The longest the link was silent before an answer still came.
     slowest: Duration,
+    /// When the last answer arrived.
+    last_answer: Option<Instant>,
     /// Held open until then ([`Quiet::hold_until`]).
     hold: Option<Instant>,
 }
@@ -50,6 +55,7 @@ impl Quiet {
             last_new: None,
             last_sent: None,
             slowest: Duration::ZERO,
+            last_answer: None,
             hold: None,
         }
     }
@@ -64,12 +70,26 @@ impl Quiet {
         self.last_sent = Some(self.last_sent.map_or(now, |t| t.max(now)));
     }
 
-    /// An answer came `latency` after the probe it answers.
-    pub fn answered(&mut self, latency: Duration) {
-        self.slowest = self.slowest.max(latency);
+    /// An answer arrived at `now`, `latency` after the probe it answers. What counts is
+    /// the silence before it: since its probe, or since the answer before it if that
+    /// came later.
+    pub fn answered(&mut self, now: Instant, latency: Duration) {
+        let silence = match self.last_answer {
+            Some(t) => latency.min(now.saturating_duration_since(t)),
+            None => latency,
+        };
+        self.slowest = self.slowest.max(silence);
+        self.resolving(now);
     }
 
-    /// The slowest answer seen so far.
+    /// A host asked for one of our addresses at `now`: the first step of its answer (a
+    /// host resolves the prober before it answers), so no silence before an answer is
+    /// counted across it.
+    pub fn resolving(&mut self, now: Instant) {
+        self.last_answer = Some(self.last_answer.map_or(now, |t| t.max(now)));
+    }
+
+    /// The longest silence an answer came after, so far.
     pub fn slowest(&self) -> Duration {
         self.slowest
     }

@@ -137,7 +137,7 @@ impl<L: Link> Worker<'_, L> {
             self.rounds.answered(env.src, seq);
             let rtt = self.rounds.rtt(seq, env.now);
             if let Some(d) = rtt {
-                self.quiet.answered(d);
+                self.quiet.answered(env.now, d);
             }
             self.observe(Sighting::new(env.src, via, env.frame_mac).rtt(rtt));
         }
