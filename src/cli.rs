@@ -177,8 +177,8 @@ pub struct ProbeArgs {
 
     /// Keep the whole --wait window and its fixed round schedule. By default the window
     /// ends once every round is out and the link has been quiet for a period long
-    /// against its slowest answer (about 0.1 s on a wired link; longer as soon as a
-    /// dozing station answers late).
+    /// against the longest silence an answer came after (about 0.1 s on a wired link;
+    /// longer as soon as a dozing station answers late).
     #[arg(long)]
     pub no_early_end: bool,
 
