@@ -69,11 +69,22 @@ pub trait Link {
     fn send(&mut self, probe: &Probe<'_>) -> io::Result<()>;
     /// Waits at most `timeout` for one message; `Ok(None)` when none came.
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>>;
-    /// Messages the system dropped on this link since the last call because its receive
-    /// ring was full, when the link has one and the system counts them (0 otherwise).
-    fn take_drops(&mut self) -> u64 {
-        0
+    /// What this link dropped before a message reached [`Link::recv`], since the last
+    /// call (nothing, for links whose system drops and counts on its own).
+    fn take_drops(&mut self) -> LinkDrops {
+        LinkDrops::default()
     }
+}
+
+/// Messages a link dropped on its own, before the worker saw them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkDrops {
+    /// Dropped by the system because the link's receive ring was full.
+    pub ring: u64,
+    /// Malformed: a wrong ICMPv6 checksum (forgeries among them), or shorter than its
+    /// headers say. (The kernel drops these before a raw socket, and counts them as
+    /// `Icmp6InCsumErrors` in /proc/net/snmp6.)
+    pub malformed: u64,
 }
 
 /// A boxed link is a link, so one scan can mix raw and ping links.
@@ -90,7 +101,7 @@ impl<L: Link + ?Sized> Link for Box<L> {
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<Received>> {
         (**self).recv(buf, timeout)
     }
-    fn take_drops(&mut self) -> u64 {
+    fn take_drops(&mut self) -> LinkDrops {
         (**self).take_drops()
     }
 }

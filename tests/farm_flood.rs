@@ -8,7 +8,8 @@
 //! Every host a multicast probe can reach is still listed with its own MAC, no host's
 //! address with a forged one; of what nobody asked for, at most an eighth of
 //! `--max-hosts` (8 here) forged routers and 8 forged hosts only heard are kept, the rest
-//! counted as dropped; nothing with a wrong checksum or a wrong cookie is listed.
+//! counted as dropped; nothing with a wrong checksum or a wrong cookie is listed, and the
+//! wrong checksums are counted as malformed.
 //! Needs root and `--features lab-helpers`; skipped otherwise unless
 //! V6SCOUT_REQUIRE_LAB=1 (see tests/common).
 // Namespace labs (`ip netns`) exist on Linux only.
@@ -198,6 +199,12 @@ fn a_flood_on_a_farm_keeps_every_host_and_bounds_the_forgeries() {
         .filter(|r| r.addr.segments()[5] == BAD_CHECKSUM_KIND)
         .collect();
     assert!(bad.is_empty(), "a wrong checksum got through: {bad:?}");
+    // ... and each one the scan read was counted as malformed.
+    assert!(
+        doc["stats"]["malformed"].as_u64().unwrap_or(0) > 0,
+        "wrong checksums were forged but none counted: {}",
+        doc["stats"]
+    );
     assert!(
         dropped > 0,
         "nothing dropped over --max-hosts: {}",

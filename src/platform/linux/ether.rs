@@ -37,7 +37,7 @@ use crate::iface::Interface;
 use crate::mac::Mac;
 use crate::platform::OpenError;
 use crate::probe::packet::{Icmp, TYPE_NEIGHBOUR_SOLICIT};
-use crate::probe::{Link, Probe, Received};
+use crate::probe::{Link, LinkDrops, Probe, Received};
 use frame::{Destinations, MacTable, Outgoing, Pending, Queued};
 use ring::Ring;
 use socket2::{Domain, SockAddr, SockFilter, Socket, Type};
@@ -123,6 +123,8 @@ pub struct EtherLink {
     /// The kernel's neighbour cache, read once when a unicast destination's MAC is first
     /// unknown.
     kernel_cache: KernelCache,
+    /// Frames dropped as malformed (wrong checksum, truncated) since the last count.
+    malformed: u64,
     /// Holds the IPv6 memberships snooping switches need to see (never read).
     _member: Socket,
     /// Set when the link is dropped: the grandchild that closes the socket last waits
@@ -264,6 +266,7 @@ impl EtherLink {
                 ifindex: iface.index,
                 read: false,
             },
+            malformed: 0,
             _member: member(iface.index, mld)?,
             last_close: None,
         })
@@ -356,14 +359,21 @@ impl EtherLink {
             ours,
             macs,
             pending,
+            malformed,
             ..
         } = self;
         let mut ready = Vec::new();
         let (rx, answer) = ring.next(|f| {
-            // Dropped silently, as the kernel drops them before a raw socket: wrong
-            // checksums (forgeries among them), other destinations, other types.
-            let Ok(m) = frame::receive(f, ours, &WANTED_TYPES) else {
-                return (None, None);
+            // Dropped, as the kernel drops them before a raw socket: wrong checksums
+            // (forgeries among them) and truncated frames counted as malformed; other
+            // destinations and types not (the kernel's filter would not have passed them).
+            let m = match frame::receive(f, ours, &WANTED_TYPES) {
+                Ok(m) => m,
+                Err(frame::Dropped::BadChecksum | frame::Dropped::Truncated) => {
+                    *malformed += 1;
+                    return (None, None);
+                }
+                Err(_) => return (None, None),
             };
             let mac = m.src_mac.is_host().then_some(m.src_mac);
             if let Some(mac) = mac.filter(|_| !m.src.is_unspecified()) {
@@ -467,8 +477,11 @@ impl Link for EtherLink {
         }
     }
 
-    fn take_drops(&mut self) -> u64 {
-        ring::drops(self.sock.as_fd()).unwrap_or(0)
+    fn take_drops(&mut self) -> LinkDrops {
+        LinkDrops {
+            ring: ring::drops(self.sock.as_fd()).unwrap_or(0),
+            malformed: std::mem::take(&mut self.malformed),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! When a probe window may end early: the link tells how long to wait. Every planned
 //! round must have gone out, and the link must have been quiet — no new address, no new
-//! MAC, no probe sent — for a period that is long compared with the longest silence an
+//! MAC, no probe sent, no host asking for our address — for a period that is long compared with the longest silence an
 //! answer still came after (since its probe, or since the answer before it). On a wired
 //! link answering within milliseconds that is [`MIN_QUIET`]; one late answer (a dozing
 //! Wi-Fi station answering after a DTIM beacon, alone on a quiet link) stretches it, and
@@ -40,6 +40,8 @@ pub struct Quiet {
     slowest: Duration,
     /// When the last answer arrived.
     last_answer: Option<Instant>,
+    /// The last solicitation for one of our addresses: a host on its way to answering.
+    last_resolving: Option<Instant>,
     /// Held open until then ([`Quiet::hold_until`]).
     hold: Option<Instant>,
 }
@@ -56,18 +58,19 @@ impl Quiet {
             last_sent: None,
             slowest: Duration::ZERO,
             last_answer: None,
+            last_resolving: None,
             hold: None,
         }
     }
 
     /// A new address or a new MAC arrived at `now`.
     pub fn found(&mut self, now: Instant) {
-        self.last_new = Some(self.last_new.map_or(now, |t| t.max(now)));
+        self.last_new = latest(self.last_new, now);
     }
 
     /// A probe went out at `now`.
     pub fn sent(&mut self, now: Instant) {
-        self.last_sent = Some(self.last_sent.map_or(now, |t| t.max(now)));
+        self.last_sent = latest(self.last_sent, now);
     }
 
     /// An answer arrived at `now`, `latency` after the probe it answers. What counts is
@@ -79,14 +82,17 @@ impl Quiet {
             None => latency,
         };
         self.slowest = self.slowest.max(silence);
-        self.resolving(now);
+        self.last_answer = latest(self.last_answer, now);
     }
 
     /// A host asked for one of our addresses at `now`: the first step of its answer (a
-    /// host resolves the prober before it answers), so no silence before an answer is
+    /// host resolves the prober before it answers). It is activity — the window stays
+    /// open while hosts are still on their way to answering (thousands of them on a big
+    /// link, each waiting for our advertisement) — and no silence before an answer is
     /// counted across it.
     pub fn resolving(&mut self, now: Instant) {
-        self.last_answer = Some(self.last_answer.map_or(now, |t| t.max(now)));
+        self.last_answer = latest(self.last_answer, now);
+        self.last_resolving = latest(self.last_resolving, now);
     }
 
     /// The longest silence an answer came after, so far.
@@ -99,12 +105,13 @@ impl Quiet {
         MIN_QUIET.max(self.slowest * QUIET_FACTOR)
     }
 
-    /// The latest of the last probe sent and the last new finding.
+    /// The latest of the last probe sent, the last new finding and the last host asking
+    /// for our address.
     fn last_activity(&self) -> Option<Instant> {
-        match (self.last_new, self.last_sent) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+        [self.last_new, self.last_sent, self.last_resolving]
+            .into_iter()
+            .flatten()
+            .max()
     }
 
     /// Keeps the window open until `t` at least (within the fixed deadline) while
@@ -146,6 +153,11 @@ impl Quiet {
             .max(self.hold.unwrap_or(self.not_before))
             .min(self.deadline)
     }
+}
+
+/// The later of `t` and `now`.
+fn latest(t: Option<Instant>, now: Instant) -> Option<Instant> {
+    Some(t.map_or(now, |t| t.max(now)))
 }
 
 #[cfg(test)]

@@ -81,6 +81,18 @@ fn hosts_resolving_us_before_they_answer_are_no_silence() {
 }
 
 #[test]
+fn hosts_still_resolving_us_keep_the_window_open() {
+    // A link so big that its hosts' questions take longer to answer than a quiet period.
+    let (t0, mut q) = window(true);
+    q.sent(t0);
+    q.found(t0 + 5 * MS);
+    for i in 1..=400u32 {
+        q.resolving(t0 + MS * i);
+    }
+    assert_eq!(q.end_at(true), t0 + 400 * MS + MIN_QUIET);
+}
+
+#[test]
 fn fixed_windows_ignore_the_link() {
     let (t0, mut q) = window(false);
     q.sent(t0);

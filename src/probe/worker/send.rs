@@ -130,7 +130,9 @@ impl<'a, L: Link> Port<'a, L> {
 
     /// The counters, and the first send error when every send failed.
     pub(super) fn finish(mut self) -> (WorkerStats, Option<io::Error>) {
-        self.stats.ring_drops = self.link.take_drops();
+        let drops = self.link.take_drops();
+        self.stats.ring_drops = drops.ring;
+        self.stats.malformed += drops.malformed;
         let failed = (self.stats.probes_sent == 0)
             .then_some(self.first_send_error)
             .flatten();
