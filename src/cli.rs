@@ -82,7 +82,7 @@ pub enum Command {
     /// without it a warning says so) and as UDP to ff02::1 port 9. With --wait-for,
     /// v6scout then rescans that interface until the device answers and prints its
     /// address as `resolve` does: ssh pi@$(v6scout wake pi --wait-for 60s).
-    #[command(after_help = WAKE_AFTER_HELP)]
+    #[command(after_help = WAKE_AFTER_HELP, mut_arg("interfaces", |a| a.help(WAKE_IFACE_HELP)))]
     Wake(WakeArgs),
     /// Rescan continuously; print hosts as they appear, go, or change address or MAC.
     ///
@@ -171,6 +171,10 @@ const RESOLVE_AFTER_HELP: &str =
 const WAKE_AFTER_HELP: &str =
     "Exit status: 0 sent (with --wait-for: and the device answered), 1 no remembered device \
     matched or --wait-for ran out, 2 error (nothing could be sent), 3 several devices matched.";
+
+const WAKE_IFACE_HELP: &str =
+    "Only a device the inventory saw on this interface (repeatable). The wake and the \
+    search after it use the interface the device was last seen on";
 
 /// How to probe: the options a scan and watch share.
 #[derive(Args, Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Arguments of the commands that find one device: `resolve`, `ssh` and `connect`.
 
 use super::parse_duration;
-use crate::config::{FindAction, FindConfig, Job, ScanConfig, DEFAULT_WAKE_WAIT};
+use crate::config::{FindAction, FindConfig, Job, ScanConfig, WakeConfig, DEFAULT_WAKE_WAIT};
 use crate::query::Prefer;
 use clap::{ArgAction, Args, ValueEnum};
 use std::time::Duration;
@@ -142,6 +142,18 @@ impl FindArgs {
     }
 }
 
+impl FindArgs {
+    /// The wake of `query` on these options' interfaces and inventory, then `then`.
+    pub(super) fn wake(&self, query: &str, then: Option<FindConfig>) -> WakeConfig {
+        WakeConfig {
+            query: query.to_string(),
+            interfaces: self.interfaces.clone(),
+            inventory: self.memory.config(),
+            then,
+        }
+    }
+}
+
 impl ResolveArgs {
     /// The search.
     pub fn config(&self) -> FindConfig {
@@ -175,7 +187,7 @@ impl SshArgs {
         }
         find.wait_for.get_or_insert(DEFAULT_WAKE_WAIT);
         let query = find.query.clone();
-        Job::Wake(super::wake::wake_config(&query, &self.find, Some(find)))
+        Job::Wake(self.find.wake(&query, Some(find)))
     }
 }
 

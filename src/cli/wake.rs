@@ -1,7 +1,7 @@
 //! Arguments of `wake`.
 
 use super::find::{FindArgs, QUERY_HELP};
-use crate::config::{FindAction, FindConfig, WakeConfig};
+use crate::config::{FindAction, WakeConfig};
 use clap::Args;
 
 /// `v6scout wake`.
@@ -24,17 +24,7 @@ impl WakeArgs {
             self.find
                 .config(&self.query, FindAction::Print { all: false })
         });
-        wake_config(&self.query, &self.find, then)
-    }
-}
-
-/// The wake of `query` with `find`'s interfaces and inventory, then `then`.
-pub(super) fn wake_config(query: &str, find: &FindArgs, then: Option<FindConfig>) -> WakeConfig {
-    WakeConfig {
-        query: query.to_string(),
-        interfaces: find.interfaces.clone(),
-        inventory: find.memory.config(),
-        then,
+        self.find.wake(&self.query, then)
     }
 }
 

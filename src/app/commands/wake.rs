@@ -53,6 +53,14 @@ pub fn run_wake(cfg: &WakeConfig) -> Result<ExitCode> {
             device.iface.name
         );
     };
+    if !iface.up {
+        bail!(
+            "{} was last seen on {}, which is down: bring it up (ip link set {} up)",
+            device.mac,
+            iface.name,
+            iface.name
+        );
+    }
     let hint = format!(
         "run v6scout with sudo, or grant it once with: {}",
         crate::platform::SETCAP
