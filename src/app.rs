@@ -29,6 +29,7 @@ pub fn run(job: &Job) -> ExitCode {
         } => commands::scan::run_scan(scan, output, inventory),
         Job::History(h) => commands::history::run_history(h),
         Job::Find(find) => commands::find::run_find(find),
+        Job::Wake(wake) => commands::wake::run_wake(wake),
         Job::Watch(w) => commands::watch::run_watch(w),
     };
     match result {

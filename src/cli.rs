@@ -14,8 +14,10 @@ use std::time::Duration;
 
 mod find;
 mod memory;
+mod wake;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
 pub use memory::{parse_age, HistoryArgs, InventoryArgs};
+pub use wake::WakeArgs;
 
 /// Find every IPv6 host on the local link(s) in about a second.
 ///
@@ -71,6 +73,17 @@ pub enum Command {
     /// then `ssh pi` reaches the device wherever its address went.
     #[command(after_help = RESOLVE_AFTER_HELP)]
     Connect(ConnectArgs),
+    /// Wake a sleeping device: a Wake-on-LAN magic packet to the MAC the inventory
+    /// remembers, on the interface it was last seen on.
+    ///
+    /// QUERY is matched against the inventory (as `history` matches it), so a scan, watch
+    /// or resolve must have seen the device awake once. The magic packet goes out as an
+    /// Ethernet frame of type 0x0842 to the broadcast address (this needs CAP_NET_RAW;
+    /// without it a warning says so) and as UDP to ff02::1 port 9. With --wait-for,
+    /// v6scout then rescans that interface until the device answers and prints its
+    /// address as `resolve` does: ssh pi@$(v6scout wake pi --wait-for 60s).
+    #[command(after_help = WAKE_AFTER_HELP, mut_arg("interfaces", |a| a.help(WAKE_IFACE_HELP)))]
+    Wake(WakeArgs),
     /// Rescan continuously; print hosts as they appear, go, or change address or MAC.
     ///
     /// Every --interval, v6scout scans and compares with the scans before. The first scan
@@ -154,6 +167,14 @@ impl SortArg {
 const RESOLVE_AFTER_HELP: &str =
     "Exit status: 0 found, 1 nothing matched, 2 error, 3 several devices matched.\n\
     Needs CAP_NET_RAW like the scan: sudo setcap cap_net_raw+ep \"$(command -v v6scout)\"";
+
+const WAKE_AFTER_HELP: &str =
+    "Exit status: 0 sent (with --wait-for: and the device answered), 1 no remembered device \
+    matched or --wait-for ran out, 2 error (nothing could be sent), 3 several devices matched.";
+
+const WAKE_IFACE_HELP: &str =
+    "Only a device the inventory saw on this interface (repeatable). The wake and the \
+    search after it use the interface the device was last seen on";
 
 /// How to probe: the options a scan and watch share.
 #[derive(Args, Debug, Clone)]
@@ -470,8 +491,9 @@ impl Cli {
             None => scan(&self.scan),
             Some(Command::Scan(a)) => scan(a),
             Some(Command::Resolve(a)) => Job::Find(a.config()),
-            Some(Command::Ssh(a)) => Job::Find(a.config()),
+            Some(Command::Ssh(a)) => a.job(),
             Some(Command::Connect(a)) => Job::Find(a.config()),
+            Some(Command::Wake(a)) => Job::Wake(a.config()),
             Some(Command::Watch(a)) => Job::Watch(a.settings()),
             Some(Command::History(a)) => Job::History(a.config()),
             Some(Command::Completions { shell }) => return Invocation::Completions(*shell),

@@ -335,6 +335,25 @@ pub struct FindConfig {
     pub inventory: InventoryConfig,
 }
 
+/// How long `ssh --wake` waits for the device to come up, unless `--wait-for` says: a
+/// suspended PC answers within seconds, one that boots from power-off within a minute
+/// or two.
+pub const DEFAULT_WAKE_WAIT: Duration = Duration::from_secs(120);
+
+/// `wake`: a Wake-on-LAN magic packet to a device the inventory remembers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WakeConfig {
+    /// The QUERY as typed, matched against the inventory.
+    pub query: String,
+    /// Only devices seen on these interfaces (`-i`); empty: any.
+    pub interfaces: Vec<String>,
+    /// The inventory that remembers the device.
+    pub inventory: InventoryConfig,
+    /// After the wake: search for the device until it answers, then print its address or
+    /// run ssh (`--wait-for`, `ssh --wake`); `None`: only send.
+    pub then: Option<FindConfig>,
+}
+
 /// `watch`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatchSettings {
@@ -377,6 +396,8 @@ pub enum Job {
     },
     /// Find one device.
     Find(FindConfig),
+    /// Wake one remembered device (and find it once it is up).
+    Wake(WakeConfig),
     /// Rescan and print events.
     Watch(WatchSettings),
     /// List the devices the inventory knows.

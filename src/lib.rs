@@ -43,6 +43,7 @@ pub mod output;
 pub mod probe;
 pub mod query;
 pub mod reach;
+pub mod wake;
 pub mod watch;
 // Watch's state as Prometheus metrics (after watch: it counts watch's events).
 pub mod metrics;

@@ -350,6 +350,38 @@ pub fn usable_interfaces() -> Vec<crate::iface::IfaceId> {
     Vec::new()
 }
 
+/// Every network interface now, as plain data (listing needs no privilege).
+pub fn interfaces() -> Vec<Interface> {
+    #[cfg(target_os = "linux")]
+    return linux::Linux.interfaces();
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
+/// What sends `wake`'s magic packet (the Ethernet form needs CAP_NET_RAW).
+pub fn wake_sender() -> Box<dyn crate::wake::Sender> {
+    #[cfg(target_os = "linux")]
+    return Box::new(linux::wake::WakeSender);
+    #[cfg(not(target_os = "linux"))]
+    return Box::new(NoWakeSender);
+}
+
+/// A system without a backend sends nothing.
+#[cfg(not(target_os = "linux"))]
+struct NoWakeSender;
+
+#[cfg(not(target_os = "linux"))]
+impl crate::wake::Sender for NoWakeSender {
+    fn send_frame(&mut self, _: u32, _: &[u8]) -> Result<(), crate::wake::FrameError> {
+        Err(crate::wake::FrameError::NotEthernet)
+    }
+    fn send_udp(&mut self, _: u32, _: &[u8]) -> io::Result<()> {
+        Err(io::Error::other(
+            "this platform is not supported yet (Linux only)",
+        ))
+    }
+}
+
 /// The user who ran `sudo v6scout`, when this process is root because of it.
 pub fn invoking_user() -> Option<Identity> {
     #[cfg(target_os = "linux")]

@@ -115,6 +115,15 @@ pub enum Warning {
         /// What is wrong and what to do, as the inventory words it.
         why: String,
     },
+    /// `wake`: one form of the magic packet could not be sent.
+    WakeNotSent {
+        /// The interface.
+        interface: String,
+        /// Which form (`wake::FRAME_FORM`, `wake::UDP_FORM`).
+        packet: &'static str,
+        /// Why, and what to do.
+        why: String,
+    },
     /// `--exec`: too many commands still running, so none was run for an event.
     ExecBusy {
         /// Commands running.
@@ -183,6 +192,14 @@ impl fmt::Display for Warning {
                 "--exec: {running} commands still running; not run for this {event} event"
             ),
             Warning::Inventory { why } => write!(f, "{why}; going on without the inventory"),
+            Warning::WakeNotSent {
+                interface,
+                packet,
+                why,
+            } => write!(
+                f,
+                "{interface}: the magic packet {packet} was not sent: {why}"
+            ),
             Warning::ExecFailed { why } => write!(f, "--exec: cannot run sh: {why}"),
             Warning::ExecStatus { event, status } => {
                 write!(f, "--exec: command for a {event} event: {status}")

@@ -17,8 +17,8 @@ No host answered.
 An error: bad usage, an unknown interface, missing privileges.
 .TP
 \fB3\fR
-\fBresolve\fR, \fBssh\fR, \fBconnect\fR: several devices matched the query (they are
-listed on stderr). \fBssh\fR otherwise exits with the status of \fBssh\fR(1).
+\fBresolve\fR, \fBssh\fR, \fBconnect\fR, \fBwake\fR: several devices matched the query
+(they are listed on stderr). \fBssh\fR otherwise exits with the status of \fBssh\fR(1).
 .SH OUTPUT
 On a terminal: tables per interface and prefix (ADDRESS, MAC, VENDOR, NAME, SEEN BY),
 fitted to the terminal width by shortening the vendor and name columns.

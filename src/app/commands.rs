@@ -4,4 +4,5 @@
 pub mod find;
 pub mod history;
 pub mod scan;
+pub mod wake;
 pub mod watch;

@@ -1,12 +1,12 @@
 //! Arguments of the commands that find one device: `resolve`, `ssh` and `connect`.
 
 use super::parse_duration;
-use crate::config::{FindAction, FindConfig, ScanConfig};
+use crate::config::{FindAction, FindConfig, Job, ScanConfig, WakeConfig, DEFAULT_WAKE_WAIT};
 use crate::query::Prefer;
 use clap::{ArgAction, Args, ValueEnum};
 use std::time::Duration;
 
-const QUERY_HELP: &str =
+pub(super) const QUERY_HELP: &str =
     "A full MAC (b8:27:eb:89:bc:51, b8-27-eb-89-bc-51, b827.eb89.bc51), a MAC \
 prefix of at least the 3-octet OUI (b8:27:eb, b8:27:eb:8), a vendor substring (raspberry), a host \
 name (rpi.local), an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64)";
@@ -86,6 +86,12 @@ pub struct SshArgs {
     #[arg(short = 'v', long)]
     pub verbose: bool,
 
+    /// Wake the device first, as `v6scout wake` does (a Wake-on-LAN magic packet to the
+    /// MAC the inventory remembers), then wait for it to answer (--wait-for, 2m by
+    /// default) and log in.
+    #[arg(long)]
+    pub wake: bool,
+
     /// Where and how to look.
     #[command(flatten)]
     pub find: FindArgs,
@@ -114,7 +120,7 @@ pub struct ConnectArgs {
 impl FindArgs {
     /// The search for `query` these options ask for: each scan has the defaults of a
     /// plain scan with the search's interfaces, window and MLD choice.
-    fn config(&self, query: &str, action: FindAction) -> FindConfig {
+    pub(super) fn config(&self, query: &str, action: FindAction) -> FindConfig {
         let scan = ScanConfig {
             interfaces: self.interfaces.clone(),
             wait: self.wait,
@@ -132,6 +138,18 @@ impl FindArgs {
             wait_for: self.wait_for,
             action,
             inventory: self.memory.config(),
+        }
+    }
+}
+
+impl FindArgs {
+    /// The wake of `query` on these options' interfaces and inventory, then `then`.
+    pub(super) fn wake(&self, query: &str, then: Option<FindConfig>) -> WakeConfig {
+        WakeConfig {
+            query: query.to_string(),
+            interfaces: self.interfaces.clone(),
+            inventory: self.memory.config(),
+            then,
         }
     }
 }
@@ -156,6 +174,20 @@ impl SshArgs {
                 verbose: self.verbose,
             },
         )
+    }
+}
+
+impl SshArgs {
+    /// The job: the search, or with `--wake` the wake and then the search (waiting
+    /// [`DEFAULT_WAKE_WAIT`] unless `--wait-for` says).
+    pub fn job(&self) -> Job {
+        let mut find = self.config();
+        if !self.wake {
+            return Job::Find(find);
+        }
+        find.wait_for.get_or_insert(DEFAULT_WAKE_WAIT);
+        let query = find.query.clone();
+        Job::Wake(self.find.wake(&query, Some(find)))
     }
 }
 

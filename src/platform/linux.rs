@@ -9,6 +9,7 @@ mod frames;
 pub mod netlink;
 pub mod ping;
 pub mod raw;
+pub mod wake;
 
 use super::{Backend, BoxLink, Identity, OpenError, ResolverFactory};
 use crate::iface::{IfAddr, Interface};

@@ -173,7 +173,8 @@ fn one_host(found: Found, raw: &str) -> Result<HostMatch, ExitCode> {
     }
 }
 
-fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
+/// Lists the candidates of an ambiguous QUERY on stderr.
+pub(super) fn list_ambiguous(raw: &str, hosts: &[HostMatch]) {
     let mut msg = format!(
         "v6scout: '{raw}' matches {} devices; give a full MAC or address (or -i IFACE) to pick one:",
         hosts.len()

@@ -160,7 +160,7 @@ fn is_ethernet(sock: &Socket, name: &str) -> io::Result<bool> {
 }
 
 /// The link-layer address of interface `ifindex` for protocol `protocol` (0: none yet).
-fn link_addr(ifindex: u32, protocol: u16) -> io::Result<SockAddr> {
+pub(super) fn link_addr(ifindex: u32, protocol: u16) -> io::Result<SockAddr> {
     // SAFETY: the closure writes one sockaddr_ll into storage that holds any socket
     // address, and reports its size.
     let ((), sa) = unsafe {
