@@ -21,7 +21,7 @@ use state::{seen_hosts, Ctx, IfaceState};
 
 use crate::mac::Mac;
 use crate::oui::Vendor;
-use crate::report::{AlertKind, Report};
+use crate::report::{AlertKind, Labels, Report};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::Ipv6Addr;
 use std::time::SystemTime;
@@ -180,6 +180,13 @@ impl Event {
     pub fn set_label(&mut self, label: Option<String>) {
         self.known = label.is_some();
         self.label = label;
+    }
+}
+
+/// Gives each event about a device (a MAC) the device's label, and with it `known`.
+pub fn label_events(events: &mut [Event], labels: &Labels) {
+    for e in events {
+        e.set_label(e.mac.and_then(|m| labels.get(m)).map(str::to_owned));
     }
 }
 
