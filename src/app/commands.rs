@@ -3,5 +3,6 @@
 
 pub mod find;
 pub mod history;
+pub mod label;
 pub mod scan;
 pub mod watch;

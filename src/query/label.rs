@@ -37,14 +37,15 @@ pub fn check_label(raw: &str) -> Result<String, QueryError> {
     let read_as = match raw.parse::<Query>() {
         Ok(Query::Word(_)) => return Ok(raw.to_string()),
         Ok(Query::Mac(_)) => "a MAC",
-        Ok(Query::MacPrefix(_)) => "a MAC prefix",
+        // Six or more bare hex digits: `decade`, `beef01`.
+        Ok(Query::MacPrefix(_)) => "a MAC prefix (hex digits only)",
         Ok(Query::Address(..)) => "an address",
         Ok(Query::Prefix(_)) => "a prefix",
         Ok(Query::Ipv4(_)) => "an IPv4 address",
         Err(_) => "a malformed MAC or address",
     };
     err(format!(
-        "'{raw}' would be read as {read_as}, so no QUERY could name the device by it: pick a name that is not one (e.g. add a letter past f)"
+        "'{raw}' would be read as {read_as}, so no QUERY could name the device by it: pick a name that is not one"
     ))
 }
 
