@@ -28,6 +28,7 @@ pub fn run(job: &Job) -> ExitCode {
             inventory,
         } => commands::scan::run_scan(scan, output, inventory),
         Job::History(h) => commands::history::run_history(h),
+        Job::Label(l) => commands::label::run_label(l),
         Job::Find(find) => commands::find::run_find(find),
         Job::Wake(wake) => commands::wake::run_wake(wake),
         Job::Watch(w) => commands::watch::run_watch(w),

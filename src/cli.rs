@@ -16,7 +16,7 @@ mod find;
 mod memory;
 mod wake;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
-pub use memory::{parse_age, HistoryArgs, InventoryArgs};
+pub use memory::{parse_age, HistoryArgs, InventoryArgs, LabelArgs};
 pub use wake::WakeArgs;
 
 /// Find every IPv6 host on the local link(s) in about a second.
@@ -104,6 +104,13 @@ pub enum Command {
     /// MAC the first and last time seen, vendor, names, addresses. `--json` is a
     /// documented, versioned document an inventory system can import.
     History(HistoryArgs),
+    /// Give a remembered device a name of your own, or take it away (--remove).
+    ///
+    /// The label is stored in the inventory for the device's MAC and shows first wherever
+    /// its name shows (table, JSON `label`, history, watch events, metrics); resolve, ssh
+    /// and connect take it as QUERY. One device per label, ignoring case.
+    #[command(after_help = LABEL_AFTER_HELP)]
+    Label(LabelArgs),
     /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
     Completions {
         /// The shell.
@@ -175,6 +182,10 @@ const WAKE_AFTER_HELP: &str =
 const WAKE_IFACE_HELP: &str =
     "Only a device the inventory saw on this interface (repeatable). The wake and the \
     search after it use the interface the device was last seen on";
+
+const LABEL_AFTER_HELP: &str = "Exit status: 0 done, 1 no remembered device matched (or, with \
+    --remove, it has no label), 2 error (a NAME that cannot be a label, or that another \
+    device has), 3 several devices matched (listed on stderr).";
 
 /// How to probe: the options a scan and watch share.
 #[derive(Args, Debug, Clone)]
@@ -496,6 +507,7 @@ impl Cli {
             Some(Command::Wake(a)) => Job::Wake(a.config()),
             Some(Command::Watch(a)) => Job::Watch(a.settings()),
             Some(Command::History(a)) => Job::History(a.config()),
+            Some(Command::Label(a)) => Job::Label(a.config()),
             Some(Command::Completions { shell }) => return Invocation::Completions(*shell),
         }))
     }

@@ -77,6 +77,17 @@ pub struct HistoryConfig {
     pub check: bool,
 }
 
+/// `label`: give a remembered device a name of the admin's, or take it away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelConfig {
+    /// The device, as a QUERY (the resolve grammar) over the inventory.
+    pub query: String,
+    /// The label to give it; `None`: remove its label.
+    pub label: Option<String>,
+    /// Which inventory.
+    pub place: InventoryPlace,
+}
+
 /// One scan: where and how to probe, and what to add to the result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanConfig {
@@ -402,6 +413,8 @@ pub enum Job {
     Watch(WatchSettings),
     /// List the devices the inventory knows.
     History(HistoryConfig),
+    /// Label a remembered device, or remove its label.
+    Label(LabelConfig),
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 //! keeps its history, else by its name): every device (MAC) with its vendor, names, router
 //! flag and first/last sighting (and, for a router, what it last advertised: lifetime,
 //! preference, prefixes); per device its IPv6 addresses (first/last seen, how, the
-//! kind of interface ID) and its IPv4 addresses (last seen). Times are integer
-//! milliseconds since the Unix epoch.
+//! kind of interface ID) and its IPv4 addresses (last seen); per MAC the label an admin
+//! gave the device. Times are integer milliseconds since the Unix epoch.
 //!
 //! The file is opened in WAL mode with a busy timeout; every write is one transaction, so
 //! a process killed at any moment leaves the previous state or the new one, and several
@@ -21,6 +21,7 @@
 
 mod codec;
 mod error;
+mod label;
 mod pure;
 mod read;
 mod schema;
@@ -28,6 +29,7 @@ mod sql;
 mod store;
 
 pub use error::{InventoryError, ReadOnlyReason};
+pub use label::LabelSet;
 pub use pure::{default_path, matching, sightings};
 pub use schema::SCHEMA_VERSION;
 pub use store::Inventory;
@@ -116,6 +118,8 @@ pub struct Device {
     pub addresses: Vec<KnownAddr>,
     /// Its IPv4 addresses with when each was last seen, newest first.
     pub ipv4: Vec<(Ipv4Addr, SystemTime)>,
+    /// The name an admin gave it (`v6scout label`; every interface's row of its MAC).
+    pub label: Option<String>,
 }
 
 /// How much one [`Inventory::record`] call may add.

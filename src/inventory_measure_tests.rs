@@ -143,3 +143,32 @@ fn seed_from_env() {
         start.elapsed()
     );
 }
+
+#[test]
+#[ignore = "a measurement: run with --ignored --nocapture (and --release)"]
+fn measure_reading_the_labels_before_a_scan() {
+    let (_dir, path) = temp();
+    let eth = iface("eth0", Some(1));
+    let mut inv = open(&path);
+    let devices: Vec<Sighting> = (0..10_000).map(|d| sighting(&eth, d, &[1, 2])).collect();
+    inv.record(&devices, t(0), roomy()).unwrap();
+    for d in 0..100 {
+        inv.set_label(mac(d), &format!("device-{d}"), t(1)).unwrap();
+    }
+    drop(inv);
+    // As a scan does: a fresh open, then the one read before the first probe.
+    let inv = open(&path);
+    let mut times: Vec<Duration> = (0..101)
+        .map(|_| {
+            let t0 = Instant::now();
+            assert_eq!(inv.labels().unwrap().holder("device-7"), Some(mac(7)));
+            t0.elapsed()
+        })
+        .collect();
+    let first = times[0];
+    times.sort();
+    eprintln!(
+        "labels(): 100 labels among 10,000 devices: first read {first:?}, then median {:?}, max {:?}",
+        times[50], times[100]
+    );
+}

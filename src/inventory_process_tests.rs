@@ -62,6 +62,13 @@ fn child() {
                 k += 1;
             }
         }
+        // The migrations of a version 2 file, stalled after every real step has run
+        // inside the one transaction, until killed.
+        None if task == "migrate" => {
+            let mut conn = Connection::open(path).unwrap();
+            let _ = super::schema::migrate(&mut conn, &super::label::stalled_migrations());
+            unreachable!("the stalled step never returns");
+        }
         _ => panic!("unknown task {task}"),
     }
 }
@@ -145,4 +152,41 @@ fn a_writer_killed_mid_way_leaves_the_previous_or_the_new_state() {
         eprintln!("round {round}: killed after {k} transactions");
         done = k;
     }
+}
+
+#[test]
+fn a_migration_killed_mid_way_leaves_the_old_file_whole_and_the_next_open_migrates_it() {
+    let (dir, _) = temp();
+    let path = super::label::version_2_file(dir.path());
+    let marker = super::label::stall_marker(&path);
+    let mut kid = spawn("migrate", &path);
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the migration never reached its stall"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kid.kill().expect("SIGKILL");
+    kid.wait().unwrap();
+    // The killed transaction created the label table and never committed it.
+    let check = Connection::open(&path).unwrap();
+    assert_eq!(super::schema::user_version(&check).unwrap(), 2);
+    let ok: String = check
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(check);
+    let ro = Inventory::open_read_only(&path).unwrap();
+    super::label::holds_the_version_2_rows(&ro);
+    drop(ro);
+    let mut inv = open(&path);
+    assert_eq!(
+        super::schema::user_version(&inv.conn).unwrap(),
+        SCHEMA_VERSION
+    );
+    super::label::holds_the_version_2_rows(&inv);
+    inv.set_label(mac(3), "phone", t(9000)).unwrap();
+    assert_eq!(inv.labels().unwrap().get(mac(3)), Some("phone"));
 }

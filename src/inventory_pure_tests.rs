@@ -195,6 +195,7 @@ fn device(iface: &str, m: Mac, vendor: Option<&str>, names: &[&str], addrs: &[&s
             })
             .collect(),
         ipv4: Vec::new(),
+        label: None,
     }
 }
 
@@ -233,6 +234,56 @@ fn matching_selects_devices_as_queries_select_hosts() {
     // A name wins over a vendor containing the word.
     assert_eq!(hits("raspberry"), [mac(7)]);
     assert!(hits("nobody").is_empty());
+}
+
+#[test]
+fn a_label_wins_over_names_and_vendors_and_names_every_row_of_its_mac() {
+    let labelled = |iface: &str, m: Mac, names: &[&str], label: Option<&str>| Device {
+        label: label.map(str::to_string),
+        ..device(
+            iface,
+            m,
+            Some("Raspberry Pi Foundation"),
+            names,
+            &["fe80::1"],
+        )
+    };
+    let devices = vec![
+        labelled("eth0", PI, &[], Some("Kitchen")),
+        // The same MAC on a second interface carries its label too.
+        labelled("wlan0", PI, &[], Some("Kitchen")),
+        labelled("eth0", mac(7), &["kitchen.local"], None),
+        labelled("eth0", PRIV, &[], Some("raspberry")),
+    ];
+    let hits = |q: &str| -> Vec<(String, Mac)> {
+        let q: Query = q.parse().unwrap();
+        matching(&devices, &q)
+            .iter()
+            .map(|d| (d.iface.name.clone(), d.mac))
+            .collect()
+    };
+    let pi = vec![("eth0".to_string(), PI), ("wlan0".to_string(), PI)];
+    assert_eq!(hits("kitchen"), pi, "the label, not the host named kitchen");
+    assert_eq!(hits("KITCHEN"), pi, "ignoring case");
+    assert_eq!(
+        hits("kitchen.local"),
+        [("eth0".to_string(), mac(7))],
+        "labels match whole"
+    );
+    assert_eq!(
+        hits("raspberry"),
+        [("eth0".to_string(), PRIV)],
+        "not the vendor"
+    );
+    assert_eq!(
+        hits("raspberry pi"),
+        vec![
+            ("eth0".to_string(), PI),
+            ("wlan0".to_string(), PI),
+            ("eth0".to_string(), mac(7)),
+            ("eth0".to_string(), PRIV),
+        ]
+    );
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn creates_the_schema_with_its_version_and_private_modes() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-    for table in ["interface", "device", "address", "ipv4"] {
+    for table in ["interface", "device", "address", "ipv4", "advert", "label"] {
         assert_eq!(count(&inv, table), 0);
     }
     let file = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -113,7 +113,7 @@ fn a_version_1_file_gains_the_advert_table_and_keeps_its_devices() {
         .unwrap();
     }
     let inv = open(&path);
-    assert_eq!(schema::user_version(&inv.conn).unwrap(), 2);
+    assert_eq!(schema::user_version(&inv.conn).unwrap(), SCHEMA_VERSION);
     let k = inv.known(&iface("eth0", None)).unwrap();
     assert!(k.seen_before);
     // A router from before version 2: known, what it advertised not.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[path = "inventory_label_tests.rs"]
+mod label;
+
 #[path = "inventory_measure_tests.rs"]
 mod measure;
 

@@ -31,6 +31,8 @@ pub struct MetricsConfig {
 struct Device {
     vendor: String,
     name: String,
+    /// `name` is the device's label.
+    labelled: bool,
     up: bool,
     /// The round it went (meaningful while `!up`).
     down_since: u64,
@@ -131,16 +133,19 @@ impl Metrics {
                 let d = devs.entry(mac).or_insert_with(|| Device {
                     vendor: h.vendor.to_string(),
                     name: String::new(),
+                    labelled: false,
                     up: true,
                     down_since: 0,
                 });
                 d.up = true;
-                // The first name any of its addresses has; one learned later is kept.
-                if d.name.is_empty() {
-                    if let Some(n) = h.names.first() {
-                        d.name.clone_from(n);
-                    }
+                // Its label, as it is now; else the first name any of its addresses had
+                // (one learned later is kept).
+                if let Some(l) = &h.label {
+                    d.name.clone_from(l);
+                } else if d.name.is_empty() || d.labelled {
+                    d.name = h.names.first().cloned().unwrap_or_default();
                 }
+                d.labelled = h.label.is_some();
             }
         }
         for e in events.iter().filter(|e| e.kind == EventKind::Gone) {

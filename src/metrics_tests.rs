@@ -314,3 +314,37 @@ fn series_are_sorted_by_interface_then_mac() {
         ]
     );
 }
+
+#[test]
+fn a_label_is_the_name_while_the_device_has_it() {
+    let mut rig = Rig::new(1, 10, 8);
+    let labelled = |label: Option<&str>| HostRow {
+        label: label.map(String::from),
+        ..row("fe80::1", Some(PI), Some("rpi.local"))
+    };
+    let vendor = "Raspberry Pi Foundation";
+    let t = rig.round(vec![row("fe80::1", Some(PI), Some("rpi.local"))]);
+    assert_eq!(
+        value(&t, &up(PI, vendor, "rpi.local")).as_deref(),
+        Some("1"),
+        "{t}"
+    );
+    let t = rig.round(vec![labelled(Some("kitchen-pi"))]);
+    assert_eq!(
+        value(&t, &up(PI, vendor, "kitchen-pi")).as_deref(),
+        Some("1"),
+        "{t}"
+    );
+    assert_eq!(
+        value(&t, &up(PI, vendor, "rpi.local")),
+        None,
+        "one series a device"
+    );
+    // Its label taken away: the name found for it again.
+    let t = rig.round(vec![labelled(None)]);
+    assert_eq!(
+        value(&t, &up(PI, vendor, "rpi.local")).as_deref(),
+        Some("1"),
+        "{t}"
+    );
+}

@@ -16,8 +16,8 @@ fn plain_snapshot() {
         "IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR\n\
          eth0 fe80::/64 fe80::1%eth0 00:24:a5:f1:07:ca echo,ra router - - - Buffalo.Inc\n\
          eth0 fe80::/64 fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - - - - (private MAC)\n\
-         eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - - - rpi.local,pi.example.org Raspberry Pi Foundation\n\
-         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo eui64 - - rpi.local,pi.example.org Raspberry Pi Foundation\n"
+         eth0 fe80::/64 fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - - - kitchen-pi,rpi.local,pi.example.org Raspberry Pi Foundation\n\
+         eth0 2001:db8:1::/64 2001:db8:1:0:ba27:ebff:fe89:bc51 b8:27:eb:89:bc:51 echo eui64 - - kitchen-pi,rpi.local,pi.example.org Raspberry Pi Foundation\n"
     );
     assert!(!text(Format::plain(false)).contains("IFACE"));
 }
@@ -27,13 +27,13 @@ fn table_snapshot() {
     let t = text(Format::TABLE);
     let want = "\
 eth0  fe80::/64 (link-local, from interface)
-  ADDRESS                         MAC                VENDOR                   NAME                       SEEN BY
-  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc                                         echo, ra            (router)
-  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)                                       param-problem, ndp
-  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  echo, ndp
+  ADDRESS                         MAC                VENDOR                   NAME                                   SEEN BY
+  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc                                                     echo, ra            (router)
+  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)                                                   param-problem, ndp
+  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  kitchen-pi, rpi.local, pi.example.org  echo, ndp
 eth0  2001:db8:1::/64 (global, from ra)
-  ADDRESS                           MAC                VENDOR                   NAME                       SEEN BY
-  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  echo     (eui64)
+  ADDRESS                           MAC                VENDOR                   NAME                                   SEEN BY
+  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  kitchen-pi, rpi.local, pi.example.org  echo     (eui64)
 3 hosts on 1 interface in 0.92 s
 ";
     let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
@@ -64,6 +64,7 @@ fn json_snapshot_follows_schema_v1() {
             "vendor": "Raspberry Pi Foundation",
             "private_mac": false,
             "names": ["rpi.local", "pi.example.org"],
+            "label": "kitchen-pi",
             "router": false,
             "self": false,
             "stale": false,
@@ -77,6 +78,7 @@ fn json_snapshot_follows_schema_v1() {
     assert_eq!(ll["hosts"][1]["private_mac"], true);
     assert_eq!(ll["hosts"][1]["vendor"], serde_json::Value::Null);
     assert_eq!(ll["hosts"][1]["names"], serde_json::json!([]));
+    assert_eq!(ll["hosts"][1]["label"], serde_json::Value::Null);
     assert_eq!(iface["prefixes"][1]["source"], "ra");
     assert_eq!(
         v["stats"],
@@ -194,6 +196,7 @@ fn jsonl_snapshot() {
             "vendor": "Raspberry Pi Foundation",
             "private_mac": false,
             "names": ["rpi.local", "pi.example.org"],
+            "label": "kitchen-pi",
             "router": false, "self": false, "stale": false,
             "seen_by": ["echo", "ndp"],
             "rtt_ms": 0.412,
@@ -219,13 +222,13 @@ fn dual_stack_table_shows_ipv4_open_ports_and_ipv4_only_hosts() {
     let norm = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
     let want = "\
 eth0  fe80::/64 (link-local, from interface)
-  ADDRESS                         MAC                VENDOR                   NAME                       IPV4        OPEN  SEEN BY
-  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc                                         192.0.2.1         echo, ra            (router)
-  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)                                       -                 param-problem, ndp
-  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  192.0.2.10  ssh   echo, ndp
+  ADDRESS                         MAC                VENDOR                   NAME                                   IPV4        OPEN  SEEN BY
+  fe80::1%eth0                    00:24:a5:f1:07:ca  Buffalo.Inc                                                     192.0.2.1         echo, ra            (router)
+  fe80::4aa2:12ff:fec2:16df%eth0  4a:a2:12:c2:16:df  (private MAC)                                                   -                 param-problem, ndp
+  fe80::ba27:ebff:fe89:bc51%eth0  b8:27:eb:89:bc:51  Raspberry Pi Foundation  kitchen-pi, rpi.local, pi.example.org  192.0.2.10  ssh   echo, ndp
 eth0  2001:db8:1::/64 (global, from ra)
-  ADDRESS                           MAC                VENDOR                   NAME                       IPV4        OPEN  SEEN BY
-  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local, pi.example.org  192.0.2.10  ssh   echo     (eui64)
+  ADDRESS                           MAC                VENDOR                   NAME                                   IPV4        OPEN  SEEN BY
+  2001:db8:1:0:ba27:ebff:fe89:bc51  b8:27:eb:89:bc:51  Raspberry Pi Foundation  kitchen-pi, rpi.local, pi.example.org  192.0.2.10  ssh   echo     (eui64)
 eth0  IPv4 only (no IPv6 answer)
   IPV4        MAC                VENDOR
   192.0.2.77  00:00:48:12:34:56  Seiko Epson Corporation
@@ -236,7 +239,7 @@ eth0  IPv4 only (no IPv6 answer)
 #[test]
 fn dual_stack_plain_and_json() {
     let p = dual(Format::plain(false));
-    assert!(p.contains("fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - 192.0.2.10 22 rpi.local,pi.example.org Raspberry Pi Foundation\n"), "{p}");
+    assert!(p.contains("fe80::ba27:ebff:fe89:bc51%eth0 b8:27:eb:89:bc:51 echo,ndp - 192.0.2.10 22 kitchen-pi,rpi.local,pi.example.org Raspberry Pi Foundation\n"), "{p}");
     assert!(p.contains("fe80::4aa2:12ff:fec2:16df%eth0 4a:a2:12:c2:16:df param-problem,ndp - none - - (private MAC)\n"), "swept, none: {p}");
     let unswept = text(Format::plain(false));
     assert!(
@@ -315,7 +318,12 @@ fn plain_fields_are_never_empty() {
 }
 
 #[test]
-fn name_column_only_when_some_host_has_a_name() {
+fn name_column_only_when_some_host_has_a_name_or_a_label() {
+    let table = |r: &crate::report::Report| {
+        let mut out = Vec::new();
+        render(r, Format::TABLE, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
     let mut r = fixture::report();
     for h in r.interfaces[0]
         .prefixes
@@ -324,9 +332,13 @@ fn name_column_only_when_some_host_has_a_name() {
     {
         h.names.clear();
     }
-    let mut out = Vec::new();
-    render(&r, Format::TABLE, &mut out).unwrap();
-    let t = String::from_utf8(out).unwrap();
+    let t = table(&r);
+    assert!(
+        t.contains("NAME") && t.contains("kitchen-pi"),
+        "a label alone: {t}"
+    );
+    r.set_labels(&crate::report::Labels::default());
+    let t = table(&r);
     assert!(!t.contains("NAME"), "{t}");
     assert!(text(Format::TABLE).contains("NAME"));
 }

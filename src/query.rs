@@ -16,14 +16,19 @@
 //!    `b8:27` is rejected, because so short a prefix spans many vendors and is nearly always
 //!    a typo. A query in MAC notation with the wrong length or a bad group is an error, never
 //!    silently taken for a name.
-//! 6. Anything else is a word: it matches hosts whose name equals it (ignoring case and a
-//!    trailing `.local` or `.`); if no host has that name, hosts whose MAC vendor contains it
+//! 6. Anything else is a word: it matches the device an admin labelled so (`v6scout label`,
+//!    ignoring case); if none is, hosts whose name equals it (ignoring case and a trailing
+//!    `.local` or `.`); if no host has that name, hosts whose MAC vendor contains it
 //!    (ignoring case).
+
+mod label;
+
+pub use label::{check_label, MAX_LABEL_CHARS};
 
 use crate::mac::{self, Mac};
 use crate::model::{Ipv6Prefix, PrefixKind};
 use crate::oui::Vendor;
-use crate::report::{HostRow, Report};
+use crate::report::{fold_label, HostRow, Report};
 use std::fmt;
 use std::net::Ipv6Addr;
 use std::str::FromStr;
@@ -163,9 +168,9 @@ fn mac_prefix(s: &str) -> MacLike {
 
 impl Query {
     /// True if `row` (on interface `iface`, index `index`) is one this query asks for.
-    /// `name_hit` says whether any host in the report carries the query as a name (then a
-    /// word matches names only, not vendors).
-    fn matches_row(&self, row: &HostRow, iface: &str, index: u32, name_hit: bool) -> bool {
+    /// `hit` says what a word matched in the whole report (a label, else a name, else
+    /// vendors).
+    fn matches_row(&self, row: &HostRow, iface: &str, index: u32, hit: WordHit) -> bool {
         match self {
             Query::Mac(m) => row.mac == Some(*m),
             Query::MacPrefix(p) => row.mac.is_some_and(|m| mac_starts_with(m, p)),
@@ -177,8 +182,11 @@ impl Query {
             }
             Query::Prefix(p) => p.contains(row.address),
             Query::Ipv4(a) => row.ipv4.contains(a),
-            Query::Word(w) if name_hit => row.names.iter().any(|n| same_name(n, w)),
-            Query::Word(w) => vendor_contains(row.vendor, w),
+            Query::Word(w) => match hit {
+                WordHit::Label => row.label.as_deref().is_some_and(|l| same_label(l, w)),
+                WordHit::Name => row.names.iter().any(|n| same_name(n, w)),
+                WordHit::Vendor => vendor_contains(row.vendor, w),
+            },
         }
     }
 
@@ -186,6 +194,40 @@ impl Query {
     fn selects_addresses(&self) -> bool {
         matches!(self, Query::Address(..) | Query::Prefix(_))
     }
+}
+
+/// What a word query matches: the device labelled so, if one is; else the hosts named so,
+/// if any is; else vendors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordHit {
+    /// A device carries the word as its label.
+    Label,
+    /// A host carries the word as a name.
+    Name,
+    /// Neither: the word is a vendor substring.
+    Vendor,
+}
+
+impl WordHit {
+    /// What `word` matches among devices with these labels and these names.
+    pub fn of<'a>(
+        word: &str,
+        labels: impl IntoIterator<Item = &'a str>,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> WordHit {
+        if labels.into_iter().any(|l| same_label(l, word)) {
+            WordHit::Label
+        } else if names.into_iter().any(|n| same_name(n, word)) {
+            WordHit::Name
+        } else {
+            WordHit::Vendor
+        }
+    }
+}
+
+/// Labels compare ignoring case, and only whole (a label is the admin's exact word).
+pub fn same_label(label: &str, word: &str) -> bool {
+    fold_label(label) == fold_label(word.trim())
 }
 
 fn mac_starts_with(m: Mac, nibbles: &[u8]) -> bool {
@@ -240,7 +282,7 @@ pub struct HostMatch {
     pub mac: Option<Mac>,
     /// Its MAC's vendor.
     pub vendor: Vendor,
-    /// Its names (deduplicated).
+    /// Its label, then its names (deduplicated).
     pub names: Vec<String>,
     /// The matching addresses, in report order (link-local, global, ULA).
     pub addresses: Vec<MatchedAddr>,
@@ -352,14 +394,18 @@ pub fn find(report: &Report, query: &Query) -> Vec<HostMatch> {
                 .map(move |h| (i, h))
         })
     };
-    let name_hit = match query {
-        Query::Word(w) => live().any(|(_, h)| h.names.iter().any(|n| same_name(n, w))),
-        _ => false,
+    let hit = match query {
+        Query::Word(w) => WordHit::of(
+            w,
+            live().filter_map(|(_, h)| h.label.as_deref()),
+            live().flat_map(|(_, h)| h.names.iter().map(String::as_str)),
+        ),
+        _ => WordHit::Vendor,
     };
     let mut out: Vec<HostMatch> = Vec::new();
     let mut hit_keys: Vec<(&str, Mac)> = Vec::new();
     for (i, h) in live() {
-        if query.matches_row(h, &i.name, i.index, name_hit) {
+        if query.matches_row(h, &i.name, i.index, hit) {
             if let Some(m) = h.mac {
                 if !hit_keys.contains(&(i.name.as_str(), m)) {
                     hit_keys.push((i.name.as_str(), m));
@@ -371,7 +417,7 @@ pub fn find(report: &Report, query: &Query) -> Vec<HostMatch> {
         let whole_host = !query.selects_addresses()
             && h.mac
                 .is_some_and(|m| hit_keys.contains(&(i.name.as_str(), m)));
-        if !whole_host && !query.matches_row(h, &i.name, i.index, name_hit) {
+        if !whole_host && !query.matches_row(h, &i.name, i.index, hit) {
             continue;
         }
         let addr = MatchedAddr {
@@ -385,9 +431,9 @@ pub fn find(report: &Report, query: &Query) -> Vec<HostMatch> {
         match existing {
             Some(x) => {
                 x.addresses.push(addr);
-                for n in &h.names {
-                    if !x.names.contains(n) {
-                        x.names.push(n.clone());
+                for n in h.shown_names() {
+                    if !x.names.iter().any(|x| x == n) {
+                        x.names.push(n.to_owned());
                     }
                 }
             }
@@ -396,7 +442,7 @@ pub fn find(report: &Report, query: &Query) -> Vec<HostMatch> {
                 index: i.index,
                 mac: h.mac,
                 vendor: h.vendor,
-                names: h.names.clone(),
+                names: h.shown_names().map(str::to_owned).collect(),
                 addresses: vec![addr],
             }),
         }

@@ -291,6 +291,59 @@ fn names_win_over_vendors() {
     assert_eq!(hosts("pi").len(), 2);
 }
 
+/// The report with labels: the Pi 4 is "rpi" (a name the Pi 3 has), the private-MAC host
+/// "Raspberry" (a vendor word), the Intel MAC "nas" on both interfaces.
+fn labelled() -> Report {
+    let mut r = report();
+    r.set_labels(&crate::report::Labels::from_iter([
+        (PI4, "rpi".to_string()),
+        (PRIV, "Raspberry".to_string()),
+        (INTEL, "nas".to_string()),
+    ]));
+    r
+}
+
+#[test]
+fn a_label_wins_over_names_and_vendors_and_shows_first() {
+    let find_in = |s: &str| find(&labelled(), &q(s));
+    let h = find_in("rpi");
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].mac, Some(PI4), "the label, not the host named rpi");
+    assert_eq!(h[0].names, ["rpi"]);
+    // Labels ignore case but match whole: "rpi.local" is the Pi 3's name only.
+    assert_eq!(find_in("RPI")[0].mac, Some(PI4));
+    assert_eq!(find_in("rpi.local")[0].mac, Some(PI));
+    let h = find_in("raspberry");
+    assert_eq!(
+        h.iter().map(|h| h.mac.unwrap()).collect::<Vec<_>>(),
+        [PRIV],
+        "a label, not the vendor"
+    );
+    // A label names the MAC on every interface (resolve then asks for -i).
+    let nas = find_in("nas");
+    assert_eq!(
+        nas.iter().map(|h| h.iface.as_str()).collect::<Vec<_>>(),
+        ["eth0", "eth1"]
+    );
+    // The label comes first among the names candidates are listed with.
+    let pi3 = &find(&labelled(), &q("b8:27:eb:89:bc:51"))[0];
+    assert_eq!(pi3.names, ["rpi.local"]);
+    let mut r = labelled();
+    r.set_labels(&crate::report::Labels::from_iter([(
+        PI,
+        "kitchen".to_string(),
+    )]));
+    let pi3 = &find(&r, &q("kitchen"))[0];
+    assert_eq!(pi3.names, ["kitchen", "rpi.local"]);
+    assert!(
+        pi3.describe().contains("[kitchen, rpi.local]"),
+        "{}",
+        pi3.describe()
+    );
+    // Without labels the word is a name again.
+    assert_eq!(hosts("rpi")[0].mac, Some(PI));
+}
+
 #[test]
 fn address_queries_select_only_that_address() {
     let h = hosts("2001:db8:1::5");

@@ -5,7 +5,7 @@ use crate::model::{HostKey, IidKind, Ipv6Prefix, SeenBy};
 use crate::oui::Vendor;
 use crate::router::Router;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime};
 
@@ -262,6 +262,8 @@ pub struct HostRow {
     pub rtt: Option<Duration>,
     /// Host names found for it (mDNS, reverse DNS); empty until a resolver fills them.
     pub names: Vec<String>,
+    /// The name the admin gave its device (`v6scout label`), from the inventory.
+    pub label: Option<String>,
     /// How its interface ID was formed (MAC-derived, manual, random).
     pub iid: IidKind,
     /// IPv4 addresses of the host with this MAC (empty: none known — it may have lost it).
@@ -290,11 +292,66 @@ impl HostRow {
             seen_by: Vec::new(),
             rtt: None,
             names: Vec::new(),
+            label: None,
             iid: IidKind::of(address, mac),
             ipv4: Vec::new(),
             open_ports: None,
             services: Vec::new(),
             announced: Vec::new(),
+        }
+    }
+}
+
+impl HostRow {
+    /// Every name to show for it: its label first, then the names found.
+    pub fn shown_names(&self) -> impl Iterator<Item = &str> {
+        self.label.iter().chain(&self.names).map(String::as_str)
+    }
+}
+
+/// The names admins gave devices (`v6scout label`), by MAC: a label belongs to a device,
+/// wherever it answers, and names at most one (labels compare ignoring case).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels(BTreeMap<Mac, String>);
+
+impl Labels {
+    /// The label of device `mac`.
+    pub fn get(&self, mac: Mac) -> Option<&str> {
+        self.0.get(&mac).map(String::as_str)
+    }
+
+    /// The device labelled `label` (ignoring case).
+    pub fn holder(&self, label: &str) -> Option<Mac> {
+        let folded = fold_label(label);
+        self.0
+            .iter()
+            .find(|(_, l)| fold_label(l) == folded)
+            .map(|(m, _)| *m)
+    }
+
+    /// No device has a label.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(Mac, String)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (Mac, String)>>(iter: I) -> Self {
+        Labels(iter.into_iter().collect())
+    }
+}
+
+/// A label as it is compared: lower case (`Kitchen-Pi` and `kitchen-pi` are one label).
+pub fn fold_label(label: &str) -> String {
+    label.to_lowercase()
+}
+
+impl Report {
+    /// Gives every row with a MAC its device's label (and takes it from the others).
+    pub fn set_labels(&mut self, labels: &Labels) {
+        let rows = self.interfaces.iter_mut().flat_map(|i| &mut i.prefixes);
+        for h in rows.flat_map(|p| &mut p.hosts) {
+            h.label = h.mac.and_then(|m| labels.get(m)).map(str::to_owned);
         }
     }
 }
@@ -365,3 +422,7 @@ pub fn ago(now: SystemTime, t: SystemTime) -> String {
     };
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

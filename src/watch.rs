@@ -21,7 +21,7 @@ use state::{seen_hosts, Ctx, IfaceState};
 
 use crate::mac::Mac;
 use crate::oui::Vendor;
-use crate::report::{AlertKind, Report};
+use crate::report::{AlertKind, Labels, Report};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::Ipv6Addr;
 use std::time::SystemTime;
@@ -140,6 +140,12 @@ pub struct Event {
     pub last_seen: Option<SystemTime>,
     /// Whether an inventory was asked (so `last_seen: None` means "new").
     pub remembered: bool,
+    /// The name the admin gave the device (`v6scout label`), shown before its MAC; filled
+    /// by the caller with [`Event::set_label`].
+    pub label: Option<String>,
+    /// The device is known: someone labelled it (what notifications about known or
+    /// unknown devices filter on). Always `label.is_some()`.
+    pub known: bool,
     /// Alerts: the alert's one line.
     pub message: Option<String>,
 }
@@ -164,8 +170,23 @@ impl Event {
             addresses: Vec::new(),
             last_seen: None,
             remembered: false,
+            label: None,
+            known: false,
             message,
         }
+    }
+
+    /// Gives the event its device's label (`None`: not labelled), and with it `known`.
+    pub fn set_label(&mut self, label: Option<String>) {
+        self.known = label.is_some();
+        self.label = label;
+    }
+}
+
+/// Gives each event about a device (a MAC) the device's label, and with it `known`.
+pub fn label_events(events: &mut [Event], labels: &Labels) {
+    for e in events {
+        e.set_label(e.mac.and_then(|m| labels.get(m)).map(str::to_owned));
     }
 }
 

@@ -578,3 +578,44 @@ fn without_pressure_the_table_holds_present_plus_recently_gone_only() {
         assert!(w.tracked_hosts().get("eth0").copied().unwrap_or(0) <= 3 + 12);
     }
 }
+
+#[test]
+fn labelled_devices_are_known_and_their_gone_events_say_so() {
+    let mut w = Watcher::new(WatchConfig {
+        gone_after: 1,
+        ..WatchConfig::default()
+    });
+    let labels = Labels::from_iter([(PI, "kitchen-pi".to_string())]);
+    let round = |w: &mut Watcher, rows: &[R]| {
+        let rep = report_at(
+            w.scans(),
+            vec![iface_report("eth0", rows.iter().map(|x| row(x, "eth0")))],
+        );
+        let mut ev = w.observe(&rep);
+        label_events(&mut ev, &labels);
+        ev.into_iter()
+            .map(|e| (e.kind, e.mac, e.label, e.known))
+            .collect::<Vec<_>>()
+    };
+    let kitchen = Some("kitchen-pi".to_string());
+    assert_eq!(
+        round(&mut w, &[r("fe80::1", PI), r("fe80::2", PRIV)]),
+        [
+            (EventKind::Present, Some(PRIV), None, false),
+            (EventKind::Present, Some(PI), kitchen.clone(), true),
+        ]
+    );
+    // Gone: not in the report, still known by its MAC.
+    assert_eq!(
+        round(&mut w, &[r("fe80::2", PRIV)]),
+        [(EventKind::Gone, Some(PI), kitchen, true)]
+    );
+    let mut iface_event = vec![Event::interface(
+        EventKind::InterfaceGone,
+        "eth1",
+        UNIX_EPOCH,
+        None,
+    )];
+    label_events(&mut iface_event, &labels);
+    assert!(!iface_event[0].known && iface_event[0].label.is_none());
+}

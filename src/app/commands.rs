@@ -3,6 +3,7 @@
 
 pub mod find;
 pub mod history;
+pub mod label;
 pub mod scan;
 pub mod wake;
 pub mod watch;

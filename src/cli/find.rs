@@ -9,7 +9,7 @@ use std::time::Duration;
 pub(super) const QUERY_HELP: &str =
     "A full MAC (b8:27:eb:89:bc:51, b8-27-eb-89-bc-51, b827.eb89.bc51), a MAC \
 prefix of at least the 3-octet OUI (b8:27:eb, b8:27:eb:8), a vendor substring (raspberry), a host \
-name (rpi.local), an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64)";
+name (rpi.local), a label given with `v6scout label` (kitchen-pi), an IPv6 address (fe80::1, fe80::1%eth0) or prefix (2001:db8:1::/64)";
 
 /// How to find the device: where to look, which address to pick, how long to keep looking.
 #[derive(Args, Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Arguments of the device inventory: where it is and how far back it remembers, shared
 //! by the scan, watch and the find commands; and `history`.
 
-use crate::config::{FormatChoice, HistoryConfig, InventoryConfig, InventoryPlace};
+use crate::config::{FormatChoice, HistoryConfig, InventoryConfig, InventoryPlace, LabelConfig};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,8 +50,8 @@ fn place(path: Option<&PathBuf>, off: bool) -> InventoryPlace {
 /// `v6scout history`.
 #[derive(Args, Debug, Clone)]
 pub struct HistoryArgs {
-    /// Only devices matching this (a MAC, MAC prefix, vendor, name, address or prefix, as
-    /// for resolve).
+    /// Only devices matching this (a MAC, MAC prefix, vendor, name, label, address or
+    /// prefix, as for resolve).
     #[arg(value_name = "QUERY")]
     pub query: Option<String>,
 
@@ -91,6 +91,39 @@ impl HistoryArgs {
             },
             place: place(self.inventory.as_ref(), false),
             check: self.check,
+        }
+    }
+}
+
+/// `v6scout label`.
+#[derive(Args, Debug, Clone)]
+pub struct LabelArgs {
+    /// The remembered device: a MAC, MAC prefix, vendor, name, label, address or prefix, as
+    /// for resolve (see `v6scout history`).
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// Its label: one word of at most 64 characters that is not a MAC or an address
+    /// (kitchen-pi). It replaces the label the device had.
+    #[arg(value_name = "NAME", required_unless_present = "remove")]
+    pub name: Option<String>,
+
+    /// Take the device's label away instead.
+    #[arg(long, conflicts_with = "name")]
+    pub remove: bool,
+
+    /// The device inventory (default as for the scan).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+}
+
+impl LabelArgs {
+    /// What label is asked to do.
+    pub fn config(&self) -> LabelConfig {
+        LabelConfig {
+            query: self.query.clone(),
+            label: if self.remove { None } else { self.name.clone() },
+            place: place(self.inventory.as_ref(), false),
         }
     }
 }

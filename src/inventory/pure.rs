@@ -5,7 +5,7 @@ use super::{AddrSighting, Device, IfaceKey, Sighting};
 use crate::health::KnownAdvert;
 use crate::mac::Mac;
 use crate::model::confirmed;
-use crate::query::{same_name, Query};
+use crate::query::{same_label, same_name, Query, WordHit};
 use crate::report::Report;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -157,22 +157,24 @@ pub fn default_path(
 /// report: a full MAC or MAC prefix matches the device's MAC; an address (with an
 /// optional zone: the interface's name — a numeric zone cannot be checked against stored
 /// devices and matches any interface) or a prefix matches any of its addresses; a word
-/// matches the devices carrying it as a name (ignoring case and `.local`) or, when no
-/// device has that name, those whose vendor contains it (ignoring case).
+/// matches the device labelled so (ignoring case; every interface's row of its MAC), else
+/// the devices carrying it as a name (ignoring case and `.local`) or, when no device has
+/// that name, those whose vendor contains it (ignoring case).
 pub fn matching<'a>(devices: &'a [Device], query: &Query) -> Vec<&'a Device> {
-    let name_hit = match query {
-        Query::Word(w) => devices
-            .iter()
-            .any(|d| d.names.iter().any(|n| same_name(n, w))),
-        _ => false,
+    let hit = match query {
+        Query::Word(w) => WordHit::of(
+            w,
+            devices.iter().filter_map(|d| d.label.as_deref()),
+            devices
+                .iter()
+                .flat_map(|d| d.names.iter().map(String::as_str)),
+        ),
+        _ => WordHit::Vendor,
     };
-    devices
-        .iter()
-        .filter(|d| matches(d, query, name_hit))
-        .collect()
+    devices.iter().filter(|d| matches(d, query, hit)).collect()
 }
 
-fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
+fn matches(d: &Device, query: &Query, hit: WordHit) -> bool {
     match query {
         Query::Mac(m) => d.mac == *m,
         Query::MacPrefix(p) => mac_starts_with(d.mac, p),
@@ -184,13 +186,16 @@ fn matches(d: &Device, query: &Query, name_hit: bool) -> bool {
         }
         Query::Prefix(p) => d.addresses.iter().any(|k| p.contains(k.address)),
         Query::Ipv4(a) => d.ipv4.iter().any(|(v4, _)| v4 == a),
-        Query::Word(w) if name_hit => d.names.iter().any(|n| same_name(n, w)),
-        Query::Word(w) => {
-            let w = w.trim().to_lowercase();
-            d.vendor
-                .as_deref()
-                .is_some_and(|v| v.to_lowercase().contains(&w))
-        }
+        Query::Word(w) => match hit {
+            WordHit::Label => d.label.as_deref().is_some_and(|l| same_label(l, w)),
+            WordHit::Name => d.names.iter().any(|n| same_name(n, w)),
+            WordHit::Vendor => {
+                let w = w.trim().to_lowercase();
+                d.vendor
+                    .as_deref()
+                    .is_some_and(|v| v.to_lowercase().contains(&w))
+            }
+        },
     }
 }
 

@@ -177,6 +177,7 @@ fn device_row(r: &Row<'_>) -> rusqlite::Result<Option<(i64, Device)>> {
             last_seen: from_ms(r.get(8)?),
             addresses: Vec::new(),
             ipv4: Vec::new(),
+            label: r.get(9)?,
         },
     )))
 }

@@ -62,6 +62,42 @@ CREATE TABLE advert (
 );
 ";
 
+/// The label table, in the file (`""`) or only on one connection (`"TEMP "`).
+macro_rules! label_table {
+    ($temp:literal) => {
+        concat!(
+            "CREATE ",
+            $temp,
+            "TABLE label (
+    mac    BLOB PRIMARY KEY,
+    label  TEXT NOT NULL,
+    folded TEXT NOT NULL UNIQUE,
+    set_at INTEGER NOT NULL
+) WITHOUT ROWID;"
+        )
+    };
+}
+
+/// Schema version 3: the names admins gave devices (`v6scout label`). A label belongs to a
+/// MAC, not to one interface's row of it, and names one MAC at most: `folded` is the label
+/// in lower case, unique, so two devices never share a label whatever its case.
+pub(crate) const SCHEMA_V3: &str = label_table!("");
+
+/// For a file read without migrating it from before version 3: an empty label table of
+/// this connection's own, so every read works unchanged.
+pub(crate) const NO_LABELS_YET: &str = label_table!("TEMP ");
+
+pub(crate) const LABELS: &str = "SELECT mac, label FROM label ORDER BY mac";
+pub(crate) const LABEL_HOLDER: &str = "SELECT mac FROM label WHERE folded = ?1";
+pub(crate) const LABEL_OF: &str = "SELECT label FROM label WHERE mac = ?1";
+pub(crate) const LABEL_UPSERT: &str = "INSERT INTO label (mac, label, folded, set_at)
+    VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (mac) DO UPDATE SET label = excluded.label, folded = excluded.folded,
+    set_at = excluded.set_at";
+pub(crate) const LABEL_DELETE: &str = "DELETE FROM label WHERE mac = ?1";
+/// A label goes with the last device of its MAC (labels belong to remembered devices).
+pub(crate) const PRUNE_LABELS: &str = "DELETE FROM label WHERE mac NOT IN (SELECT mac FROM device)";
+
 pub(crate) const ADVERT_UPSERT: &str = "INSERT INTO advert
     (device_id, lifetime, preference, prefixes, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
     ON CONFLICT (device_id) DO UPDATE SET lifetime = excluded.lifetime,
@@ -137,7 +173,8 @@ pub(crate) const LAST_SEEN: &str =
 /// The columns every device read selects, in the order `store::device_row` reads them.
 macro_rules! device_columns {
     () => {
-        "SELECT d.id, i.name, i.mac, d.mac, d.vendor, d.names, d.router, d.first_seen, d.last_seen
+        "SELECT d.id, i.name, i.mac, d.mac, d.vendor, d.names, d.router, d.first_seen, d.last_seen,
+         (SELECT l.label FROM label l WHERE l.mac = d.mac)
          FROM device d JOIN interface i ON i.id = d.interface_id"
     };
 }

@@ -105,9 +105,14 @@ impl Inventory {
                 found: v,
                 known: SCHEMA_VERSION,
             },
-            // An older schema than ours (none exists before version 1 yet) would need its
-            // migration, which is a write: `open` does it.
-            _ => ReadOnlyReason::OpenedReadOnly,
+            // An older schema than ours needs its migration, a write that `open` does; read
+            // as it is, it has no labels yet.
+            v => {
+                if v < schema::LABELS_SINCE {
+                    conn.execute_batch(sql::NO_LABELS_YET).map_err(err)?;
+                }
+                ReadOnlyReason::OpenedReadOnly
+            }
         };
         Ok(Inventory {
             conn,
@@ -148,8 +153,9 @@ impl Inventory {
         self.write(|tx| record_in(tx, sightings, now, limits))
     }
 
-    /// Forgets devices not seen since `older_than` (with their addresses), and the
-    /// addresses of remaining devices not seen since then; returns how many devices went.
+    /// Forgets devices not seen since `older_than` (with their addresses, and the label of
+    /// a MAC none of whose devices remains), and the addresses of remaining devices not
+    /// seen since then; returns how many devices went.
     pub fn prune(&mut self, older_than: SystemTime) -> Result<usize, InventoryError> {
         let t = to_ms(older_than);
         self.write(|tx| {
@@ -157,6 +163,9 @@ impl Inventory {
             tx.execute(sql::PRUNE_ADDRESSES, [t])?;
             tx.execute(sql::PRUNE_IPV4, [t])?;
             tx.execute(sql::PRUNE_INTERFACES, [t])?;
+            if devices > 0 {
+                tx.execute(sql::PRUNE_LABELS, [])?;
+            }
             Ok(devices)
         })
     }
@@ -164,7 +173,7 @@ impl Inventory {
     /// Runs `f` in one write transaction (taking the write lock at its start, so it
     /// waits for other writers instead of failing half-way); a busy file is tried once
     /// more after the busy timeout.
-    fn write<T>(
+    pub(super) fn write<T>(
         &mut self,
         f: impl Fn(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, InventoryError> {

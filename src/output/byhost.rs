@@ -43,7 +43,7 @@ pub struct Device {
     pub mac: Option<Mac>,
     /// The vendor of its MAC.
     pub vendor: Vendor,
-    /// Its names, each once, in the order found.
+    /// Its label, then its names, each once, in the order found.
     pub names: Vec<String>,
     /// Its link-local addresses, scoped (`fe80::…%eth0`), sorted.
     pub link_local: Vec<String>,
@@ -111,7 +111,7 @@ pub fn iface_devices(iface: &IfaceReport, sort: SortKey) -> Vec<Device> {
         } else {
             push_unique(&mut d.others, [h.address]);
         }
-        push_unique(&mut d.names, h.names.iter().cloned());
+        push_unique(&mut d.names, h.shown_names().map(str::to_owned));
         push_unique(&mut d.ipv4, h.ipv4.iter().copied());
         push_unique(&mut d.services, row_services(h));
         if let Some(p) = &h.open_ports {

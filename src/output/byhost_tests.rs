@@ -33,7 +33,11 @@ fn one_row_per_device_with_its_link_local_address_first() {
             .parse::<Ipv6Addr>()
             .unwrap()]
     );
-    assert_eq!(pi.names, ["rpi.local", "pi.example.org"], "names once each");
+    assert_eq!(
+        pi.names,
+        ["kitchen-pi", "rpi.local", "pi.example.org"],
+        "the label first, names once each"
+    );
     let router = d.iter().find(|d| d.marks.contains(&"router")).unwrap();
     assert_eq!(router.link_local, ["fe80::1%eth0"]);
 }
@@ -45,7 +49,7 @@ fn plain_snapshot_sorted_by_vendor_then_mac() {
         text,
         "IFACE MAC LINK_LOCAL ADDRESSES IPV4 OPEN SERVICES MARKS NAMES VENDOR\n\
          eth0 00:24:a5:f1:07:ca fe80::1%eth0 - - - - router - Buffalo.Inc\n\
-         eth0 b8:27:eb:89:bc:51 fe80::ba27:ebff:fe89:bc51%eth0 2001:db8:1:0:ba27:ebff:fe89:bc51 - - - - rpi.local,pi.example.org Raspberry Pi Foundation\n\
+         eth0 b8:27:eb:89:bc:51 fe80::ba27:ebff:fe89:bc51%eth0 2001:db8:1:0:ba27:ebff:fe89:bc51 - - - - kitchen-pi,rpi.local,pi.example.org Raspberry Pi Foundation\n\
          eth0 4a:a2:12:c2:16:df fe80::4aa2:12ff:fec2:16df%eth0 - - - - - - (private MAC)\n"
     );
     for line in text.lines() {

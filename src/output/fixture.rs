@@ -25,8 +25,8 @@ fn row(
     }
 }
 
-/// Two prefixes on eth0: a Pi (with two names), a router, a silent private-MAC host, and a
-/// global address.
+/// Two prefixes on eth0: a Pi (with two names and the label `kitchen-pi`), a router, a
+/// silent private-MAC host, and a global address.
 pub fn report() -> Report {
     let pi = Mac([0xb8, 0x27, 0xeb, 0x89, 0xbc, 0x51]);
     let rtr = Mac([0x00, 0x24, 0xa5, 0xf1, 0x07, 0xca]);
@@ -116,6 +116,10 @@ pub fn report() -> Report {
             h.names = vec!["rpi.local".into(), "pi.example.org".into()];
         }
     }
+    r.set_labels(&crate::report::Labels::from_iter([(
+        pi,
+        "kitchen-pi".to_string(),
+    )]));
     r
 }
 

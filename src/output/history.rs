@@ -26,14 +26,20 @@ fn vendor(d: &Device) -> &str {
     })
 }
 
-/// For people: a line per device (MAC, vendor, names, interface, when last seen), then a
-/// line per address with its own last sighting.
+/// Its label, then its names.
+fn shown_names(d: &Device) -> Vec<&str> {
+    d.label.iter().chain(&d.names).map(String::as_str).collect()
+}
+
+/// For people: a line per device (MAC, vendor, label and names, interface, when last
+/// seen), then a line per address with its own last sighting.
 pub fn render_text(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> io::Result<()> {
     for d in devices {
-        let names = if d.names.is_empty() {
+        let names = shown_names(d);
+        let names = if names.is_empty() {
             String::new()
         } else {
-            format!("  {}", d.names.join(", "))
+            format!("  {}", names.join(", "))
         };
         writeln!(
             out,
@@ -67,16 +73,18 @@ pub fn render_text(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> 
 }
 
 /// For scripts: one address a line, whitespace-separated:
-/// `IFACE MAC DEVICE_LAST_SEEN ADDRESS ADDRESS_LAST_SEEN NAMES VENDOR` (times RFC 3339 UTC,
-/// NAMES a comma list or `-`, the vendor last as it may contain spaces).
+/// `IFACE MAC DEVICE_LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR` (times RFC 3339
+/// UTC, LABEL one word or `-`, NAMES a comma list or `-`, the vendor last as it may
+/// contain spaces).
 pub fn render_plain(devices: &[Device], header: bool, out: &mut dyn Write) -> io::Result<()> {
     if header {
         writeln!(
             out,
-            "IFACE MAC LAST_SEEN ADDRESS ADDRESS_LAST_SEEN NAMES VENDOR"
+            "IFACE MAC LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR"
         )?;
     }
     for d in devices {
+        let label = d.label.as_deref().unwrap_or("-");
         let names = if d.names.is_empty() {
             "-".to_string()
         } else {
@@ -90,7 +98,7 @@ pub fn render_plain(devices: &[Device], header: bool, out: &mut dyn Write) -> io
         for (addr, t) in v6.chain(v4) {
             writeln!(
                 out,
-                "{} {} {} {} {} {} {}",
+                "{} {} {} {} {} {label} {} {}",
                 d.iface.name,
                 d.mac,
                 stamp(d.last_seen),
@@ -119,6 +127,7 @@ struct JsonDevice<'a> {
     vendor: Option<&'a str>,
     private_mac: bool,
     names: &'a [String],
+    label: Option<&'a str>,
     router: bool,
     first_seen: String,
     last_seen: String,
@@ -156,6 +165,7 @@ pub fn render_json(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> 
                 vendor: d.vendor.as_deref(),
                 private_mac: d.mac.is_local(),
                 names: &d.names,
+                label: d.label.as_deref(),
                 router: d.router,
                 first_seen: stamp(d.first_seen),
                 last_seen: stamp(d.last_seen),

@@ -39,6 +39,7 @@ fn pi() -> Device {
             },
         ],
         ipv4: vec![("192.0.2.7".parse().unwrap(), t(NOW - 6 * 86_400))],
+        label: None,
     }
 }
 
@@ -75,7 +76,7 @@ fn plain_is_one_address_a_line() {
     assert_eq!(
         lines[1],
         "eth0 b8:27:eb:89:bc:51 2026-11-16T11:06:35Z fe80::ba27:ebff:fe89:bc51%eth0 \
-         2026-11-16T11:06:35Z rpi.local Raspberry Pi Foundation"
+         2026-11-16T11:06:35Z - rpi.local Raspberry Pi Foundation"
     );
     assert!(lines[3].contains(" 192.0.2.7 "));
 }
@@ -103,4 +104,36 @@ fn json_is_the_documented_document() {
     );
     assert_eq!(d["addresses"][1]["iid"], "eui64");
     assert_eq!(d["ipv4"][0]["address"], "192.0.2.7");
+    assert!(d["label"].is_null() && d.get("label").is_some());
+}
+
+#[test]
+fn a_label_is_listed_first_in_every_form() {
+    let d = Device {
+        label: Some("kitchen-pi".into()),
+        ..pi()
+    };
+    let mut out = Vec::new();
+    render_text(std::slice::from_ref(&d), t(NOW), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with(
+            "b8:27:eb:89:bc:51  Raspberry Pi Foundation  kitchen-pi, rpi.local  on eth0"
+        ),
+        "{text}"
+    );
+    let mut out = Vec::new();
+    render_plain(std::slice::from_ref(&d), true, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "IFACE MAC LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR"
+    );
+    let cols: Vec<&str> = lines[1].split(' ').collect();
+    assert_eq!(cols[5..8], ["kitchen-pi", "rpi.local", "Raspberry"]);
+    let mut out = Vec::new();
+    render_json(&[d], t(NOW), &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["devices"][0]["label"], "kitchen-pi");
 }

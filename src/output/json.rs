@@ -81,6 +81,8 @@ pub struct JsonHost<'a> {
     pub private_mac: bool,
     /// Host names (mDNS, reverse DNS); always present, empty when none was found.
     pub names: Vec<&'a str>,
+    /// The name an admin gave the device (`v6scout label`), or null.
+    pub label: Option<&'a str>,
     /// It is a router.
     pub router: bool,
     /// It is our own address.
@@ -131,6 +133,7 @@ pub fn host(h: &HostRow, ipv4_checked: bool) -> JsonHost<'_> {
         vendor: h.vendor.name(),
         private_mac: h.vendor.is_private(),
         names: h.names.iter().map(String::as_str).collect(),
+        label: h.label.as_deref(),
         router: h.router,
         is_self: h.is_self,
         stale: h.stale,

@@ -13,7 +13,7 @@
 //!   "stats"}` last.
 
 use super::json::{self, JsonHost, JsonIpv4Only};
-use crate::report::{LiveRow, Report};
+use crate::report::{Labels, LiveRow, Report};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -93,6 +93,7 @@ fn host_line(
 pub struct JsonlStream<'w> {
     out: &'w mut dyn Write,
     written: HashSet<(u32, Ipv6Addr)>,
+    labels: Labels,
     error: Option<io::Error>,
 }
 
@@ -102,8 +103,14 @@ impl<'w> JsonlStream<'w> {
         JsonlStream {
             out,
             written: HashSet::new(),
+            labels: Labels::default(),
             error: None,
         }
+    }
+
+    /// The devices' labels, for the lines written before the report has them.
+    pub fn set_labels(&mut self, labels: &Labels) {
+        self.labels = labels.clone();
     }
 
     /// Writes (and flushes) the line of an address confirmed during the scan, once.
@@ -111,13 +118,12 @@ impl<'w> JsonlStream<'w> {
         if self.error.is_some() || !self.written.insert((live.index, live.row.address)) {
             return;
         }
-        let r = host_line(
-            self.out,
-            &live.interface,
-            live.prefix.to_string(),
-            json::host(&live.row, false),
-        )
-        .and_then(|()| self.out.flush());
+        let mut host = json::host(&live.row, false);
+        host.label = host
+            .label
+            .or_else(|| live.row.mac.and_then(|m| self.labels.get(m)));
+        let r = host_line(self.out, &live.interface, live.prefix.to_string(), host)
+            .and_then(|()| self.out.flush());
         if let Err(e) = r {
             self.error = Some(e);
         }

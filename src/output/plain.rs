@@ -1,7 +1,7 @@
 //! Plain output: one address a line, stable whitespace-separated columns.
 //!
 //! Columns: IFACE PREFIX ADDRESS MAC SEEN_BY FLAGS IPV4 OPEN NAMES VENDOR (lists are
-//! comma-separated). Empty fields are `-`; IPV4 is `none` when the interface's subnet was
+//! comma-separated; NAMES starts with the device's label). Empty fields are `-`; IPV4 is `none` when the interface's subnet was
 //! swept (`--ipv4`) and the host has no IPv4 address, `-` when it is not known; the vendor comes last because it may contain
 //! spaces (`awk '{print $3}'` always gets the address). Hosts seen only over IPv4 get
 //! lines with PREFIX `ipv4-only`.
@@ -33,7 +33,7 @@ pub fn render(report: &Report, header: bool, out: &mut dyn Write) -> io::Result<
                     dash_list(flags(h).iter()),
                     ipv4_field(&h.ipv4, iface.ipv4_checked),
                     dash_list(h.open_ports.iter().flatten()),
-                    dash_list(h.names.iter()),
+                    dash_list(h.shown_names()),
                     vendor_text(&h.vendor),
                 )?;
             }

@@ -58,13 +58,13 @@ impl Col {
     }
 }
 
-/// NAME appears when any host has a name, IPV4 after a sweep or when any address is
+/// NAME appears when any host has a name or a label, IPV4 after a sweep or when any address is
 /// known, OPEN with `--ports`, SERVICES when any host announces one.
 fn columns(iface: &IfaceReport, ports: bool) -> Vec<Col> {
     let rows = || iface.prefixes.iter().flat_map(|p| &p.hosts);
     let show_ipv4 = iface.ipv4_checked || rows().any(|h| !h.ipv4.is_empty());
     let mut c = vec![Col::Address, Col::Mac, Col::Vendor];
-    if rows().any(|h| !h.names.is_empty()) {
+    if rows().any(|h| h.shown_names().next().is_some()) {
         c.push(Col::Name);
     }
     if show_ipv4 {
@@ -292,7 +292,10 @@ pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -
                             Col::Address => (h.scoped.clone(), None),
                             Col::Mac => (h.mac.map_or_else(String::new, |m| m.to_string()), None),
                             Col::Vendor => (h.vendor.to_string(), None),
-                            Col::Name => (h.names.join(", "), Some(Color::Green)),
+                            Col::Name => (
+                                h.shown_names().collect::<Vec<_>>().join(", "),
+                                Some(Color::Green),
+                            ),
                             Col::Ipv4 => (ipv4_text(&h.ipv4, iface.ipv4_checked), None),
                             Col::Open => (
                                 h.open_ports

@@ -20,8 +20,9 @@ pub fn marker(kind: &EventKind) -> char {
     }
 }
 
-/// One line for a person: marker, `clock` (the caller formats the time), interface, MAC,
-/// vendor, then the addresses (link-local ones with `%iface`) or the change.
+/// One line for a person: marker, `clock` (the caller formats the time), interface, the
+/// device's label when it has one, MAC, vendor, then the addresses (link-local ones with
+/// `%iface`) or the change.
 pub fn human_line(e: &Event, clock: &str) -> String {
     let mut s = format!("{} {clock} {} ", marker(&e.kind), e.interface);
     match e.kind {
@@ -41,6 +42,9 @@ pub fn human_line(e: &Event, clock: &str) -> String {
             return s;
         }
         _ => {}
+    }
+    if let Some(l) = &e.label {
+        let _ = write!(s, "{l} ");
     }
     match e.mac {
         Some(m) => {
@@ -124,6 +128,10 @@ pub struct JsonEvent {
     pub private_mac: bool,
     /// The host is a router.
     pub router: bool,
+    /// The name the admin gave the device (`v6scout label`), or null.
+    pub label: Option<String>,
+    /// The device has a label.
+    pub known: bool,
     /// The host's addresses after the event (`gone`: the last known ones).
     pub addresses: Vec<String>,
     /// Address events and `mac-changed`: the address concerned.
@@ -166,6 +174,8 @@ pub fn json_event(e: &Event) -> JsonEvent {
         vendor: e.vendor.name(),
         private_mac: e.vendor.is_private(),
         router: e.router,
+        label: e.label.clone(),
+        known: e.known,
         addresses: e.addresses.iter().map(|a| a.to_string()).collect(),
         address: e.kind.address().map(|a| a.to_string()),
         previous_mac: previous.map(|m| m.to_string()),
@@ -214,6 +224,8 @@ pub fn env_vars(e: &Event) -> Vec<(&'static str, String)> {
         ("V6SCOUT_MAC", j.mac.clone().unwrap_or_default()),
         ("V6SCOUT_VENDOR", e.vendor.to_string()),
         ("V6SCOUT_ROUTER", flag(e.router)),
+        ("V6SCOUT_LABEL", e.label.clone().unwrap_or_default()),
+        ("V6SCOUT_KNOWN", flag(e.known)),
         ("V6SCOUT_ADDRESSES", addrs),
         ("V6SCOUT_SCOPED_ADDRESSES", scoped_addrs.join(" ")),
         ("V6SCOUT_ADDRESS", j.address.clone().unwrap_or_default()),

@@ -22,6 +22,8 @@ fn event(kind: EventKind) -> Event {
         addresses: vec![a("2001:db8:1::5"), a("fe80::ba27:ebff:fe5a:1")],
         last_seen: None,
         remembered: false,
+        label: None,
+        known: false,
         message: None,
     }
 }
@@ -81,7 +83,7 @@ fn json_lines() {
         serde_json::json!({
             "type": "appeared", "time": "2026-11-18T11:06:40.250Z", "interface": "eth0",
             "mac": "b8:27:eb:5a:00:01", "vendor": "Raspberry Pi Trading Ltd",
-            "private_mac": false, "router": false,
+            "private_mac": false, "router": false, "label": null, "known": false,
             "addresses": ["2001:db8:1::5", "fe80::ba27:ebff:fe5a:1"], "returning": false
         })
     );
@@ -132,6 +134,8 @@ fn exec_environment_has_every_variable() {
     assert_eq!(get("V6SCOUT_PREVIOUS_MAC"), "");
     assert_eq!(get("V6SCOUT_RETURNING"), "0");
     assert_eq!(get("V6SCOUT_ROUTER"), "0");
+    assert_eq!(get("V6SCOUT_LABEL"), "");
+    assert_eq!(get("V6SCOUT_KNOWN"), "0");
     assert!(get("V6SCOUT_JSON").starts_with("{\"type\":\"address-added\""));
     assert_eq!(get("V6SCOUT_TIME"), "2026-11-18T11:06:40.250Z");
 }
@@ -197,7 +201,7 @@ fn interface_events_are_lines_of_their_own() {
     );
     assert_eq!(
         json_line(&watched),
-        r#"{"type":"interface-appeared","time":"2026-11-18T11:06:40.250Z","interface":"usb0","mac":null,"vendor":null,"private_mac":false,"router":false,"addresses":[],"watched":true}"#
+        r#"{"type":"interface-appeared","time":"2026-11-18T11:06:40.250Z","interface":"usb0","mac":null,"vendor":null,"private_mac":false,"router":false,"label":null,"known":false,"addresses":[],"watched":true}"#
     );
     let not = Event::interface(
         EventKind::InterfaceAppeared { watched: false },
@@ -225,4 +229,32 @@ fn interface_events_are_lines_of_their_own() {
     let env = env_vars(&gone);
     assert!(env.contains(&("V6SCOUT_EVENT", "interface-gone".into())));
     assert!(env.contains(&("V6SCOUT_INTERFACE", "eth1".into())));
+}
+
+#[test]
+fn a_labelled_device_is_known_and_named_first() {
+    let mut e = event(EventKind::Gone);
+    e.set_label(Some("kitchen-pi".into()));
+    assert!(e.known);
+    assert_eq!(
+        human_line(&e, "t"),
+        "- t eth0 kitchen-pi b8:27:eb:5a:00:01 Raspberry Pi Trading Ltd  \
+         2001:db8:1::5 fe80::ba27:ebff:fe5a:1%eth0"
+    );
+    let v: serde_json::Value = serde_json::from_str(&json_line(&e)).unwrap();
+    assert_eq!(
+        (&v["label"], &v["known"]),
+        (&"kitchen-pi".into(), &true.into())
+    );
+    let env: std::collections::HashMap<_, _> = env_vars(&e).into_iter().collect();
+    assert_eq!(
+        (env["V6SCOUT_LABEL"].as_str(), env["V6SCOUT_KNOWN"].as_str()),
+        ("kitchen-pi", "1")
+    );
+    // Unlabelled again: unknown.
+    e.set_label(None);
+    let v: serde_json::Value = serde_json::from_str(&json_line(&e)).unwrap();
+    assert!(v["label"].is_null() && v.get("label").is_some());
+    assert_eq!(v["known"], false);
+    assert!(human_line(&e, "t").starts_with("- t eth0 b8:27"));
 }

@@ -57,6 +57,8 @@ impl Ctx<'_> {
             addresses: t.addrs.keys().copied().collect(),
             last_seen: None,
             remembered: false,
+            label: None,
+            known: false,
             message: None,
         }
     }

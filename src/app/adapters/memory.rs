@@ -8,7 +8,7 @@ use crate::iface::Interface;
 use crate::inventory::{self, Device, IfaceKey, Inventory, Limits};
 use crate::mac::Mac;
 use crate::platform::Identity;
-use crate::report::Report;
+use crate::report::{Labels, Report};
 use crate::warning::Warning;
 use std::collections::HashMap;
 use std::net::Ipv6Addr;
@@ -250,6 +250,20 @@ impl Memory {
             Err(e) => {
                 self.fail(e, warn);
                 Vec::new()
+            }
+        }
+    }
+
+    /// The labels admins gave devices (none without an inventory).
+    pub fn labels(&mut self, warn: &mut dyn FnMut(Warning)) -> Labels {
+        let Some(inv) = self.inv.as_ref() else {
+            return Labels::default();
+        };
+        match inv.labels() {
+            Ok(l) => l,
+            Err(e) => {
+                self.fail(e, warn);
+                Labels::default()
             }
         }
     }

@@ -47,9 +47,18 @@ fn open_scanner(query: &Query, find: &FindConfig) -> Result<Scanner> {
     Scanner::open(&cfg, &find.inventory)
 }
 
-/// The queries a report is matched with: the query itself and, for an IPv4 address, the
-/// MACs the inventory saw holding it (the device that forgot its IPv4 address).
+/// The queries a report is matched with: a label's MAC alone (a label names one device,
+/// whatever hosts carry the word as a name or vendor), else the query itself and, for an
+/// IPv4 address, the MACs the inventory saw holding it (the device that forgot its IPv4
+/// address).
 fn queries(scanner: &mut Scanner, query: &Query) -> Vec<Query> {
+    if let Query::Word(w) = query {
+        if let Some(m) = scanner.memory().labels(&mut warn_stderr).holder(w) {
+            // Found by its MAC, it is found as fast: no names, the search's early end.
+            scanner.without_names();
+            return vec![Query::Mac(m)];
+        }
+    }
     let mut qs = vec![query.clone()];
     if let Query::Ipv4(a) = query {
         for d in scanner.memory().by_ipv4(*a, &mut warn_stderr) {

@@ -225,14 +225,15 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// New or returning, as the inventory knew it before this round: marks the events and
-/// sets when each present or appeared host was last seen.
+/// Known (labelled) or not, new or returning, as the inventory knew it before this round:
+/// marks the events and sets when each present or appeared host was last seen.
 fn mark_remembered(
     round: &mut [Event],
     report: &Report,
     scanner: &mut Scanner,
     warn: &mut dyn FnMut(Warning),
 ) {
+    crate::watch::label_events(round, scanner.labels());
     if !scanner.memory().is_open() {
         return;
     }

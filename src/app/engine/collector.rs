@@ -16,7 +16,7 @@ use crate::names::{self, Answer, Asker, NameAnswer, NameSource, Resolver};
 use crate::neigh::NeighSource;
 use crate::probe::worker::Inbox;
 use crate::reach::{self, Connector};
-use crate::report::{Report, ScanStats};
+use crate::report::{Labels, Report, ScanStats};
 use crate::warning::{io_reason, Warning};
 use std::collections::BTreeSet;
 use std::net::Ipv6Addr;
@@ -51,6 +51,8 @@ pub trait ScanObserver {
     fn start(&mut self, _ifaces: &[Interface], _cfg: &ScanConfig) {}
     /// An observation about `addr` on interface `ifindex` was just added to `table`.
     fn seen(&mut self, table: &HostTable, ifindex: u32, addr: Ipv6Addr);
+    /// The devices' labels (before the first observation; rows do not carry them yet).
+    fn labels(&mut self, _labels: &Labels) {}
 }
 
 /// One scan's state, from its first observation to its report.
@@ -69,6 +71,8 @@ pub struct Collector<'a> {
     observer: Option<&'a mut dyn ScanObserver>,
     /// The names nodes gave themselves (Node Information).
     node_names: Vec<Answer>,
+    /// The names admins gave devices, which the report's rows take.
+    labels: Labels,
     stats: ScanStats,
 }
 
@@ -103,8 +107,18 @@ impl<'a> Collector<'a> {
             asker,
             observer,
             node_names: Vec::new(),
+            labels: Labels::default(),
             stats: ScanStats::default(),
         }
+    }
+
+    /// The devices' labels (`v6scout label`): the report's rows take them, and the
+    /// observer is told them now.
+    pub fn label_with(&mut self, labels: Labels) {
+        if let Some(o) = self.observer.as_mut() {
+            o.labels(&labels);
+        }
+        self.labels = labels;
     }
 
     /// The interfaces scanned.
@@ -263,6 +277,7 @@ impl<'a> Collector<'a> {
             ports_checked: None,
         };
         names::apply(&mut report, &answers);
+        report.set_labels(&self.labels);
         if let Some((swept, neigh)) = stages.ipv4 {
             dualstack::attach(&mut report, neigh, swept, warn);
         }

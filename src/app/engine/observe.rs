@@ -7,6 +7,7 @@ use crate::group::RowStream;
 use crate::iface::Interface;
 use crate::model::HostKey;
 use crate::output::jsonl::JsonlStream;
+use crate::report::Labels;
 use std::collections::HashSet;
 use std::io::Write;
 use std::net::Ipv6Addr;
@@ -96,6 +97,12 @@ impl<W: Write> ScanObserver for Observers<'_, W> {
         if let Some(p) = &mut self.progress {
             p.ifaces = ifaces.to_vec();
             p.draw(&HostTable::new(1));
+        }
+    }
+
+    fn labels(&mut self, labels: &Labels) {
+        if let Some((_, out)) = &mut self.jsonl {
+            out.set_labels(labels);
         }
     }
 

@@ -462,3 +462,63 @@ mod feed;
 
 #[path = "scan_names_tests.rs"]
 mod node_names;
+
+/// Labels read before the scan: the streamed line of a labelled device already has its
+/// label, and every row of its MAC in the report too.
+#[test]
+fn labels_are_on_the_streamed_lines_and_the_report() {
+    use crate::app::engine::observe::Observers;
+    use crate::output::jsonl::JsonlStream;
+    use crate::report::Labels;
+    let pi = host(2, false, &["2001:db8:1::2"]);
+    let labels = Labels::from_iter([(pi.mac, "kitchen-pi".to_string())]);
+    let mut links = [(
+        iface("eth0", 2, &["fe80::100", "2001:db8:1::100"]),
+        SimLink::new(vec![pi, host(3, false, &[])]),
+    )];
+    let shared = Shared::default();
+    let mut w = shared.clone();
+    let mut obs: Observers<'_, Vec<u8>> = Observers {
+        jsonl: Some((crate::group::RowStream::default(), JsonlStream::new(&mut w))),
+        progress: None,
+    };
+    let cfg = opts();
+    let ifaces = links.iter().map(|(i, _)| i.clone()).collect();
+    let mut collector = Collector::new(ifaces, &cfg, None, Some(&mut obs), None);
+    collector.label_with(labels);
+    let mut warn = |w: Warning| panic!("{w}");
+    probe_window(
+        &mut links,
+        &cfg,
+        Feeders::default(),
+        &mut collector,
+        &mut warn,
+    );
+    let report = collector.finish(Stages::default(), &mut warn);
+    let streamed = json_lines(&shared);
+    assert_eq!(streamed.len(), 3, "{streamed:?}");
+    for l in &streamed {
+        let want = if l["mac"] == "b8:27:eb:00:00:02" {
+            serde_json::json!("kitchen-pi")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(l["label"], want, "{l}");
+    }
+    let rows: Vec<_> = report.interfaces[0]
+        .prefixes
+        .iter()
+        .flat_map(|p| &p.hosts)
+        .map(|h| (h.address.to_string(), h.label.clone()))
+        .collect();
+    let labelled = Some("kitchen-pi".to_string());
+    assert!(
+        rows.contains(&("fe80::2".into(), labelled.clone())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("2001:db8:1::2".into(), labelled)),
+        "{rows:?}"
+    );
+    assert!(rows.contains(&("fe80::3".into(), None)), "{rows:?}");
+}

@@ -15,7 +15,7 @@ use crate::neigh::NeighSource;
 use crate::output::warnings::warn_stderr;
 use crate::platform::{self, Added, Keep, Os};
 use crate::reach;
-use crate::report::Report;
+use crate::report::{Labels, Report};
 use crate::warning::Warning;
 use anyhow::Result;
 use std::time::{Instant, SystemTime};
@@ -28,12 +28,19 @@ pub struct Scanner {
     os: Os,
     cfg: ScanConfig,
     memory: Memory,
+    /// The labels the latest scan read.
+    labels: Labels,
 }
 
 impl Scanner {
     /// A scanner over what the platform opened for `cfg`, remembering in `memory`.
     pub fn new(os: Os, cfg: ScanConfig, memory: Memory) -> Scanner {
-        Scanner { os, cfg, memory }
+        Scanner {
+            os,
+            cfg,
+            memory,
+            labels: Labels::default(),
+        }
     }
 
     /// Selects the interfaces of `cfg`, opens their sockets, gives up every privilege,
@@ -67,6 +74,19 @@ impl Scanner {
     /// Closes the links of interface `name` (it vanished); whether it had any.
     pub fn remove_interface(&mut self, name: &str) -> bool {
         platform::remove_interface(&mut self.os, name)
+    }
+
+    /// Looks no names up from now on: a search that turned out to be for one MAC (a
+    /// label's) is answered without them, as a search by MAC is.
+    pub fn without_names(&mut self) {
+        self.os.resolver = None;
+        self.cfg.names = false;
+    }
+
+    /// The labels the latest scan read (and gave its report's rows): what the events of
+    /// its round are labelled with, gone devices' too.
+    pub fn labels(&self) -> &Labels {
+        &self.labels
     }
 
     /// The inventory.
@@ -118,8 +138,15 @@ impl Scanner {
     /// warnings go to `warn` (watch mode says each only once).
     pub fn scan(&mut self, req: ScanRequest<'_>, warn: &mut dyn FnMut(Warning)) -> Report {
         let deadline = Instant::now() + self.cfg.wait;
-        let Scanner { os, cfg, memory } = self;
+        let Scanner {
+            os,
+            cfg,
+            memory,
+            labels,
+        } = self;
         let ifaces: Vec<_> = os.links.iter().map(|(i, _)| i.clone()).collect();
+        // A handful of rows, read before the first probe: streamed lines show them too.
+        *labels = memory.labels(&mut *warn);
         // A search looks where its device was first: read now, as the first probes.
         let first = req.sure.as_ref().map(|s| {
             let remembered = memory.device_recall(&ifaces, &s.macs(), SEARCH_RECALL, &mut *warn);
@@ -130,6 +157,7 @@ impl Scanner {
         // A fresh borrow, so the observer may live shorter than the caller's.
         let observer = req.observer.map(|o| o as &mut dyn ScanObserver);
         let mut collector = Collector::new(ifaces.clone(), cfg, resolver, observer, req.sure);
+        collector.label_with(labels.clone());
         let neigh = os.neigh.as_deref().map(|n| n as &dyn NeighSource);
         let (links, arp) = (&mut os.links, &mut os.arp);
         // The ARP sweep runs beside the probe window, so it costs no extra time.
