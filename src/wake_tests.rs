@@ -188,6 +188,7 @@ fn device(iface: &str, mac: Mac, vendor: &str, names: &[&str], seen: u64) -> Dev
         mac,
         vendor: Some(vendor.into()),
         names: names.iter().map(|n| n.to_string()).collect(),
+        label: None,
         router: false,
         first_seen: t(0),
         last_seen: t(seen),

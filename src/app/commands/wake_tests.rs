@@ -14,6 +14,7 @@ fn device() -> Device {
         mac: Mac([0x2c, 0xcf, 0x67, 0x5a, 0x00, 0x03]),
         vendor: Some("Raspberry Pi (Trading) Ltd".into()),
         names: Vec::new(),
+        label: None,
         router: false,
         first_seen: SystemTime::now(),
         last_seen: SystemTime::now(),
