@@ -91,8 +91,10 @@ fn build() -> Package {
     let deb = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
     assert!(deb.is_file(), "cargo deb printed no package path: {stdout}");
     eprintln!("cargo deb: {} in {:.1?}", deb.display(), started.elapsed());
-    let root =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("deb-root-{}", std::process::id()));
+    // One directory per test binary, emptied on each run.
+    let exe = std::env::current_exe().unwrap();
+    let stem = exe.file_stem().unwrap().to_string_lossy();
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("deb-root-{stem}"));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     super::run(Command::new("dpkg").arg("-x").arg(&deb).arg(&root))
