@@ -11,6 +11,9 @@ declare -A pkg_for=(
 	[python3]=python3 # bench/farm_fps.sh forges its probe frame
 	[prometheus]=prometheus [promtool]=prometheus [curl]=curl # tests/metrics.rs
 	[ip6tables-legacy]=iptables # lab.sh create --lossy (packet loss and doze filters in host namespaces)
+	# tests/deb.rs, tests/deb_service.rs: the Debian package (cargo-deb's dependency list
+	# comes from dpkg-shlibdeps) and its unit (systemd-analyze verify reads the man page).
+	[dpkg-deb]=dpkg [dpkg-shlibdeps]=dpkg-dev [systemd-analyze]=systemd [man]=man-db
 )
 # tests/stacks.rs (tests/common/smol.rs) also makes tap devices with `ip tuntap` (iproute2,
 # above) and needs the kernel's tun driver, which no package installs: checked at the end.
@@ -35,6 +38,16 @@ if ((${#missing[@]})); then
 	trap '[[ $own_policy == 1 ]] && rm -f "$policy"' EXIT
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# cargo-deb builds the package tests/deb.rs checks. 3.8.0 declares rust-version 1.85, as
+# we do; a release build of it takes about a minute and a half of the two cores.
+if ! cargo deb --version >/dev/null 2>&1; then
+	if command -v cargo >/dev/null 2>&1; then
+		echo "installing: cargo-deb" >&2
+		cargo install --quiet --locked cargo-deb --version 3.8.0
+	else
+		echo "deps.sh: warning: no cargo on PATH, so no cargo-deb; tests/deb.rs needs it" >&2
+	fi
 fi
 if [[ ! -c /dev/net/tun ]]; then
 	# A warning only: the other tests do not need it, and tests/stacks.rs says so itself.

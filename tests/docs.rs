@@ -244,6 +244,8 @@ const OTHER_TOOLS: &[&str] = &[
     "--mode",
     "--multi",
     "--nocapture",
+    "--now",
+    "--offline",
     "--path",
     "--privacy",
     "--probe-runs",

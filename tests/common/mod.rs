@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod avahi;
+pub mod deb;
 pub mod farm;
 pub mod forge;
 pub mod netns;
