@@ -140,6 +140,9 @@ pub struct Event {
     pub last_seen: Option<SystemTime>,
     /// Whether an inventory was asked (so `last_seen: None` means "new").
     pub remembered: bool,
+    /// The device has a name the admin gave it (a label): a known device. False for
+    /// interface events and devices nobody labelled.
+    pub known: bool,
     /// Alerts: the alert's one line.
     pub message: Option<String>,
 }
@@ -164,6 +167,7 @@ impl Event {
             addresses: Vec::new(),
             last_seen: None,
             remembered: false,
+            known: false,
             message,
         }
     }

@@ -47,6 +47,7 @@ fn event(r: &Round<'_>, kind: EventKind, mac: Option<Mac>, addrs: Vec<Ipv6Addr>)
         addresses: addrs,
         last_seen: None,
         remembered: false,
+        known: false,
         message: None,
     }
 }

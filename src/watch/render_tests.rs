@@ -22,6 +22,7 @@ fn event(kind: EventKind) -> Event {
         addresses: vec![a("2001:db8:1::5"), a("fe80::ba27:ebff:fe5a:1")],
         last_seen: None,
         remembered: false,
+        known: false,
         message: None,
     }
 }

@@ -57,6 +57,7 @@ impl Ctx<'_> {
             addresses: t.addrs.keys().copied().collect(),
             last_seen: None,
             remembered: false,
+            known: false,
             message: None,
         }
     }
