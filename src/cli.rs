@@ -14,8 +14,10 @@ use std::time::Duration;
 
 mod find;
 mod memory;
+mod notify;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
 pub use memory::{parse_age, HistoryArgs, InventoryArgs};
+pub use notify::{NotifyArgs, NotifyFormatArg};
 
 /// Find every IPv6 host on the local link(s) in about a second.
 ///
@@ -351,6 +353,10 @@ pub struct WatchArgs {
     #[arg(long, requires = "metrics")]
     pub metrics_public: bool,
 
+    /// Notifications of events.
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+
     /// The device inventory.
     #[command(flatten)]
     pub memory: InventoryArgs,
@@ -445,6 +451,7 @@ impl WatchArgs {
                 addr,
                 public: self.metrics_public,
             }),
+            notify: self.notify.config(),
         }
     }
 }

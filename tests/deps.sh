@@ -11,6 +11,7 @@ declare -A pkg_for=(
 	[python3]=python3 # bench/farm_fps.sh forges its probe frame
 	[prometheus]=prometheus [promtool]=prometheus [curl]=curl # tests/metrics.rs
 	[ip6tables-legacy]=iptables # lab.sh create --lossy (packet loss and doze filters in host namespaces)
+	[openssl]=openssl [socat]=socat # tests/notify.rs: a test CA, and TLS in front of a test receiver
 )
 # tests/stacks.rs (tests/common/smol.rs) also makes tap devices with `ip tuntap` (iproute2,
 # above) and needs the kernel's tun driver, which no package installs: checked at the end.
