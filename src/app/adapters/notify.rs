@@ -80,7 +80,8 @@ impl Shared {
     fn delivered(&self, target: &str, warn: &Warn) {
         self.sent.fetch_add(1, Ordering::SeqCst);
         if self.failing.swap(false, Ordering::SeqCst) {
-            let lost = self.counts().lost() - self.lost_before.load(Ordering::SeqCst);
+            let lost =
+                (self.counts().lost()).saturating_sub(self.lost_before.load(Ordering::SeqCst));
             warn(Warning::NotifyRecovered {
                 target: target.to_owned(),
                 lost,
