@@ -14,9 +14,11 @@ use std::time::Duration;
 
 mod find;
 mod memory;
+mod notify;
 mod wake;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
 pub use memory::{parse_age, HistoryArgs, InventoryArgs, LabelArgs};
+pub use notify::{NotifyArgs, NotifyFormatArg};
 pub use wake::WakeArgs;
 
 /// Find every IPv6 host on the local link(s) in about a second.
@@ -383,6 +385,10 @@ pub struct WatchArgs {
     #[arg(long, requires = "metrics")]
     pub metrics_public: bool,
 
+    /// Notifications of events.
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+
     /// The device inventory.
     #[command(flatten)]
     pub memory: InventoryArgs,
@@ -477,6 +483,7 @@ impl WatchArgs {
                 addr,
                 public: self.metrics_public,
             }),
+            notify: self.notify.config(),
         }
     }
 }

@@ -382,6 +382,8 @@ pub struct WatchSettings {
     pub inventory: InventoryConfig,
     /// `--metrics`: where to serve Prometheus metrics (`None`: not served).
     pub metrics: Option<MetricsListen>,
+    /// `--notify`: notifications of the events (no targets: none).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// Where `watch --metrics` listens.

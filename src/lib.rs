@@ -45,7 +45,10 @@ pub mod query;
 pub mod reach;
 pub mod wake;
 pub mod watch;
-// Watch's state as Prometheus metrics (after watch: it counts watch's events).
+// Notifications of watch events: which, where, in which format (after watch: they are its
+// events).
+pub mod notify;
+// Watch's state as Prometheus metrics (after watch and notify: it counts their events).
 pub mod metrics;
 
 // What to do (plain data), the one seam to the operating system, the engine that wires

@@ -11,7 +11,8 @@
 pub mod text;
 
 use crate::mac::Mac;
-use crate::report::Report;
+use crate::notify::Counts;
+use crate::report::{Report, ScanStats};
 use crate::watch::{Event, EventKind};
 use std::collections::BTreeMap;
 use std::time::UNIX_EPOCH;
@@ -46,10 +47,10 @@ pub struct Metrics {
     hosts: BTreeMap<String, usize>,
     devices: BTreeMap<String, BTreeMap<Mac, Device>>,
     events: BTreeMap<(String, &'static str), u64>,
-    probes_sent: u64,
-    replies: u64,
-    malformed: u64,
-    dropped_over_limit: u64,
+    /// The scans' counters added up.
+    totals: ScanStats,
+    /// What became of the notifications (`--notify`).
+    notified: Counts,
     unlisted: u64,
     last_duration: f64,
     last_started: f64,
@@ -67,10 +68,8 @@ impl Metrics {
             hosts: BTreeMap::new(),
             devices: BTreeMap::new(),
             events: BTreeMap::new(),
-            probes_sent: 0,
-            replies: 0,
-            malformed: 0,
-            dropped_over_limit: 0,
+            totals: ScanStats::default(),
+            notified: Counts::default(),
             unlisted: 0,
             last_duration: 0.0,
             last_started: 0.0,
@@ -80,11 +79,7 @@ impl Metrics {
     /// Takes one watch round: its report and the events the watcher derived from it.
     pub fn observe(&mut self, report: &Report, events: &[Event]) {
         self.rounds += 1;
-        let s = &report.stats;
-        self.probes_sent += s.probes_sent;
-        self.replies += s.replies;
-        self.malformed += s.malformed;
-        self.dropped_over_limit += s.dropped_over_limit;
+        self.totals.merge(&report.stats);
         self.last_duration = report.duration.as_secs_f64();
         self.last_started = report
             .started
@@ -159,6 +154,11 @@ impl Metrics {
         }
     }
 
+    /// Takes the notifications' counts so far (over every `--notify` target).
+    pub fn notified(&mut self, c: Counts) {
+        self.notified = c;
+    }
+
     /// Rounds observed.
     pub fn rounds(&self) -> u64 {
         self.rounds
@@ -224,22 +224,42 @@ impl Metrics {
             (
                 "v6scout_probes_sent_total",
                 "Probes sent.",
-                self.probes_sent,
+                self.totals.probes_sent,
             ),
             (
                 "v6scout_replies_total",
                 "Answers to our probes used.",
-                self.replies,
+                self.totals.replies,
             ),
             (
                 "v6scout_malformed_total",
                 "Received packets dropped as malformed or forged.",
-                self.malformed,
+                self.totals.malformed,
             ),
             (
                 "v6scout_dropped_over_limit_total",
                 "Addresses not kept because an interface reached --max-hosts.",
-                self.dropped_over_limit,
+                self.totals.dropped_over_limit,
+            ),
+            (
+                "v6scout_notify_sent_total",
+                "Notifications delivered (--notify).",
+                self.notified.sent,
+            ),
+            (
+                "v6scout_notify_retries_total",
+                "Notification tries repeated after a server error, a timeout or no connection.",
+                self.notified.retried,
+            ),
+            (
+                "v6scout_notify_failures_total",
+                "Notifications given up: every try failed, or the receiver refused them.",
+                self.notified.failed,
+            ),
+            (
+                "v6scout_notify_dropped_total",
+                "Notifications never tried: the queue was full, or watch stopped first.",
+                self.notified.dropped,
             ),
         ];
         w.family(

@@ -348,3 +348,37 @@ fn a_label_is_the_name_while_the_device_has_it() {
         "{t}"
     );
 }
+
+#[test]
+fn notification_counts_are_counters_of_their_own() {
+    let mut rig = Rig::new(1, 10, 8);
+    let t = rig.m.render();
+    for f in [
+        "v6scout_notify_sent_total",
+        "v6scout_notify_retries_total",
+        "v6scout_notify_failures_total",
+        "v6scout_notify_dropped_total",
+    ] {
+        assert_eq!(value(&t, f).as_deref(), Some("0"), "{f} in\n{t}");
+    }
+    rig.m.notified(crate::notify::Counts {
+        sent: 7,
+        retried: 3,
+        failed: 2,
+        dropped: 1,
+    });
+    let t = rig.round(vec![row("fe80::1", Some(PI), None)]);
+    assert_eq!(value(&t, "v6scout_notify_sent_total").as_deref(), Some("7"));
+    assert_eq!(
+        value(&t, "v6scout_notify_retries_total").as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        value(&t, "v6scout_notify_failures_total").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        value(&t, "v6scout_notify_dropped_total").as_deref(),
+        Some("1")
+    );
+}

@@ -148,6 +148,39 @@ pub enum Warning {
         /// How many.
         events: u64,
     },
+    /// `--notify`: a notification was given up (the first of a failure streak).
+    NotifyFailed {
+        /// The target, without its query.
+        target: String,
+        /// The event's kind.
+        event: &'static str,
+        /// Why the last try failed.
+        why: String,
+        /// Tries made.
+        tries: u32,
+    },
+    /// `--notify`: the target's queue is full, so a notification was dropped (the first of
+    /// a failure streak).
+    NotifyQueueFull {
+        /// The target, without its query.
+        target: String,
+        /// Notifications waiting.
+        waiting: usize,
+    },
+    /// `--notify`: a notification got through again after a failure streak.
+    NotifyRecovered {
+        /// The target, without its query.
+        target: String,
+        /// Notifications failed or dropped during the streak.
+        lost: u64,
+    },
+    /// `--notify`: notifications still waiting when watch stopped.
+    NotifyUndelivered {
+        /// The target, without its query.
+        target: String,
+        /// How many.
+        count: u64,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -208,8 +241,45 @@ impl fmt::Display for Warning {
                 f,
                 "--exec: {events} events had no command run (too many running)"
             ),
+            Warning::NotifyFailed {
+                target,
+                event,
+                why,
+                tries,
+            } => write!(
+                f,
+                "--notify {target}: a {event} notification was not delivered ({why}; {} \
+                 made); until one gets through, failures are only counted \
+                 (v6scout_notify_failures_total)",
+                if *tries == 1 {
+                    "1 try".to_owned()
+                } else {
+                    format!("{tries} tries")
+                }
+            ),
+            Warning::NotifyQueueFull { target, waiting } => write!(
+                f,
+                "--notify {target}: {waiting} notifications waiting (the receiver is slow or \
+                 down); until one gets through, new ones are dropped and counted \
+                 (v6scout_notify_dropped_total)"
+            ),
+            Warning::NotifyRecovered { target, lost } => write!(
+                f,
+                "--notify {target}: delivering again; {} lost meanwhile",
+                notifications(*lost)
+            ),
+            Warning::NotifyUndelivered { target, count } => write!(
+                f,
+                "--notify {target}: {} not delivered when watch stopped",
+                notifications(*count)
+            ),
         }
     }
+}
+
+/// `1 notification`, `2 notifications`.
+fn notifications(n: u64) -> String {
+    format!("{n} notification{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ declare -A pkg_for=(
 	# tests/deb.rs, tests/deb_service.rs: the Debian package (cargo-deb's dependency list
 	# comes from dpkg-shlibdeps) and its unit (systemd-analyze verify reads the man page).
 	[dpkg-deb]=dpkg [dpkg-shlibdeps]=dpkg-dev [systemd-analyze]=systemd [man]=man-db
+	[openssl]=openssl [socat]=socat # tests/notify.rs: a test CA, and TLS in front of a test receiver
 )
 # tests/stacks.rs (tests/common/smol.rs) also makes tap devices with `ip tuntap` (iproute2,
 # above) and needs the kernel's tun driver, which no package installs: checked at the end.

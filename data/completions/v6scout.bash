@@ -647,7 +647,7 @@ _v6scout() {
             return 0
             ;;
         v6scout__subcmd__watch)
-            opts="-i -L -w -h --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --interval --jsonl --exec --gone-after --forget-after --metrics --metrics-public --inventory --no-inventory --recall --prune-after --help"
+            opts="-i -L -w -h --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --interval --jsonl --exec --gone-after --forget-after --metrics --metrics-public --notify --notify-format --notify-on --notify-timeout --inventory --no-inventory --recall --prune-after --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +702,22 @@ _v6scout() {
                     return 0
                     ;;
                 --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-format)
+                    COMPREPLY=($(compgen -W "webhook ntfy" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -4,6 +4,7 @@
 mod follow;
 
 use crate::app::adapters::metrics_http::{self, Snapshot};
+use crate::app::adapters::notify::Notifier;
 use crate::app::engine::Scanner;
 use crate::config::{MetricsListen, WatchSettings};
 use crate::metrics::{Metrics, MetricsConfig};
@@ -163,6 +164,8 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         metrics_http::serve(l, snap.clone())?;
     }
     let mut exec = args.exec.clone().map(Exec::new);
+    // Its threads too start without privileges.
+    let notifier = Notifier::start(&args.notify)?;
     let started = Instant::now();
     let mut events = 0u64;
     let stdout = std::io::stdout();
@@ -185,6 +188,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         };
         if let Some((m, snap)) = metrics.as_mut() {
             m.observe(&report, &round);
+            m.notified(notifier.counts());
             snap.publish(m.render());
         }
         for e in round {
@@ -202,6 +206,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
             if let Some(x) = exec.as_mut() {
                 x.spawn(&e);
             }
+            notifier.offer(&e);
         }
         if let Some(x) = exec.as_mut() {
             x.reap();
@@ -215,6 +220,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
             warn_stderr(Warning::ExecSkipped { events: x.skipped });
         }
     }
+    notifier.finish(Duration::from_secs(2));
     crate::say!(
         "v6scout: watched {} in {}: {}, {} present",
         plural(watcher.scans(), "scan"),
