@@ -120,6 +120,8 @@ fn package_holds_binary_man_page_completions_unit_and_defaults() {
     let info = output(Command::new("dpkg-deb").arg("-I").arg(&pkg.deb));
     assert!(info.contains(&format!("Version: {version}\n")), "{info}");
     assert!(info.contains("Depends: libc6"), "{info}");
+    // HTTPS notifications check certificates against the system's trust store.
+    assert!(info.contains("Recommends: ca-certificates"), "{info}");
     let control = control_files(pkg);
     assert_eq!(control["conffiles"].trim(), "/etc/default/v6scout");
     // dh_installsystemd's scripts: reload systemd, restart only a running service on
