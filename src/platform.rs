@@ -275,42 +275,26 @@ pub fn open_privileged(
 /// A privileged link opened ahead of the loop that decides each interface's link.
 type Attempt = Option<Result<BoxLink, OpenError>>;
 
-/// Tries the privileged link of every interface to scan: the first one alone (it tells
-/// whether this process may open one at all), then the others at once, each in its own
-/// thread. An Ethernet link's ring costs the kernel an RCU grace period to set up (about
-/// 15 ms); side by side, the interfaces wait for it together. Interfaces left unopened
-/// (`None`) are for the caller to open (unprivileged, or `--unprivileged`).
+/// Tries the privileged link of every interface to scan, all at once, each in its own
+/// thread: an Ethernet link's ring costs the kernel an RCU grace period to set up (15–40
+/// ms), and side by side the interfaces wait for it together. Without the privilege
+/// every attempt is refused alike, and the caller falls back for all of them. With
+/// `--unprivileged` none is tried (`None`: for the caller to open).
 fn open_privileged_all(
     backend: &dyn Backend,
     scan: Vec<Interface>,
     cfg: &ScanConfig,
 ) -> Vec<(Interface, Attempt)> {
-    let mut scan = scan.into_iter();
-    let Some(first) = scan.next() else {
-        return Vec::new();
-    };
+    if cfg.unprivileged {
+        return scan.into_iter().map(|i| (i, None)).collect();
+    }
     let open =
         |i: &Interface| open_privileged(backend, i, &probe_sources(i, cfg.link_local_only), cfg);
-    if cfg.unprivileged {
-        return std::iter::once(first)
-            .chain(scan)
-            .map(|i| (i, None))
-            .collect();
-    }
-    let head = open(&first);
-    let refused = matches!(head, Err(OpenError::NoPrivilege));
-    let rest: Vec<Interface> = scan.collect();
-    let mut out = vec![(first, Some(head))];
-    if refused {
-        out.extend(rest.into_iter().map(|i| (i, None)));
-        return out;
-    }
     let attempts: Vec<Attempt> = std::thread::scope(|s| {
-        let handles: Vec<_> = rest.iter().map(|i| s.spawn(move || open(i))).collect();
+        let handles: Vec<_> = scan.iter().map(|i| s.spawn(move || open(i))).collect();
         handles.into_iter().map(|h| h.join().ok()).collect()
     });
-    out.extend(rest.into_iter().zip(attempts));
-    out
+    scan.into_iter().zip(attempts).collect()
 }
 
 /// Opens this system's sockets for the scans `cfg` describes (see [`open_with`]).
