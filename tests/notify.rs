@@ -9,7 +9,8 @@
 
 mod common;
 
-use common::{scanner_bin, wait_for, Lab};
+use common::extra_host::ExtraHost;
+use common::{ip, scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -377,58 +378,6 @@ fn ntfy_message(line: &str) -> String {
         s.push_str(&format!(" and {} more", addrs.len() - 3));
     }
     format!("{s} {what}")
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A Raspberry Pi plugged into the lab's link A while watch runs; its namespace (named
-/// like the lab's, `v6t-<runid>-h90`) is deleted on drop.
-struct ExtraHost {
-    ns: String,
-}
-
-impl ExtraHost {
-    fn plug(lab: &Lab, mac: &str) -> ExtraHost {
-        let ns = format!("v6t-{}-h90", lab.runid);
-        let sw = format!("v6t-{}-swa", lab.runid);
-        ip(&["netns", "add", &ns]);
-        let host = ExtraHost { ns };
-        let ns = host.ns.as_str();
-        let sysctl = Command::new("ip")
-            .args(["netns", "exec", ns, "sysctl", "-qw"])
-            .args([
-                "net.ipv6.conf.all.accept_dad=0",
-                "net.ipv6.conf.default.accept_dad=0",
-                "net.ipv6.conf.all.use_tempaddr=0",
-                "net.ipv6.conf.default.use_tempaddr=0",
-                "net.ipv6.conf.all.accept_ra=0",
-                "net.ipv6.conf.default.accept_ra=0",
-            ])
-            .status()
-            .unwrap();
-        assert!(sysctl.success());
-        ip(&["-n", ns, "link", "set", "lo", "up"]);
-        ip(&[
-            "-n", ns, "link", "add", "eth0", "address", mac, "type", "veth", "peer", "name", "h90",
-            "netns", &sw,
-        ]);
-        ip(&["-n", &sw, "link", "set", "h90", "master", "br0", "up"]);
-        ip(&["-n", ns, "link", "set", "eth0", "up"]);
-        host
-    }
-}
-
-impl Drop for ExtraHost {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
-    }
 }
 
 /// A host appears and another goes: a webhook gets exactly those events' JSON lines, an

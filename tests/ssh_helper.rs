@@ -20,15 +20,6 @@ use std::time::Duration;
 use common::sshd::Sshd;
 use common::{scanner_bin, skip_or_fail, Host, Lab};
 
-fn host<'a>(lab: &'a Lab, name: &str) -> &'a Host {
-    let suffix = format!("-{name}");
-    lab.manifest
-        .hosts
-        .iter()
-        .find(|h| h.namespace.ends_with(&suffix))
-        .unwrap_or_else(|| panic!("no {name} in the lab"))
-}
-
 fn link_local(h: &Host) -> Ipv6Addr {
     h.addrs()
         .into_iter()
@@ -77,7 +68,7 @@ fn resolves_to(lab: &Lab, args: &[&str], want: &[String]) {
 #[test]
 fn resolve_by_every_query_form_ambiguity_and_wait_for() {
     let Some(lab) = Lab::create(4, 0) else { return };
-    let (h01, h03, h04) = (host(&lab, "h01"), host(&lab, "h03"), host(&lab, "h04"));
+    let (h01, h03, h04) = (lab.host("h01"), lab.host("h03"), lab.host("h04"));
     assert!(h01.mac.starts_with("b8:27:eb") && h03.mac.starts_with("2c:cf:67"));
     let ll01 = format!("{}%eth0", link_local(h01));
     let ll03 = format!("{}%eth0", link_local(h03));
@@ -231,7 +222,7 @@ fn ssh_and_proxycommand_log_in_by_mac() {
         return;
     }
     let Some(lab) = Lab::create(4, 0) else { return };
-    let h01 = host(&lab, "h01").clone();
+    let h01 = lab.host("h01").clone();
     let mut sshd = Sshd::start(&h01.namespace, &lab.runid);
     let key = sshd.key();
     // The remote command prints the MAC of the interface it runs behind: proof of where we

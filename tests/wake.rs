@@ -31,15 +31,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use v6scout::mac::Mac;
 
-fn host<'a>(lab: &'a Lab, name: &str) -> &'a Host {
-    let suffix = format!("-{name}");
-    lab.manifest
-        .hosts
-        .iter()
-        .find(|h| h.namespace.ends_with(&suffix))
-        .unwrap_or_else(|| panic!("no {name} in the lab"))
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -219,7 +210,7 @@ fn wake_sends_the_magic_packet_and_waits_for_the_device() {
     let Some(lab) = Lab::create(4, 0) else { return };
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("inventory.sqlite3");
-    let (h03, h04) = (host(&lab, "h03"), host(&lab, "h04"));
+    let (h03, h04) = (lab.host("h03"), lab.host("h04"));
     let target: Mac = h03.mac.parse().unwrap();
     assert!(h03.mac.starts_with("2c:cf:67") && h04.mac.starts_with("e4:5f:01"));
     let ll03 = h03

@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::{scanner_bin, wait_for, Lab};
+use common::extra_host::ExtraHost;
+use common::{ip, scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -135,58 +136,6 @@ impl Drop for Watch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// An extra host plugged into the lab's link A while watch runs; its namespace is deleted
-/// on drop (the lab's destroy would catch it too: it is named `v6t-<runid>-h90`).
-struct ExtraHost {
-    ns: String,
-}
-
-impl ExtraHost {
-    fn plug(lab: &Lab, mac: &str) -> ExtraHost {
-        let ns = format!("v6t-{}-h90", lab.runid);
-        let sw = format!("v6t-{}-swa", lab.runid);
-        ip(&["netns", "add", &ns]);
-        let host = ExtraHost { ns };
-        let ns = host.ns.as_str();
-        let sysctl = Command::new("ip")
-            .args(["netns", "exec", ns, "sysctl", "-qw"])
-            .args([
-                "net.ipv6.conf.all.accept_dad=0",
-                "net.ipv6.conf.default.accept_dad=0",
-                "net.ipv6.conf.all.use_tempaddr=0",
-                "net.ipv6.conf.default.use_tempaddr=0",
-                "net.ipv6.conf.all.accept_ra=0",
-                "net.ipv6.conf.default.accept_ra=0",
-            ])
-            .status()
-            .unwrap();
-        assert!(sysctl.success());
-        ip(&["-n", ns, "link", "set", "lo", "up"]);
-        ip(&[
-            "-n", ns, "link", "add", "eth0", "address", mac, "type", "veth", "peer", "name", "h90",
-            "netns", &sw,
-        ]);
-        ip(&["-n", &sw, "link", "set", "h90", "master", "br0", "up"]);
-        ip(&["-n", ns, "link", "set", "eth0", "up"]);
-        host
-    }
-}
-
-impl Drop for ExtraHost {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
     }
 }
 

@@ -18,11 +18,22 @@ use serde::Deserialize;
 
 pub mod avahi;
 pub mod deb;
+pub mod extra_host;
 pub mod farm;
 pub mod forge;
 pub mod netns;
 pub mod smol;
 pub mod sshd;
+
+/// Runs `ip ARGS` and panics, with what it printed, when it fails.
+pub fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
 
 /// Runs `cmd`; an error says what failed and what it printed.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
@@ -437,6 +448,16 @@ impl Lab {
                     .unwrap_or(0)
             })
             .sum()
+    }
+
+    /// The host whose namespace ends in `-NAME` (`h03`, `b01`); panics when there is none.
+    pub fn host(&self, name: &str) -> &Host {
+        let suffix = format!("-{name}");
+        self.manifest
+            .hosts
+            .iter()
+            .find(|h| h.namespace.ends_with(&suffix))
+            .unwrap_or_else(|| panic!("no {name} in the lab"))
     }
 
     /// Devices on the link behind scanner interface `iface`.
