@@ -9,12 +9,11 @@
 
 mod common;
 
+use common::watch::Watch;
 use common::{scan_document, scanner_bin, Host, Lab};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const LABEL: &str = "kitchen-pi";
@@ -90,67 +89,32 @@ fn link_local(h: &Host) -> &str {
         .expect("a link-local address")
 }
 
-/// A running `v6scout watch --jsonl`; killed (by its pid) on drop, panics included.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
+/// `v6scout watch --jsonl` on eth0 every second, with the inventory `inv`.
+fn start_watch(lab: &Lab, inv: &str) -> Watch {
+    Watch::spawn(&mut v6scout(
+        lab,
+        inv,
+        &["watch", "--jsonl", "-i", "eth0", "--interval", "1s"],
+    ))
 }
 
-impl Watch {
-    fn start(lab: &Lab, inv: &str) -> Watch {
-        // `ip netns exec` execs the program, so the child's pid is v6scout's.
-        let mut child = v6scout(
-            lab,
-            inv,
-            &["watch", "--jsonl", "-i", "eth0", "--interval", "1s"],
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Watch { child, lines }
-    }
-
-    /// The first event of `kind` about each of `macs` (in whatever order they come), or
-    /// panics after `limit`.
-    fn events(&self, kind: &str, macs: &[&str], limit: Duration) -> Vec<Value> {
-        let deadline = Instant::now() + limit;
-        let mut found: Vec<Option<Value>> = vec![None; macs.len()];
-        let mut seen = Vec::new();
-        while found.iter().any(Option::is_none) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).unwrap_or_else(|e| {
-                panic!("no {kind} event of each of {macs:?} ({e}); got:\n{seen:#?}")
-            });
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if let Some(i) = macs
-                .iter()
-                .position(|m| v["type"] == kind && v["mac"] == *m)
-            {
-                found[i].get_or_insert(v);
-            }
-            seen.push(line);
+/// The first event of `kind` about each of `macs` (in whatever order they come), or
+/// panics after `limit`.
+fn events(w: &mut Watch, kind: &str, macs: &[&str], limit: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + limit;
+    let mut found: Vec<Option<Value>> = vec![None; macs.len()];
+    while found.iter().any(Option::is_none) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = w.next_line(left, &format!("a {kind} event of each of {macs:?}"));
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if let Some(i) = macs
+            .iter()
+            .position(|m| v["type"] == kind && v["mac"] == *m)
+        {
+            found[i].get_or_insert(v);
         }
-        found.into_iter().flatten().collect()
     }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    found.into_iter().flatten().collect()
 }
 
 #[test]
@@ -240,9 +204,9 @@ fn a_labelled_device_is_shown_by_its_label_everywhere_and_found_by_it() {
     }
 
     // Watch: the labelled device is known, another one is not.
-    let w = Watch::start(&lab, &inv);
+    let mut w = start_watch(&lab, &inv);
     let limit = Duration::from_secs(30);
-    let ev = w.events("present", &[&pi.mac, &other.mac], limit);
+    let ev = events(&mut w, "present", &[&pi.mac, &other.mac], limit);
     let (v, o) = (&ev[0], &ev[1]);
     assert_eq!(
         (&v["known"], &v["label"]),

@@ -10,6 +10,7 @@
 mod common;
 
 use common::extra_host::ExtraHost;
+use common::watch::Watch;
 use common::{ip, scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,10 +19,9 @@ use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 const METRICS: &str = "[::1]:9469";
@@ -202,114 +202,22 @@ fn read_request(stream: &TcpStream) -> Option<Got> {
     })
 }
 
-/// A running `v6scout watch` in the scanner namespace; killed on drop, panics included.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-    stderr: Arc<Mutex<String>>,
-    stderr_reader: JoinHandle<()>,
-}
-
-impl Watch {
-    fn start(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> Watch {
-        let mut cmd = lab.command(scanner_bin(), &["watch"]);
-        for v in [
-            "ALL_PROXY",
-            "all_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-        ] {
-            cmd.env_remove(v);
-        }
-        cmd.env_remove("http_proxy").env_remove("SSL_CERT_FILE");
-        let mut child = cmd
-            .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        let stderr_reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-                sink.lock().unwrap().push_str(&text);
-            }
-        });
-        Watch {
-            child,
-            lines,
-            seen: Vec::new(),
-            stderr,
-            stderr_reader,
-        }
+/// `v6scout watch ARGS` in the scanner namespace, with `env` and without the proxy and
+/// certificate variables of whoever runs the tests.
+fn start_watch(lab: &Lab, args: &[&str], env: &[(&str, &str)]) -> Watch {
+    let mut cmd = lab.command(scanner_bin(), &["watch"]);
+    for v in [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "SSL_CERT_FILE",
+    ] {
+        cmd.env_remove(v);
     }
-
-    fn context(&self) -> String {
-        format!(
-            "stdout so far:\n{}\nstderr:\n{}",
-            self.seen.join("\n"),
-            self.stderr.lock().unwrap()
-        )
-    }
-
-    /// Reads JSON lines until one satisfies `pred`; panics after `timeout`.
-    fn expect(&mut self, timeout: Duration, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                panic!("no {what} within {timeout:?}; {}", self.context())
-            };
-            self.seen.push(line.clone());
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if pred(&v) {
-                return v;
-            }
-        }
-    }
-
-    /// SIGINT, then waits for the exit; returns (status, every stdout line, stderr).
-    fn stop(mut self) -> (Option<i32>, Vec<String>, String) {
-        // SAFETY: kill has no memory preconditions; the pid is our own live child.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
-        let status = wait_for(SECS(30), "watch to exit", || self.child.try_wait().unwrap());
-        wait_for(SECS(30), "end of stderr", || {
-            self.stderr_reader.is_finished().then_some(())
-        });
-        // Every line it printed, now that stdout is closed.
-        while let Ok(l) = self.lines.recv_timeout(SECS(10)) {
-            self.seen.push(l);
-        }
-        let err = self.stderr.lock().unwrap().clone();
-        (status.code(), std::mem::take(&mut self.seen), err)
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Watch::spawn(cmd.args(args).envs(env.iter().copied()))
 }
 
 /// The value of `series` at the watch's metrics endpoint, fetched inside the namespace.
@@ -390,7 +298,7 @@ fn a_webhook_and_an_ntfy_topic_get_the_events() {
     let topic = Server::start(&lab, Answer::Ok);
     let hook_url = hook.url("http", "/hook");
     let topic_url = topic.url("ntfy+http", "/v6t-lab");
-    let mut w = Watch::start(
+    let mut w = start_watch(
         &lab,
         &[
             "--jsonl",
@@ -428,7 +336,7 @@ fn a_webhook_and_an_ntfy_topic_get_the_events() {
     wait_for(SECS(30), "both notifications at both receivers", || {
         (hook.got().len() >= 2 && topic.got().len() >= 2).then_some(())
     });
-    let (code, lines, stderr) = w.stop();
+    let (code, lines, stderr) = w.stop(libc::SIGINT);
     drop(pi);
     assert_eq!(code, Some(0), "{stderr}");
 
@@ -487,7 +395,7 @@ fn a_failing_receiver_gets_each_event_once() {
     let flaky = Server::start(&lab, Answer::FailFirst);
     let refusing = Server::start(&lab, Answer::Status(404));
     let (flaky_url, refusing_url) = (flaky.url("http", "/flaky"), refusing.url("http", "/gone"));
-    let mut w = Watch::start(
+    let mut w = start_watch(
         &lab,
         &[
             "--jsonl",
@@ -522,7 +430,7 @@ fn a_failing_receiver_gets_each_event_once() {
         counted("v6scout_notify_failures_total"),
         counted("v6scout_notify_dropped_total"),
     );
-    let (code, lines, stderr) = w.stop();
+    let (code, lines, stderr) = w.stop(libc::SIGINT);
     assert_eq!(code, Some(0), "{stderr}");
     let present = events_of(&lines, &["present"]);
     assert_eq!(present.len(), n, "{lines:#?}");
@@ -566,7 +474,7 @@ fn a_receiver_that_never_answers_does_not_delay_the_rounds() {
     let Some(lab) = Lab::create(1, 0) else { return };
     let hung = Server::start(&lab, Answer::Never);
     let url = hung.url("http", "/hung");
-    let w = Watch::start(
+    let w = start_watch(
         &lab,
         &[
             "--interval",
@@ -627,7 +535,7 @@ fn a_receiver_that_never_answers_does_not_delay_the_rounds() {
         (metric(&lab, "v6scout_notify_failures_total")? >= 2.0).then_some(())
     });
     let dropped = metric(&lab, "v6scout_notify_dropped_total").unwrap();
-    let (code, _, stderr) = w.stop();
+    let (code, _, stderr) = w.stop(libc::SIGINT);
     assert_eq!(code, Some(0), "{stderr}");
     let failures: Vec<&str> = (stderr.lines())
         .filter(|l| l.contains("notification was not delivered"))
@@ -771,11 +679,11 @@ fn https_checks_the_certificate_against_the_trust_store() {
     ];
 
     // Not trusted: no notification gets through, the failure says why.
-    let w = Watch::start(&lab, &args, &[]);
+    let w = start_watch(&lab, &args, &[]);
     wait_for(SECS(60), "the untrusted receiver's failure", || {
         (metric(&lab, "v6scout_notify_failures_total")? >= 1.0).then_some(())
     });
-    let (code, _, stderr) = w.stop();
+    let (code, _, stderr) = w.stop(libc::SIGINT);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(plain.got().is_empty(), "{:?}", plain.got());
     let failure = (stderr.lines())
@@ -785,7 +693,7 @@ fn https_checks_the_certificate_against_the_trust_store() {
     assert!(failure.to_lowercase().contains("certificate"), "{failure}");
 
     // Trusted: every event once, over TLS.
-    let mut w = Watch::start(&lab, &args, &[("SSL_CERT_FILE", ca.to_str().unwrap())]);
+    let mut w = start_watch(&lab, &args, &[("SSL_CERT_FILE", ca.to_str().unwrap())]);
     let n = lab.hosts_on("eth0").count();
     for _ in 0..n {
         w.expect(SECS(15), "a present line", |v| v["type"] == "present");
@@ -793,7 +701,7 @@ fn https_checks_the_certificate_against_the_trust_store() {
     wait_for(SECS(30), "the notifications over TLS", || {
         (plain.got().len() >= n).then_some(())
     });
-    let (code, lines, stderr) = w.stop();
+    let (code, lines, stderr) = w.stop(libc::SIGINT);
     assert_eq!(code, Some(0), "{stderr}");
     let bodies: Vec<String> = plain.got().into_iter().map(|g| g.body).collect();
     assert_eq!(bodies, events_of(&lines, &["present"]), "{stderr}");

@@ -7,136 +7,21 @@
 mod common;
 
 use common::extra_host::ExtraHost;
-use common::{ip, scanner_bin, wait_for, Lab};
+use common::watch::Watch;
+use common::{ip, scanner_bin, Lab};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-/// A running `v6scout watch` in the scanner namespace; killed on drop, panics included.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
-    /// The thread copying stderr into `stderr`: done once the pipe is closed.
-    stderr_reader: std::thread::JoinHandle<()>,
-    /// Every line read so far, for failure messages.
-    seen: Vec<String>,
-}
-
-impl Watch {
-    fn start(lab: &Lab, args: &[&str]) -> Watch {
-        // `ip netns exec` execs the program, so the child's pid is v6scout's.
-        let mut child = Command::new("ip")
+/// `v6scout watch ARGS` in the scanner namespace, without an inventory.
+fn start_watch(lab: &Lab, args: &[&str]) -> Watch {
+    Watch::spawn(
+        Command::new("ip")
             .env("V6SCOUT_INVENTORY", "off")
             .env_remove("SUDO_UID")
             .args(["netns", "exec", &lab.scan_ns, scanner_bin(), "watch"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        let stderr_reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Watch {
-            child,
-            lines,
-            stderr,
-            stderr_reader,
-            seen: Vec::new(),
-        }
-    }
-
-    fn context(&self) -> String {
-        format!(
-            "stdout so far:\n{}\nstderr:\n{}",
-            self.seen.join("\n"),
-            self.stderr.lock().unwrap()
-        )
-    }
-
-    /// The next line, or panics after `timeout`.
-    fn next_line(&mut self, timeout: Duration, what: &str) -> String {
-        match self.lines.recv_timeout(timeout) {
-            Ok(l) => {
-                self.seen.push(l.clone());
-                l
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                panic!("no {what} within {timeout:?}; {}", self.context())
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                panic!("watch ended before {what}; {}", self.context())
-            }
-        }
-    }
-
-    /// Reads JSON lines until one satisfies `pred`; panics after `timeout`.
-    fn expect(&mut self, timeout: Duration, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.next_line(left, what);
-            let v: Value = serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"));
-            if pred(&v) {
-                return v;
-            }
-        }
-    }
-
-    /// Sends `sig` and waits for the exit; returns (status code, stderr).
-    fn stop(mut self, sig: libc::c_int) -> (Option<i32>, String) {
-        // SAFETY: kill has no memory preconditions; the pid is our own live child.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "watch ignored signal {sig}");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        // The reader thread drains what is left of stderr: done at the pipe's end (a
-        // command of --exec still running may hold it open a little longer).
-        wait_for(Duration::from_secs(30), "end of stderr", || {
-            self.stderr_reader.is_finished().then_some(())
-        });
-        let err = self.stderr.lock().unwrap().clone();
-        (status.code(), err)
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+            .args(args),
+    )
 }
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -158,7 +43,7 @@ fn watch_reports_hosts_coming_and_going() {
         "f=$(mktemp '{}/ev.XXXXXX') && env | grep '^V6SCOUT_' > \"$f\"",
         dir.display()
     );
-    let mut w = Watch::start(
+    let mut w = start_watch(
         &lab,
         &["--jsonl", "--interval", "1s", "-i", "eth0", "--exec", &exec],
     );
@@ -236,7 +121,7 @@ fn watch_reports_hosts_coming_and_going() {
     assert_eq!(v["addresses"], serde_json::json!([ll]), "{v}");
     assert!(v["time"].as_str().unwrap().ends_with('Z'));
 
-    let (code, stderr) = w.stop(libc::SIGINT);
+    let (code, _, stderr) = w.stop(libc::SIGINT);
     assert_eq!(code, Some(0), "stderr: {stderr}");
     assert!(
         stderr.contains("v6scout: watched ") && stderr.contains(" present"),
@@ -281,7 +166,7 @@ fn watch_reports_hosts_coming_and_going() {
 #[test]
 fn watch_human_lines() {
     let Some(lab) = Lab::create(1, 0) else { return };
-    let mut w = Watch::start(&lab, &["--interval", "1s", "-i", "eth0"]);
+    let mut w = start_watch(&lab, &["--interval", "1s", "-i", "eth0"]);
     let rtr = lab
         .manifest
         .hosts
@@ -309,7 +194,7 @@ fn watch_human_lines() {
         line.contains("[router]") && line.contains("%eth0"),
         "{line}"
     );
-    let (code, stderr) = w.stop(libc::SIGTERM);
+    let (code, _, stderr) = w.stop(libc::SIGTERM);
     assert_eq!(code, Some(0), "stderr: {stderr}");
     assert!(stderr.contains("v6scout: watched "), "{stderr}");
 }

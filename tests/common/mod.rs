@@ -24,6 +24,7 @@ pub mod forge;
 pub mod netns;
 pub mod smol;
 pub mod sshd;
+pub mod watch;
 
 /// Runs `ip ARGS` and panics, with what it printed, when it fails.
 pub fn ip(args: &[&str]) {
