@@ -272,7 +272,8 @@ pub fn open_privileged(
     }
 }
 
-/// A privileged link opened ahead of the loop that decides each interface's link.
+/// A privileged link opened ahead of the loop that decides each interface's link
+/// (`None`: not tried, with `--unprivileged`).
 type Attempt = Option<Result<BoxLink, OpenError>>;
 
 /// Tries the privileged link of every interface to scan, all at once, each in its own
@@ -292,7 +293,10 @@ fn open_privileged_all(
         |i: &Interface| open_privileged(backend, i, &probe_sources(i, cfg.link_local_only), cfg);
     let attempts: Vec<Attempt> = std::thread::scope(|s| {
         let handles: Vec<_> = scan.iter().map(|i| s.spawn(move || open(i))).collect();
-        handles.into_iter().map(|h| h.join().ok()).collect()
+        handles
+            .into_iter()
+            .map(|h| Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))))
+            .collect()
     });
     scan.into_iter().zip(attempts).collect()
 }
@@ -423,11 +427,9 @@ pub fn open_with(
         interface: i.name.clone(),
         why: e.to_string(),
     };
-    let mut opened = open_privileged_all(backend, selection.scan, cfg);
-    for (i, early) in opened.drain(..) {
-        let sources = probe_sources(&i, cfg.link_local_only);
-        if !unprivileged {
-            let attempt = early.unwrap_or_else(|| open_privileged(backend, &i, &sources, cfg));
+    for (i, attempt) in open_privileged_all(backend, selection.scan, cfg) {
+        // Once one was refused, every attempt was: the rest fall back too.
+        if let Some(attempt) = attempt.filter(|_| !unprivileged) {
             match attempt {
                 Ok(l) => {
                     links.push((i, l));
@@ -441,6 +443,7 @@ pub fn open_with(
                 }
             }
         }
+        let sources = probe_sources(&i, cfg.link_local_only);
         match backend.open_ping(&i, &sources) {
             Ok(l) => links.push((i, l)),
             Err(OpenError::NoPingSocket) if cfg.unprivileged => bail!(

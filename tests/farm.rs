@@ -132,17 +132,6 @@ fn two_thousand_hosts_resolving_the_scanner_all_with_their_own_mac() {
     every_reachable_host(BIG, BIG_PROFILES);
 }
 
-/// Every IPv6 neighbour entry of the scanner's eth0, multicast (NOARP) ones included.
-fn neighbour_entries(lab: &FarmLab) -> BTreeSet<String> {
-    common::ip_in(
-        &lab.scan_ns,
-        &["-6", "neigh", "show", "dev", "eth0", "nud", "all"],
-    )
-    .lines()
-    .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-    .collect()
-}
-
 #[test]
 fn two_thousand_hosts_that_do_not_resolve_us_leave_the_neighbour_table_as_it_was() {
     let spec = FarmSpec {
@@ -155,9 +144,9 @@ fn two_thousand_hosts_that_do_not_resolve_us_leave_the_neighbour_table_as_it_was
         return;
     };
     lab.cold();
-    let before = neighbour_entries(&lab);
+    let before = common::neighbour_entries(&lab.scan_ns);
     let doc = lab.scan_json(&[]);
-    let gained: BTreeSet<String> = neighbour_entries(&lab)
+    let gained: BTreeSet<String> = common::neighbour_entries(&lab.scan_ns)
         .difference(&before)
         .cloned()
         .collect();

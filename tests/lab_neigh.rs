@@ -25,17 +25,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use v6scout::mac::Mac;
 use v6scout::probe::packet;
 
-/// Every IPv6 neighbour entry of the scanner's eth0, multicast (NOARP) ones included.
-fn entries(lab: &Lab) -> BTreeSet<String> {
-    common::ip_in(
-        &lab.scan_ns,
-        &["-6", "neigh", "show", "dev", "eth0", "nud", "all"],
-    )
-    .lines()
-    .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-    .collect()
-}
-
 /// Empties the scanner's IPv6 neighbour table, multicast entries too.
 fn flush(lab: &Lab) {
     common::ip_in(&lab.scan_ns, &["-6", "neigh", "flush", "all"]);
@@ -46,7 +35,7 @@ fn flush(lab: &Lab) {
 /// scanner's table gained.
 fn scan(lab: &Lab, kind: &str) -> (usize, BTreeSet<String>) {
     flush(lab);
-    let before = entries(lab);
+    let before = common::neighbour_entries(&lab.scan_ns);
     let doc = lab.scan_json("eth0", &["--link", kind, "--no-names", "--no-ndp-cache"]);
     let found = doc["interfaces"][0]["prefixes"]
         .as_array()
@@ -54,7 +43,10 @@ fn scan(lab: &Lab, kind: &str) -> (usize, BTreeSet<String>) {
         .iter()
         .map(|p| p["hosts"].as_array().unwrap().len())
         .sum();
-    let gained = entries(lab).difference(&before).cloned().collect();
+    let gained = common::neighbour_entries(&lab.scan_ns)
+        .difference(&before)
+        .cloned()
+        .collect();
     (found, gained)
 }
 

@@ -26,6 +26,15 @@ pub mod smol;
 pub mod sshd;
 pub mod watch;
 
+/// Every IPv6 neighbour entry of `eth0` in namespace `ns`, multicast (NOARP) ones
+/// included: the addresses only.
+pub fn neighbour_entries(ns: &str) -> std::collections::BTreeSet<String> {
+    ip_in(ns, &["-6", "neigh", "show", "dev", "eth0", "nud", "all"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
 /// Runs `ip ARGS` and panics, with what it printed, when it fails.
 pub fn ip(args: &[&str]) {
     let out = Command::new("ip").args(args).output().unwrap();

@@ -1,14 +1,33 @@
 //! `v6scout history`: the devices the inventory knows, newest first.
 
 use crate::app::adapters::memory::resolve_path;
-use crate::config::{FormatChoice, HistoryConfig};
+use crate::config::{FormatChoice, HistoryConfig, InventoryPlace};
 use crate::inventory::{self, Inventory};
 use crate::output::history;
 use crate::query::Query;
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
+
+/// The inventory file of `place` (under sudo the invoking user's, as a scan would use
+/// it), for a command that reads what scans remembered: an error when the inventory is
+/// off; `None`, after telling the user, when no scan has written it yet.
+pub(super) fn existing_inventory(place: &InventoryPlace) -> Result<Option<PathBuf>> {
+    let user = crate::platform::invoking_user();
+    let Some(path) = resolve_path(place, user.as_ref()) else {
+        bail!("the inventory is off (V6SCOUT_INVENTORY=off): unset it, or give --inventory PATH");
+    };
+    if !path.exists() {
+        crate::say!(
+            "v6scout: no device known yet: {} does not exist (every scan records into it)",
+            path.display()
+        );
+        return Ok(None);
+    }
+    Ok(Some(path))
+}
 
 /// Lists the known devices (exit 0), or says there are none (exit 1).
 pub fn run_history(cfg: &HistoryConfig) -> Result<ExitCode> {
@@ -17,18 +36,9 @@ pub fn run_history(cfg: &HistoryConfig) -> Result<ExitCode> {
         .as_deref()
         .map(|q| q.parse().map_err(|e| anyhow!("{e}")))
         .transpose()?;
-    // Under sudo, the invoking user's inventory, as a scan would use it.
-    let user = crate::platform::invoking_user();
-    let Some(path) = resolve_path(&cfg.place, user.as_ref()) else {
-        bail!("the inventory is off (V6SCOUT_INVENTORY=off): unset it, or give --inventory PATH");
-    };
-    if !path.exists() {
-        crate::say!(
-            "v6scout: no device known yet: {} does not exist (every scan records into it)",
-            path.display()
-        );
+    let Some(path) = existing_inventory(&cfg.place)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let inv = Inventory::open_read_only(&path).map_err(|e| anyhow!("{e}"))?;
     if cfg.check {
         return Ok(if inv.integrity_ok().map_err(|e| anyhow!("{e}"))? {

@@ -1,7 +1,6 @@
 //! `v6scout label`: gives a remembered device a name of the admin's, or takes it away. It
 //! reads and writes the inventory only: nothing is sent on any link.
 
-use crate::app::adapters::memory::resolve_path;
 use crate::config::LabelConfig;
 use crate::inventory::{self, Device, Inventory, LabelSet};
 use crate::mac::Mac;
@@ -13,6 +12,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use super::find::EXIT_AMBIGUOUS;
+use super::history::existing_inventory;
 
 /// Which device a label query names: a label belongs to a MAC, so the rows of one MAC on
 /// several interfaces are one device.
@@ -56,18 +56,9 @@ pub fn run_label(cfg: &LabelConfig) -> Result<ExitCode> {
         .map(check_label)
         .transpose()
         .map_err(|e| anyhow!("{e}"))?;
-    // Under sudo, the invoking user's inventory, as a scan would use it.
-    let user = crate::platform::invoking_user();
-    let Some(path) = resolve_path(&cfg.place, user.as_ref()) else {
-        bail!("the inventory is off (V6SCOUT_INVENTORY=off): unset it, or give --inventory PATH");
-    };
-    if !path.exists() {
-        crate::say!(
-            "v6scout: no device known yet: {} does not exist (every scan records into it)",
-            path.display()
-        );
+    let Some(path) = existing_inventory(&cfg.place)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let mut inv = Inventory::open(&path).map_err(|e| anyhow!("{e}"))?;
     let devices = inv.devices(None).map_err(|e| anyhow!("{e}"))?;
     let (mac, rows) = match pick(inventory::matching(&devices, &query)) {

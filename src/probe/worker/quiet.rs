@@ -1,14 +1,15 @@
 //! When a probe window may end early: the link tells how long to wait. Every planned
 //! round must have gone out, and the link must have been quiet — no new address, no new
-//! MAC, no probe sent, no host asking for our address — for a period that is long compared with the longest silence an
-//! answer still came after (since its probe, or since the answer before it). On a wired
-//! link answering within milliseconds that is [`MIN_QUIET`]; one late answer (a dozing
-//! Wi-Fi station answering after a DTIM beacon, alone on a quiet link) stretches it, and
-//! the window stays open as long as such a station needs, up to the fixed deadline. The
-//! thousands of answers of a big link, queued one behind another on the wire or in the
-//! scanner, arrive late against their probe but after no silence: they do not stretch
-//! it. Retry rounds follow the same rule with a shorter pause, never later than the
-//! fixed schedule. Pure: the worker feeds it times, it answers with times.
+//! MAC, no probe sent, no host asking for our address — for a period that is long
+//! compared with the longest silence an answer still came after (since its probe, or
+//! since the answer before it). On a wired link answering within milliseconds that is
+//! [`MIN_QUIET`]; one late answer (a dozing Wi-Fi station answering after a DTIM beacon,
+//! alone on a quiet link) stretches it, and the window stays open as long as such a
+//! station needs, up to the fixed deadline. The thousands of answers of a big link,
+//! queued one behind another on the wire or in the scanner, arrive late against their
+//! probe but after no silence: they do not stretch it. Retry rounds follow the same rule
+//! with a shorter pause, never later than the fixed schedule. Pure: the worker feeds it
+//! times, it answers with times.
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +38,7 @@ pub struct Quiet {
     /// The last probe sent.
     last_sent: Option<Instant>,
     /// The longest the link was silent before an answer still came.
-    slowest: Duration,
+    longest_silence: Duration,
     /// When the last answer arrived.
     last_answer: Option<Instant>,
     /// The last solicitation for one of our addresses: a host on its way to answering.
@@ -56,7 +57,7 @@ impl Quiet {
             not_before: not_before.min(deadline),
             last_new: None,
             last_sent: None,
-            slowest: Duration::ZERO,
+            longest_silence: Duration::ZERO,
             last_answer: None,
             last_resolving: None,
             hold: None,
@@ -81,7 +82,7 @@ impl Quiet {
             Some(t) => latency.min(now.saturating_duration_since(t)),
             None => latency,
         };
-        self.slowest = self.slowest.max(silence);
+        self.longest_silence = self.longest_silence.max(silence);
         self.last_answer = latest(self.last_answer, now);
     }
 
@@ -95,14 +96,9 @@ impl Quiet {
         self.last_resolving = latest(self.last_resolving, now);
     }
 
-    /// The longest silence an answer came after, so far.
-    pub fn slowest(&self) -> Duration {
-        self.slowest
-    }
-
     /// How long the link must stay quiet before the window ends.
     pub fn quiet_period(&self) -> Duration {
-        MIN_QUIET.max(self.slowest * QUIET_FACTOR)
+        MIN_QUIET.max(self.longest_silence * QUIET_FACTOR)
     }
 
     /// The latest of the last probe sent, the last new finding and the last host asking
@@ -127,7 +123,7 @@ impl Quiet {
     }
 
     /// When the next retry round may go, given when the fixed schedule sends it: after a
-    /// pause long against the slowest answer, never after the fixed time.
+    /// pause long against the longest silence before an answer, never after the fixed time.
     pub fn next_round_at(&self, fixed: Instant) -> Instant {
         if !self.early {
             return fixed;
@@ -135,7 +131,7 @@ impl Quiet {
         let Some(last) = self.last_activity() else {
             return fixed;
         };
-        let pause = MIN_ROUND_PAUSE.max(self.slowest * ROUND_FACTOR);
+        let pause = MIN_ROUND_PAUSE.max(self.longest_silence * ROUND_FACTOR);
         (last + pause).min(fixed)
     }
 
