@@ -14,7 +14,6 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -71,20 +70,6 @@ fn sample(text: &str, series: &str) -> Option<f64> {
         .filter_map(|l| l.rsplit_once(' '))
         .find(|(s, _)| *s == series)
         .and_then(|(_, v)| v.parse().ok())
-}
-
-/// Runs `f` on a thread that has entered the namespace `ns` (only that thread moves).
-fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let path = format!("/run/netns/{ns}");
-    std::thread::spawn(move || {
-        let file = std::fs::File::open(path).unwrap();
-        // SAFETY: setns on an open namespace fd; it changes this thread's namespace only.
-        let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-        assert_eq!(entered, 0);
-        f()
-    })
-    .join()
-    .unwrap()
 }
 
 /// A Prometheus query through the HTTP API: the result vector.
@@ -274,7 +259,7 @@ fn hostile_clients_do_not_stop_the_watch() {
     }
     let before = scans(&lab);
     let status = |reply: &str| reply.split(' ').nth(1).map(String::from);
-    let replies = in_ns(&lab.scan_ns, || {
+    let replies = common::in_ns(&lab.scan_ns, || {
         let ask = |req: &[u8]| {
             let mut s = TcpStream::connect(METRICS).unwrap();
             s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

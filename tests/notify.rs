@@ -15,7 +15,6 @@ use common::{ip, scanner_bin, wait_for, Lab};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,20 +24,6 @@ use std::time::Duration;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 const METRICS: &str = "[::1]:9469";
-
-/// Runs `f` on a thread that has entered the namespace `ns` (only that thread moves).
-fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let path = format!("/run/netns/{ns}");
-    std::thread::spawn(move || {
-        let file = std::fs::File::open(path).unwrap();
-        // SAFETY: setns on an open namespace fd; it changes this thread's namespace only.
-        let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-        assert_eq!(entered, 0);
-        f()
-    })
-    .join()
-    .unwrap()
-}
 
 /// How a receiver answers.
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +69,7 @@ struct Server {
 
 impl Server {
     fn start(lab: &Lab, answer: Answer) -> Server {
-        let listener = in_ns(&lab.scan_ns, || TcpListener::bind("[::1]:0").unwrap());
+        let listener = common::in_ns(&lab.scan_ns, || TcpListener::bind("[::1]:0").unwrap());
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -644,7 +629,7 @@ fn https_checks_the_certificate_against_the_trust_store() {
     std::fs::create_dir_all(&dir.0).unwrap();
     let (ca, cert, key) = certificates(&dir.0);
     let plain = Server::start(&lab, Answer::Ok);
-    let tls_port = in_ns(&lab.scan_ns, || {
+    let tls_port = common::in_ns(&lab.scan_ns, || {
         let l = TcpListener::bind("[::1]:0").unwrap();
         l.local_addr().unwrap().port()
     });

@@ -35,6 +35,20 @@ pub fn neighbour_entries(ns: &str) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// Runs `f` on a thread that has entered the namespace `ns` (only that thread moves).
+pub fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let path = format!("/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(path).unwrap();
+        // SAFETY: setns on an open namespace fd; it changes this thread's namespace only.
+        let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(entered, 0);
+        f()
+    })
+    .join()
+    .unwrap()
+}
+
 /// Runs `ip ARGS` and panics, with what it printed, when it fails.
 pub fn ip(args: &[&str]) {
     let out = Command::new("ip").args(args).output().unwrap();
