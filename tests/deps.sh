@@ -15,6 +15,9 @@ declare -A pkg_for=(
 	# comes from dpkg-shlibdeps) and its unit (systemd-analyze verify reads the man page).
 	[dpkg-deb]=dpkg [dpkg-shlibdeps]=dpkg-dev [systemd-analyze]=systemd [man]=man-db
 	[openssl]=openssl [socat]=socat # tests/notify.rs: a test CA, and TLS in front of a test receiver
+	# tests/common/broker.rs: a real MQTT broker in a lab namespace, and its clients.
+	[mosquitto]=mosquitto [mosquitto_passwd]=mosquitto
+	[mosquitto_sub]=mosquitto-clients [mosquitto_pub]=mosquitto-clients
 )
 # tests/stacks.rs (tests/common/smol.rs) also makes tap devices with `ip tuntap` (iproute2,
 # above) and needs the kernel's tun driver, which no package installs: checked at the end.
@@ -28,9 +31,10 @@ if ((${#missing[@]})); then
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 	echo "installing: ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	# Packages such as avahi-daemon and openssh-server start their service on install; in
-	# the root namespace avahi would announce itself on the real network. Tests run them in
-	# lab namespaces only, so forbid starting any service while installing.
+	# Packages such as avahi-daemon, openssh-server and mosquitto start their service on
+	# install; in the root namespace avahi would announce itself on the real network and
+	# mosquitto would listen on port 1883. Tests run them in lab namespaces only, so forbid
+	# starting any service while installing (invoke-rc.d and deb-systemd-invoke obey this).
 	policy=/usr/sbin/policy-rc.d
 	own_policy=0
 	if [[ ! -e $policy ]]; then
