@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 pub mod avahi;
+pub mod broker;
 pub mod deb;
 pub mod extra_host;
 pub mod farm;
