@@ -45,6 +45,9 @@ pub mod query;
 pub mod reach;
 pub mod wake;
 pub mod watch;
+// Watch's devices and events over MQTT, and a hub's check of them (after watch and
+// inventory: it publishes the one's rounds and records into the other).
+pub mod mqtt;
 // Notifications of watch events: which, where, in which format (after watch: they are its
 // events).
 pub mod notify;

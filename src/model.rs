@@ -61,6 +61,24 @@ pub fn confirmed<'a>(seen_by: impl IntoIterator<Item = &'a SeenBy> + Clone) -> b
 }
 
 impl SeenBy {
+    /// Every kind, in display order.
+    pub const ALL: [SeenBy; 9] = [
+        SeenBy::Echo,
+        SeenBy::ParamProblem,
+        SeenBy::Ndp,
+        SeenBy::Ra,
+        SeenBy::Mld,
+        SeenBy::NodeInfo,
+        SeenBy::Mdns,
+        SeenBy::Heard,
+        SeenBy::Cache,
+    ];
+
+    /// The kind whose stable name is `name`.
+    pub fn from_name(name: &str) -> Option<SeenBy> {
+        SeenBy::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The stable name used in every output format.
     pub fn as_str(self) -> &'static str {
         match self {

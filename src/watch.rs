@@ -20,6 +20,7 @@ use link::{LinkState, Round};
 use state::{seen_hosts, Ctx, IfaceState};
 
 use crate::mac::Mac;
+use crate::model::HostKey;
 use crate::oui::Vendor;
 use crate::report::{AlertKind, Labels, Report};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -287,6 +288,15 @@ impl Watcher {
             .values()
             .map(|s| s.hosts.values().filter(|t| t.present).count())
             .sum()
+    }
+
+    /// The host of `mac` on `iface`, if tracked: whether it is present (not yet gone),
+    /// and its tracked addresses, sorted (an address is dropped only once it is reported
+    /// removed).
+    pub fn host(&self, iface: &str, mac: Mac) -> Option<(bool, Vec<Ipv6Addr>)> {
+        let state = self.ifaces.get(iface)?;
+        let t = state.hosts.get(&HostKey::Mac(mac))?;
+        Some((t.present, t.addrs.keys().copied().collect()))
     }
 
     /// Hosts tracked (present or remembered as gone) per interface.

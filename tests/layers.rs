@@ -15,7 +15,7 @@ const LAYERS: &[&str] = &[
     // vocabulary
     "mac", "router", "model", "oui", "report", "warning", // stages
     "iface", "neigh", "probe", "collect", "health", "group", "names", "ipv4", "reach", "query", "inventory", "wake", "watch",
-    "notify", "metrics", "output", // what to do, the OS seam, the engine, the command line
+    "mqtt", "notify", "metrics", "output", // what to do, the OS seam, the engine, the command line
     "config", "platform", "app", "cli",
 ];
 
