@@ -32,6 +32,7 @@ pub fn run(job: &Job) -> ExitCode {
         Job::Find(find) => commands::find::run_find(find),
         Job::Wake(wake) => commands::wake::run_wake(wake),
         Job::Watch(w) => commands::watch::run_watch(w),
+        Job::Collect(c) => commands::hub::run_collect(c),
     };
     match result {
         Ok(code) => code,

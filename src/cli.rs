@@ -14,10 +14,12 @@ use std::time::Duration;
 
 mod find;
 mod memory;
+mod mqtt;
 mod notify;
 mod wake;
 pub use find::{ConnectArgs, FindArgs, PreferArg, ResolveArgs, SshArgs};
 pub use memory::{parse_age, HistoryArgs, InventoryArgs, LabelArgs};
+pub use mqtt::{CollectArgs, MqttArgs};
 pub use notify::{NotifyArgs, NotifyFormatArg};
 pub use wake::WakeArgs;
 
@@ -113,6 +115,16 @@ pub enum Command {
     /// and connect take it as QUERY. One device per label, ignoring case.
     #[command(after_help = LABEL_AFTER_HELP)]
     Label(LabelArgs),
+    /// The hub: record every site's devices from an MQTT broker into this inventory.
+    ///
+    /// Each site runs `v6scout watch --mqtt URL --site NAME`; collect subscribes to their
+    /// topics (v6scout/#) and records each device state with its site beside its
+    /// interface, until Ctrl-C. Then `history` lists every site's devices (--site filters)
+    /// and `resolve` names the site where another watch last saw a device. Messages that
+    /// are not what a watch publishes (too big, not JSON, wrong fields, a site or MAC
+    /// other than their topic's) are dropped and counted. Several hubs may collect at
+    /// once.
+    Collect(CollectArgs),
     /// Print a shell completion script (e.g. `v6scout completions bash > /etc/bash_completion.d/v6scout`).
     Completions {
         /// The shell.
@@ -389,6 +401,10 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub notify: NotifyArgs,
 
+    /// Publishing to an MQTT broker.
+    #[command(flatten)]
+    pub mqtt: MqttArgs,
+
     /// The device inventory.
     #[command(flatten)]
     pub memory: InventoryArgs,
@@ -484,6 +500,7 @@ impl WatchArgs {
                 public: self.metrics_public,
             }),
             notify: self.notify.config(),
+            mqtt: self.mqtt.config(),
         }
     }
 }
@@ -514,6 +531,7 @@ impl Cli {
             Some(Command::Wake(a)) => Job::Wake(a.config()),
             Some(Command::Watch(a)) => Job::Watch(a.settings()),
             Some(Command::History(a)) => Job::History(a.config()),
+            Some(Command::Collect(a)) => Job::Collect(a.config()),
             Some(Command::Label(a)) => Job::Label(a.config()),
             Some(Command::Completions { shell }) => return Invocation::Completions(*shell),
         }))

@@ -384,6 +384,39 @@ pub struct WatchSettings {
     pub metrics: Option<MetricsListen>,
     /// `--notify`: notifications of the events (no targets: none).
     pub notify: crate::notify::NotifyConfig,
+    /// `--mqtt`: where and how to publish the site (`None`: not published).
+    pub mqtt: Option<MqttPublish>,
+}
+
+/// An MQTT broker and how to log in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MqttBroker {
+    /// Its URL (user and perhaps password included).
+    pub url: crate::mqtt::broker::BrokerUrl,
+    /// A file whose first line is the password.
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+/// `watch --mqtt`: publishing a site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MqttPublish {
+    /// The broker.
+    pub broker: MqttBroker,
+    /// `--site` (`None`: from the host name).
+    pub site: Option<crate::mqtt::topic::Site>,
+    /// `--mqtt-ha`: Home Assistant discovery.
+    pub ha: bool,
+    /// A present device's unchanged state is published again after this long.
+    pub refresh: Duration,
+}
+
+/// `v6scout collect`: the hub.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectConfig {
+    /// The broker the sites publish to.
+    pub broker: MqttBroker,
+    /// The inventory it records into.
+    pub inventory: InventoryPlace,
 }
 
 /// Where `watch --metrics` listens.
@@ -417,6 +450,8 @@ pub enum Job {
     History(HistoryConfig),
     /// Label a remembered device, or remove its label.
     Label(LabelConfig),
+    /// Record every site's devices from an MQTT broker.
+    Collect(CollectConfig),
 }
 
 #[cfg(test)]

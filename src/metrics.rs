@@ -51,6 +51,8 @@ pub struct Metrics {
     totals: ScanStats,
     /// What became of the notifications (`--notify`).
     notified: Counts,
+    /// What became of the MQTT messages (`--mqtt`; `None`: not publishing).
+    mqtt: Option<crate::mqtt::Counts>,
     unlisted: u64,
     last_duration: f64,
     last_started: f64,
@@ -70,6 +72,7 @@ impl Metrics {
             events: BTreeMap::new(),
             totals: ScanStats::default(),
             notified: Counts::default(),
+            mqtt: None,
             unlisted: 0,
             last_duration: 0.0,
             last_started: 0.0,
@@ -157,6 +160,11 @@ impl Metrics {
     /// Takes the notifications' counts so far (over every `--notify` target).
     pub fn notified(&mut self, c: Counts) {
         self.notified = c;
+    }
+
+    /// Takes the MQTT messages' counts so far (`--mqtt`).
+    pub fn published(&mut self, c: crate::mqtt::Counts) {
+        self.mqtt = Some(c);
     }
 
     /// Rounds observed.
@@ -272,7 +280,42 @@ impl Metrics {
             w.family(name, Kind::Counter, help);
             w.sample(name, &[], v as f64);
         }
+        if let Some(m) = &self.mqtt {
+            render_mqtt(&mut w, m);
+        }
         w.finish()
+    }
+}
+
+/// The `--mqtt` families: only when publishing.
+fn render_mqtt(w: &mut Writer, m: &crate::mqtt::Counts) {
+    w.family(
+        "v6scout_mqtt_up",
+        Kind::Gauge,
+        "1 while connected to the MQTT broker (--mqtt).",
+    );
+    w.sample("v6scout_mqtt_up", &[], f64::from(u8::from(m.up)));
+    let counters = [
+        (
+            "v6scout_mqtt_sent_total",
+            "MQTT messages the broker acknowledged.",
+            m.sent,
+        ),
+        (
+            "v6scout_mqtt_dropped_total",
+            "MQTT messages never delivered: queue full, held too long while the broker was \
+             away, or in flight when the connection broke (device states are published again).",
+            m.dropped,
+        ),
+        (
+            "v6scout_mqtt_connects_total",
+            "Connections made to the MQTT broker, the first included.",
+            m.connects,
+        ),
+    ];
+    for (name, help, v) in counters {
+        w.family(name, Kind::Counter, help);
+        w.sample(name, &[], v as f64);
     }
 }
 

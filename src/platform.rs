@@ -378,6 +378,20 @@ pub fn invoking_user() -> Option<Identity> {
     None
 }
 
+/// This machine's host name (`None` when the system cannot tell).
+pub fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer we own.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if r != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    String::from_utf8(buf[..end].to_vec())
+        .ok()
+        .filter(|h| !h.is_empty())
+}
+
 /// The home directory of user `uid` in the password database.
 pub fn home_of(uid: u32) -> Option<std::path::PathBuf> {
     #[cfg(unix)]

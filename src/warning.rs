@@ -181,6 +181,32 @@ pub enum Warning {
         /// How many.
         count: u64,
     },
+    /// MQTT: the broker cannot be reached or refused us (said once per outage).
+    MqttDown {
+        /// The broker, without its password.
+        broker: String,
+        /// Why.
+        why: String,
+    },
+    /// MQTT: connected again after an outage.
+    MqttBack {
+        /// The broker, without its password.
+        broker: String,
+        /// Messages dropped meanwhile.
+        lost: u64,
+    },
+    /// A hub could not record a device state (it goes on with the next).
+    HubRecord {
+        /// What is wrong, as the inventory words it.
+        why: String,
+    },
+    /// A hub dropped a message (said once per reason).
+    MqttDropped {
+        /// The topic.
+        topic: String,
+        /// Why.
+        why: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -272,6 +298,28 @@ impl fmt::Display for Warning {
                 f,
                 "--notify {target}: {} not delivered when watch stopped",
                 notifications(*count)
+            ),
+            Warning::MqttDown { broker, why } => write!(
+                f,
+                "MQTT broker {broker}: {why}; retrying with a growing pause, device states are \
+                 published again once connected (probing goes on meanwhile)"
+            ),
+            Warning::MqttBack { broker, lost } => write!(
+                f,
+                "MQTT broker {broker}: connected again; every device state published again, \
+                 {lost} other message{} dropped meanwhile (v6scout_mqtt_dropped_total)",
+                if *lost == 1 { "" } else { "s" }
+            ),
+            Warning::HubRecord { why } => {
+                write!(
+                    f,
+                    "{why}; this device state is not recorded, collect goes on"
+                )
+            }
+            Warning::MqttDropped { topic, why } => write!(
+                f,
+                "dropped a message on {topic}: {why} (counted; later ones for the same reason \
+                 are only counted)"
             ),
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod memory;
 pub mod metrics_http;
+pub mod mqtt;
 pub mod notify;
 pub mod relay;
 pub mod terminal;

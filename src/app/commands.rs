@@ -3,7 +3,9 @@
 
 pub mod find;
 pub mod history;
+pub mod hub;
 pub mod label;
 pub mod scan;
+mod signals;
 pub mod wake;
 pub mod watch;

@@ -39,6 +39,11 @@ impl InventoryArgs {
     }
 }
 
+/// The inventory `--inventory` names, else the default one.
+pub(super) fn place_of(path: Option<&PathBuf>) -> InventoryPlace {
+    place(path, false)
+}
+
 fn place(path: Option<&PathBuf>, off: bool) -> InventoryPlace {
     match (path, off) {
         (_, true) => InventoryPlace::Off,

