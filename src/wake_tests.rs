@@ -189,6 +189,7 @@ fn device(iface: &str, mac: Mac, vendor: &str, names: &[&str], seen: u64) -> Dev
         vendor: Some(vendor.into()),
         names: names.iter().map(|n| n.to_string()).collect(),
         label: None,
+        site: None,
         router: false,
         first_seen: t(0),
         last_seen: t(seen),

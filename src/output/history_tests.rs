@@ -40,6 +40,7 @@ fn pi() -> Device {
         ],
         ipv4: vec![("192.0.2.7".parse().unwrap(), t(NOW - 6 * 86_400))],
         label: None,
+        site: None,
     }
 }
 
