@@ -236,6 +236,38 @@ fn a_device_is_its_mac_woken_where_it_was_seen_last() {
 }
 
 #[test]
+fn a_device_another_site_saw_is_not_woken_from_here() {
+    let at_site = |d: Device| Device {
+        site: Some("branch".into()),
+        ..d
+    };
+    // Seen last at a site (on its eth0), before that on this machine's eth0.
+    let all = vec![
+        at_site(device(
+            "eth0",
+            PI,
+            "Raspberry Pi (Trading) Ltd",
+            &["pi"],
+            40,
+        )),
+        device("eth0", PI, "Raspberry Pi (Trading) Ltd", &["pi"], 20),
+        at_site(device(
+            "eth0",
+            OTHER_PI,
+            "Raspberry Pi Trading Ltd",
+            &[],
+            50,
+        )),
+    ];
+    let q = |s: &str| s.parse::<Query>().unwrap();
+    let Choice::One(d) = choose(&all, &q("trading"), &["eth0".into()]) else {
+        panic!("not one")
+    };
+    assert_eq!((d.mac, d.site.as_deref(), d.last_seen), (PI, None, t(20)));
+    assert_eq!(choose(&all, &q("e4:5f:01"), &[]), Choice::Nothing);
+}
+
+#[test]
 fn several_macs_are_ambiguous_and_nothing_is_nothing() {
     let all = remembered();
     let q = |s: &str| s.parse::<Query>().unwrap();
