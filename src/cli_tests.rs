@@ -311,3 +311,22 @@ fn parses_watch() {
     assert!(Cli::try_parse_from(["v6scout", "watch", "--metrics-public"]).is_err());
     assert!(Cli::try_parse_from(["v6scout", "watch", "--json"]).is_err());
 }
+
+#[test]
+fn history_options_reach_the_config() {
+    let Job::History(h) = job(&[
+        "v6scout", "history", "pi", "--since", "7d", "--site", "branch",
+    ]) else {
+        panic!("not history")
+    };
+    assert_eq!(h.query.as_deref(), Some("pi"));
+    assert_eq!(h.since, Some(Duration::from_secs(7 * 86_400)));
+    assert_eq!(h.site.as_deref(), Some("branch"));
+    let Job::History(h) = job(&["v6scout", "history"]) else {
+        panic!("not history")
+    };
+    assert_eq!(
+        h.site, None,
+        "every device, this machine's and every site's"
+    );
+}

@@ -69,6 +69,8 @@ pub struct HistoryConfig {
     pub query: Option<String>,
     /// Only devices seen within this long.
     pub since: Option<Duration>,
+    /// Only devices of this site (recorded by a hub); `None`: every device.
+    pub site: Option<String>,
     /// Table, plain or JSON.
     pub format: FormatChoice,
     /// Which inventory.

@@ -4,9 +4,10 @@
 //! right now.
 //!
 //! What is stored, per interface (known by its MAC when it has one, so a renamed adapter
-//! keeps its history, else by its name): every device (MAC) with its vendor, names, router
-//! flag and first/last sighting (and, for a router, what it last advertised: lifetime,
-//! preference, prefixes); per device its IPv6 addresses (first/last seen, how, the
+//! keeps its history, else by its name; another site's, recorded by a hub with
+//! [`Inventory::record_site`], by its site and name, apart from this machine's): every
+//! device (MAC) with its vendor, names, router flag and first/last sighting (and, for a
+//! router, what it last advertised: lifetime, preference, prefixes); per device its IPv6 addresses (first/last seen, how, the
 //! kind of interface ID) and its IPv4 addresses (last seen); per MAC the label an admin
 //! gave the device. Times are integer milliseconds since the Unix epoch.
 //!
@@ -17,7 +18,7 @@
 //! [`Limits::max_addresses_per_device`] addresses per device, and
 //! [`Inventory::prune`] forgets what was not seen for a while.
 //!
-//! The pure pieces ([`sightings`], [`default_path`], [`matching`]) do no I/O.
+//! The pure pieces ([`sightings`], [`default_path`], [`matching`], [`at_site`]) do no I/O.
 
 mod codec;
 mod error;
@@ -30,7 +31,7 @@ mod store;
 
 pub use error::{InventoryError, ReadOnlyReason};
 pub use label::LabelSet;
-pub use pure::{default_path, matching, sightings};
+pub use pure::{at_site, default_path, matching, sightings};
 pub use schema::SCHEMA_VERSION;
 pub use store::Inventory;
 
@@ -120,6 +121,9 @@ pub struct Device {
     pub ipv4: Vec<(Ipv4Addr, SystemTime)>,
     /// The name an admin gave it (`v6scout label`; every interface's row of its MAC).
     pub label: Option<String>,
+    /// The site whose interface it was seen on ([`Inventory::record_site`]); `None`: one
+    /// of this machine's own links.
+    pub site: Option<String>,
 }
 
 /// How much one [`Inventory::record`] call may add.

@@ -196,7 +196,28 @@ fn device(iface: &str, m: Mac, vendor: Option<&str>, names: &[&str], addrs: &[&s
             .collect(),
         ipv4: Vec::new(),
         label: None,
+        site: None,
     }
+}
+
+#[test]
+fn at_site_keeps_the_devices_of_that_site_only() {
+    let of = |site: Option<&str>, m: Mac| Device {
+        site: site.map(str::to_string),
+        ..device("eth0", m, None, &[], &[])
+    };
+    let devices = vec![
+        of(Some("branch"), mac(1)),
+        of(None, mac(2)),
+        of(Some("Branch"), mac(3)),
+        of(Some("branch"), mac(4)),
+        of(Some("branch-2"), mac(5)),
+    ];
+    let at = |s: &str| -> Vec<Mac> { at_site(&devices, s).iter().map(|d| d.mac).collect() };
+    assert_eq!(at("branch"), [mac(1), mac(4)], "its exact name, in order");
+    assert_eq!(at("Branch"), [mac(3)]);
+    assert!(at("").is_empty(), "this machine's devices are no site's");
+    assert!(at("nowhere").is_empty());
 }
 
 #[test]
@@ -240,6 +261,7 @@ fn matching_selects_devices_as_queries_select_hosts() {
 fn a_label_wins_over_names_and_vendors_and_names_every_row_of_its_mac() {
     let labelled = |iface: &str, m: Mac, names: &[&str], label: Option<&str>| Device {
         label: label.map(str::to_string),
+        site: None,
         ..device(
             iface,
             m,

@@ -18,5 +18,8 @@ mod pure;
 #[path = "inventory_robust_tests.rs"]
 mod robust;
 
+#[path = "inventory_site_tests.rs"]
+mod site;
+
 #[path = "inventory_store_tests.rs"]
 mod store;

@@ -167,10 +167,12 @@ pub enum Choice<'a> {
 /// The device `query` selects among `devices` (newest first, as the inventory lists
 /// them), on `interfaces` only when that is not empty. A device is its MAC: seen on
 /// several interfaces, it is woken where it was seen last; several MACs are ambiguous.
+/// Only this machine's links count: a device another site saw is not woken from here.
 pub fn choose<'a>(devices: &'a [Device], query: &Query, interfaces: &[String]) -> Choice<'a> {
     let mut picked: Vec<&Device> = Vec::new();
     for d in inventory::matching(devices, query) {
-        let here = interfaces.is_empty() || interfaces.contains(&d.iface.name);
+        let here =
+            d.site.is_none() && (interfaces.is_empty() || interfaces.contains(&d.iface.name));
         if here && !picked.iter().any(|p| p.mac == d.mac) {
             picked.push(d);
         }

@@ -189,6 +189,7 @@ fn device(iface: &str, mac: Mac, vendor: &str, names: &[&str], seen: u64) -> Dev
         vendor: Some(vendor.into()),
         names: names.iter().map(|n| n.to_string()).collect(),
         label: None,
+        site: None,
         router: false,
         first_seen: t(0),
         last_seen: t(seen),
@@ -232,6 +233,38 @@ fn a_device_is_its_mac_woken_where_it_was_seen_last() {
         panic!("not one")
     };
     assert_eq!(d.iface.name, "eth0");
+}
+
+#[test]
+fn a_device_another_site_saw_is_not_woken_from_here() {
+    let at_site = |d: Device| Device {
+        site: Some("branch".into()),
+        ..d
+    };
+    // Seen last at a site (on its eth0), before that on this machine's eth0.
+    let all = vec![
+        at_site(device(
+            "eth0",
+            PI,
+            "Raspberry Pi (Trading) Ltd",
+            &["pi"],
+            40,
+        )),
+        device("eth0", PI, "Raspberry Pi (Trading) Ltd", &["pi"], 20),
+        at_site(device(
+            "eth0",
+            OTHER_PI,
+            "Raspberry Pi Trading Ltd",
+            &[],
+            50,
+        )),
+    ];
+    let q = |s: &str| s.parse::<Query>().unwrap();
+    let Choice::One(d) = choose(&all, &q("trading"), &["eth0".into()]) else {
+        panic!("not one")
+    };
+    assert_eq!((d.mac, d.site.as_deref(), d.last_seen), (PI, None, t(20)));
+    assert_eq!(choose(&all, &q("e4:5f:01"), &[]), Choice::Nothing);
 }
 
 #[test]

@@ -379,13 +379,17 @@ _v6scout() {
             return 0
             ;;
         v6scout__subcmd__history)
-            opts="-h --since --json --plain --inventory --check --help"
+            opts="-h --since --site --json --plain --inventory --check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

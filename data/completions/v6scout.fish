@@ -200,6 +200,7 @@ complete -c v6scout -n "__fish_v6scout_using_subcommand watch" -l metrics-public
 complete -c v6scout -n "__fish_v6scout_using_subcommand watch" -l no-inventory -d 'Neither read nor write the inventory (as V6SCOUT_INVENTORY=off)'
 complete -c v6scout -n "__fish_v6scout_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c v6scout -n "__fish_v6scout_using_subcommand history" -l since -d 'Only devices seen within this long (e.g. 7d, 2h)' -r
+complete -c v6scout -n "__fish_v6scout_using_subcommand history" -l site -d 'Only devices of this site, as a hub collecting several sites recorded them from that site\'s watcher (its name exactly)' -r
 complete -c v6scout -n "__fish_v6scout_using_subcommand history" -l inventory -d 'The device inventory to read (default as for the scan)' -r -F
 complete -c v6scout -n "__fish_v6scout_using_subcommand history" -l json -d 'Print one JSON document (history schema version 1, see README)'
 complete -c v6scout -n "__fish_v6scout_using_subcommand history" -l plain -d 'Print one address a line in stable columns (default when stdout is not a terminal)'

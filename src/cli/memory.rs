@@ -64,6 +64,11 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_age)]
     pub since: Option<Duration>,
 
+    /// Only devices of this site, as a hub collecting several sites recorded them from
+    /// that site's watcher (its name exactly).
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+
     /// Print one JSON document (history schema version 1, see README).
     #[arg(long, group = "history_format")]
     pub json: bool,
@@ -87,6 +92,7 @@ impl HistoryArgs {
         HistoryConfig {
             query: self.query.clone(),
             since: self.since,
+            site: self.site.clone(),
             format: if self.json {
                 FormatChoice::Json
             } else if self.plain {

@@ -1,5 +1,5 @@
 //! The inventory's pure pieces: what of a report is recorded, where the file is, which
-//! stored devices a query selects. No I/O.
+//! stored devices a query or a site selects. No I/O.
 
 use super::{AddrSighting, Device, IfaceKey, Sighting};
 use crate::health::KnownAdvert;
@@ -172,6 +172,17 @@ pub fn matching<'a>(devices: &'a [Device], query: &Query) -> Vec<&'a Device> {
         _ => WordHit::Vendor,
     };
     devices.iter().filter(|d| matches(d, query, hit)).collect()
+}
+
+/// The devices seen at site `site` (its name exactly; see [`Inventory::record_site`]), in
+/// the order given; this machine's own devices are no site's.
+///
+/// [`Inventory::record_site`]: super::Inventory::record_site
+pub fn at_site<'a>(devices: &'a [Device], site: &str) -> Vec<&'a Device> {
+    devices
+        .iter()
+        .filter(|d| d.site.as_deref() == Some(site))
+        .collect()
 }
 
 fn matches(d: &Device, query: &Query, hit: WordHit) -> bool {

@@ -178,6 +178,7 @@ fn device_row(r: &Row<'_>) -> rusqlite::Result<Option<(i64, Device)>> {
             addresses: Vec::new(),
             ipv4: Vec::new(),
             label: r.get(9)?,
+            site: r.get(10)?,
         },
     )))
 }

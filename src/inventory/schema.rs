@@ -1,20 +1,20 @@
 //! The schema version in `PRAGMA user_version` and the migrations between versions.
 //!
 //! Version 0 is an empty file. `MIGRATIONS[n]` turns version `n` into `n + 1`, so
-//! version 4 is one more function at the end of the list (and its SQL in `sql.rs`).
+//! version 5 is one more function at the end of the list (and its SQL in `sql.rs`).
 
 use super::sql;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::time::Duration;
 
 /// The schema version this build writes (and the newest it knows).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// One step: from the version before it to the next.
 pub(crate) type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every step from an empty file to [`SCHEMA_VERSION`], in order.
-pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2, v2_to_v3];
+pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2, v2_to_v3, v3_to_v4];
 
 // A version added without its migration (or the reverse) fails the build.
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
@@ -31,8 +31,15 @@ fn v2_to_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(sql::SCHEMA_V3)
 }
 
+fn v3_to_v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(sql::SCHEMA_V4)
+}
+
 /// The first version with the label table.
 pub(crate) const LABELS_SINCE: u32 = 3;
+
+/// The first version with the interfaces of other sites.
+pub(crate) const SITES_SINCE: u32 = 4;
 
 /// How long a statement waits for another process's lock before it gives up with
 /// `SQLITE_BUSY` (a scan's write takes milliseconds).

@@ -87,6 +87,23 @@ pub(crate) const SCHEMA_V3: &str = label_table!("");
 /// this connection's own, so every read works unchanged.
 pub(crate) const NO_LABELS_YET: &str = label_table!("TEMP ");
 
+/// Schema version 4: the interfaces of other sites, whose devices a hub records
+/// (`v6scout collect`). `site` is NULL for this machine's own interfaces and the site's
+/// name for another's; a site's interface is known by its site and name (its MAC, if it
+/// has one, is not recorded), so another site's `eth0` is never this machine's `eth0`.
+pub(crate) const SCHEMA_V4: &str = "
+ALTER TABLE interface ADD COLUMN site TEXT;
+DROP INDEX interface_name_without_mac;
+CREATE UNIQUE INDEX interface_local_name ON interface(name) WHERE mac IS NULL AND site IS NULL;
+CREATE UNIQUE INDEX interface_site_name ON interface(site, name) WHERE site IS NOT NULL;
+";
+
+/// For a file read without migrating it from before version 4: a view of this
+/// connection's own that shadows the interface table with every interface this
+/// machine's (no site), so every read works unchanged.
+pub(crate) const NO_SITES_YET: &str =
+    "CREATE TEMP VIEW interface AS SELECT *, NULL AS site FROM main.interface;";
+
 pub(crate) const LABELS: &str = "SELECT mac, label FROM label ORDER BY mac";
 pub(crate) const LABEL_HOLDER: &str = "SELECT mac FROM label WHERE folded = ?1";
 pub(crate) const LABEL_OF: &str = "SELECT label FROM label WHERE mac = ?1";
@@ -118,10 +135,15 @@ pub(crate) const ADDRESS_MACS: &str = "SELECT a.address, d.mac FROM address a
 pub(crate) const IFACE_HAS_DEVICES: &str =
     "SELECT EXISTS (SELECT 1 FROM device WHERE interface_id = ?1)";
 
-pub(crate) const IFACE_BY_MAC: &str = "SELECT id FROM interface WHERE mac = ?1";
-pub(crate) const IFACE_BY_NAME: &str = "SELECT id FROM interface WHERE name = ?1 AND mac IS NULL";
+// This machine's interfaces have no site: a lookup by MAC or name never finds another
+// site's.
+pub(crate) const IFACE_BY_MAC: &str = "SELECT id FROM interface WHERE mac = ?1 AND site IS NULL";
+pub(crate) const IFACE_BY_NAME: &str =
+    "SELECT id FROM interface WHERE name = ?1 AND mac IS NULL AND site IS NULL";
+pub(crate) const IFACE_BY_SITE: &str = "SELECT id FROM interface WHERE site = ?1 AND name = ?2";
 pub(crate) const IFACE_INSERT: &str =
-    "INSERT INTO interface (name, mac, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)";
+    "INSERT INTO interface (name, mac, site, first_seen, last_seen)
+    VALUES (?1, ?2, ?3, ?4, ?4)";
 // A renamed adapter (same MAC) takes its new name.
 pub(crate) const IFACE_TOUCH: &str =
     "UPDATE interface SET name = ?2, last_seen = max(last_seen, ?3) WHERE id = ?1";
@@ -174,7 +196,7 @@ pub(crate) const LAST_SEEN: &str =
 macro_rules! device_columns {
     () => {
         "SELECT d.id, i.name, i.mac, d.mac, d.vendor, d.names, d.router, d.first_seen, d.last_seen,
-         (SELECT l.label FROM label l WHERE l.mac = d.mac)
+         (SELECT l.label FROM label l WHERE l.mac = d.mac), i.site
          FROM device d JOIN interface i ON i.id = d.interface_id"
     };
 }

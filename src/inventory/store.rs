@@ -6,6 +6,7 @@ use super::codec::{
 use super::error::{InventoryError, ReadOnlyReason};
 use super::schema::{self, Found, MIGRATIONS, SCHEMA_VERSION};
 use super::{sql, IfaceKey, Limits, Recorded, Sighting};
+use crate::mac::Mac;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use rusqlite::{TransactionBehavior, MAIN_DB};
 use std::collections::HashMap;
@@ -106,10 +107,13 @@ impl Inventory {
                 known: SCHEMA_VERSION,
             },
             // An older schema than ours needs its migration, a write that `open` does; read
-            // as it is, it has no labels yet.
+            // as it is, it has no labels or sites yet.
             v => {
                 if v < schema::LABELS_SINCE {
                     conn.execute_batch(sql::NO_LABELS_YET).map_err(err)?;
+                }
+                if v < schema::SITES_SINCE {
+                    conn.execute_batch(sql::NO_SITES_YET).map_err(err)?;
                 }
                 ReadOnlyReason::OpenedReadOnly
             }
@@ -150,7 +154,23 @@ impl Inventory {
         limits: Limits,
     ) -> Result<Recorded, InventoryError> {
         let now = to_ms(now);
-        self.write(|tx| record_in(tx, sightings, now, limits))
+        self.write(|tx| record_in(tx, None, sightings, now, limits))
+    }
+
+    /// Records what site `site`'s watcher saw (a hub collecting several sites), as
+    /// [`Inventory::record`] does, in one transaction and with the same limits, except
+    /// that each sighting's interface is the site's: known by `site` and
+    /// `sighting.iface.name` (`sighting.iface.mac` is ignored), never one of this
+    /// machine's, never another site's. Its devices read back with `site` set.
+    pub fn record_site(
+        &mut self,
+        site: &str,
+        sightings: &[Sighting],
+        seen: SystemTime,
+        limits: Limits,
+    ) -> Result<Recorded, InventoryError> {
+        let now = to_ms(seen);
+        self.write(|tx| record_in(tx, Some(site), sightings, now, limits))
     }
 
     /// Forgets devices not seen since `older_than` (with their addresses, and the label of
@@ -188,9 +208,9 @@ impl Inventory {
         retry_busy(|| write_once(conn, &f).map_err(|e| InventoryError::sqlite(&path, &e)))
     }
 
-    /// The row id of interface `key`, if it is known.
+    /// The row id of this machine's interface `key`, if it is known.
     pub(crate) fn iface_id(&self, key: &IfaceKey) -> rusqlite::Result<Option<i64>> {
-        find_iface(&self.conn, key)
+        find_iface(&self.conn, IfaceAt::Local(key))
     }
 }
 
@@ -243,45 +263,72 @@ fn create_file(path: &Path) -> Result<(), InventoryError> {
     }
 }
 
-fn find_iface(conn: &Connection, key: &IfaceKey) -> rusqlite::Result<Option<i64>> {
-    match key.mac {
-        Some(m) => conn
-            .prepare_cached(sql::IFACE_BY_MAC)?
-            .query_row([mac_blob(m)], |r| r.get(0))
-            .optional(),
-        None => conn
-            .prepare_cached(sql::IFACE_BY_NAME)?
-            .query_row([&key.name], |r| r.get(0))
-            .optional(),
+/// An interface as one record call knows it: one of this machine's (by its MAC when it
+/// has one, else by its name), or a site's (by the site and its name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum IfaceAt<'a> {
+    Local(&'a IfaceKey),
+    Site { site: &'a str, name: &'a str },
+}
+
+impl<'a> IfaceAt<'a> {
+    /// Interface `key` of site `site` (`None`: of this machine).
+    fn of(site: Option<&'a str>, key: &'a IfaceKey) -> IfaceAt<'a> {
+        match site {
+            None => IfaceAt::Local(key),
+            Some(site) => IfaceAt::Site {
+                site,
+                name: &key.name,
+            },
+        }
+    }
+}
+
+fn find_iface(conn: &Connection, at: IfaceAt<'_>) -> rusqlite::Result<Option<i64>> {
+    let id = |query: &str, p: &[&dyn rusqlite::ToSql]| {
+        conn.prepare_cached(query)?
+            .query_row(p, |r| r.get(0))
+            .optional()
+    };
+    match at {
+        IfaceAt::Local(IfaceKey { mac: Some(m), .. }) => id(sql::IFACE_BY_MAC, &[&mac_blob(*m)]),
+        IfaceAt::Local(IfaceKey { name, mac: None }) => id(sql::IFACE_BY_NAME, &[name]),
+        IfaceAt::Site { site, name } => id(sql::IFACE_BY_SITE, &[&site, &name]),
     }
 }
 
 /// The interface's row id, added if new, its name updated if it was renamed.
-fn ensure_iface(tx: &Transaction<'_>, key: &IfaceKey, now: i64) -> rusqlite::Result<i64> {
-    if let Some(id) = find_iface(tx, key)? {
+fn ensure_iface(tx: &Transaction<'_>, at: IfaceAt<'_>, now: i64) -> rusqlite::Result<i64> {
+    let (name, mac, site): (&str, Option<Mac>, Option<&str>) = match at {
+        IfaceAt::Local(key) => (&key.name, key.mac, None),
+        IfaceAt::Site { site, name } => (name, None, Some(site)),
+    };
+    if let Some(id) = find_iface(tx, at)? {
         tx.prepare_cached(sql::IFACE_TOUCH)?
-            .execute(params![id, key.name, now])?;
+            .execute(params![id, name, now])?;
         return Ok(id);
     }
     tx.prepare_cached(sql::IFACE_INSERT)?
-        .execute(params![key.name, key.mac.map(mac_blob), now])?;
+        .execute(params![name, mac.map(mac_blob), site, now])?;
     Ok(tx.last_insert_rowid())
 }
 
+/// Records `sightings` on the interfaces of `site` (`None`: this machine's).
 fn record_in(
     tx: &Transaction<'_>,
+    site: Option<&str>,
     sightings: &[Sighting],
     now: i64,
     limits: Limits,
 ) -> rusqlite::Result<Recorded> {
     let mut out = Recorded::default();
     // Per interface: its row id and the devices added to it in this call.
-    let mut ifaces: HashMap<&IfaceKey, (i64, usize)> = HashMap::new();
-    let keep = i64::try_from(limits.max_addresses_per_device).unwrap_or(i64::MAX);
+    let mut ifaces: HashMap<IfaceAt<'_>, (i64, usize)> = HashMap::new();
     for s in sightings {
-        let (iface_id, added) = match ifaces.get(&s.iface) {
+        let at = IfaceAt::of(site, &s.iface);
+        let (iface_id, added) = match ifaces.get(&at) {
             Some(v) => *v,
-            None => (ensure_iface(tx, &s.iface, now)?, 0),
+            None => (ensure_iface(tx, at, now)?, 0),
         };
         let existing: Option<(i64, String)> = tx
             .prepare_cached(sql::DEVICE_GET)?
@@ -300,12 +347,12 @@ fn record_in(
                     now
                 ])?;
                 out.updated += 1;
-                ifaces.insert(&s.iface, (iface_id, added));
+                ifaces.insert(at, (iface_id, added));
                 id
             }
             None if added >= limits.max_new_devices_per_iface => {
                 out.dropped_over_limit += 1;
-                ifaces.insert(&s.iface, (iface_id, added));
+                ifaces.insert(at, (iface_id, added));
                 continue;
             }
             None => {
@@ -319,52 +366,58 @@ fn record_in(
                     now
                 ])?;
                 out.new_devices += 1;
-                ifaces.insert(&s.iface, (iface_id, added + 1));
+                ifaces.insert(at, (iface_id, added + 1));
                 tx.last_insert_rowid()
             }
         };
-        for a in &s.addresses {
-            let blob = addr_blob(a.address);
-            let old: Option<String> = tx
-                .prepare_cached(sql::ADDR_GET)?
-                .query_row(params![device_id, blob], |r| r.get(0))
-                .optional()?;
-            let (stmt, seen_by) = match old {
-                Some(old) => (sql::ADDR_UPDATE, seen_by_union(&old, &a.seen_by)),
-                None => (sql::ADDR_INSERT, seen_by_text(&a.seen_by)),
-            };
-            tx.prepare_cached(stmt)?.execute(params![
-                device_id,
-                blob,
-                now,
-                seen_by,
-                a.iid.as_str()
-            ])?;
-        }
-        for v4 in &s.ipv4 {
-            tx.prepare_cached(sql::IPV4_UPSERT)?.execute(params![
-                device_id,
-                u32::from(*v4),
-                now
-            ])?;
-        }
-        if let Some(a) = &s.advert {
-            tx.prepare_cached(sql::ADVERT_UPSERT)?.execute(params![
-                device_id,
-                a.lifetime,
-                a.preference.as_str(),
-                super::codec::prefixes_text(&a.prefixes),
-                now
-            ])?;
-        }
-        if !s.addresses.is_empty() {
-            tx.prepare_cached(sql::ADDR_TRIM)?
-                .execute(params![device_id, keep])?;
-        }
-        if !s.ipv4.is_empty() {
-            tx.prepare_cached(sql::IPV4_TRIM)?
-                .execute(params![device_id, keep])?;
-        }
+        record_details(tx, device_id, s, now, limits)?;
     }
     Ok(out)
+}
+
+/// A recorded device's addresses (at most [`Limits::max_addresses_per_device`] of each
+/// family kept) and what it advertised.
+fn record_details(
+    tx: &Transaction<'_>,
+    device_id: i64,
+    s: &Sighting,
+    now: i64,
+    limits: Limits,
+) -> rusqlite::Result<()> {
+    let keep = i64::try_from(limits.max_addresses_per_device).unwrap_or(i64::MAX);
+    for a in &s.addresses {
+        let blob = addr_blob(a.address);
+        let old: Option<String> = tx
+            .prepare_cached(sql::ADDR_GET)?
+            .query_row(params![device_id, blob], |r| r.get(0))
+            .optional()?;
+        let (stmt, seen_by) = match old {
+            Some(old) => (sql::ADDR_UPDATE, seen_by_union(&old, &a.seen_by)),
+            None => (sql::ADDR_INSERT, seen_by_text(&a.seen_by)),
+        };
+        tx.prepare_cached(stmt)?
+            .execute(params![device_id, blob, now, seen_by, a.iid.as_str()])?;
+    }
+    for v4 in &s.ipv4 {
+        tx.prepare_cached(sql::IPV4_UPSERT)?
+            .execute(params![device_id, u32::from(*v4), now])?;
+    }
+    if let Some(a) = &s.advert {
+        tx.prepare_cached(sql::ADVERT_UPSERT)?.execute(params![
+            device_id,
+            a.lifetime,
+            a.preference.as_str(),
+            super::codec::prefixes_text(&a.prefixes),
+            now
+        ])?;
+    }
+    if !s.addresses.is_empty() {
+        tx.prepare_cached(sql::ADDR_TRIM)?
+            .execute(params![device_id, keep])?;
+    }
+    if !s.ipv4.is_empty() {
+        tx.prepare_cached(sql::IPV4_TRIM)?
+            .execute(params![device_id, keep])?;
+    }
+    Ok(())
 }

@@ -26,13 +26,23 @@ fn vendor(d: &Device) -> &str {
     })
 }
 
+/// Where it was seen: `eth0` on this machine, `site/eth0` at another site (an interface
+/// name never holds a `/`).
+fn place(d: &Device) -> String {
+    match &d.site {
+        None => d.iface.name.clone(),
+        Some(site) => format!("{site}/{}", d.iface.name),
+    }
+}
+
 /// Its label, then its names.
 fn shown_names(d: &Device) -> Vec<&str> {
     d.label.iter().chain(&d.names).map(String::as_str).collect()
 }
 
-/// For people: a line per device (MAC, vendor, label and names, interface, when last
-/// seen), then a line per address with its own last sighting.
+/// For people: a line per device (MAC, vendor, label and names, interface — `site/eth0`
+/// for another site's —, when last seen), then a line per address with its own last
+/// sighting.
 pub fn render_text(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> io::Result<()> {
     for d in devices {
         let names = shown_names(d);
@@ -47,7 +57,7 @@ pub fn render_text(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> 
             d.mac,
             vendor(d),
             names,
-            d.iface.name,
+            place(d),
             ago(now, d.last_seen),
             if d.router { "  (router)" } else { "" }
         )?;
@@ -73,9 +83,10 @@ pub fn render_text(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> 
 }
 
 /// For scripts: one address a line, whitespace-separated:
-/// `IFACE MAC DEVICE_LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR` (times RFC 3339
-/// UTC, LABEL one word or `-`, NAMES a comma list or `-`, the vendor last as it may
-/// contain spaces).
+/// `IFACE MAC DEVICE_LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR` (IFACE
+/// `site/eth0` for another site's interface, times RFC 3339 UTC, LABEL one word or `-`,
+/// NAMES a comma list or `-`, the vendor last as it may contain spaces: so the columns
+/// stay those scripts already split).
 pub fn render_plain(devices: &[Device], header: bool, out: &mut dyn Write) -> io::Result<()> {
     if header {
         writeln!(
@@ -99,7 +110,7 @@ pub fn render_plain(devices: &[Device], header: bool, out: &mut dyn Write) -> io
             writeln!(
                 out,
                 "{} {} {} {} {} {label} {} {}",
-                d.iface.name,
+                place(d),
                 d.mac,
                 stamp(d.last_seen),
                 addr,
@@ -122,6 +133,7 @@ struct Doc<'a> {
 #[derive(Serialize)]
 struct JsonDevice<'a> {
     mac: String,
+    site: Option<&'a str>,
     interface: &'a str,
     interface_mac: Option<String>,
     vendor: Option<&'a str>,
@@ -160,6 +172,7 @@ pub fn render_json(devices: &[Device], now: SystemTime, out: &mut dyn Write) -> 
             .iter()
             .map(|d| JsonDevice {
                 mac: d.mac.to_string(),
+                site: d.site.as_deref(),
                 interface: &d.iface.name,
                 interface_mac: d.iface.mac.map(|m| m.to_string()),
                 vendor: d.vendor.as_deref(),

@@ -40,6 +40,7 @@ fn pi() -> Device {
         ],
         ipv4: vec![("192.0.2.7".parse().unwrap(), t(NOW - 6 * 86_400))],
         label: None,
+        site: None,
     }
 }
 
@@ -105,6 +106,61 @@ fn json_is_the_documented_document() {
     assert_eq!(d["addresses"][1]["iid"], "eui64");
     assert_eq!(d["ipv4"][0]["address"], "192.0.2.7");
     assert!(d["label"].is_null() && d.get("label").is_some());
+}
+
+fn at_branch() -> Device {
+    Device {
+        site: Some("branch".into()),
+        ..pi()
+    }
+}
+
+#[test]
+fn another_sites_device_shows_its_site_beside_the_interface() {
+    let mut out = Vec::new();
+    render_text(&[at_branch()], t(NOW), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with(
+            "b8:27:eb:89:bc:51  Raspberry Pi Foundation  rpi.local  on branch/eth0  last seen"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("    fe80::ba27:ebff:fe89:bc51%eth0  "),
+        "{text}"
+    );
+    // Plain keeps its columns: the site goes into IFACE.
+    let mut out = Vec::new();
+    render_plain(&[at_branch(), pi()], true, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "IFACE MAC LAST_SEEN ADDRESS ADDRESS_LAST_SEEN LABEL NAMES VENDOR"
+    );
+    assert_eq!(
+        lines[1],
+        "branch/eth0 b8:27:eb:89:bc:51 2026-11-16T11:06:35Z fe80::ba27:ebff:fe89:bc51%eth0 \
+         2026-11-16T11:06:35Z - rpi.local Raspberry Pi Foundation"
+    );
+    assert!(lines[4].starts_with("eth0 b8:27:eb:89:bc:51 "), "{text}");
+}
+
+#[test]
+fn json_gives_each_device_its_site_or_null() {
+    let mut out = Vec::new();
+    render_json(&[at_branch(), pi()], t(NOW), &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["version"], 1, "a backward-compatible addition");
+    let (remote, local) = (&v["devices"][0], &v["devices"][1]);
+    assert_eq!(remote["site"], "branch");
+    assert_eq!(remote["interface"], "eth0");
+    assert_eq!(
+        remote["addresses"][0]["scoped"],
+        "fe80::ba27:ebff:fe89:bc51%eth0"
+    );
+    assert!(local["site"].is_null() && local.get("site").is_some());
 }
 
 #[test]

@@ -5,7 +5,7 @@ use crate::app::adapters::relay;
 use crate::app::engine::sure::SureAnswer;
 use crate::app::engine::Scanner;
 use crate::config::{FindAction, FindConfig};
-use crate::inventory;
+use crate::inventory::{self, Device};
 use crate::model::{is_link_local, scoped};
 use crate::output::history::ago;
 use crate::output::warnings::warn_stderr;
@@ -49,8 +49,9 @@ fn open_scanner(query: &Query, find: &FindConfig) -> Result<Scanner> {
 
 /// The queries a report is matched with: a label's MAC alone (a label names one device,
 /// whatever hosts carry the word as a name or vendor), else the query itself and, for an
-/// IPv4 address, the MACs the inventory saw holding it (the device that forgot its IPv4
-/// address).
+/// IPv4 address, the MACs the inventory saw holding it on this machine's links (the
+/// device that forgot its IPv4 address; another site's device with the same private
+/// address is another device).
 fn queries(scanner: &mut Scanner, query: &Query) -> Vec<Query> {
     if let Query::Word(w) = query {
         if let Some(m) = scanner.memory().labels(&mut warn_stderr).holder(w) {
@@ -61,7 +62,8 @@ fn queries(scanner: &mut Scanner, query: &Query) -> Vec<Query> {
     }
     let mut qs = vec![query.clone()];
     if let Query::Ipv4(a) = query {
-        for d in scanner.memory().by_ipv4(*a, &mut warn_stderr) {
+        let here = scanner.memory().by_ipv4(*a, &mut warn_stderr);
+        for d in here.iter().filter(|d| d.site.is_none()) {
             let q = Query::Mac(d.mac);
             if !qs.contains(&q) {
                 qs.push(q);
@@ -81,20 +83,36 @@ fn last_seen(scanner: &mut Scanner, query: &Query) -> Option<String> {
             inventory::matching(&all, q).into_iter().cloned().collect()
         }
     };
-    let d = devices.first()?;
+    devices.first().map(|d| gone(d, SystemTime::now()))
+}
+
+/// What resolve says at `now` of remembered device `d` that does not answer: when and
+/// where it was last seen — on this machine's links, or at another site (the newest
+/// sighting is a hub's record of that site's watcher).
+fn gone(d: &Device, now: SystemTime) -> String {
     let vendor = d
         .vendor
         .as_deref()
         .map_or(String::new(), |v| format!(" ({v})"));
-    let place = d.addresses.first().map_or_else(
-        || d.iface.name.clone(),
-        |a| scoped(a.address, &d.iface.name),
-    );
-    Some(format!(
-        "{}{vendor} is not on the link now; last seen {} as {place}",
-        d.mac,
-        ago(SystemTime::now(), d.last_seen)
-    ))
+    let address = d
+        .addresses
+        .first()
+        .map(|a| scoped(a.address, &d.iface.name));
+    match &d.site {
+        None => format!(
+            "{}{vendor} is not on the link now; last seen {} as {}",
+            d.mac,
+            ago(now, d.last_seen),
+            address.unwrap_or_else(|| d.iface.name.clone())
+        ),
+        Some(site) => format!(
+            "{}{vendor} is not on this machine's links; last seen at site {site} on {}{}, {}",
+            d.mac,
+            d.iface.name,
+            address.map_or(String::new(), |a| format!(" as {a}")),
+            ago(now, d.last_seen)
+        ),
+    }
 }
 
 /// Scans until the query matches something or `--wait-for` runs out (one scan without it).

@@ -55,6 +55,12 @@ pub fn run_history(cfg: &HistoryConfig) -> Result<ExitCode> {
     let now = SystemTime::now();
     let since = cfg.since.and_then(|d| now.checked_sub(d));
     let mut devices = inv.devices(since).map_err(|e| anyhow!("{e}"))?;
+    if let Some(site) = &cfg.site {
+        devices = inventory::at_site(&devices, site)
+            .into_iter()
+            .cloned()
+            .collect();
+    }
     if let Some(q) = &query {
         let keep: Vec<_> = inventory::matching(&devices, q)
             .into_iter()

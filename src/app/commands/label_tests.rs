@@ -17,6 +17,7 @@ fn device(iface: &str, mac: u8) -> Device {
         addresses: Vec::new(),
         ipv4: Vec::new(),
         label: None,
+        site: None,
     }
 }
 

@@ -15,6 +15,7 @@ fn device() -> Device {
         vendor: Some("Raspberry Pi (Trading) Ltd".into()),
         names: Vec::new(),
         label: None,
+        site: None,
         router: false,
         first_seen: SystemTime::now(),
         last_seen: SystemTime::now(),
