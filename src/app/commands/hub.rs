@@ -33,8 +33,8 @@ struct Tally {
     cleared: u64,
     events: u64,
     dropped: DropCounts,
-    /// Each site heard from, and whether its watch is online.
-    sites: BTreeMap<Site, bool>,
+    /// Each site heard from, and whether its watch is online (`None`: not said yet).
+    sites: BTreeMap<Site, Option<bool>>,
 }
 
 /// Runs the hub until Ctrl-C/SIGTERM (status 0).
@@ -89,18 +89,18 @@ fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> 
         }) => {
             // A failed write is said and the hub goes on: the next state of the device
             // comes with its refresh.
-            match inv.record(&[state.sighting(mac)], seen, Limits::default()) {
-                // TEMP-SITE
+            let sighting = [state.sighting(mac)];
+            match inv.record_site(site.as_str(), &sighting, seen, Limits::default()) {
                 Ok(_) => tally.recorded += 1,
                 Err(e) => warn_stderr(Warning::HubRecord { why: e.to_string() }),
             }
-            tally.sites.entry(site).or_insert(true);
+            tally.sites.entry(site).or_insert(None);
         }
         Ok(Inbound::Cleared { .. }) => tally.cleared += 1,
         Ok(Inbound::Event { .. }) => tally.events += 1,
         Ok(Inbound::Status { site, online }) => {
-            let before = tally.sites.insert(site.clone(), online);
-            if before != Some(online) {
+            let before = tally.sites.insert(site.clone(), Some(online));
+            if before != Some(Some(online)) {
                 let mut out = std::io::stdout().lock();
                 let (mark, word) = if online {
                     ('+', "online")
