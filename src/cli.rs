@@ -101,7 +101,7 @@ pub enum Command {
     /// names) are probed from the next scan on and ones that vanish are dropped, each an
     /// event (`interface-appeared`, `interface-gone`): watch keeps CAP_NET_RAW alone,
     /// permitted but not in effect, and raises it only to open a new interface's sockets.
-    Watch(WatchArgs),
+    Watch(Box<WatchArgs>),
     /// List the devices seen before (the inventory), newest first, with every address.
     ///
     /// Every scan, watch round and resolve records what it confirmed: per interface and

@@ -16,6 +16,9 @@ _v6scout() {
             ",$1")
                 cmd="v6scout"
                 ;;
+            v6scout,collect)
+                cmd="v6scout__subcmd__collect"
+                ;;
             v6scout,completions)
                 cmd="v6scout__subcmd__completions"
                 ;;
@@ -45,6 +48,9 @@ _v6scout() {
                 ;;
             v6scout,watch)
                 cmd="v6scout__subcmd__watch"
+                ;;
+            v6scout__subcmd__help,collect)
+                cmd="v6scout__subcmd__help__subcmd__collect"
                 ;;
             v6scout__subcmd__help,completions)
                 cmd="v6scout__subcmd__help__subcmd__completions"
@@ -83,7 +89,7 @@ _v6scout() {
 
     case "${cmd}" in
         v6scout)
-            opts="-i -L -w -4 -v -h -V --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --ipv4 --ipv4-max-hosts --ipv4-rate --ports --services --json --jsonl --plain --table --color --no-header --by-host --sort --verbose --include-self --include-stale --inventory --no-inventory --recall --prune-after --help --version scan resolve ssh connect wake watch history label completions help"
+            opts="-i -L -w -4 -v -h -V --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --ipv4 --ipv4-max-hosts --ipv4-rate --ports --services --json --jsonl --plain --table --color --no-header --by-host --sort --verbose --include-self --include-stale --inventory --no-inventory --recall --prune-after --help --version scan resolve ssh connect wake watch history label collect completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +166,28 @@ _v6scout() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        v6scout__subcmd__collect)
+            opts="-h --mqtt-password-file --inventory --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mqtt-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         v6scout__subcmd__completions)
             opts="-h --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -225,8 +253,22 @@ _v6scout() {
             return 0
             ;;
         v6scout__subcmd__help)
-            opts="scan resolve ssh connect wake watch history label completions help"
+            opts="scan resolve ssh connect wake watch history label collect completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        v6scout__subcmd__help__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -651,7 +693,7 @@ _v6scout() {
             return 0
             ;;
         v6scout__subcmd__watch)
-            opts="-i -L -w -h --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --interval --jsonl --exec --gone-after --forget-after --metrics --metrics-public --notify --notify-format --notify-on --notify-timeout --inventory --no-inventory --recall --prune-after --help"
+            opts="-i -L -w -h --interface --link-local --wait --rounds --no-early-end --mld --unprivileged --link --no-ndp-cache --no-names --max-hosts --max-memory --interval --jsonl --exec --gone-after --forget-after --metrics --metrics-public --notify --notify-format --notify-on --notify-timeout --mqtt --mqtt-password-file --site --mqtt-ha --mqtt-refresh --inventory --no-inventory --recall --prune-after --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +764,22 @@ _v6scout() {
                     return 0
                     ;;
                 --notify-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqtt-refresh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

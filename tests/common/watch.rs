@@ -109,6 +109,12 @@ impl Watch {
         }
     }
 
+    /// Reads lines until one is `line`; panics after `timeout`.
+    pub fn expect_line(&mut self, timeout: Duration, line: &str) {
+        let deadline = Instant::now() + timeout;
+        while self.next_line(deadline.saturating_duration_since(Instant::now()), line) != line {}
+    }
+
     /// Sends `sig` and waits for the exit; returns its status code, every stdout line it
     /// printed and its stderr.
     pub fn stop(mut self, sig: libc::c_int) -> (Option<i32>, Vec<String>, String) {
