@@ -385,3 +385,98 @@ fn hostile_messages_on_v6scout_topics_are_dropped_counted_and_never_a_row() {
         "{err}"
     );
 }
+
+/// The `v6scout` lines of README's two-site block, without `sudo`.
+fn readme_commands() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("### Several sites")
+        .nth(1)
+        .and_then(|s| s.split("```sh").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README's two-site block");
+    (section.lines())
+        .map(|l| l.trim().trim_start_matches("sudo ").to_owned())
+        .filter(|l| l.starts_with("v6scout "))
+        .collect()
+}
+
+#[test]
+fn readmes_two_site_commands_work_as_written() {
+    let Some((b, lab)) = lab(2, 2) else { return };
+    let inv = TempInventory::new(&lab);
+    let pw = b.password_file();
+    let on_b = macs_on(&lab, "b");
+    // On one lab machine, with this broker, its password file, a temp inventory, and the
+    // second site on the lab's second link; resolve scans only the first, so the device
+    // it names is one only the second site saw.
+    let local = |line: &str| -> Vec<String> {
+        let line = line
+            .replace("broker.lan", "127.0.0.1")
+            .replace("/etc/v6scout/mqtt.pw", pw.to_str().unwrap())
+            .replace("~/.config/v6scout/mqtt.pw", pw.to_str().unwrap())
+            .replace("~/sites.sqlite3", inv.0.to_str().unwrap())
+            .replace("b8:27:eb:89:bc:51", &format!("{} -i eth0", on_b[0]));
+        let line = if line.contains("--site lab ") {
+            line.replace("-i eth0", "-i eth1")
+        } else {
+            line
+        };
+        line.split_whitespace().skip(1).map(str::to_owned).collect()
+    };
+    let commands = readme_commands();
+    assert_eq!(commands.len(), 6, "{commands:?}");
+    let spawn = |line: &str| {
+        let args = local(line);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Watch::spawn(&mut lab.command(scanner_bin(), &args))
+    };
+    let (office, site_lab, hub) = (
+        spawn(&commands[0]),
+        spawn(&commands[1]),
+        spawn(&commands[2]),
+    );
+    let (on_a, on_b) = (macs_on(&lab, "a"), macs_on(&lab, "b"));
+    wait_for(WAIT, "the hub to record both sites", || {
+        let d = hub_devices(&lab, &inv.0, &[]);
+        let n = |site: &str| d.iter().filter(|x| x["site"] == site).count();
+        (n("office") == on_a.len() && n("lab") == on_b.len()).then_some(())
+    });
+    assert_eq!(
+        b.retained("homeassistant/device_tracker/v6scout_lab/#")
+            .len(),
+        on_b.len()
+    );
+    let run = |line: &str| {
+        let args = local(line);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        lab.run_scanner(&args)
+    };
+    let all = run(&commands[3]);
+    assert!(
+        all.status.success(),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+    let text = String::from_utf8_lossy(&all.stdout);
+    assert!(
+        text.contains("office/eth0") && text.contains("lab/eth1"),
+        "{text}"
+    );
+    let lab_only = run(&commands[4]);
+    let doc: Value = serde_json::from_slice(&lab_only.stdout).unwrap();
+    assert!(doc["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["site"] == "lab"));
+    let resolve = run(&commands[5]);
+    let err = String::from_utf8_lossy(&resolve.stderr);
+    assert_eq!(resolve.status.code(), Some(1), "{err}");
+    assert!(err.contains("last seen at site lab on eth1"), "{err}");
+    for w in [office, site_lab, hub] {
+        let (code, _, err) = w.stop(libc::SIGTERM);
+        assert_eq!(code, Some(0), "{err}");
+    }
+}

@@ -138,6 +138,10 @@ fn shown(topic: &str) -> String {
     }
 }
 
+fn plural(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 fn summary(t: &Tally, path: &std::path::Path) {
     let reasons: Vec<String> = Dropped::ALL
         .iter()
@@ -150,10 +154,9 @@ fn summary(t: &Tally, path: &std::path::Path) {
         format!("{} ({})", t.dropped.total(), reasons.join(", "))
     };
     crate::say!(
-        "v6scout: recorded {} device states from {} sites into {} ({} cleared, {} events); \
-         dropped {dropped}",
-        t.recorded,
-        t.sites.len(),
+        "v6scout: recorded {} from {} into {} ({} cleared, {} events); dropped {dropped}",
+        plural(t.recorded, "device state"),
+        plural(t.sites.len() as u64, "site"),
         path.display(),
         t.cleared,
         t.events
