@@ -5,8 +5,9 @@
 # and `watch -i eth0 --mqtt … --mqtt-ha --interval I` (default 5s).
 #   sudo bench/mqtt.sh [HOSTS] [INTERVAL] [ROUNDS] [PLUGS]
 # Prints the messages and bytes of the first round and of each later round, by kind, and
-# for PLUGS (default 5) hosts plugged into the link one by one, the time from their link
-# coming up to the retained state at the broker and to the row in the hub's inventory.
+# for PLUGS (default 5) hosts plugged into the link one by one (each at a random point of
+# a round), the time from their link coming up to the retained state at the broker and to
+# the row in the hub's inventory (polled every 20 ms).
 # Needs root, mosquitto and a built target/debug/v6scout (V6SCOUT_BIN to override); takes
 # the machine-wide lab lock; everything it made (namespaces v6t-<runid>-*, the broker,
 # the temp dir) goes on exit.
@@ -73,6 +74,8 @@ for k in $(seq "$plugs"); do
 	ip netns exec "$h" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	ip -n "$h" link add eth0 address "$mac" type veth peer name "p$k" netns "$sw"
 	ip -n "$sw" link set "p$k" master br0 up
+	# At a random point of the round, not right after the last plug was published.
+	sleep "$(awk -v k="$k" -v p=$$ -v i="$secs" 'BEGIN { srand(k * 7919 + p); print rand() * i }')"
 	t0=$(date +%s.%N)
 	ip -n "$h" link set eth0 up
 	hub=""
