@@ -378,6 +378,19 @@ pub fn invoking_user() -> Option<Identity> {
     None
 }
 
+/// Gives up every privilege for good, for a command that needs none: capabilities
+/// cleared, and under sudo the invoking user's ids taken (setuid root: the real user's),
+/// so it reads and writes files as that user.
+pub fn drop_all_privileges() -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let user = invoking_user();
+        linux::Linux.drop_privileges(user.as_ref(), false).map(drop)
+    }
+    #[cfg(not(target_os = "linux"))]
+    Ok(())
+}
+
 /// This machine's host name (`None` when the system cannot tell).
 pub fn host_name() -> Option<String> {
     let mut buf = [0u8; 256];

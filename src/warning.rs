@@ -187,6 +187,8 @@ pub enum Warning {
         broker: String,
         /// Why.
         why: String,
+        /// A watch publishing (not a hub).
+        publisher: bool,
     },
     /// MQTT: connected again after an outage.
     MqttBack {
@@ -194,6 +196,8 @@ pub enum Warning {
         broker: String,
         /// Messages dropped meanwhile.
         lost: u64,
+        /// A watch publishing (not a hub).
+        publisher: bool,
     },
     /// A hub could not record a device state (it goes on with the next).
     HubRecord {
@@ -299,21 +303,46 @@ impl fmt::Display for Warning {
                 "--notify {target}: {} not delivered when watch stopped",
                 notifications(*count)
             ),
-            Warning::MqttDown { broker, why } => write!(
-                f,
-                "MQTT broker {broker}: {why}; retrying with a growing pause, device states are \
-                 published again once connected (probing goes on meanwhile)"
-            ),
-            Warning::MqttBack { broker, lost } => write!(
+            Warning::MqttDown {
+                broker,
+                why,
+                publisher,
+            } => {
+                write!(
+                    f,
+                    "MQTT broker {broker}: {why}; retrying with a growing pause"
+                )?;
+                if *publisher {
+                    f.write_str(
+                        " (scans go on; every device state is published again once connected)",
+                    )?;
+                }
+                Ok(())
+            }
+            Warning::MqttBack {
+                broker,
+                lost,
+                publisher: true,
+            } => write!(
                 f,
                 "MQTT broker {broker}: connected again; every device state published again, \
                  {lost} other message{} dropped meanwhile (v6scout_mqtt_dropped_total)",
                 if *lost == 1 { "" } else { "s" }
             ),
+            Warning::MqttBack {
+                broker,
+                publisher: false,
+                ..
+            } => write!(
+                f,
+                "MQTT broker {broker}: connected again; every site's retained device states \
+                 arrive again"
+            ),
             Warning::HubRecord { why } => {
                 write!(
                     f,
-                    "{why}; this device state is not recorded, collect goes on"
+                    "{why}; the device state is not recorded, collect goes on (later failures \
+                     are only counted)"
                 )
             }
             Warning::MqttDropped { topic, why } => write!(

@@ -384,6 +384,36 @@ fn hostile_messages_on_v6scout_topics_are_dropped_counted_and_never_a_row() {
         err.contains("recorded 2 device states from 2 sites"),
         "{err}"
     );
+
+    // Under sudo the hub is the invoking user before it reads a file: root's password
+    // file (0600) is not for it.
+    let pw = b.password_file();
+    let url = b.url_without_password();
+    let theirs = std::env::temp_dir().join(format!("v6t-{}-user.sqlite3", lab.runid));
+    let theirs = TempInventory(theirs);
+    // Bounded: a hub that did read it would connect and run until stopped.
+    let args = [
+        "60",
+        scanner_bin(),
+        "collect",
+        &url,
+        "--mqtt-password-file",
+        pw.to_str().unwrap(),
+        "--inventory",
+        theirs.0.to_str().unwrap(),
+    ];
+    let out = lab
+        .command("timeout", &args)
+        .env("SUDO_UID", "65534")
+        .env("SUDO_GID", "65534")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--mqtt-password-file") && err.contains("ermission"),
+        "{err}"
+    );
 }
 
 /// The `v6scout` lines of README's two-site block, without `sudo`.
@@ -479,4 +509,38 @@ fn readmes_two_site_commands_work_as_written() {
         let (code, _, err) = w.stop(libc::SIGTERM);
         assert_eq!(code, Some(0), "{err}");
     }
+}
+
+#[test]
+fn a_device_an_earlier_run_left_present_is_gone_once_the_new_run_has_looked() {
+    let Some((b, lab)) = lab(1, 0) else { return };
+    // What an earlier watch of the site left: a device that went while no watch ran.
+    let left = "02:00:5e:10:00:42";
+    let state = serde_json::json!({
+        "v": 1, "site": "lab-a", "interface": "eth0", "mac": left, "present": true,
+        "vendor": null, "private_mac": true, "router": false, "label": null, "names": [],
+        "addresses": [{"address": "fe80::42", "scoped": "fe80::42%eth0", "seen_by": ["echo"]}],
+        "ipv4": [], "last_seen": "2026-12-01T10:00:00.000Z",
+    });
+    let topic = format!("v6scout/lab-a/eth0/{left}");
+    b.publish(&topic, state.to_string(), true);
+    let w = watch(&lab, "eth0", "lab-a", &b.url(), &[]);
+    let gone = wait_for(WAIT, "the earlier device marked gone", || {
+        let r = b.retained(&topic);
+        let s: Value = serde_json::from_str(&r.first()?.1).ok()?;
+        (s["present"] == false).then_some(s)
+    });
+    assert_eq!(
+        gone["last_seen"], "2026-12-01T10:00:00.000Z",
+        "its last sighting stays"
+    );
+    // The devices this run sees stay present.
+    let on_a = macs_on(&lab, "a");
+    for mac in &on_a {
+        let r = b.retained(&format!("v6scout/lab-a/eth0/{mac}"));
+        let s: Value = serde_json::from_str(&r[0].1).unwrap();
+        assert_eq!(s["present"], true, "{mac}");
+    }
+    let (code, _, err) = w.stop(libc::SIGTERM);
+    assert_eq!(code, Some(0), "{err}");
 }

@@ -3,9 +3,39 @@
 use crate::config::{CollectConfig, MqttBroker, MqttPublish};
 use crate::mqtt::broker::BrokerUrl;
 use crate::mqtt::topic::Site;
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Parses a broker URL; unlike clap's own message for a bad value, the error never
+/// repeats the URL as given (it may hold a password).
+#[derive(Clone, Copy, Debug)]
+pub struct BrokerUrlParser;
+
+impl TypedValueParser for BrokerUrlParser {
+    type Value = BrokerUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BrokerUrl, clap::Error> {
+        let name = arg.map_or_else(|| "URL".to_owned(), |a| a.to_string());
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, format!("{name}: not UTF-8\n")).with_cmd(cmd)
+        })?;
+        text.parse::<BrokerUrl>().map_err(|e| {
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value for {name}: {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+}
 
 /// `watch`'s publishing to an MQTT broker.
 #[derive(Args, Debug, Clone)]
@@ -15,7 +45,7 @@ pub struct MqttArgs {
     /// v6scout/SITE/IFACE/MAC, every event on v6scout/SITE/events, `online` on
     /// v6scout/SITE/status (`offline` as the last will). From a thread of its own: a
     /// broker that is down or slow never delays a scan.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = BrokerUrlParser)]
     pub mqtt: Option<BrokerUrl>,
 
     /// Read the broker's password from FILE (its first line) rather than from the URL,
@@ -59,7 +89,7 @@ impl MqttArgs {
 #[derive(Args, Debug, Clone)]
 pub struct CollectArgs {
     /// The broker the sites publish to: mqtt://[USER[:PASSWORD]@]HOST[:PORT] or mqtts://….
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = BrokerUrlParser)]
     pub url: BrokerUrl,
 
     /// Read the broker's password from FILE (its first line) rather than from the URL.

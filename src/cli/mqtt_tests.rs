@@ -67,3 +67,15 @@ fn collect_takes_the_broker_and_the_inventory() {
         crate::config::InventoryPlace::Path("/tmp/hub.sqlite3".into())
     );
 }
+
+#[test]
+fn a_bad_url_is_refused_without_showing_its_password() {
+    for args in [
+        &["v6scout", "watch", "--mqtt", "mqtt://u:s3cretPW@h:0"][..],
+        &["v6scout", "collect", "http://u:s3cretPW@h"],
+    ] {
+        let e = Cli::try_parse_from(args).unwrap_err().to_string();
+        assert!(!e.contains("s3cretPW"), "{e}");
+        assert!(e.contains("mqtt://"), "{e}");
+    }
+}

@@ -12,7 +12,7 @@ use serde_json::json;
 pub const PREFIX: &str = "homeassistant";
 
 /// `homeassistant/device_tracker/v6scout_<site>/<interface>_<mac hex>/config`: ids keep
-/// only letters, digits, `_` and `-`.
+/// only letters, digits, `_` and `-` (see [`object_id`]).
 pub fn config_topic(topics: &Topics, iface: &str, mac: Mac) -> String {
     format!(
         "{PREFIX}/device_tracker/v6scout_{}/{}/config",
@@ -21,19 +21,18 @@ pub fn config_topic(topics: &Topics, iface: &str, mac: Mac) -> String {
     )
 }
 
-/// `<interface>_<mac hex>`, every other character of the interface made `_`.
+/// `<interface>_<mac hex>`, each byte of the interface other than a letter, digit or `-`
+/// written `_XX` (`eth0.7` → `eth0_2e7`), so two interfaces never share an id.
 fn object_id(iface: &str, mac: Mac) -> String {
-    let iface: String = iface
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{iface}_{}", hex(mac))
+    let mut id = String::with_capacity(iface.len() + 13);
+    for b in iface.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            id.push(char::from(b));
+        } else {
+            id.push_str(&format!("_{b:02x}"));
+        }
+    }
+    format!("{id}_{}", hex(mac))
 }
 
 fn hex(mac: Mac) -> String {

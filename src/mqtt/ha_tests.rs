@@ -32,7 +32,7 @@ fn a_device_tracker_home_while_present_merged_by_its_mac() {
     let c: Value = serde_json::from_str(&config(&topics(), &s, PI)).unwrap();
     assert_eq!(
         config_topic(&topics(), "eth0.7", PI),
-        "homeassistant/device_tracker/v6scout_lab-a/eth0_7_b827eb5a0001/config"
+        "homeassistant/device_tracker/v6scout_lab-a/eth0_2e7_b827eb5a0001/config"
     );
     assert_eq!(c["source_type"], "router");
     assert_eq!(c["state_topic"], "v6scout/lab-a/eth0.7/b8:27:eb:5a:00:01");
@@ -43,7 +43,12 @@ fn a_device_tracker_home_while_present_merged_by_its_mac() {
     );
     assert_eq!(c["availability_topic"], "v6scout/lab-a/status");
     assert_eq!(c["payload_not_available"], "offline");
-    assert_eq!(c["unique_id"], "v6scout_lab-a_eth0_7_b827eb5a0001");
+    assert_eq!(c["unique_id"], "v6scout_lab-a_eth0_2e7_b827eb5a0001");
+    assert_ne!(
+        config_topic(&topics(), "eth0.10", PI),
+        config_topic(&topics(), "eth0_10", PI),
+        "ids never collide"
+    );
     assert_eq!(c["device"]["connections"][0][0], "mac");
     assert_eq!(c["device"]["connections"][0][1], "b8:27:eb:5a:00:01");
     assert_eq!(c["device"]["manufacturer"], "Raspberry Pi Trading Ltd");

@@ -8,6 +8,8 @@ use super::state::{self, DeviceState};
 use super::topic::{self, Named, Site};
 use crate::mac::Mac;
 use crate::model::is_host_address;
+use crate::names::dns::clean_name;
+use crate::query::check_label;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -204,16 +206,33 @@ fn device(
     Ok((s, seen))
 }
 
-/// Lists no longer than a watch sends, texts no longer than [`MAX_TEXT`], host addresses.
+/// Lists no longer than a watch sends; texts a watch could have written, so nothing
+/// stored is a terminal escape, a line break or a column's worth of blanks: host names as
+/// the name resolvers keep them, a label as `v6scout label` takes it, a vendor of
+/// printable characters, an interface name Linux would allow; host addresses.
 fn within_bounds(s: &DeviceState) -> bool {
-    let short = |t: &str| t.len() <= MAX_TEXT;
+    let printable = |t: &str| t.len() <= MAX_TEXT && !t.chars().any(char::is_control);
     s.addresses.len() <= state::MAX_ADDRESSES
         && s.ipv4.len() <= state::MAX_ADDRESSES
         && s.names.len() <= state::MAX_NAMES
-        && s.names.iter().all(|n| short(n))
-        && s.label.as_deref().is_none_or(short)
-        && s.vendor.as_deref().is_none_or(short)
-        && (s.addresses.iter()).all(|a| is_host_address(a.address) && a.seen_by.len() <= 16)
+        && (s.names.iter()).all(|n| clean_name(n).as_deref() == Some(n.as_str()))
+        && s.label.as_deref().is_none_or(|l| check_label(l).is_ok())
+        && s.vendor.as_deref().is_none_or(printable)
+        && iface_name(&s.interface)
+        && (s.addresses.iter()).all(|a| {
+            is_host_address(a.address)
+                && a.seen_by.len() <= 16
+                && a.seen_by.iter().all(|b| b.len() <= 32)
+        })
+}
+
+/// A name Linux allows an interface: 1 to 15 bytes, no blank, `/`, `:` or control
+/// character.
+fn iface_name(name: &str) -> bool {
+    (1..=15).contains(&name.len())
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == ':')
 }
 
 #[cfg(test)]

@@ -157,3 +157,44 @@ fn drops_are_counted_per_reason_and_the_first_of_each_is_told() {
         ["topic", "too-big", "garbage", "shape", "version", "forged", "future"]
     );
 }
+
+#[test]
+fn text_a_watch_could_not_have_written_is_dropped_before_it_reaches_a_terminal() {
+    let topic_of =
+        |iface: &str| format!("v6scout/lab-a/{}/{PI}", crate::mqtt::topic::escape(iface));
+    for iface in ["eth0\u{1b}[2J x", "a b", "eth0:1", "sixteen-bytes-xx"] {
+        let mut s = good();
+        s.interface = iface.into();
+        assert_eq!(
+            verdict(&topic_of(iface), s.to_json().as_bytes()),
+            Err(Dropped::Shape),
+            "{iface:?}"
+        );
+    }
+    let bad_names = [
+        vec!["\u{1b}]0;owned\u{7}".to_owned()],
+        vec!["a b,c\nd".to_owned()],
+    ];
+    for names in bad_names {
+        let mut s = good();
+        s.names = names;
+        assert_eq!(verdict(TOPIC, s.to_json().as_bytes()), Err(Dropped::Shape));
+    }
+    for label in ["two words", "b8:27:eb:5a:00:01", "a@b"] {
+        let mut s = good();
+        s.label = Some(label.into());
+        assert_eq!(
+            verdict(TOPIC, s.to_json().as_bytes()),
+            Err(Dropped::Shape),
+            "{label}"
+        );
+    }
+    let mut s = good();
+    s.vendor = Some("Evil\u{1b}[31m Corp\n".into());
+    assert_eq!(verdict(TOPIC, s.to_json().as_bytes()), Err(Dropped::Shape));
+    // What a watch does write passes: a vendor with blanks and punctuation, a VLAN name.
+    let mut s = good();
+    s.vendor = Some("Raspberry Pi (Trading) Ltd".into());
+    s.interface = "eth0.7".into();
+    assert!(verdict(&topic_of("eth0.7"), s.to_json().as_bytes()).is_ok());
+}

@@ -214,6 +214,25 @@ impl Publisher {
         }
     }
 
+    /// What an earlier run of this site's watch left retained that this run has not
+    /// published: each state that still says `present` is published again as gone (its
+    /// device left while no watch ran, or is not back yet: a later sighting publishes it
+    /// present). The rest stays as it is.
+    pub fn stale(&self, earlier: impl IntoIterator<Item = DeviceState>) -> Vec<Message> {
+        let mut out = Vec::new();
+        for mut s in earlier {
+            let Ok(mac) = s.mac.parse::<Mac>() else {
+                continue;
+            };
+            if !s.present || self.devices.contains_key(&(s.interface.clone(), mac)) {
+                continue;
+            }
+            s.present = false;
+            out.push(self.state_message(&s.interface, mac, &s));
+        }
+        out
+    }
+
     fn state_message(&self, iface: &str, mac: Mac, state: &DeviceState) -> Message {
         Message::retained(self.cfg.topics.device(iface, mac), state.to_json())
     }

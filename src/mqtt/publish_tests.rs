@@ -251,3 +251,38 @@ fn an_address_missed_for_a_round_stays_until_the_watch_reports_it_removed() {
     let removed = p.round(&report(310, vec![pi_row()]), &[], &Labels::default(), &view);
     assert_eq!(state_of(&removed[0]).addresses.len(), 1);
 }
+
+#[test]
+fn states_an_earlier_run_left_present_turn_gone_unless_this_run_saw_them() {
+    let (mut p, view) = (publisher(false), View::default());
+    view.present(PI, &[PI_LL]);
+    p.round(&report(0, vec![pi_row()]), &[], &Labels::default(), &view);
+    let earlier = |mac: Mac, present: bool| {
+        let s = crate::inventory::Sighting {
+            iface: crate::inventory::IfaceKey {
+                name: "eth0".into(),
+                mac: None,
+            },
+            mac,
+            vendor: None,
+            names: vec![],
+            router: false,
+            addresses: vec![],
+            ipv4: vec![],
+            advert: None,
+        };
+        DeviceState {
+            present,
+            ..DeviceState::present("lab-a", &s, None, UNIX_EPOCH)
+        }
+    };
+    let gone_too = Mac([2, 0, 0, 0, 0, 9]);
+    let out = p.stale([
+        earlier(PI, true),
+        earlier(CAM, true),
+        earlier(gone_too, false),
+    ]);
+    assert_eq!(topics_of(&out), ["v6scout/lab-a/eth0/00:24:a5:f1:07:ca"]);
+    assert!(out[0].retain);
+    assert!(!state_of(&out[0]).present);
+}

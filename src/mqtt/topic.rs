@@ -144,6 +144,11 @@ impl Topics {
         format!("{ROOT}/{}/{}/{mac}", self.site, escape(iface))
     }
 
+    /// `v6scout/<site>/+/+`: every device state of the site (what an earlier run left).
+    pub fn devices(&self) -> String {
+        format!("{ROOT}/{}/+/+", self.site)
+    }
+
     /// `v6scout/<site>/events`.
     pub fn events(&self) -> String {
         format!("{ROOT}/{}/events", self.site)

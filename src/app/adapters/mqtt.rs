@@ -1,16 +1,21 @@
-//! The connection to an MQTT broker, on a thread of its own, for a watch (which
-//! publishes) and for a hub (which subscribes).
+//! The connection to an MQTT broker, for a watch (which publishes) and for a hub (which
+//! subscribes).
 //!
-//! The caller never waits: [`Mqtt::send`] queues (a bounded queue; a full one drops and
-//! counts). The connection's thread keeps the latest retained message of every topic, so
-//! while the broker is away a device's newer state replaces its older one instead of
-//! piling up, and after every (re)connect it publishes `online` and all of them again;
-//! other messages wait in a bounded buffer meanwhile. Reconnects follow
-//! [`crate::mqtt::reconnect_pause`]; an outage is said once, and its end with what it
-//! cost. A hub's subscriptions are made again on every connect, and what arrives goes to
-//! its handler on this thread.
+//! Two threads of its own. The *driver* runs rumqttc's event loop, blocking in it and
+//! never breaking a call off (a call abandoned half-way could lose a packet rumqttc
+//! already counts as sent); it hands a hub's messages to its handler, reports connects,
+//! acknowledgements and failures, and waits out the pause before each reconnect. The
+//! *outbox* owns the client: the caller never waits, [`Mqtt::send`] queues (a bounded
+//! queue; a full one drops and counts). The outbox keeps the latest retained message of
+//! every topic, so while the broker is away a device's newer state replaces its older one
+//! instead of piling up, and after every (re)connect it publishes `online` and all of
+//! them again; other messages wait in a bounded buffer meanwhile. Reconnects follow
+//! [`crate::mqtt::reconnect_pause`]; an outage is said once (at most once every five
+//! minutes, so a broker that accepts and drops us in a loop does not flood the log), and
+//! its end with what it cost.
 
 mod conn;
+mod driver;
 
 use crate::config::MqttBroker;
 use crate::mqtt::broker::BrokerUrl;
@@ -24,7 +29,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Messages queued for the connection's thread at most; more are dropped (counted).
+/// Messages queued for the outbox at most; more are dropped (counted).
 pub const QUEUE: usize = 8192;
 
 /// Non-retained messages kept while the broker is away at most; older ones are dropped.
@@ -60,14 +65,25 @@ pub struct Status {
     pub offline: &'static str,
 }
 
-/// What the thread takes from the caller.
-enum Cmd {
+/// What the outbox takes: from the caller, and from the driver.
+enum Input {
+    /// A message to publish.
     Send(Message),
     /// Publish the offline status, disconnect and end.
     Stop,
+    /// The broker accepted us.
+    Up,
+    /// The broker acknowledged a message.
+    Acked,
+    /// The connection failed or broke; why, for a person.
+    Down(String),
+    /// Stop subscribing to a filter (now and on later connects).
+    Unsubscribe(String),
+    /// Our disconnect went out: the driver has ended.
+    Closed,
 }
 
-/// Counters shared by the caller (who drops on a full queue) and the thread.
+/// Counters shared by the caller (who drops on a full queue) and the outbox.
 #[derive(Default)]
 pub(crate) struct Shared {
     pub(crate) sent: AtomicU64,
@@ -76,12 +92,14 @@ pub(crate) struct Shared {
     pub(crate) up: AtomicBool,
     /// Drops since the outage began (said when it ends).
     pub(crate) lost_in_outage: AtomicU64,
+    /// Set when the connection is to end: the driver stops reconnecting.
+    pub(crate) stopping: AtomicBool,
 }
 
 impl Shared {
-    pub(crate) fn drop_one(&self) {
-        self.dropped.fetch_add(1, Ordering::SeqCst);
-        self.lost_in_outage.fetch_add(1, Ordering::SeqCst);
+    pub(crate) fn drop_n(&self, n: u64) {
+        self.dropped.fetch_add(n, Ordering::SeqCst);
+        self.lost_in_outage.fetch_add(n, Ordering::SeqCst);
     }
 
     fn counts(&self) -> Counts {
@@ -94,44 +112,61 @@ impl Shared {
     }
 }
 
-/// What a subscriber does with each message: topic and payload.
+/// What a subscriber does with each message: topic and payload (runs on the driver's
+/// thread: while it waits, the broker holds what comes next).
 pub type Handler = Box<dyn FnMut(&str, &[u8]) + Send>;
 
-/// A connection to a broker, kept up by its own thread.
+/// A connection to a broker, kept up by its own threads.
 pub struct Mqtt {
-    tx: SyncSender<Cmd>,
+    tx: SyncSender<Input>,
     shared: Arc<Shared>,
-    worker: Option<JoinHandle<()>>,
+    outbox: Option<JoinHandle<()>>,
 }
 
 impl Mqtt {
-    /// Starts the thread; it connects at once and keeps reconnecting. `handler` gets what
-    /// the subscriptions bring.
-    pub fn start(cfg: MqttConfig, handler: Option<Handler>) -> Result<Mqtt> {
+    /// Starts the threads; they connect at once and keep reconnecting. `handler` gets
+    /// what the subscriptions bring; `publisher` words the warnings for a watch.
+    pub fn start(cfg: MqttConfig, handler: Option<Handler>, publisher: bool) -> Result<Mqtt> {
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let shared = Arc::new(Shared::default());
-        let conn = conn::Conn::new(cfg, Arc::clone(&shared), handler, Arc::new(warn_stderr))?;
-        let worker = std::thread::Builder::new()
+        let warn: Warn = Arc::new(warn_stderr);
+        let (client, connection) = conn::client(&cfg)?;
+        let driver = driver::Driver {
+            connection,
+            tx: tx.clone(),
+            handler,
+            shared: Arc::clone(&shared),
+        };
+        std::thread::Builder::new()
+            .name("v6scout-mqtt-net".into())
+            .spawn(move || driver.run())
+            .context("starting the MQTT thread")?;
+        let outbox = conn::Conn::new(&cfg, client, Arc::clone(&shared), warn, publisher);
+        let outbox = std::thread::Builder::new()
             .name("v6scout-mqtt".into())
-            .spawn(move || conn.run(&rx))
+            .spawn(move || outbox.run(&rx))
             .context("starting the MQTT thread")?;
         Ok(Mqtt {
             tx,
             shared,
-            worker: Some(worker),
+            outbox: Some(outbox),
         })
     }
 
     /// Queues `messages`; never waits. What does not fit is dropped and counted.
     pub fn send(&self, messages: impl IntoIterator<Item = Message>) {
         for m in messages {
-            match self.tx.try_send(Cmd::Send(m)) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                    self.shared.drop_one();
-                }
+            if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) =
+                self.tx.try_send(Input::Send(m))
+            {
+                self.shared.drop_n(1);
             }
         }
+    }
+
+    /// Ends the subscription to `filter` (queued like a message; never waits).
+    pub fn unsubscribe(&self, filter: String) {
+        let _ = self.tx.try_send(Input::Unsubscribe(filter));
     }
 
     /// What became of the messages so far.
@@ -144,7 +179,7 @@ impl Mqtt {
     pub fn finish(mut self, grace: Duration) -> Counts {
         let deadline = Instant::now() + grace;
         // The queue may be full: wait for room, not past the deadline.
-        let mut stop = Cmd::Stop;
+        let mut stop = Input::Stop;
         loop {
             match self.tx.try_send(stop) {
                 Ok(()) => break,
@@ -155,10 +190,11 @@ impl Mqtt {
                 Err(_) => break,
             }
         }
-        while Instant::now() < deadline && self.worker.as_ref().is_some_and(|w| !w.is_finished()) {
+        while Instant::now() < deadline && self.outbox.as_ref().is_some_and(|w| !w.is_finished()) {
             std::thread::sleep(Duration::from_millis(10));
         }
-        if let Some(w) = self.worker.take().filter(JoinHandle::is_finished) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        if let Some(w) = self.outbox.take().filter(JoinHandle::is_finished) {
             let _ = w.join();
         }
         self.counts()

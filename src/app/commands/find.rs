@@ -76,8 +76,11 @@ fn queries(scanner: &mut Scanner, query: &Query) -> Vec<Query> {
 /// When nothing matches now but the inventory knows the device: when and where it was
 /// last seen.
 fn last_seen(scanner: &mut Scanner, query: &Query) -> Option<String> {
-    let devices = match query {
-        Query::Ipv4(a) => scanner.memory().by_ipv4(*a, &mut warn_stderr),
+    let devices: Vec<inventory::Device> = match query {
+        // Another site's device with the same (private) IPv4 address is another device.
+        Query::Ipv4(a) => (scanner.memory().by_ipv4(*a, &mut warn_stderr).into_iter())
+            .filter(|d| d.site.is_none())
+            .collect(),
         q => {
             let all = scanner.memory().devices(&mut warn_stderr);
             inventory::matching(&all, q).into_iter().cloned().collect()

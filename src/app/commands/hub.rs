@@ -6,7 +6,7 @@ use super::signals::{install_signal_handlers, stopped};
 use crate::app::adapters::memory::resolve_path;
 use crate::app::adapters::mqtt::{self, Mqtt, MqttConfig};
 use crate::config::CollectConfig;
-use crate::inventory::{Inventory, Limits};
+use crate::inventory::{Inventory, InventoryError, Limits};
 use crate::mqtt::inbound::{self, DropCounts, Dropped, Inbound};
 use crate::mqtt::topic::{self, Site};
 use crate::output::warnings::warn_stderr;
@@ -30,6 +30,8 @@ const MAX_INCOMING: usize = 16 * 1024 * 1024;
 #[derive(Default)]
 struct Tally {
     recorded: u64,
+    /// States the inventory could not take (said once).
+    failed: u64,
     cleared: u64,
     events: u64,
     dropped: DropCounts,
@@ -44,7 +46,18 @@ pub fn run_collect(cfg: &CollectConfig) -> Result<ExitCode> {
     let Some(path) = resolve_path(&cfg.inventory, user.as_ref()) else {
         bail!("collect records into the inventory: give --inventory PATH (V6SCOUT_INVENTORY=off turns it off)");
     };
+    // A hub reads files the user names and takes input from the network: it does so as the
+    // user, with no capability.
+    crate::platform::drop_all_privileges()
+        .map_err(|e| anyhow!("giving up privileges: {}", crate::warning::io_reason(&e)))?;
     let mut inv = Inventory::open(&path).map_err(|e| anyhow!("{e}"))?;
+    if let Some(reason) = inv.read_only_reason() {
+        let e = InventoryError::ReadOnly {
+            path: path.clone(),
+            reason: reason.clone(),
+        };
+        bail!("{e} (collect records into it)");
+    }
     let (tx, rx) = mpsc::sync_channel::<(String, Vec<u8>)>(WAITING);
     let config = MqttConfig {
         password: mqtt::password(&cfg.broker)?,
@@ -57,8 +70,12 @@ pub fn run_collect(cfg: &CollectConfig) -> Result<ExitCode> {
     let conn = Mqtt::start(
         config,
         Some(Box::new(move |t: &str, p: &[u8]| {
-            let _ = tx.send((t.to_owned(), p.to_vec()));
+            // A byte more than a message may have is enough to tell it is too big: what
+            // waits here stays bounded whatever the broker sends.
+            let keep = p.len().min(inbound::MAX_PAYLOAD + 1);
+            let _ = tx.send((t.to_owned(), p[..keep].to_vec()));
         })),
+        false,
     )?;
     crate::say!(
         "v6scout: collecting every site from {} into {}",
@@ -92,7 +109,12 @@ fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> 
             let sighting = [state.sighting(mac)];
             match inv.record_site(site.as_str(), &sighting, seen, Limits::default()) {
                 Ok(_) => tally.recorded += 1,
-                Err(e) => warn_stderr(Warning::HubRecord { why: e.to_string() }),
+                Err(e) => {
+                    tally.failed += 1;
+                    if tally.failed == 1 {
+                        warn_stderr(Warning::HubRecord { why: e.to_string() });
+                    }
+                }
             }
             tally.sites.entry(site).or_insert(None);
         }
@@ -154,10 +176,12 @@ fn summary(t: &Tally, path: &std::path::Path) {
         format!("{} ({})", t.dropped.total(), reasons.join(", "))
     };
     crate::say!(
-        "v6scout: recorded {} from {} into {} ({} cleared, {} events); dropped {dropped}",
+        "v6scout: recorded {} from {} into {} ({} not recorded, {} cleared, {} events); \
+         dropped {dropped}",
         plural(t.recorded, "device state"),
         plural(t.sites.len() as u64, "site"),
         path.display(),
+        t.failed,
         t.cleared,
         t.events
     );

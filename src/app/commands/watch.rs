@@ -141,7 +141,9 @@ pub fn run_watch(args: &WatchSettings) -> Result<ExitCode> {
     let mut exec = args.exec.clone().map(Exec::new);
     // Its threads too start without privileges.
     let notifier = Notifier::start(&args.notify)?;
-    let mut publishing = args.mqtt.as_ref().map(Publishing::start).transpose()?;
+    let mut publishing = (args.mqtt.as_ref())
+        .map(|m| Publishing::start(m, args.events.gone_after))
+        .transpose()?;
     let started = Instant::now();
     let mut events = 0u64;
     let stdout = std::io::stdout();

@@ -1,17 +1,14 @@
-//! The connection's thread: rumqttc's client and event loop, the retained messages, the
-//! held ones, reconnects.
+//! The outbox: rumqttc's client, the retained messages, the held ones, what a connect or
+//! an outage means for them.
 
-use super::{Cmd, Handler, MqttConfig, Shared, Status, Warn, HELD};
-use crate::mqtt::{reconnect_pause, Message};
+use super::{Input, MqttConfig, Shared, Status, Warn, HELD};
+use crate::mqtt::Message;
 use crate::warning::Warning;
 use anyhow::{bail, Result};
-use rumqttc::{
-    Client, ConnectReturnCode, Connection, ConnectionError, Event, LastWill, MqttOptions, Outgoing,
-    Packet, QoS, RecvTimeoutError, TlsConfiguration, Transport,
-};
+use rumqttc::{Client, Connection, LastWill, MqttOptions, QoS, TlsConfiguration, Transport};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,71 +18,22 @@ const CLIENT_QUEUE: usize = 512;
 /// Emptied topics remembered (published again after a reconnect) at most.
 const CLEARED: usize = 4096;
 
-/// How long one connection attempt may take (TCP, TLS, CONNACK).
+/// How long one connection attempt may take (TCP, TLS, CONNACK), in seconds.
 const CONNECT_TIMEOUT: u64 = 10;
 
-/// How often the thread looks at its queue while connected.
-const TICK: Duration = Duration::from_millis(20);
+/// An outage is said at most this often.
+const SAY_EVERY: Duration = Duration::from_secs(300);
 
-/// The state of the connection's thread.
-pub(super) struct Conn {
-    broker: String,
-    client: Client,
-    connection: Connection,
-    status: Option<Status>,
-    subscribe: Vec<String>,
-    out: Outbox,
-    link: LinkState,
-    shared: Arc<Shared>,
-    handler: Option<Handler>,
-    warn: Warn,
-}
+/// How soon the outbox tries again when rumqttc's channel was full.
+const RETRY: Duration = Duration::from_millis(50);
 
-/// Whether we are connected, and how the failures go.
-#[derive(Default)]
-struct LinkState {
-    up: bool,
-    failures: u32,
-    retry_at: Option<Instant>,
-    /// QoS 1 messages handed to the client, and acknowledged, on this connection.
-    handed: u64,
-    acked: u64,
-}
-
-/// What is waiting to go out.
-#[derive(Default)]
-struct Outbox {
-    /// The latest retained payload of every topic (empty: cleared).
-    retained: BTreeMap<String, Vec<u8>>,
-    /// Retained topics not yet handed to the client since they changed.
-    dirty: BTreeSet<String>,
-    /// Emptied topics, oldest first (bounded, see [`CLEARED`]).
-    cleared: VecDeque<String>,
-    /// Other messages not yet handed to the client.
-    held: VecDeque<Message>,
-}
-
-impl Outbox {
-    /// Takes `m`; returns whether an older held message had to go.
-    fn take(&mut self, m: Message) -> bool {
-        if !m.retain {
-            self.held.push_back(m);
-            return self.held.len() > HELD && self.held.pop_front().is_some();
-        }
-        if m.payload.is_empty() {
-            self.cleared.push_back(m.topic.clone());
-            if self.cleared.len() > CLEARED {
-                if let Some(t) = self.cleared.pop_front() {
-                    if self.retained.get(&t).is_some_and(Vec::is_empty) {
-                        self.retained.remove(&t);
-                    }
-                }
-            }
-        }
-        self.dirty.insert(m.topic.clone());
-        self.retained.insert(m.topic, m.payload);
-        false
-    }
+/// The client and event loop of `cfg`.
+pub(super) fn client(cfg: &MqttConfig) -> Result<(Client, Connection)> {
+    let (client, mut connection) = Client::new(options(cfg)?, CLIENT_QUEUE);
+    let mut net = rumqttc::NetworkOptions::new();
+    net.set_connection_timeout(CONNECT_TIMEOUT);
+    connection.eventloop.set_network_options(net);
+    Ok((client, connection))
 }
 
 fn options(cfg: &MqttConfig) -> Result<MqttOptions> {
@@ -128,97 +76,137 @@ fn tls_config() -> Result<rustls::ClientConfig> {
         .with_no_client_auth())
 }
 
-/// Why a connection failed, for a person.
-fn reason(e: &ConnectionError) -> String {
-    match e {
-        ConnectionError::ConnectionRefused(ConnectReturnCode::BadUserNamePassword) => {
-            "refused the user name or password (check the URL's user and \
-             --mqtt-password-file)"
-                .into()
+/// What is waiting to go out.
+#[derive(Default)]
+pub(super) struct Outbox {
+    /// The latest retained payload of every topic (empty: cleared).
+    pub(super) retained: BTreeMap<String, Vec<u8>>,
+    /// Retained topics not yet handed to the client since they changed.
+    pub(super) dirty: BTreeSet<String>,
+    /// Emptied topics, oldest first (bounded, see [`CLEARED`]).
+    pub(super) cleared: VecDeque<String>,
+    /// Other messages not yet handed to the client.
+    pub(super) held: VecDeque<Message>,
+}
+
+impl Outbox {
+    /// Takes `m`; returns whether an older held message had to go.
+    pub(super) fn take(&mut self, m: Message) -> bool {
+        if !m.retain {
+            self.held.push_back(m);
+            return self.held.len() > HELD && self.held.pop_front().is_some();
         }
-        ConnectionError::ConnectionRefused(ConnectReturnCode::NotAuthorized) => {
-            "refused us: not authorised".into()
+        if m.payload.is_empty() {
+            self.cleared.push_back(m.topic.clone());
+            if self.cleared.len() > CLEARED {
+                if let Some(t) = self.cleared.pop_front() {
+                    if self.retained.get(&t).is_some_and(Vec::is_empty) {
+                        self.retained.remove(&t);
+                        self.dirty.remove(&t);
+                    }
+                }
+            }
         }
-        ConnectionError::ConnectionRefused(code) => format!("refused us ({code:?})"),
-        ConnectionError::Io(io) => crate::warning::io_reason(io),
-        ConnectionError::NetworkTimeout => "no answer (timed out)".into(),
-        other => crate::warning::strip_os_codes(&other.to_string()),
+        self.dirty.insert(m.topic.clone());
+        self.retained.insert(m.topic, m.payload);
+        false
     }
+}
+
+/// The connection as the outbox sees it.
+#[derive(Default)]
+struct Link {
+    up: bool,
+    /// Messages handed to the client on this connection, those not retained among them,
+    /// and the acknowledgements.
+    handed: u64,
+    handed_transient: u64,
+    acked: u64,
+    /// When an outage was last said, and whether its end is still to be said.
+    said_down: Option<Instant>,
+    down_open: bool,
+}
+
+/// The outbox's state.
+pub(super) struct Conn {
+    broker: String,
+    client: Client,
+    status: Option<Status>,
+    subscribe: Vec<String>,
+    out: Outbox,
+    link: Link,
+    shared: Arc<Shared>,
+    warn: Warn,
+    publisher: bool,
 }
 
 impl Conn {
     pub(super) fn new(
-        cfg: MqttConfig,
+        cfg: &MqttConfig,
+        client: Client,
         shared: Arc<Shared>,
-        handler: Option<Handler>,
         warn: Warn,
-    ) -> Result<Conn> {
-        let (client, mut connection) = Client::new(options(&cfg)?, CLIENT_QUEUE);
-        let mut net = rumqttc::NetworkOptions::new();
-        net.set_connection_timeout(CONNECT_TIMEOUT);
-        connection.eventloop.set_network_options(net);
-        Ok(Conn {
+        publisher: bool,
+    ) -> Conn {
+        Conn {
             broker: cfg.url.to_string(),
             client,
-            connection,
-            status: cfg.status,
-            subscribe: cfg.subscribe,
+            status: cfg.status.clone(),
+            subscribe: cfg.subscribe.clone(),
             out: Outbox::default(),
-            link: LinkState::default(),
+            link: Link::default(),
             shared,
-            handler,
             warn,
-        })
-    }
-
-    /// Serves the queue and the connection until told to stop (or the caller is gone).
-    pub(super) fn run(mut self, rx: &Receiver<Cmd>) {
-        loop {
-            loop {
-                match rx.try_recv() {
-                    Ok(Cmd::Send(m)) => self.take(m),
-                    Ok(Cmd::Stop) | Err(TryRecvError::Disconnected) => return self.stop(),
-                    Err(TryRecvError::Empty) => break,
-                }
-            }
-            if let Some(at) = self.link.retry_at {
-                let now = Instant::now();
-                if now < at {
-                    match rx.recv_timeout((at - now).min(Duration::from_millis(200))) {
-                        Ok(Cmd::Send(m)) => self.take(m),
-                        Ok(Cmd::Stop) => return self.stop(),
-                        Err(_) => {}
-                    }
-                    continue;
-                }
-                self.link.retry_at = None;
-            }
-            self.flush();
-            // While connecting, the attempt runs to its own timeout: a short wait would
-            // break off every handshake slower than it.
-            let event = if self.link.up {
-                match self.connection.recv_timeout(TICK) {
-                    Ok(r) => Some(r),
-                    Err(RecvTimeoutError::Timeout) => None,
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
-            } else {
-                match self.connection.recv() {
-                    Ok(r) => Some(r),
-                    Err(_) => return,
-                }
-            };
-            match event {
-                Some(Ok(e)) => self.on_event(e),
-                Some(Err(e)) => self.on_error(&e),
-                None => {}
-            }
+            publisher,
         }
     }
 
-    fn take(&mut self, m: Message) {
-        if self.out.take(m) {
-            self.shared.drop_one();
+    /// Serves the caller and the driver until told to stop (or the caller is gone).
+    pub(super) fn run(mut self, rx: &Receiver<Input>) {
+        loop {
+            // Waits without a timeout unless something is left for the client.
+            let pending = self.link.up && !(self.out.dirty.is_empty() && self.out.held.is_empty());
+            let input = if pending {
+                match rx.recv_timeout(RETRY) {
+                    Ok(i) => Some(i),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return self.stop(rx),
+                }
+            } else {
+                match rx.recv() {
+                    Ok(i) => Some(i),
+                    Err(_) => return self.stop(rx),
+                }
+            };
+            match input {
+                Some(Input::Stop) => return self.stop(rx),
+                Some(i) => self.on(i),
+                None => {}
+            }
+            self.flush();
+        }
+    }
+
+    fn on(&mut self, i: Input) {
+        match i {
+            Input::Send(m) => {
+                if self.out.take(m) {
+                    self.shared.drop_n(1);
+                }
+            }
+            Input::Up => self.connected(),
+            Input::Acked => {
+                self.link.acked += 1;
+                self.shared.sent.fetch_add(1, Ordering::SeqCst);
+            }
+            Input::Down(why) => self.down(why),
+            Input::Unsubscribe(f) => {
+                self.subscribe.retain(|s| *s != f);
+                if self.link.up {
+                    let _ = self.client.try_unsubscribe(f);
+                }
+            }
+            Input::Stop | Input::Closed => {}
         }
     }
 
@@ -229,61 +217,56 @@ impl Conn {
         }
         while let Some(topic) = self.out.dirty.first().cloned() {
             let payload = self.out.retained.get(&topic).cloned().unwrap_or_default();
-            if !self.publish(&topic, payload, true) {
-                return;
-            }
-            self.out.dirty.remove(&topic);
+            match self.publish(&topic, payload, true) {
+                Handed::Yes | Handed::Refused => self.out.dirty.remove(&topic),
+                Handed::Full => return,
+            };
         }
         while let Some(m) = self.out.held.pop_front() {
-            if !self.publish(&m.topic, m.payload.clone(), m.retain) {
-                self.out.held.push_front(m);
-                return;
+            match self.publish(&m.topic, m.payload.clone(), false) {
+                Handed::Yes => self.link.handed_transient += 1,
+                Handed::Refused => self.shared.drop_n(1),
+                Handed::Full => {
+                    self.out.held.push_front(m);
+                    return;
+                }
             }
         }
     }
 
-    /// Hands one message to the client; false when its channel is full.
-    fn publish(&mut self, topic: &str, payload: Vec<u8>, retain: bool) -> bool {
+    /// Hands one message to the client.
+    fn publish(&mut self, topic: &str, payload: Vec<u8>, retain: bool) -> Handed {
+        // The client refuses such a topic with the error of a full channel; refused once,
+        // it would be refused again and hold up everything behind it.
+        if topic.is_empty() || topic.contains(['+', '#']) || topic.len() > usize::from(u16::MAX) {
+            return Handed::Refused;
+        }
         match self
             .client
             .try_publish(topic, QoS::AtLeastOnce, retain, payload)
         {
             Ok(()) => {
                 self.link.handed += 1;
-                true
+                Handed::Yes
             }
-            Err(_) => false,
-        }
-    }
-
-    fn on_event(&mut self, e: Event) {
-        match e {
-            Event::Incoming(Packet::ConnAck(_)) => self.connected(),
-            Event::Incoming(Packet::PubAck(_)) => {
-                self.link.acked += 1;
-                self.shared.sent.fetch_add(1, Ordering::SeqCst);
-            }
-            Event::Incoming(Packet::Publish(p)) => {
-                if let Some(h) = self.handler.as_mut() {
-                    h(&p.topic, &p.payload);
-                }
-            }
-            _ => {}
+            Err(_) => Handed::Full,
         }
     }
 
     /// A (re)connect: subscriptions, `online`, every retained message again.
     fn connected(&mut self) {
-        if self.link.failures > 0 {
+        if std::mem::take(&mut self.link.down_open) {
             let lost = self.shared.lost_in_outage.swap(0, Ordering::SeqCst);
             (self.warn)(Warning::MqttBack {
                 broker: self.broker.clone(),
                 lost,
+                publisher: self.publisher,
             });
         }
-        self.link = LinkState {
+        self.link = Link {
             up: true,
-            ..LinkState::default()
+            said_down: self.link.said_down,
+            ..Link::default()
         };
         self.shared.up.store(true, Ordering::SeqCst);
         self.shared.connects.fetch_add(1, Ordering::SeqCst);
@@ -295,33 +278,32 @@ impl Conn {
         }
         let topics: Vec<String> = self.out.retained.keys().cloned().collect();
         self.out.dirty.extend(topics);
-        self.flush();
     }
 
-    fn on_error(&mut self, e: &ConnectionError) {
-        if self.link.up {
-            // Handed but never acknowledged: gone with the session.
-            let lost = self.link.handed.saturating_sub(self.link.acked);
-            self.shared.dropped.fetch_add(lost, Ordering::SeqCst);
-            self.shared.lost_in_outage.store(lost, Ordering::SeqCst);
+    fn down(&mut self, why: String) {
+        if std::mem::take(&mut self.link.up) {
+            // Handed but never acknowledged went with the session: the retained ones go
+            // out again on the next connect, the others are lost.
+            let unacked = self.link.handed.saturating_sub(self.link.acked);
+            self.shared.drop_n(unacked.min(self.link.handed_transient));
             self.shared.up.store(false, Ordering::SeqCst);
-            self.link.up = false;
-        } else if self.link.failures == 0 {
-            self.shared.lost_in_outage.store(0, Ordering::SeqCst);
         }
-        self.link.failures += 1;
-        if self.link.failures == 1 {
+        let quiet = self.link.said_down.is_some_and(|t| t.elapsed() < SAY_EVERY);
+        if !quiet && !self.link.down_open {
+            self.link.said_down = Some(Instant::now());
+            self.link.down_open = true;
+            self.shared.lost_in_outage.store(0, Ordering::SeqCst);
             (self.warn)(Warning::MqttDown {
                 broker: self.broker.clone(),
-                why: reason(e),
+                why,
+                publisher: self.publisher,
             });
         }
-        self.link.retry_at = Some(Instant::now() + reconnect_pause(self.link.failures));
     }
 
     /// Says `offline` (a clean stop does not fire the last will), hands over what waits,
-    /// disconnects, and drives the connection until that is done (a second at most).
-    fn stop(mut self) {
+    /// disconnects, and waits for the disconnect to go out (a second at most).
+    fn stop(mut self, rx: &Receiver<Input>) {
         if !self.link.up {
             return;
         }
@@ -331,17 +313,25 @@ impl Conn {
         self.flush();
         let _ = self.client.try_disconnect();
         let deadline = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < deadline {
-            match self.connection.recv_timeout(Duration::from_millis(100)) {
-                Ok(Ok(Event::Outgoing(Outgoing::Disconnect))) | Ok(Err(_)) => return,
-                Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => {
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(Input::Acked) => {
                     self.shared.sent.fetch_add(1, Ordering::SeqCst);
                 }
-                Err(RecvTimeoutError::Disconnected) => return,
-                _ => {}
+                Ok(Input::Closed | Input::Down(_)) | Err(_) => return,
+                Ok(_) => {}
             }
         }
     }
+}
+
+/// What became of a message handed to the client.
+enum Handed {
+    Yes,
+    /// Its channel is full: try again later.
+    Full,
+    /// Refused for good.
+    Refused,
 }
 
 #[cfg(test)]

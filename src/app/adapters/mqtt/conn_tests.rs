@@ -46,6 +46,8 @@ fn cleared_topics_are_remembered_up_to_a_bound() {
 
 #[test]
 fn a_refused_login_says_what_to_check() {
+    use super::super::driver::reason;
+    use rumqttc::{ConnectReturnCode, ConnectionError};
     let e = ConnectionError::ConnectionRefused(ConnectReturnCode::BadUserNamePassword);
     assert!(
         reason(&e).contains("--mqtt-password-file"),

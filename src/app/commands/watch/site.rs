@@ -1,24 +1,43 @@
-//! `watch --mqtt`: each round's device states and events, published for the site.
+//! `watch --mqtt`: each round's device states and events, published for the site; and,
+//! once settled, what an earlier run left retained brought up to date.
 
-use crate::app::adapters::mqtt::{self, Mqtt, MqttConfig, Status};
+use crate::app::adapters::mqtt::{self, Handler, Mqtt, MqttConfig, Status};
 use crate::config::MqttPublish;
+use crate::mqtt::inbound::{self, Inbound, MAX_PAYLOAD};
 use crate::mqtt::publish::{PublishConfig, Publisher};
+use crate::mqtt::state::DeviceState;
 use crate::mqtt::topic::{Site, Topics};
 use crate::mqtt::Counts;
 use crate::report::{Labels, Report};
 use crate::watch::{Event, Watcher};
 use anyhow::{anyhow, Result};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// Earlier device states kept at most (the bound of what one watch tracks).
+const EARLIER: usize = 65_536;
+
+/// What the broker held for this site when we connected.
+type Earlier = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 /// The site's publisher and its connection.
 pub(super) struct Publishing {
     publisher: Publisher,
     mqtt: Mqtt,
+    site: Site,
+    /// The retained states of the site, gathered until settled.
+    earlier: Earlier,
+    /// Rounds done, the round at whose start we were first connected, and the rounds a
+    /// device may be missed before it is gone (so this run has seen what is there).
+    rounds: u32,
+    connected_at: Option<u32>,
+    settle_after: u32,
+    settled: bool,
 }
 
 impl Publishing {
     /// Connects (from a thread of its own) and says so on stderr.
-    pub(super) fn start(cfg: &MqttPublish) -> Result<Publishing> {
+    pub(super) fn start(cfg: &MqttPublish, gone_after: u32) -> Result<Publishing> {
         let site = match &cfg.site {
             Some(s) => s.clone(),
             None => crate::platform::host_name()
@@ -29,6 +48,7 @@ impl Publishing {
                 })?,
         };
         let topics = Topics::new(site.clone());
+        let earlier: Earlier = Arc::default();
         let config = MqttConfig {
             password: mqtt::password(&cfg.broker)?,
             url: cfg.broker.url.clone(),
@@ -38,7 +58,7 @@ impl Publishing {
                 online: "online",
                 offline: "offline",
             }),
-            subscribe: Vec::new(),
+            subscribe: vec![topics.devices()],
             max_incoming: 64 * 1024,
         };
         crate::say!(
@@ -51,7 +71,13 @@ impl Publishing {
                 ha: cfg.ha,
                 refresh: cfg.refresh,
             }),
-            mqtt: Mqtt::start(config, None)?,
+            mqtt: Mqtt::start(config, Some(gather(Arc::clone(&earlier))), true)?,
+            site,
+            earlier,
+            rounds: 0,
+            connected_at: None,
+            settle_after: gone_after,
+            settled: false,
         })
     }
 
@@ -65,6 +91,35 @@ impl Publishing {
     ) {
         self.mqtt
             .send(self.publisher.round(report, events, labels, watcher));
+        self.rounds += 1;
+        if self.connected_at.is_none() && self.mqtt.counts().connects > 0 {
+            self.connected_at = Some(self.rounds);
+        }
+        let due = self
+            .connected_at
+            .is_some_and(|c| self.rounds > c && self.rounds >= self.settle_after);
+        if due && !self.settled {
+            self.settled = true;
+            self.mqtt.unsubscribe(self.publisher_topics().devices());
+            let earlier = self.earlier_states();
+            self.mqtt.send(self.publisher.stale(earlier));
+        }
+    }
+
+    fn publisher_topics(&self) -> Topics {
+        Topics::new(self.site.clone())
+    }
+
+    /// The checked states the broker held for this site (its own messages among them).
+    fn earlier_states(&self) -> Vec<DeviceState> {
+        let taken = std::mem::take(&mut *self.earlier.lock().unwrap_or_else(|p| p.into_inner()));
+        let now = SystemTime::now();
+        (taken.iter())
+            .filter_map(|(t, p)| match inbound::parse(t, p, now) {
+                Ok(Inbound::Device { site, state, .. }) if site == self.site => Some(*state),
+                _ => None,
+            })
+            .collect()
     }
 
     /// What became of the messages so far.
@@ -76,4 +131,15 @@ impl Publishing {
     pub(super) fn finish(self, grace: Duration) {
         self.mqtt.finish(grace);
     }
+}
+
+/// Keeps what the subscription to the site's states brings, bounded.
+fn gather(into: Earlier) -> Handler {
+    Box::new(move |topic: &str, payload: &[u8]| {
+        let mut v = into.lock().unwrap_or_else(|p| p.into_inner());
+        if v.len() < EARLIER {
+            let keep = payload.len().min(MAX_PAYLOAD + 1);
+            v.push((topic.to_owned(), payload[..keep].to_vec()));
+        }
+    })
 }
