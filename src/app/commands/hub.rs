@@ -4,8 +4,8 @@
 
 use super::signals::{install_signal_handlers, stopped};
 use crate::app::adapters::memory::resolve_path;
-use crate::app::adapters::mqtt::{self, Mqtt, MqttConfig};
-use crate::config::CollectConfig;
+use crate::app::adapters::mqtt::{self, Handler, Mqtt, MqttConfig};
+use crate::config::{CollectConfig, DEFAULT_PRUNE_AFTER};
 use crate::inventory::{Inventory, InventoryError, Limits};
 use crate::mqtt::inbound::{self, DropCounts, Dropped, Inbound};
 use crate::mqtt::topic::{self, Site};
@@ -14,9 +14,10 @@ use crate::warning::Warning;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Messages waiting between the MQTT thread and the recording at most (the MQTT thread
 /// waits when it is full: the broker holds the rest).
@@ -25,6 +26,13 @@ const WAITING: usize = 1024;
 /// The largest message taken from the broker; anything larger breaks the connection (the
 /// broker's own `max_packet_size` should be smaller).
 const MAX_INCOMING: usize = 16 * 1024 * 1024;
+
+/// How often the hub forgets devices not seen for the inventory's horizon (as every scan
+/// does when it records).
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Sites whose status lines the hub follows at most (more are recorded all the same).
+const MAX_SITES: usize = 4096;
 
 /// What the hub did so far.
 #[derive(Default)]
@@ -42,48 +50,24 @@ struct Tally {
 /// Runs the hub until Ctrl-C/SIGTERM (status 0).
 pub fn run_collect(cfg: &CollectConfig) -> Result<ExitCode> {
     install_signal_handlers()?;
-    let user = crate::platform::invoking_user();
-    let Some(path) = resolve_path(&cfg.inventory, user.as_ref()) else {
-        bail!("collect records into the inventory: give --inventory PATH (V6SCOUT_INVENTORY=off turns it off)");
-    };
-    // A hub reads files the user names and takes input from the network: it does so as the
-    // user, with no capability.
-    crate::platform::drop_all_privileges()
-        .map_err(|e| anyhow!("giving up privileges: {}", crate::warning::io_reason(&e)))?;
-    let mut inv = Inventory::open(&path).map_err(|e| anyhow!("{e}"))?;
-    if let Some(reason) = inv.read_only_reason() {
-        let e = InventoryError::ReadOnly {
-            path: path.clone(),
-            reason: reason.clone(),
-        };
-        bail!("{e} (collect records into it)");
-    }
+    let (mut inv, path) = open_inventory(cfg)?;
     let (tx, rx) = mpsc::sync_channel::<(String, Vec<u8>)>(WAITING);
-    let config = MqttConfig {
-        password: mqtt::password(&cfg.broker)?,
-        url: cfg.broker.url.clone(),
-        client_id: mqtt::client_id("collect"),
-        status: None,
-        subscribe: vec![topic::all_sites()],
-        max_incoming: MAX_INCOMING,
-    };
-    let conn = Mqtt::start(
-        config,
-        Some(Box::new(move |t: &str, p: &[u8]| {
-            // A byte more than a message may have is enough to tell it is too big: what
-            // waits here stays bounded whatever the broker sends.
-            let keep = p.len().min(inbound::MAX_PAYLOAD + 1);
-            let _ = tx.send((t.to_owned(), p[..keep].to_vec()));
-        })),
-        false,
-    )?;
+    let conn = connect(cfg, tx)?;
     crate::say!(
         "v6scout: collecting every site from {} into {}",
         cfg.broker.url,
         path.display()
     );
     let mut tally = Tally::default();
+    let mut pruned: Option<Instant> = None;
     while !stopped() {
+        if pruned.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+            pruned = Some(Instant::now());
+            let horizon = SystemTime::now().checked_sub(DEFAULT_PRUNE_AFTER);
+            if let Err(e) = inv.prune(horizon.unwrap_or(SystemTime::UNIX_EPOCH)) {
+                warn_stderr(Warning::HubRecord { why: e.to_string() });
+            }
+        }
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok((t, p)) => take(&mut inv, &mut tally, &t, &p)?,
             Err(RecvTimeoutError::Timeout) => {}
@@ -93,6 +77,46 @@ pub fn run_collect(cfg: &CollectConfig) -> Result<ExitCode> {
     conn.finish(Duration::from_secs(1));
     summary(&tally, &path);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The inventory to record into, opened as the user with every privilege given up first
+/// (a hub reads files the user names and takes input from the network); a read-only one
+/// is an error.
+fn open_inventory(cfg: &CollectConfig) -> Result<(Inventory, PathBuf)> {
+    let user = crate::platform::invoking_user();
+    let Some(path) = resolve_path(&cfg.inventory, user.as_ref()) else {
+        bail!("collect records into the inventory: give --inventory PATH (V6SCOUT_INVENTORY=off turns it off)");
+    };
+    crate::platform::drop_all_privileges()
+        .map_err(|e| anyhow!("giving up privileges: {}", crate::warning::io_reason(&e)))?;
+    let inv = Inventory::open(&path).map_err(|e| anyhow!("{e}"))?;
+    if let Some(reason) = inv.read_only_reason() {
+        let e = InventoryError::ReadOnly {
+            path: path.clone(),
+            reason: reason.clone(),
+        };
+        bail!("{e} (collect records into it)");
+    }
+    Ok((inv, path))
+}
+
+/// Subscribes to every site; what arrives goes to `tx`.
+fn connect(cfg: &CollectConfig, tx: mpsc::SyncSender<(String, Vec<u8>)>) -> Result<Mqtt> {
+    let config = MqttConfig {
+        password: mqtt::password(&cfg.broker)?,
+        url: cfg.broker.url.clone(),
+        client_id: mqtt::client_id("collect"),
+        status: None,
+        subscribe: vec![topic::all_sites()],
+        max_incoming: MAX_INCOMING,
+    };
+    let handler: Handler = Box::new(move |t: &str, p: &[u8]| {
+        // A byte more than a message may have is enough to tell it is too big: what waits
+        // here stays bounded whatever the broker sends.
+        let keep = p.len().min(inbound::MAX_PAYLOAD + 1);
+        let _ = tx.send((t.to_owned(), p[..keep].to_vec()));
+    });
+    Mqtt::start(config, Some(handler), false)
 }
 
 /// Checks and records one message.
@@ -116,11 +140,16 @@ fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> 
                     }
                 }
             }
-            tally.sites.entry(site).or_insert(None);
+            if tally.sites.len() < MAX_SITES {
+                tally.sites.entry(site).or_insert(None);
+            }
         }
         Ok(Inbound::Cleared { .. }) => tally.cleared += 1,
         Ok(Inbound::Event { .. }) => tally.events += 1,
         Ok(Inbound::Status { site, online }) => {
+            if tally.sites.len() >= MAX_SITES && !tally.sites.contains_key(&site) {
+                return Ok(());
+            }
             let before = tally.sites.insert(site.clone(), Some(online));
             if before != Some(Some(online)) {
                 let mut out = std::io::stdout().lock();
