@@ -544,3 +544,75 @@ fn a_device_an_earlier_run_left_present_is_gone_once_the_new_run_has_looked() {
     let (code, _, err) = w.stop(libc::SIGTERM);
     assert_eq!(code, Some(0), "{err}");
 }
+
+/// A child process killed (and reaped) on drop, and a directory removed on drop.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// mqtts://: refused while the broker's certificate is not trusted (the warning says
+/// why), published once the trust store (here SSL_CERT_FILE) has its CA. TLS is socat's,
+/// in front of the broker, on 127.0.0.1:8883.
+#[test]
+fn mqtts_checks_the_brokers_certificate_against_the_trust_store() {
+    let Some((b, lab)) = lab(1, 0) else { return };
+    let dir = TempDir(std::env::temp_dir().join(format!("v6t-{}-mqtts", lab.runid)));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let (ca, cert, key) = common::tls::certificates(&dir.0, "127.0.0.1");
+    let listen = format!(
+        "OPENSSL-LISTEN:8883,bind=127.0.0.1,reuseaddr,fork,cert={},key={},verify=0",
+        cert.display(),
+        key.display()
+    );
+    let _socat = Killed(
+        lab.command("socat", &[&listen, "TCP4:127.0.0.1:1883"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(WAIT, "socat listening", || {
+        let out = lab.exec("ss", &["-Hltn", "sport = :8883"]);
+        (!out.stdout.is_empty()).then_some(())
+    });
+    let url = format!("mqtts://{}:{}@127.0.0.1:8883", b.user(), b.password());
+
+    // Not trusted: nothing published, and the warning says it is the certificate.
+    let w = watch(&lab, "eth0", "lab-a", &url, &[]);
+    wait_for(WAIT, "the refused certificate said", || {
+        let e = w.stderr_text();
+        e.contains("MQTT broker").then_some(e)
+    });
+    let (code, _, err) = w.stop(libc::SIGTERM);
+    assert_eq!(code, Some(0), "{err}");
+    let said = err.lines().find(|l| l.contains("MQTT broker")).unwrap();
+    eprintln!("untrusted broker: {said}");
+    assert!(said.to_lowercase().contains("certificate"), "{said}");
+    assert!(!said.contains(b.password()), "{said}");
+    assert!(b.retained("v6scout/#").is_empty());
+
+    // Trusted: every device over TLS.
+    let on_a = macs_on(&lab, "a");
+    let mut all = vec!["watch", "--jsonl", "-i", "eth0", "--interval", "1s"];
+    all.extend(["--site", "lab-a", "--mqtt", &url]);
+    let mut cmd = lab.command(scanner_bin(), &all);
+    cmd.env("SSL_CERT_FILE", &ca);
+    let w = Watch::spawn(&mut cmd);
+    wait_for(WAIT, "every device over TLS", || {
+        (retained_macs(&b, "lab-a", "eth0") == on_a).then_some(())
+    });
+    let (code, _, err) = w.stop(libc::SIGTERM);
+    assert_eq!(code, Some(0), "{err}");
+}

@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -555,71 +555,6 @@ impl Drop for Killed {
     }
 }
 
-/// Runs openssl; it must succeed.
-fn openssl(args: &[&str], dir: &std::path::Path) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A throw-away CA and a server certificate it signed for [::1], in `dir`: the CA's
-/// certificate, the server's certificate and key.
-fn certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec!["req", "-x509", "-days", "1", "-subj", "/CN=v6scout test CA"];
-    ca.extend(ec);
-    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
-    openssl(&ca, dir);
-    let mut csr = vec!["req", "-subj", "/CN=v6scout test receiver"];
-    csr.extend(ec);
-    csr.extend(["-keyout", "key.pem", "-out", "server.csr"]);
-    openssl(&csr, dir);
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:::1\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-set_serial",
-            "1",
-            "-days",
-            "1",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "cert.pem",
-        ],
-        dir,
-    );
-    (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    )
-}
-
 /// HTTPS: refused while the receiver's certificate is not trusted (the failure says why),
 /// delivered once the trust store (here SSL_CERT_FILE) has it.
 #[test]
@@ -627,7 +562,7 @@ fn https_checks_the_certificate_against_the_trust_store() {
     let Some(lab) = Lab::create(1, 0) else { return };
     let dir = TempDir(std::env::temp_dir().join(format!("v6t-{}-tls", lab.runid)));
     std::fs::create_dir_all(&dir.0).unwrap();
-    let (ca, cert, key) = certificates(&dir.0);
+    let (ca, cert, key) = common::tls::certificates(&dir.0, "::1");
     let plain = Server::start(&lab, Answer::Ok);
     let tls_port = common::in_ns(&lab.scan_ns, || {
         let l = TcpListener::bind("[::1]:0").unwrap();

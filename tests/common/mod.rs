@@ -25,6 +25,7 @@ pub mod forge;
 pub mod netns;
 pub mod smol;
 pub mod sshd;
+pub mod tls;
 pub mod watch;
 
 /// Every IPv6 neighbour entry of `eth0` in namespace `ns`, multicast (NOARP) ones

@@ -74,6 +74,11 @@ impl Watch {
         )
     }
 
+    /// What it printed on stderr so far.
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
     /// The next line, or panics after `timeout`.
     pub fn next_line(&mut self, timeout: Duration, what: &str) -> String {
         match self.lines.recv_timeout(timeout) {

@@ -97,6 +97,16 @@ pub(super) fn reason(e: &ConnectionError) -> String {
         ConnectionError::ConnectionRefused(code) => format!("refused us ({code:?})"),
         ConnectionError::Io(io) => crate::warning::io_reason(io),
         ConnectionError::NetworkTimeout => "no answer (timed out)".into(),
+        ConnectionError::Tls(t) => {
+            let text = crate::warning::strip_os_codes(&t.to_string());
+            match text.split_once("invalid peer certificate: ") {
+                Some((_, why)) => format!(
+                    "its TLS certificate is not trusted ({why}): add the CA that signed it to \
+                     the system's trust store (or point SSL_CERT_FILE at it)"
+                ),
+                None => format!("TLS failed: {text}"),
+            }
+        }
         other => crate::warning::strip_os_codes(&other.to_string()),
     }
 }
