@@ -317,7 +317,7 @@ fn codecs_round_trip() {
         codec::to_ms(std::time::UNIX_EPOCH - Duration::from_secs(5)),
         0
     );
-    let all = codec::ALL_SEEN_BY;
+    let all = SeenBy::ALL;
     assert_eq!(codec::seen_by_from(&codec::seen_by_text(&all)), all);
     assert_eq!(
         codec::seen_by_text(&[SeenBy::Ndp, SeenBy::Echo, SeenBy::Ndp]),

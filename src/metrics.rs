@@ -276,10 +276,7 @@ impl Metrics {
             "Devices present in the latest round without an up series (--max-hosts reached).",
         );
         w.sample("v6scout_devices_unlisted", &[], self.unlisted as f64);
-        for (name, help, v) in counters {
-            w.family(name, Kind::Counter, help);
-            w.sample(name, &[], v as f64);
-        }
+        counters_of(&mut w, &counters);
         if let Some(m) = &self.mqtt {
             render_mqtt(&mut w, m);
         }
@@ -313,9 +310,14 @@ fn render_mqtt(w: &mut Writer, m: &crate::mqtt::Counts) {
             m.connects,
         ),
     ];
+    counters_of(w, &counters);
+}
+
+/// One family of one unlabelled sample per counter: name, help, value.
+fn counters_of(w: &mut Writer, counters: &[(&str, &str, u64)]) {
     for (name, help, v) in counters {
         w.family(name, Kind::Counter, help);
-        w.sample(name, &[], v as f64);
+        w.sample(name, &[], *v as f64);
     }
 }
 

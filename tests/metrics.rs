@@ -9,36 +9,16 @@
 
 mod common;
 
-use common::{scanner_bin, wait_for, Lab};
+use common::{scanner_bin, wait_for, Killed, Lab, TempDir};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const METRICS: &str = "127.0.0.1:9469";
 const PROM: &str = "127.0.0.1:9099";
-
-/// A child process killed (and reaped) on drop, panics included.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A program run in the scanner namespace (`ip netns exec` execs it: the pid is its own).
 fn spawn_in(lab: &Lab, program: &str, args: &[&str]) -> Killed {

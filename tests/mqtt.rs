@@ -13,7 +13,7 @@ mod common;
 use common::broker::{self, Broker};
 use common::extra_host::ExtraHost;
 use common::watch::Watch;
-use common::{scanner_bin, wait_for, Lab};
+use common::{scanner_bin, wait_for, Killed, Lab, TempDir};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -543,24 +543,6 @@ fn a_device_an_earlier_run_left_present_is_gone_once_the_new_run_has_looked() {
     }
     let (code, _, err) = w.stop(libc::SIGTERM);
     assert_eq!(code, Some(0), "{err}");
-}
-
-/// A child process killed (and reaped) on drop, and a directory removed on drop.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// mqtts://: refused while the broker's certificate is not trusted (the warning says

@@ -11,12 +11,11 @@ mod common;
 
 use common::extra_host::ExtraHost;
 use common::watch::Watch;
-use common::{ip, scanner_bin, wait_for, Lab};
+use common::{ip, scanner_bin, wait_for, Killed, Lab, TempDir};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -534,25 +533,6 @@ fn a_receiver_that_never_answers_does_not_delay_the_rounds() {
         "hung receiver: {} connections, 2 failures counted, {dropped} dropped",
         hung.connections()
     );
-}
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A child process killed (and reaped) on drop.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// HTTPS: refused while the receiver's certificate is not trusted (the failure says why),

@@ -7,18 +7,6 @@ use crate::model::{IidKind, SeenBy};
 use std::net::Ipv6Addr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Every [`SeenBy`], in display order (what a stored name is decoded against).
-pub(crate) const ALL_SEEN_BY: [SeenBy; 8] = [
-    SeenBy::Echo,
-    SeenBy::ParamProblem,
-    SeenBy::Ndp,
-    SeenBy::Ra,
-    SeenBy::Mld,
-    SeenBy::NodeInfo,
-    SeenBy::Heard,
-    SeenBy::Cache,
-];
-
 /// Every [`IidKind`].
 pub(crate) const ALL_IID: [IidKind; 3] = [IidKind::Eui64, IidKind::Manual, IidKind::Temporary];
 
@@ -66,10 +54,7 @@ pub(crate) fn seen_by_text(s: &[SeenBy]) -> String {
 /// The list [`seen_by_text`] wrote; names this version does not know are skipped (a
 /// newer v6scout may have written them).
 pub(crate) fn seen_by_from(text: &str) -> Vec<SeenBy> {
-    let mut v: Vec<SeenBy> = text
-        .split(',')
-        .filter_map(|n| ALL_SEEN_BY.iter().copied().find(|s| s.as_str() == n))
-        .collect();
+    let mut v: Vec<SeenBy> = text.split(',').filter_map(SeenBy::from_name).collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -51,6 +51,25 @@ pub fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static
     .unwrap()
 }
 
+/// A child process killed (and reaped) on drop, panics included.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Runs `ip ARGS` and panics, with what it printed, when it fails.
 pub fn ip(args: &[&str]) {
     let out = Command::new("ip").args(args).output().unwrap();
