@@ -3,7 +3,8 @@
 //! (`probe::packet::mld::parse_report`), Node Information replies (`probe::packet::nodeinfo::parse_reply`,
 //! `parse_name_reply`),
 //! mDNS/DNS answers (`names::dns::parse_response`), ARP replies (`ipv4::parse_arp_reply`),
-//! and the probe worker fed forged and mangled packets.
+//! what an MQTT hub receives (`mqtt::inbound::parse`), and the probe worker fed forged and
+//! mangled packets.
 //!
 //! Every message also round-trips: whatever `parse` accepts emits back to the same value,
 //! and random reprs emit to bytes that parse back to them.
@@ -260,6 +261,43 @@ proptest! {
             prop_assert!(!ip.is_unspecified() && !ip.is_broadcast() && !ip.is_multicast());
         }
     }
+    #[test]
+    fn hub_input_is_total(
+        topic in hub_topic(),
+        payload in input(MQTT_STATE, 2000),
+    ) {
+        use v6scout::mqtt::inbound::{self, Inbound};
+        use v6scout::mqtt::topic::{self as mtopic, Named};
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        if let Ok(Inbound::Device { site, mac, state, .. }) = inbound::parse(&topic, &payload, now) {
+            // Whatever a hub records is what its topic names, and prints as plain text.
+            let Some(Named::Device { site: s, iface, mac: m }) = mtopic::parse(&topic) else {
+                panic!("a device state on {topic:?}");
+            };
+            prop_assert_eq!((site, mac), (s, m));
+            prop_assert_eq!(&state.interface, &iface);
+            let sighting = state.sighting(mac);
+            let texts = sighting.names.iter().chain(&sighting.vendor);
+            for t in texts.chain(std::iter::once(&sighting.iface.name)) {
+                prop_assert!(!t.chars().any(char::is_control), "{t:?}");
+            }
+        }
+    }
+}
+
+/// A device state as a watch publishes it (the seed of the hub's input).
+const MQTT_STATE: &[&[u8]] = &[br#"{"v":1,"site":"lab-a","interface":"eth0","mac":"b8:27:eb:5a:00:01","present":true,"vendor":"Raspberry Pi Foundation","private_mac":false,"router":false,"label":"kitchen-pi","names":["pi.local"],"addresses":[{"address":"fe80::ba27:ebff:fe5a:1","scoped":"fe80::ba27:ebff:fe5a:1%eth0","seen_by":["echo","ndp"]}],"ipv4":["192.0.2.7"],"last_seen":"2026-11-17T07:33:20.000Z"}"#];
+
+/// The seed's own topic, other v6scout topics, and random ones.
+fn hub_topic() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => Just("v6scout/lab-a/eth0/b8:27:eb:5a:00:01".to_owned()),
+        1 => Just("v6scout/lab-b/eth0/b8:27:eb:5a:00:01".to_owned()),
+        1 => Just("v6scout/lab-a/status".to_owned()),
+        1 => Just("v6scout/lab-a/events".to_owned()),
+        1 => "v6scout/[a-z/%+#]{0,12}/[a-z0-9:]{0,20}",
+        1 => ".{0,40}",
+    ]
 }
 
 fn ipv6() -> impl Strategy<Value = Ipv6Addr> {
