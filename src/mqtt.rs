@@ -16,6 +16,7 @@
 //! and MAC must match its topic); [`broker::BrokerUrl`] is the `mqtt://` address.
 
 pub mod broker;
+pub mod budget;
 pub mod ha;
 pub mod inbound;
 pub mod publish;

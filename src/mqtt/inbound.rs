@@ -73,11 +73,13 @@ pub enum Dropped {
     Forged,
     /// Seen more than [`MAX_CLOCK_AHEAD`] in the future.
     Future,
+    /// A new device over the hub's hourly budget ([`crate::mqtt::budget`]).
+    Budget,
 }
 
 impl Dropped {
     /// Every reason, in order.
-    pub const ALL: [Dropped; 7] = [
+    pub const ALL: [Dropped; 8] = [
         Dropped::Topic,
         Dropped::TooBig,
         Dropped::Garbage,
@@ -85,6 +87,7 @@ impl Dropped {
         Dropped::Version,
         Dropped::Forged,
         Dropped::Future,
+        Dropped::Budget,
     ];
 
     /// Its stable name (metrics label, summary).
@@ -97,6 +100,7 @@ impl Dropped {
             Dropped::Version => "version",
             Dropped::Forged => "forged",
             Dropped::Future => "future",
+            Dropped::Budget => "budget",
         }
     }
 }
@@ -111,6 +115,7 @@ impl fmt::Display for Dropped {
             Dropped::Version => "a state version this v6scout does not know",
             Dropped::Forged => "its site, interface or MAC differs from its topic's",
             Dropped::Future => "last seen in the future",
+            Dropped::Budget => "a new device over the hub's hourly budget",
         })
     }
 }

@@ -154,7 +154,7 @@ fn drops_are_counted_per_reason_and_the_first_of_each_is_told() {
     let names: Vec<&str> = Dropped::ALL.iter().map(|d| d.as_str()).collect();
     assert_eq!(
         names,
-        ["topic", "too-big", "garbage", "shape", "version", "forged", "future"]
+        ["topic", "too-big", "garbage", "shape", "version", "forged", "future", "budget"]
     );
 }
 

@@ -6,7 +6,8 @@ use super::signals::{install_signal_handlers, stopped};
 use crate::app::adapters::memory::resolve_path;
 use crate::app::adapters::mqtt::{self, Handler, Mqtt, MqttConfig};
 use crate::config::{CollectConfig, DEFAULT_PRUNE_AFTER};
-use crate::inventory::{Inventory, InventoryError, Limits};
+use crate::inventory::{Inventory, InventoryError, Limits, Sighting};
+use crate::mqtt::budget::NewDevices;
 use crate::mqtt::inbound::{self, DropCounts, Dropped, Inbound};
 use crate::mqtt::topic::{self, Site};
 use crate::output::warnings::warn_stderr;
@@ -43,6 +44,8 @@ struct Tally {
     cleared: u64,
     events: u64,
     dropped: DropCounts,
+    /// New devices added this hour.
+    budget: NewDevices,
     /// Each site heard from, and whether its watch is online (`None`: not said yet).
     sites: BTreeMap<Site, Option<bool>>,
 }
@@ -128,18 +131,7 @@ fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> 
             state,
             seen,
         }) => {
-            // A failed write is said and the hub goes on: the next state of the device
-            // comes with its refresh.
-            let sighting = [state.sighting(mac)];
-            match inv.record_site(site.as_str(), &sighting, seen, Limits::default()) {
-                Ok(_) => tally.recorded += 1,
-                Err(e) => {
-                    tally.failed += 1;
-                    if tally.failed == 1 {
-                        warn_stderr(Warning::HubRecord { why: e.to_string() });
-                    }
-                }
-            }
+            record(inv, tally, topic, &site, &state.sighting(mac), seen);
             if tally.sites.len() < MAX_SITES {
                 tally.sites.entry(site).or_insert(None);
             }
@@ -173,6 +165,46 @@ fn take(inv: &mut Inventory, tally: &mut Tally, topic: &str, payload: &[u8]) -> 
         }
     }
     Ok(())
+}
+
+/// Records one device state of `site` within this hour's budget of new devices. A failed
+/// write is said once and the hub goes on: the device's next state comes with its refresh.
+fn record(
+    inv: &mut Inventory,
+    tally: &mut Tally,
+    topic: &str,
+    site: &Site,
+    sighting: &Sighting,
+    seen: SystemTime,
+) {
+    let hour = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 3600);
+    let iface = sighting.iface.name.as_str();
+    let limits = Limits {
+        max_new_devices_per_iface: tally.budget.allowance(site.as_str(), iface, hour),
+        ..Limits::default()
+    };
+    match inv.record_site(site.as_str(), std::slice::from_ref(sighting), seen, limits) {
+        Ok(r) if r.dropped_over_limit > 0 => {
+            if tally.dropped.add(Dropped::Budget) {
+                warn_stderr(Warning::MqttDropped {
+                    topic: shown(topic),
+                    why: Dropped::Budget.to_string(),
+                });
+            }
+        }
+        Ok(r) => {
+            tally.budget.spend(site.as_str(), iface, r.new_devices);
+            tally.recorded += 1;
+        }
+        Err(e) => {
+            tally.failed += 1;
+            if tally.failed == 1 {
+                warn_stderr(Warning::HubRecord { why: e.to_string() });
+            }
+        }
+    }
 }
 
 /// A received topic as it may be shown: at most 80 characters, control characters escaped.

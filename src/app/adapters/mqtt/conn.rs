@@ -87,6 +87,8 @@ pub(super) struct Outbox {
     pub(super) cleared: VecDeque<String>,
     /// Other messages not yet handed to the client.
     pub(super) held: VecDeque<Message>,
+    /// Subscribe (true) and unsubscribe requests not yet handed to the client.
+    pub(super) control: VecDeque<(bool, String)>,
 }
 
 impl Outbox {
@@ -202,8 +204,9 @@ impl Conn {
             Input::Down(why) => self.down(why),
             Input::Unsubscribe(f) => {
                 self.subscribe.retain(|s| *s != f);
+                self.out.control.retain(|(_, c)| *c != f);
                 if self.link.up {
-                    let _ = self.client.try_unsubscribe(f);
+                    self.out.control.push_back((false, f));
                 }
             }
             Input::Stop | Input::Closed => {}
@@ -214,6 +217,18 @@ impl Conn {
     fn flush(&mut self) {
         if !self.link.up {
             return;
+        }
+        // Subscriptions first: the retained messages they bring are what a watch settles on.
+        while let Some((sub, filter)) = self.out.control.front() {
+            let handed = if *sub {
+                self.client.try_subscribe(filter.as_str(), QoS::AtLeastOnce)
+            } else {
+                self.client.try_unsubscribe(filter.as_str())
+            };
+            if handed.is_err() {
+                return;
+            }
+            self.out.control.pop_front();
         }
         while let Some(topic) = self.out.dirty.first().cloned() {
             let payload = self.out.retained.get(&topic).cloned().unwrap_or_default();
@@ -270,9 +285,8 @@ impl Conn {
         };
         self.shared.up.store(true, Ordering::SeqCst);
         self.shared.connects.fetch_add(1, Ordering::SeqCst);
-        for f in &self.subscribe {
-            let _ = self.client.try_subscribe(f.as_str(), QoS::AtLeastOnce);
-        }
+        // Requests of the connection before are void: this one subscribes afresh.
+        self.out.control = (self.subscribe.iter()).map(|f| (true, f.clone())).collect();
         if let Some(s) = &self.status {
             self.out.take(Message::retained(s.topic.clone(), s.online));
         }
@@ -281,6 +295,11 @@ impl Conn {
     }
 
     fn down(&mut self, why: String) {
+        let quiet = self.link.said_down.is_some_and(|t| t.elapsed() < SAY_EVERY);
+        let say = !quiet && !self.link.down_open;
+        if say {
+            self.shared.lost_in_outage.store(0, Ordering::SeqCst);
+        }
         if std::mem::take(&mut self.link.up) {
             // Handed but never acknowledged went with the session: the retained ones go
             // out again on the next connect, the others are lost.
@@ -288,11 +307,9 @@ impl Conn {
             self.shared.drop_n(unacked.min(self.link.handed_transient));
             self.shared.up.store(false, Ordering::SeqCst);
         }
-        let quiet = self.link.said_down.is_some_and(|t| t.elapsed() < SAY_EVERY);
-        if !quiet && !self.link.down_open {
+        if say {
             self.link.said_down = Some(Instant::now());
             self.link.down_open = true;
-            self.shared.lost_in_outage.store(0, Ordering::SeqCst);
             (self.warn)(Warning::MqttDown {
                 broker: self.broker.clone(),
                 why,
@@ -302,16 +319,31 @@ impl Conn {
     }
 
     /// Says `offline` (a clean stop does not fire the last will), hands over what waits,
-    /// disconnects, and waits for the disconnect to go out (a second at most).
+    /// disconnects, and waits for the disconnect to go out (a second at most). What never
+    /// went out is counted lost (retained states stay with the broker as last delivered).
     fn stop(mut self, rx: &Receiver<Input>) {
-        if !self.link.up {
-            return;
+        self.shared.up.store(false, Ordering::SeqCst);
+        if self.link.up && self.offline_handed() {
+            self.flush();
+            if self.client.try_disconnect().is_ok() {
+                self.wait_closed(rx);
+            }
         }
-        if let Some(s) = &self.status {
-            self.out.take(Message::retained(s.topic.clone(), s.offline));
-        }
-        self.flush();
-        let _ = self.client.try_disconnect();
+        self.shared.drop_n(self.out.held.len() as u64);
+    }
+
+    /// Hands `offline` over before anything else; false when it could not be (a clean
+    /// disconnect would then cancel the last will that says it).
+    fn offline_handed(&mut self) -> bool {
+        let Some(s) = self.status.clone() else {
+            return true;
+        };
+        self.out.dirty.remove(&s.topic);
+        matches!(self.publish(&s.topic, s.offline.into(), true), Handed::Yes)
+    }
+
+    /// Until our disconnect went out, or a second.
+    fn wait_closed(&self, rx: &Receiver<Input>) {
         let deadline = Instant::now() + Duration::from_secs(1);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match rx.recv_timeout(left) {

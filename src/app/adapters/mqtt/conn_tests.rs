@@ -54,6 +54,10 @@ fn a_refused_login_says_what_to_check() {
         "{}",
         reason(&e)
     );
+    let big = ConnectionError::MqttState(rumqttc::StateError::Deserialization(
+        rumqttc::Error::PayloadSizeLimitExceeded(70_021),
+    ));
+    assert!(reason(&big).contains("max_packet_size"), "{}", reason(&big));
     let io = std::io::Error::from_raw_os_error(libc::ECONNREFUSED);
     let r = reason(&ConnectionError::Io(io));
     assert!(!r.contains("os error"), "{r}");

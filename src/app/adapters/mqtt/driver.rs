@@ -97,6 +97,13 @@ pub(super) fn reason(e: &ConnectionError) -> String {
         ConnectionError::ConnectionRefused(code) => format!("refused us ({code:?})"),
         ConnectionError::Io(io) => crate::warning::io_reason(io),
         ConnectionError::NetworkTimeout => "no answer (timed out)".into(),
+        ConnectionError::MqttState(rumqttc::StateError::Deserialization(
+            rumqttc::Error::PayloadSizeLimitExceeded(n),
+        )) => format!(
+            "it sent a message of {n} bytes, more than v6scout takes, which breaks the \
+             connection (and a retained one again after every reconnect): limit the \
+             broker's messages (mosquitto: max_packet_size 65536)"
+        ),
         ConnectionError::Tls(t) => {
             let text = crate::warning::strip_os_codes(&t.to_string());
             match text.split_once("invalid peer certificate: ") {

@@ -3,7 +3,7 @@
 
 use crate::app::adapters::mqtt::{self, Handler, Mqtt, MqttConfig, Status};
 use crate::config::MqttPublish;
-use crate::mqtt::inbound::{self, Inbound, MAX_PAYLOAD};
+use crate::mqtt::inbound::{self, Inbound};
 use crate::mqtt::publish::{PublishConfig, Publisher};
 use crate::mqtt::state::DeviceState;
 use crate::mqtt::topic::{Site, Topics};
@@ -11,14 +11,25 @@ use crate::mqtt::Counts;
 use crate::report::{Labels, Report};
 use crate::watch::{Event, Watcher};
 use anyhow::{anyhow, Result};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// Earlier device states kept at most (the bound of what one watch tracks).
+/// Earlier device states kept at most (the bound of what one watch tracks), and their
+/// bytes at most.
 const EARLIER: usize = 65_536;
+const EARLIER_BYTES: usize = 64 << 20;
 
-/// What the broker held for this site when we connected.
-type Earlier = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+/// What the broker holds for this site: the latest checked state per topic, until settled.
+#[derive(Default)]
+struct Earlier {
+    states: BTreeMap<String, DeviceState>,
+    bytes: usize,
+    /// Settled: nothing more is kept.
+    closed: bool,
+}
+
+type Shared = Arc<Mutex<Earlier>>;
 
 /// The site's publisher and its connection.
 pub(super) struct Publishing {
@@ -26,7 +37,7 @@ pub(super) struct Publishing {
     mqtt: Mqtt,
     site: Site,
     /// The retained states of the site, gathered until settled.
-    earlier: Earlier,
+    earlier: Shared,
     /// Rounds done, the round at whose start we were first connected, and the rounds a
     /// device may be missed before it is gone (so this run has seen what is there).
     rounds: u32,
@@ -48,7 +59,7 @@ impl Publishing {
                 })?,
         };
         let topics = Topics::new(site.clone());
-        let earlier: Earlier = Arc::default();
+        let earlier: Shared = Arc::default();
         let config = MqttConfig {
             password: mqtt::password(&cfg.broker)?,
             url: cfg.broker.url.clone(),
@@ -71,7 +82,11 @@ impl Publishing {
                 ha: cfg.ha,
                 refresh: cfg.refresh,
             }),
-            mqtt: Mqtt::start(config, Some(gather(Arc::clone(&earlier))), true)?,
+            mqtt: Mqtt::start(
+                config,
+                Some(gather(Arc::clone(&earlier), site.clone())),
+                true,
+            )?,
             site,
             earlier,
             rounds: 0,
@@ -110,16 +125,13 @@ impl Publishing {
         Topics::new(self.site.clone())
     }
 
-    /// The checked states the broker held for this site (its own messages among them).
+    /// The states the broker holds for this site (the latest of each topic, this run's
+    /// own among them); nothing is kept after.
     fn earlier_states(&self) -> Vec<DeviceState> {
-        let taken = std::mem::take(&mut *self.earlier.lock().unwrap_or_else(|p| p.into_inner()));
-        let now = SystemTime::now();
-        (taken.iter())
-            .filter_map(|(t, p)| match inbound::parse(t, p, now) {
-                Ok(Inbound::Device { site, state, .. }) if site == self.site => Some(*state),
-                _ => None,
-            })
-            .collect()
+        let mut e = self.earlier.lock().unwrap_or_else(|p| p.into_inner());
+        e.closed = true;
+        e.bytes = 0;
+        std::mem::take(&mut e.states).into_values().collect()
     }
 
     /// What became of the messages so far.
@@ -133,13 +145,28 @@ impl Publishing {
     }
 }
 
-/// Keeps what the subscription to the site's states brings, bounded.
-fn gather(into: Earlier) -> Handler {
+/// Keeps the latest checked state of each of `site`'s device topics (an emptied topic
+/// drops it), bounded, until settled.
+fn gather(into: Shared, site: Site) -> Handler {
     Box::new(move |topic: &str, payload: &[u8]| {
-        let mut v = into.lock().unwrap_or_else(|p| p.into_inner());
-        if v.len() < EARLIER {
-            let keep = payload.len().min(MAX_PAYLOAD + 1);
-            v.push((topic.to_owned(), payload[..keep].to_vec()));
+        let mut e = into.lock().unwrap_or_else(|p| p.into_inner());
+        if e.closed {
+            return;
+        }
+        match inbound::parse(topic, payload, SystemTime::now()) {
+            // A bound only: the bytes of a replaced state are not given back.
+            Ok(Inbound::Device { site: s, state, .. })
+                if s == site
+                    && e.states.len() < EARLIER
+                    && e.bytes + payload.len() <= EARLIER_BYTES =>
+            {
+                e.bytes += payload.len();
+                e.states.insert(topic.to_owned(), *state);
+            }
+            Ok(Inbound::Cleared { .. }) => {
+                e.states.remove(topic);
+            }
+            _ => {}
         }
     })
 }
