@@ -88,9 +88,15 @@ impl Publisher {
         }
     }
 
+    /// The site's topics.
+    pub fn topics(&self) -> &Topics {
+        &self.cfg.topics
+    }
+
     /// Every retained message that describes the site now (the state and config of each
-    /// device published): what a reconnect publishes again.
-    pub fn retained(&self) -> Vec<Message> {
+    /// device published), for the tests (a reconnect publishes the outbox's own copy).
+    #[cfg(test)]
+    pub(crate) fn retained(&self) -> Vec<Message> {
         let mut out = Vec::new();
         for ((iface, mac), p) in &self.devices {
             out.push(self.state_message(iface, *mac, &p.state));

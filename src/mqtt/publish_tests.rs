@@ -214,7 +214,7 @@ fn events_go_out_as_their_json_lines_not_retained() {
 }
 
 #[test]
-fn a_reconnect_gets_every_state_and_config_again() {
+fn what_the_publisher_holds_is_every_state_and_config_it_published() {
     let (mut p, view) = (publisher(true), View::default());
     view.present(PI, &[PI_LL]);
     view.present(CAM, &[CAM_LL]);

@@ -125,8 +125,8 @@ pub struct Mqtt {
 
 impl Mqtt {
     /// Starts the threads; they connect at once and keep reconnecting. `handler` gets
-    /// what the subscriptions bring; `publisher` words the warnings for a watch.
-    pub fn start(cfg: MqttConfig, handler: Option<Handler>, publisher: bool) -> Result<Mqtt> {
+    /// what the subscriptions bring.
+    pub fn start(cfg: MqttConfig, handler: Option<Handler>) -> Result<Mqtt> {
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let shared = Arc::new(Shared::default());
         let warn: Warn = Arc::new(warn_stderr);
@@ -141,7 +141,7 @@ impl Mqtt {
             .name("v6scout-mqtt-net".into())
             .spawn(move || driver.run())
             .context("starting the MQTT thread")?;
-        let outbox = conn::Conn::new(&cfg, client, Arc::clone(&shared), warn, publisher);
+        let outbox = conn::Conn::new(&cfg, client, Arc::clone(&shared), warn);
         let outbox = std::thread::Builder::new()
             .name("v6scout-mqtt".into())
             .spawn(move || outbox.run(&rx))

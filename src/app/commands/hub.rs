@@ -119,7 +119,7 @@ fn connect(cfg: &CollectConfig, tx: mpsc::SyncSender<(String, Vec<u8>)>) -> Resu
         let keep = p.len().min(inbound::MAX_PAYLOAD + 1);
         let _ = tx.send((t.to_owned(), p[..keep].to_vec()));
     });
-    Mqtt::start(config, Some(handler), false)
+    Mqtt::start(config, Some(handler))
 }
 
 /// Checks and records one message.

@@ -139,17 +139,12 @@ pub(super) struct Conn {
     link: Link,
     shared: Arc<Shared>,
     warn: Warn,
+    /// A watch's connection (it has a status to say), worded as such in the warnings.
     publisher: bool,
 }
 
 impl Conn {
-    pub(super) fn new(
-        cfg: &MqttConfig,
-        client: Client,
-        shared: Arc<Shared>,
-        warn: Warn,
-        publisher: bool,
-    ) -> Conn {
+    pub(super) fn new(cfg: &MqttConfig, client: Client, shared: Arc<Shared>, warn: Warn) -> Conn {
         Conn {
             broker: cfg.url.to_string(),
             client,
@@ -159,7 +154,7 @@ impl Conn {
             link: Link::default(),
             shared,
             warn,
-            publisher,
+            publisher: cfg.status.is_some(),
         }
     }
 

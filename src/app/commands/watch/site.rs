@@ -35,7 +35,6 @@ type Shared = Arc<Mutex<Earlier>>;
 pub(super) struct Publishing {
     publisher: Publisher,
     mqtt: Mqtt,
-    site: Site,
     /// The retained states of the site, gathered until settled.
     earlier: Shared,
     /// Rounds done, the round at whose start we were first connected, and the rounds a
@@ -82,12 +81,7 @@ impl Publishing {
                 ha: cfg.ha,
                 refresh: cfg.refresh,
             }),
-            mqtt: Mqtt::start(
-                config,
-                Some(gather(Arc::clone(&earlier), site.clone())),
-                true,
-            )?,
-            site,
+            mqtt: Mqtt::start(config, Some(gather(Arc::clone(&earlier), site)))?,
             earlier,
             rounds: 0,
             connected_at: None,
@@ -115,14 +109,10 @@ impl Publishing {
             .is_some_and(|c| self.rounds > c && self.rounds >= self.settle_after);
         if due && !self.settled {
             self.settled = true;
-            self.mqtt.unsubscribe(self.publisher_topics().devices());
+            self.mqtt.unsubscribe(self.publisher.topics().devices());
             let earlier = self.earlier_states();
             self.mqtt.send(self.publisher.stale(earlier));
         }
-    }
-
-    fn publisher_topics(&self) -> Topics {
-        Topics::new(self.site.clone())
     }
 
     /// The states the broker holds for this site (the latest of each topic, this run's
