@@ -193,13 +193,16 @@ fn unit_passes_systemd_analyze_verify() {
     for system in ["/usr/lib/systemd/system", "/lib/systemd/system"] {
         copy_missing(Path::new(system), &units);
     }
-    let out = Command::new(analyze)
-        .env("MANPATH", root.path().join("usr/share/man"))
-        .arg("verify")
-        .arg(format!("--root={}", root.path().display()))
-        .arg("v6scout-watch.service")
-        .output()
-        .unwrap();
+    let verify = || {
+        Command::new(analyze)
+            .env("MANPATH", root.path().join("usr/share/man"))
+            .arg("verify")
+            .arg(format!("--root={}", root.path().display()))
+            .arg("v6scout-watch.service")
+            .output()
+            .unwrap()
+    };
+    let out = verify();
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -216,13 +219,7 @@ fn unit_passes_systemd_analyze_verify() {
 
     // The same check fails without the program: it looks at the packaged one.
     std::fs::remove_file(root.path().join("usr/bin/v6scout")).unwrap();
-    let out = Command::new(analyze)
-        .env("MANPATH", root.path().join("usr/share/man"))
-        .arg("verify")
-        .arg(format!("--root={}", root.path().display()))
-        .arg("v6scout-watch.service")
-        .output()
-        .unwrap();
+    let out = verify();
     assert!(
         !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("/usr/bin/v6scout"),
         "verify did not look for the program"
