@@ -245,15 +245,6 @@ fn tools_missing() -> Option<String> {
     None
 }
 
-fn proc_status(pid: u32) -> std::collections::BTreeMap<String, String> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 #[test]
 fn unit_command_line_finds_the_lab_as_an_unprivileged_user_with_cap_net_raw() {
     if let Some(why) = tools_missing() {
@@ -281,7 +272,7 @@ fn unit_command_line_finds_the_lab_as_an_unprivileged_user_with_cap_net_raw() {
 
     // Running as the unit runs it: another user, CAP_NET_RAW alone and not in effect
     // (watch keeps it only to open a new interface's sockets), nothing to gain.
-    let st = proc_status(svc.pid);
+    let st = common::proc_status(svc.pid);
     assert!(st["Name"].starts_with("v6scout"), "{st:?}");
     assert_eq!(st["Uid"], "65534\t65534\t65534\t65534");
     assert_eq!(st["CapPrm"], "0000000000002000", "{st:?}");

@@ -40,15 +40,7 @@ fn text(b: &[u8]) -> String {
 
 /// Runs `v6scout ARGS` in the scanner namespace and checks its exit status.
 fn v6(lab: &Lab, args: &[&str], want: i32) -> Output {
-    let out = lab.run_scanner(args);
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "v6scout {args:?}\nstdout: {}\nstderr: {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    common::exited(lab.run_scanner(args), args, want)
 }
 
 /// `v6scout resolve ARGS` must print exactly `want` (one address a line) and exit 0.

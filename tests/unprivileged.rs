@@ -136,16 +136,6 @@ fn unprivileged_user_scans_with_ping_sockets_when_the_admin_allows_it() {
     assert!(forced.keys().all(|a| got.contains_key(a)), "{forced:?}");
 }
 
-/// Fields of `/proc/<pid>/status`.
-fn proc_status(pid: u32) -> BTreeMap<String, String> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 /// Starts a scan holding its 3-second window, reads its `/proc` status once its probes
 /// reach the link (packets are being parsed then), waits for it and returns (status,
 /// exit code, stderr).
@@ -174,7 +164,7 @@ fn status_mid_scan(lab: &Lab, prefix: &[&str], bin: &str) -> (BTreeMap<String, S
             ended.is_none(),
             "the scan ended before its probes were seen"
         );
-        (lab.echoes_received() > before).then(|| proc_status(child.id()))
+        (lab.echoes_received() > before).then(|| common::proc_status(child.id()))
     });
     let out = child.wait_with_output().unwrap();
     assert!(

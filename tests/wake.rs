@@ -43,14 +43,7 @@ fn v6(lab: &Lab, inv: &Path, args: &[&str], want: i32) -> Output {
         .arg(inv)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "v6scout {args:?}\nstdout: {}\nstderr: {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    common::exited(out, args, want)
 }
 
 /// `v6scout COMMAND --inventory INV ARGS` started in the scanner namespace, output piped.

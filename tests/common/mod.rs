@@ -70,6 +70,30 @@ impl Drop for TempDir {
     }
 }
 
+/// Fields of `/proc/<pid>/status`.
+pub fn proc_status(pid: u32) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// `out` of `v6scout ARGS`, which must have exited with `want` (else a panic with what it
+/// printed).
+pub fn exited(out: Output, args: &[&str], want: i32) -> Output {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(want),
+        "v6scout {args:?}\nstdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
 /// Runs `ip ARGS` and panics, with what it printed, when it fails.
 pub fn ip(args: &[&str]) {
     let out = Command::new("ip").args(args).output().unwrap();
